@@ -1,0 +1,200 @@
+// Small functors that the RDD operations build on the user's functions.
+// They are plain structs holding the user's (trivially copyable or
+// serializable) functions, so a shipped stage can carry them.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <random>
+#include <utility>
+#include <vector>
+
+#include "brasa/util/hash.h"
+
+namespace brasa::fn {
+
+template <class F> struct IgnoreIndex {
+  F f;
+  template <class V> auto operator()(int, V&& part) { return f(std::forward<V>(part)); }
+};
+
+template <class F> struct OnValue {  // (k, v) -> (k, f(v))
+  F f;
+  template <class P> auto operator()(P&& kv) {
+    return std::pair{std::move(kv.first), f(std::move(kv.second))};
+  }
+};
+
+template <class F> struct FlatOnValue {  // (k, v) -> [(k, w) for w in f(v)]
+  F f;
+  template <class P> auto operator()(P&& kv) {
+    using W = std::decay_t<decltype(*std::begin(f(std::move(kv.second))))>;
+    std::vector<std::pair<std::decay_t<decltype(kv.first)>, W>> out;
+    for (auto& w : f(std::move(kv.second))) out.emplace_back(kv.first, std::move(w));
+    return out;
+  }
+};
+
+struct First {
+  template <class P> auto operator()(P&& kv) { return std::move(kv.first); }
+};
+struct Second {
+  template <class P> auto operator()(P&& kv) { return std::move(kv.second); }
+};
+
+template <class F> struct KeyBy {  // x -> (f(x), x)
+  F f;
+  template <class X> auto operator()(X&& x) {
+    auto k = f(std::as_const(x));
+    return std::pair{std::move(k), std::move(x)};
+  }
+};
+
+struct Identity {
+  template <class X> X operator()(X&& x) const { return std::move(x); }
+};
+
+template <class C> struct Zero {  // for aggregate_by_key: create(v) = seq(zero, v)
+  C zero;
+};
+
+template <class C, class Seq> struct SeqFromZero {
+  C zero;
+  Seq seq;
+  template <class V> C operator()(V&& v) { return seq(C(zero), std::forward<V>(v)); }
+};
+
+template <class F> struct MergeWith {  // c = f(c, v)
+  F f;
+  template <class C, class V> void operator()(C& c, V&& v) { c = f(std::move(c), std::forward<V>(v)); }
+};
+
+struct AppendTo {  // group_by_key
+  template <class C, class V> void operator()(C& c, V&& v) { c.push_back(std::forward<V>(v)); }
+  template <class C> void operator()(C& c, C&& more) {
+    c.insert(c.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
+  }
+};
+
+struct SingletonVector {
+  template <class V> std::vector<std::decay_t<V>> operator()(V&& v) {
+    std::vector<std::decay_t<V>> out;
+    out.push_back(std::forward<V>(v));
+    return out;
+  }
+};
+
+struct KeepFirst {
+  template <class C, class V> void operator()(C&, V&&) {}
+};
+
+// Deterministic per-partition sampling: Bernoulli without replacement,
+// Poisson with replacement, seeded by (seed, partition).
+template <class T> struct Sampler {
+  double fraction;
+  bool with_replacement;
+  uint64_t seed;
+  std::vector<T> operator()(int index, std::vector<T>&& part) const {
+    std::mt19937_64 rng(mix64(seed ^ mix64(static_cast<uint64_t>(index) + 1)));
+    std::vector<T> out;
+    if (with_replacement) {
+      std::poisson_distribution<int> copies(fraction);
+      for (auto& x : part)
+        for (int c = copies(rng); c > 0; --c) out.push_back(x);
+    } else {
+      std::uniform_real_distribution<double> u(0.0, 1.0);
+      for (auto& x : part)
+        if (u(rng) < fraction) out.push_back(std::move(x));
+    }
+    return out;
+  }
+};
+
+template <class T> struct Glom {
+  std::vector<std::vector<T>> operator()(int, std::vector<T>&& part) const {
+    std::vector<std::vector<T>> out;
+    out.push_back(std::move(part));
+    return out;
+  }
+};
+
+// Joins from the groups of a cogroup.
+struct InnerJoin {
+  template <class P> auto operator()(P&& g) {
+    auto& [vs, ws] = g.second;
+    using V = typename std::decay_t<decltype(vs)>::value_type;
+    using W = typename std::decay_t<decltype(ws)>::value_type;
+    std::vector<std::pair<std::decay_t<decltype(g.first)>, std::pair<V, W>>> out;
+    for (auto& v : vs)
+      for (auto& w : ws) out.emplace_back(g.first, std::pair<V, W>(v, w));
+    return out;
+  }
+};
+
+struct LeftOuterJoin {
+  template <class P> auto operator()(P&& g) {
+    auto& [vs, ws] = g.second;
+    using V = typename std::decay_t<decltype(vs)>::value_type;
+    using W = typename std::decay_t<decltype(ws)>::value_type;
+    std::vector<std::pair<std::decay_t<decltype(g.first)>, std::pair<V, std::optional<W>>>> out;
+    for (auto& v : vs) {
+      if (ws.empty()) out.emplace_back(g.first, std::pair<V, std::optional<W>>(v, std::nullopt));
+      for (auto& w : ws) out.emplace_back(g.first, std::pair<V, std::optional<W>>(v, w));
+    }
+    return out;
+  }
+};
+
+struct RightOuterJoin {
+  template <class P> auto operator()(P&& g) {
+    auto& [vs, ws] = g.second;
+    using V = typename std::decay_t<decltype(vs)>::value_type;
+    using W = typename std::decay_t<decltype(ws)>::value_type;
+    std::vector<std::pair<std::decay_t<decltype(g.first)>, std::pair<std::optional<V>, W>>> out;
+    for (auto& w : ws) {
+      if (vs.empty()) out.emplace_back(g.first, std::pair<std::optional<V>, W>(std::nullopt, w));
+      for (auto& v : vs) out.emplace_back(g.first, std::pair<std::optional<V>, W>(v, w));
+    }
+    return out;
+  }
+};
+
+struct FullOuterJoin {
+  template <class P> auto operator()(P&& g) {
+    auto& [vs, ws] = g.second;
+    using V = typename std::decay_t<decltype(vs)>::value_type;
+    using W = typename std::decay_t<decltype(ws)>::value_type;
+    using Row = std::pair<std::optional<V>, std::optional<W>>;
+    std::vector<std::pair<std::decay_t<decltype(g.first)>, Row>> out;
+    if (vs.empty())
+      for (auto& w : ws) out.emplace_back(g.first, Row(std::nullopt, w));
+    else if (ws.empty())
+      for (auto& v : vs) out.emplace_back(g.first, Row(v, std::nullopt));
+    else
+      for (auto& v : vs)
+        for (auto& w : ws) out.emplace_back(g.first, Row(v, w));
+    return out;
+  }
+};
+
+struct LeftOnly {  // subtract_by_key
+  template <class P> auto operator()(P&& g) {
+    auto& [vs, ws] = g.second;
+    using V = typename std::decay_t<decltype(vs)>::value_type;
+    std::vector<std::pair<std::decay_t<decltype(g.first)>, V>> out;
+    if (ws.empty())
+      for (auto& v : vs) out.emplace_back(g.first, std::move(v));
+    return out;
+  }
+};
+
+struct KeyInBoth {  // intersection
+  template <class P> auto operator()(P&& g) {
+    std::vector<std::decay_t<decltype(g.first)>> out;
+    if (!g.second.first.empty() && !g.second.second.empty()) out.push_back(std::move(g.first));
+    return out;
+  }
+};
+
+}  // namespace brasa::fn

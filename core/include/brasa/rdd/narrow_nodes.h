@@ -1,0 +1,280 @@
+// Narrow transformations: each output partition is computed from a bounded
+// set of parent partitions inside the same task. The user's function runs
+// over a whole batch per virtual call, inlined into the loop.
+#pragma once
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "brasa/rdd/rdd_node.h"
+
+namespace brasa {
+
+// Calls f with x as an rvalue when f accepts one (so it may move from x),
+// as an lvalue otherwise.
+template <class F, class X> decltype(auto) invoke_moving(F& f, X& x) {
+  if constexpr (std::is_invocable_v<F&, X&&>)
+    return f(std::move(x));
+  else
+    return f(x);
+}
+
+template <class F, class X>
+using MovingResult = std::decay_t<decltype(invoke_moving(std::declval<F&>(), std::declval<X&>()))>;
+
+template <class T> using NodePtr = std::shared_ptr<RDDNode<T>>;
+
+// A sink that forwards "stopped" from the sink downstream of it.
+template <class In, class Out> class ForwardingSink : public Sink<In> {
+ public:
+  explicit ForwardingSink(Sink<Out>& out) : out_(out) {}
+  bool stopped() const override { return out_.stopped(); }
+
+ protected:
+  Sink<Out>& out_;
+};
+
+template <class In, class Out, class F> class MapNode final : public RDDNode<Out> {
+ public:
+  MapNode(NodePtr<In> parent, F f, std::string op, const CallSite& site)
+      : RDDNode<Out>(parent->runtime_ptr(), parent->num_partitions(), std::move(op), site),
+        parent_(std::move(parent)),
+        f_(std::move(f)) {}
+
+  void compute(int p, Sink<Out>& out) override {
+    struct Apply final : ForwardingSink<In, Out> {
+      using ForwardingSink<In, Out>::ForwardingSink;
+      F* f;
+      std::vector<Out> buf;
+      void push(std::span<In> batch) override {
+        buf.clear();
+        for (auto& x : batch) buf.push_back(invoke_moving(*f, x));
+        this->out_.push(buf);
+      }
+    } apply(out);
+    apply.f = &f_;
+    parent_->iterate(p, apply);
+  }
+
+ protected:
+  std::vector<Dependency> lineage() const override { return {{parent_, nullptr}}; }
+
+ private:
+  NodePtr<In> parent_;
+  F f_;
+};
+
+template <class T, class F> class FilterNode final : public RDDNode<T> {
+ public:
+  FilterNode(NodePtr<T> parent, F f, const CallSite& site)
+      : RDDNode<T>(parent->runtime_ptr(), parent->num_partitions(), "filter", site),
+        parent_(std::move(parent)),
+        f_(std::move(f)) {
+    this->set_partitioner(parent_->partitioner());
+  }
+
+  void compute(int p, Sink<T>& out) override {
+    struct Apply final : ForwardingSink<T, T> {
+      using ForwardingSink<T, T>::ForwardingSink;
+      F* f;
+      std::vector<T> buf;
+      void push(std::span<T> batch) override {
+        buf.clear();
+        for (auto& x : batch)
+          if ((*f)(std::as_const(x))) buf.push_back(std::move(x));
+        if (!buf.empty()) this->out_.push(buf);
+      }
+    } apply(out);
+    apply.f = &f_;
+    parent_->iterate(p, apply);
+  }
+
+ protected:
+  std::vector<Dependency> lineage() const override { return {{parent_, nullptr}}; }
+
+ private:
+  NodePtr<T> parent_;
+  F f_;
+};
+
+// f returns any iterable of Out per record.
+template <class In, class Out, class F> class FlatMapNode final : public RDDNode<Out> {
+ public:
+  FlatMapNode(NodePtr<In> parent, F f, std::string op, const CallSite& site, bool keeps_partitioner)
+      : RDDNode<Out>(parent->runtime_ptr(), parent->num_partitions(), std::move(op), site),
+        parent_(std::move(parent)),
+        f_(std::move(f)) {
+    if (keeps_partitioner) this->set_partitioner(parent_->partitioner());
+  }
+
+  void compute(int p, Sink<Out>& out) override {
+    struct Apply final : ForwardingSink<In, Out> {
+      using ForwardingSink<In, Out>::ForwardingSink;
+      F* f;
+      std::vector<Out> buf;
+      void push(std::span<In> batch) override {
+        for (auto& x : batch) {
+          auto produced = invoke_moving(*f, x);
+          for (auto& y : produced) {
+            buf.push_back(std::move(y));
+            if (buf.size() >= kBatchSize) flush();
+          }
+        }
+        flush();
+      }
+      void flush() {
+        if (buf.empty()) return;
+        this->out_.push(buf);
+        buf.clear();
+      }
+    } apply(out);
+    apply.f = &f_;
+    parent_->iterate(p, apply);
+  }
+
+ protected:
+  std::vector<Dependency> lineage() const override { return {{parent_, nullptr}}; }
+
+ private:
+  NodePtr<In> parent_;
+  F f_;
+};
+
+// f(partition_index, std::vector<In>&&) returns an iterable of Out for the
+// whole partition.
+template <class In, class Out, class F> class MapPartitionsNode final : public RDDNode<Out> {
+ public:
+  MapPartitionsNode(NodePtr<In> parent, F f, std::string op, const CallSite& site, bool keeps_partitioner)
+      : RDDNode<Out>(parent->runtime_ptr(), parent->num_partitions(), std::move(op), site),
+        parent_(std::move(parent)),
+        f_(std::move(f)) {
+    if (keeps_partitioner) this->set_partitioner(parent_->partitioner());
+  }
+
+  void compute(int p, Sink<Out>& out) override {
+    std::vector<In> input = parent_->materialize(p);
+    auto result = f_(p, std::move(input));
+    if constexpr (std::is_same_v<decltype(result), std::vector<Out>>) {
+      push_owned(result, out);
+    } else {
+      BatchWriter<Out> w(out);
+      for (auto& y : result) w.emit(std::move(y));
+      w.flush();
+    }
+  }
+
+ protected:
+  std::vector<Dependency> lineage() const override { return {{parent_, nullptr}}; }
+
+ private:
+  NodePtr<In> parent_;
+  F f_;
+};
+
+// Concatenates the partitions of several RDDs.
+template <class T> class UnionNode final : public RDDNode<T> {
+ public:
+  UnionNode(std::vector<NodePtr<T>> parents, const CallSite& site)
+      : RDDNode<T>(parents.at(0)->runtime_ptr(), total(parents), "union", site), parents_(std::move(parents)) {}
+
+  void compute(int p, Sink<T>& out) override {
+    for (auto& parent : parents_) {
+      if (p < parent->num_partitions()) return parent->iterate(p, out);
+      p -= parent->num_partitions();
+    }
+  }
+
+ protected:
+  std::vector<Dependency> lineage() const override {
+    std::vector<Dependency> deps;
+    for (auto& parent : parents_) deps.push_back({parent, nullptr});
+    return deps;
+  }
+
+ private:
+  static int total(const std::vector<NodePtr<T>>& ps) {
+    int n = 0;
+    for (auto& p : ps) n += p->num_partitions();
+    return n;
+  }
+  std::vector<NodePtr<T>> parents_;
+};
+
+// Merges contiguous runs of parent partitions without a shuffle.
+template <class T> class CoalesceNode final : public RDDNode<T> {
+ public:
+  CoalesceNode(NodePtr<T> parent, int n, const CallSite& site)
+      : RDDNode<T>(parent->runtime_ptr(), n, "coalesce", site), parent_(std::move(parent)) {}
+
+  void compute(int p, Sink<T>& out) override {
+    int64_t total = parent_->num_partitions(), n = this->num_partitions();
+    for (int64_t q = p * total / n; q < (p + 1) * total / n && !out.stopped(); ++q)
+      parent_->iterate(static_cast<int>(q), out);
+  }
+
+ protected:
+  std::vector<Dependency> lineage() const override { return {{parent_, nullptr}}; }
+
+ private:
+  NodePtr<T> parent_;
+};
+
+// Partition p of the result is f(p, partition p of a, partition p of b).
+template <class A, class B, class Out, class F> class ZipPartitionsNode final : public RDDNode<Out> {
+ public:
+  ZipPartitionsNode(NodePtr<A> a, NodePtr<B> b, F f, std::string op, const CallSite& site)
+      : RDDNode<Out>(a->runtime_ptr(), a->num_partitions(), std::move(op), site), a_(std::move(a)),
+        b_(std::move(b)), f_(std::move(f)) {
+    if (a_->num_partitions() != b_->num_partitions())
+      throw std::invalid_argument(this->op() + ": can only zip RDDs with the same number of partitions (" +
+                                  std::to_string(a_->num_partitions()) + " vs " +
+                                  std::to_string(b_->num_partitions()) + ")");
+  }
+
+  void compute(int p, Sink<Out>& out) override {
+    auto result = f_(p, a_->materialize(p), b_->materialize(p));
+    push_owned(result, out);
+  }
+
+ protected:
+  std::vector<Dependency> lineage() const override { return {{a_, nullptr}, {b_, nullptr}}; }
+
+ private:
+  NodePtr<A> a_;
+  NodePtr<B> b_;
+  F f_;
+};
+
+// Every pair of records of a and b; partition p pairs partition p / nb of a
+// with partition p % nb of b.
+template <class A, class B> class CartesianNode final : public RDDNode<std::pair<A, B>> {
+ public:
+  CartesianNode(NodePtr<A> a, NodePtr<B> b, const CallSite& site)
+      : RDDNode<std::pair<A, B>>(a->runtime_ptr(), a->num_partitions() * b->num_partitions(), "cartesian", site),
+        a_(std::move(a)), b_(std::move(b)) {}
+
+  void compute(int p, Sink<std::pair<A, B>>& out) override {
+    auto left = a_->materialize(p / b_->num_partitions());
+    auto right = b_->materialize(p % b_->num_partitions());
+    BatchWriter<std::pair<A, B>> w(out);
+    for (const auto& x : left)
+      for (const auto& y : right) {
+        if (w.stopped()) return;
+        w.emit(std::pair<A, B>(x, y));
+      }
+    w.flush();
+  }
+
+ protected:
+  std::vector<Dependency> lineage() const override { return {{a_, nullptr}, {b_, nullptr}}; }
+
+ private:
+  NodePtr<A> a_;
+  NodePtr<B> b_;
+};
+
+}  // namespace brasa

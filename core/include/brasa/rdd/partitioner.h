@@ -1,0 +1,58 @@
+// How keys of a pair RDD are assigned to partitions. An RDD remembers the
+// partitioner its data is laid out by, so that an operation by key on RDDs
+// that share one (co-partitioned) needs no shuffle.
+#pragma once
+
+#include <algorithm>
+#include <memory>
+#include <vector>
+
+#include "brasa/util/hash.h"
+
+namespace brasa {
+
+class Partitioner {
+ public:
+  enum class Kind { kHash, kRange };
+
+  // Key k goes to partition hash_of(k) mod n.
+  static Partitioner hash(int num_partitions) { return Partitioner(Kind::kHash, num_partitions, nullptr, true); }
+
+  // Keys go to the partition whose range contains them: partition i holds
+  // keys in (bounds[i-1], bounds[i]]; `bounds` has num_partitions-1 sorted keys.
+  template <class K> static Partitioner range(std::vector<K> bounds, bool ascending) {
+    int n = static_cast<int>(bounds.size()) + 1;
+    return Partitioner(Kind::kRange, n, std::make_shared<const std::vector<K>>(std::move(bounds)), ascending);
+  }
+
+  Kind kind() const { return kind_; }
+  int num_partitions() const { return num_partitions_; }
+
+  // The partition of key k whose hash_of() is `hash` (hash partitioners use
+  // only the hash; range partitioners only the key).
+  template <class K> int partition_of(const K& k, uint64_t hash) const {
+    if (kind_ == Kind::kHash) return static_cast<int>(hash % static_cast<uint64_t>(num_partitions_));
+    const auto& b = *static_cast<const std::vector<K>*>(bounds_.get());
+    int p = static_cast<int>(std::lower_bound(b.begin(), b.end(), k) - b.begin());
+    return ascending_ ? p : num_partitions_ - 1 - p;
+  }
+  template <class K> int partition_of(const K& k) const { return partition_of(k, kind_ == Kind::kHash ? hash_of(k) : 0); }
+
+  // Equal partitioners place every key in the same partition. Range
+  // partitioners are equal only when they share their bounds.
+  bool operator==(const Partitioner& o) const {
+    return kind_ == o.kind_ && num_partitions_ == o.num_partitions_ && bounds_ == o.bounds_ &&
+           ascending_ == o.ascending_;
+  }
+
+ private:
+  Partitioner(Kind kind, int n, std::shared_ptr<const void> bounds, bool ascending)
+      : kind_(kind), num_partitions_(n), bounds_(std::move(bounds)), ascending_(ascending) {}
+
+  Kind kind_;
+  int num_partitions_;
+  std::shared_ptr<const void> bounds_;  // const std::vector<K>* for range partitioners
+  bool ascending_;
+};
+
+}  // namespace brasa

@@ -1,0 +1,883 @@
+// RDD<T>: the user's handle on a distributed dataset. It is a cheap,
+// copyable pointer to an immutable node of the lineage graph.
+// Transformations are lazy and return new RDDs; actions run a job through
+// the DAG scheduler and return results to the driver.
+//
+// Functions given to operations must be shippable (see util/closure.h).
+// Operations on pairs (reduce_by_key, join, ...) exist when T is std::pair.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <functional>
+#include <limits>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "brasa/rdd/combine_node.h"
+#include "brasa/rdd/functions.h"
+#include "brasa/rdd/narrow_nodes.h"
+#include "brasa/rdd/shuffled_node.h"
+#include "brasa/rdd/source_nodes.h"
+#include "brasa/rdd/stat_counter.h"
+#include "brasa/scheduler/dag_scheduler.h"
+#include "brasa/shuffle/shuffle_dependency.h"
+#include "brasa/util/closure.h"
+#include "brasa/util/text_format.h"
+
+namespace brasa {
+
+template <class T>
+concept PairType = detail::IsPair<T>::value;
+
+// Key and value types of a pair RDD, usable in signatures of any RDD<T>.
+struct NotAPair {};
+template <class T> struct PairTraits {
+  using key = NotAPair;
+  using value = NotAPair;
+};
+template <class A, class B> struct PairTraits<std::pair<A, B>> {
+  using key = A;
+  using value = B;
+};
+template <class T> using KeyOf = typename PairTraits<T>::key;
+template <class T> using ValueOf = typename PairTraits<T>::value;
+
+// Creates output directories for save_* actions and commits or removes them.
+class OutputCommitter {
+ public:
+  OutputCommitter(std::string path, bool overwrite);  // throws if path exists and !overwrite
+  std::string task_file(int partition) const;         // where a task writes its part
+  void commit(int num_partitions);                    // moves parts in place, writes _SUCCESS
+  void abort() noexcept;                              // removes everything
+
+ private:
+  std::string path_;
+};
+
+template <class T> class RDD {
+ public:
+  using value_type = T;
+
+  RDD() = default;
+  explicit RDD(NodePtr<T> node) : node_(std::move(node)) {}
+
+  const NodePtr<T>& node() const { return node_; }
+  int id() const { return node_->id(); }
+  int num_partitions() const { return node_->num_partitions(); }
+  const std::optional<Partitioner>& partitioner() const { return node_->partitioner(); }
+  std::string to_debug_string() const { return node_->to_debug_string(); }
+
+  // ---- Narrow transformations ---------------------------------------------
+
+  template <class F> auto map(F f, CallSite site = CallSite::current()) const {
+    BRASA_CHECK_CLOSURE(F);
+    using U = MovingResult<F, T>;
+    return RDD<U>(std::make_shared<MapNode<T, U, F>>(node_, std::move(f), "map", site));
+  }
+
+  template <class F> RDD<T> filter(F f, CallSite site = CallSite::current()) const {
+    BRASA_CHECK_CLOSURE(F);
+    return RDD<T>(std::make_shared<FilterNode<T, F>>(node_, std::move(f), site));
+  }
+
+  // f returns an iterable (vector, list, ...) of output records.
+  template <class F> auto flat_map(F f, CallSite site = CallSite::current()) const {
+    BRASA_CHECK_CLOSURE(F);
+    using U = std::decay_t<decltype(*std::begin(std::declval<MovingResult<F, T>&>()))>;
+    return RDD<U>(std::make_shared<FlatMapNode<T, U, F>>(node_, std::move(f), "flat_map", site, false));
+  }
+
+  // f(std::vector<T>&& partition) returns an iterable for the whole partition.
+  template <class F>
+  auto map_partitions(F f, bool preserves_partitioning = false, CallSite site = CallSite::current()) const {
+    BRASA_CHECK_CLOSURE(F);
+    return map_partitions_impl(fn::IgnoreIndex<F>{std::move(f)}, "map_partitions", preserves_partitioning, site);
+  }
+
+  // f(int partition_index, std::vector<T>&& partition) returns an iterable.
+  template <class F>
+  auto map_partitions_with_index(F f, bool preserves_partitioning = false,
+                                 CallSite site = CallSite::current()) const {
+    BRASA_CHECK_CLOSURE(F);
+    return map_partitions_impl(std::move(f), "map_partitions_with_index", preserves_partitioning, site);
+  }
+
+  RDD<std::vector<T>> glom(CallSite site = CallSite::current()) const {
+    return map_partitions_impl(fn::Glom<T>{}, "glom", false, site);
+  }
+
+  template <class F> auto key_by(F f, CallSite site = CallSite::current()) const {
+    BRASA_CHECK_CLOSURE(F);
+    using KV = MovingResult<fn::KeyBy<F>, T>;
+    return RDD<KV>(std::make_shared<MapNode<T, KV, fn::KeyBy<F>>>(node_, fn::KeyBy<F>{std::move(f)}, "key_by", site));
+  }
+
+  RDD<T> union_with(const RDD<T>& other, CallSite site = CallSite::current()) const {
+    return RDD<T>(std::make_shared<UnionNode<T>>(std::vector<NodePtr<T>>{node_, other.node_}, site));
+  }
+
+  // Fewer partitions without a shuffle (or with one, to grow or rebalance).
+  RDD<T> coalesce(int n, bool shuffle = false, CallSite site = CallSite::current()) const {
+    check_partitions(n, "coalesce");
+    if (shuffle) return repartition(n, site);
+    if (n >= num_partitions()) return *this;
+    return RDD<T>(std::make_shared<CoalesceNode<T>>(node_, n, site));
+  }
+
+  // Pairs up records of two RDDs with the same number of partitions and of
+  // records in each partition.
+  template <class U> RDD<std::pair<T, U>> zip(const RDD<U>& other, CallSite site = CallSite::current()) const {
+    struct Zip {
+      std::vector<std::pair<T, U>> operator()(int p, std::vector<T>&& a, std::vector<U>&& b) const {
+        if (a.size() != b.size())
+          throw std::runtime_error("zip: partition " + std::to_string(p) + " has " + std::to_string(a.size()) +
+                                   " records on the left and " + std::to_string(b.size()) +
+                                   " on the right; can only zip RDDs with the same number of records in each "
+                                   "partition");
+        std::vector<std::pair<T, U>> out;
+        out.reserve(a.size());
+        for (size_t i = 0; i < a.size(); ++i) out.emplace_back(std::move(a[i]), std::move(b[i]));
+        return out;
+      }
+    };
+    return RDD<std::pair<T, U>>(
+        std::make_shared<ZipPartitionsNode<T, U, std::pair<T, U>, Zip>>(node_, other.node(), Zip{}, "zip", site));
+  }
+
+  // (record, index) with indices 0..count-1 in partition order. Like Spark,
+  // runs a job to count the partitions first (when there is more than one).
+  RDD<std::pair<T, int64_t>> zip_with_index(CallSite site = CallSite::current()) const {
+    std::vector<int64_t> offsets(static_cast<size_t>(num_partitions()), 0);
+    if (num_partitions() > 1) {
+      auto counts = partition_counts("zip_with_index", site);
+      for (size_t i = 1; i < counts.size(); ++i) offsets[i] = offsets[i - 1] + counts[i - 1];
+    }
+    auto shared = std::make_shared<const std::vector<int64_t>>(std::move(offsets));
+    struct Index {
+      std::shared_ptr<const std::vector<int64_t>> offsets;
+      std::vector<std::pair<T, int64_t>> operator()(int p, std::vector<T>&& part) const {
+        std::vector<std::pair<T, int64_t>> out;
+        out.reserve(part.size());
+        int64_t i = (*offsets)[static_cast<size_t>(p)];
+        for (auto& x : part) out.emplace_back(std::move(x), i++);
+        return out;
+      }
+    };
+    return map_partitions_impl(Index{shared}, "zip_with_index", false, site);
+  }
+
+  RDD<T> sample(bool with_replacement, double fraction, uint64_t seed = 42,
+                CallSite site = CallSite::current()) const {
+    if (fraction < 0 || (!with_replacement && fraction > 1) || std::isnan(fraction))
+      throw std::invalid_argument("sample: fraction must be in [0, 1] without replacement and >= 0 with it, got " +
+                                  std::to_string(fraction));
+    return map_partitions_impl(fn::Sampler<T>{fraction, with_replacement, seed}, "sample", true, site);
+  }
+
+  template <class U> RDD<std::pair<T, U>> cartesian(const RDD<U>& other, CallSite site = CallSite::current()) const {
+    return RDD<std::pair<T, U>>(std::make_shared<CartesianNode<T, U>>(node_, other.node(), site));
+  }
+
+  // ---- Pair transformations ------------------------------------------------
+
+  auto keys(CallSite site = CallSite::current()) const requires PairType<T> {
+    using K = KeyOf<T>;
+    return RDD<K>(std::make_shared<MapNode<T, K, fn::First>>(node_, fn::First{}, "keys", site));
+  }
+
+  auto values(CallSite site = CallSite::current()) const requires PairType<T> {
+    using V = ValueOf<T>;
+    return RDD<V>(std::make_shared<MapNode<T, V, fn::Second>>(node_, fn::Second{}, "values", site));
+  }
+
+  template <class F> auto map_values(F f, CallSite site = CallSite::current()) const requires PairType<T> {
+    BRASA_CHECK_CLOSURE(F);
+    using Out = MovingResult<fn::OnValue<F>, T>;
+    auto node = std::make_shared<MapNode<T, Out, fn::OnValue<F>>>(node_, fn::OnValue<F>{std::move(f)}, "map_values",
+                                                                  site);
+    node->set_partitioner(partitioner());
+    return RDD<Out>(node);
+  }
+
+  template <class F> auto flat_map_values(F f, CallSite site = CallSite::current()) const requires PairType<T> {
+    BRASA_CHECK_CLOSURE(F);
+    using Out = typename MovingResult<fn::FlatOnValue<F>, T>::value_type;
+    return RDD<Out>(std::make_shared<FlatMapNode<T, Out, fn::FlatOnValue<F>>>(
+        node_, fn::FlatOnValue<F>{std::move(f)}, "flat_map_values", site, true));
+  }
+
+  // Lays the records out by `p`; no shuffle when already laid out by it.
+  RDD<T> partition_by(const Partitioner& p, CallSite site = CallSite::current()) const requires PairType<T> {
+    if (partitioner() == p) return *this;
+    using K = KeyOf<T>;
+    using V = ValueOf<T>;
+    auto dep = std::make_shared<PairShuffleDependency<K, V>>(node_, p);
+    return RDD<T>(std::make_shared<ShuffledNode<T>>(dep, "partition_by", site));
+  }
+
+  // Spark's combineByKey: create(v) starts a combiner, merge_value(c, v)
+  // adds a value to one, merge_combiners(c, c2) merges two. Combines on the
+  // map side before shuffling; no shuffle at all if already partitioned by p.
+  template <class Create, class MergeValue, class MergeCombiners>
+  auto combine_by_key(Create create, MergeValue merge_value, MergeCombiners merge_combiners,
+                      std::optional<Partitioner> p = std::nullopt, CallSite site = CallSite::current()) const
+      requires PairType<T> {
+    BRASA_CHECK_CLOSURE(Create);
+    BRASA_CHECK_CLOSURE(MergeValue);
+    BRASA_CHECK_CLOSURE(MergeCombiners);
+    using K = KeyOf<T>;
+    using V = ValueOf<T>;
+    using C = MovingResult<Create, V>;
+    Partitioner target = p ? *p : default_partitioner();
+    if (partitioner() == target) {
+      return RDD<std::pair<K, C>>(std::make_shared<CombineNode<K, V, C, Create, MergeValue>>(
+          node_, std::move(create), std::move(merge_value), "combine_by_key", site));
+    }
+    auto dep = std::make_shared<CombiningShuffleDependency<K, V, C, Create, MergeValue>>(
+        node_, target, std::move(create), std::move(merge_value));
+    auto shuffled = std::make_shared<ShuffledNode<std::pair<K, C>>>(dep, "shuffled", site);
+    return RDD<std::pair<K, C>>(std::make_shared<CombineNode<K, C, C, fn::Identity, MergeCombiners>>(
+        shuffled, fn::Identity{}, std::move(merge_combiners), "combine_by_key", site));
+  }
+
+  template <class F>
+  auto reduce_by_key(F f, std::optional<Partitioner> p = std::nullopt, CallSite site = CallSite::current()) const
+      requires PairType<T> {
+    return combine_by_key(fn::Identity{}, fn::MergeWith<F>{f}, fn::MergeWith<F>{f}, p, site);
+  }
+  template <class F> auto reduce_by_key(F f, int num_partitions, CallSite site = CallSite::current()) const
+      requires PairType<T> {
+    return reduce_by_key(std::move(f), Partitioner::hash(check_partitions(num_partitions, "reduce_by_key")), site);
+  }
+
+  template <class C, class Seq, class Comb>
+  auto aggregate_by_key(C zero, Seq seq, Comb comb, std::optional<Partitioner> p = std::nullopt,
+                        CallSite site = CallSite::current()) const requires PairType<T> {
+    BRASA_CHECK_CLOSURE(Seq);
+    return combine_by_key(fn::SeqFromZero<C, Seq>{std::move(zero), seq}, fn::MergeWith<Seq>{seq},
+                          fn::MergeWith<Comb>{comb}, p, site);
+  }
+
+  template <class F>
+  auto fold_by_key(ValueOf<T> zero, F f, std::optional<Partitioner> p = std::nullopt,
+                   CallSite site = CallSite::current()) const requires PairType<T> {
+    return aggregate_by_key(std::move(zero), f, f, p, site);
+  }
+
+  // (k, [v...]); no map-side combining (it would not shrink the data).
+  auto group_by_key(std::optional<Partitioner> p = std::nullopt, CallSite site = CallSite::current()) const
+      requires PairType<T> {
+    using K = KeyOf<T>;
+    using V = ValueOf<T>;
+    auto laid_out = partition_by(p ? *p : default_partitioner(), site);
+    return RDD<std::pair<K, std::vector<V>>>(
+        std::make_shared<CombineNode<K, V, std::vector<V>, fn::SingletonVector, fn::AppendTo>>(
+            laid_out.node(), fn::SingletonVector{}, fn::AppendTo{}, "group_by_key", site));
+  }
+
+  // (k, ([v...], [w...])) for every key of either side.
+  template <class W>
+  auto cogroup(const RDD<std::pair<KeyOf<T>, W>>& other, std::optional<Partitioner> p = std::nullopt,
+               CallSite site = CallSite::current()) const requires PairType<T> {
+    using K = KeyOf<T>;
+    using V = ValueOf<T>;
+    Partitioner target = p ? *p : (partitioner() ? *partitioner() : other.partitioner() ? *other.partitioner()
+                                                                                            : default_partitioner(other.num_partitions()));
+    auto a = partition_by(target, site);
+    auto b = other.partition_by(target, site);
+    return RDD<std::pair<K, std::pair<std::vector<V>, std::vector<W>>>>(
+        std::make_shared<CoGroupNode<K, V, W>>(a.node(), b.node(), site));
+  }
+
+  template <class W>
+  auto join(const RDD<std::pair<KeyOf<T>, W>>& other, std::optional<Partitioner> p = std::nullopt,
+            CallSite site = CallSite::current()) const requires PairType<T> {
+    return cogroup(other, p, site).flat_map_groups(fn::InnerJoin{}, "join", site);
+  }
+  template <class W>
+  auto left_outer_join(const RDD<std::pair<KeyOf<T>, W>>& other,
+                       std::optional<Partitioner> p = std::nullopt, CallSite site = CallSite::current()) const
+      requires PairType<T> {
+    return cogroup(other, p, site).flat_map_groups(fn::LeftOuterJoin{}, "left_outer_join", site);
+  }
+  template <class W>
+  auto right_outer_join(const RDD<std::pair<KeyOf<T>, W>>& other,
+                        std::optional<Partitioner> p = std::nullopt, CallSite site = CallSite::current()) const
+      requires PairType<T> {
+    return cogroup(other, p, site).flat_map_groups(fn::RightOuterJoin{}, "right_outer_join", site);
+  }
+  template <class W>
+  auto full_outer_join(const RDD<std::pair<KeyOf<T>, W>>& other,
+                       std::optional<Partitioner> p = std::nullopt, CallSite site = CallSite::current()) const
+      requires PairType<T> {
+    return cogroup(other, p, site).flat_map_groups(fn::FullOuterJoin{}, "full_outer_join", site);
+  }
+  // Pairs whose key does not occur in `other`.
+  template <class W>
+  RDD<T> subtract_by_key(const RDD<std::pair<KeyOf<T>, W>>& other,
+                         CallSite site = CallSite::current()) const requires PairType<T> {
+    return cogroup(other, std::nullopt, site).flat_map_groups(fn::LeftOnly{}, "subtract_by_key", site);
+  }
+
+  // Sorts by key with a range partitioner computed from a sample of the keys,
+  // as Spark does: partition i holds keys before those of partition i+1.
+  RDD<T> sort_by_key(bool ascending = true, int num_partitions = 0, CallSite site = CallSite::current()) const
+      requires PairType<T> {
+    int n = num_partitions > 0 ? num_partitions : this->num_partitions();
+    auto laid_out = partition_by(range_partitioner(n, ascending, site), site);
+    struct SortPartition {
+      bool ascending;
+      std::vector<T> operator()(int, std::vector<T>&& part) const {
+        if (ascending)
+          std::stable_sort(part.begin(), part.end(), [](const T& a, const T& b) { return a.first < b.first; });
+        else
+          std::stable_sort(part.begin(), part.end(), [](const T& a, const T& b) { return b.first < a.first; });
+        return std::move(part);
+      }
+    };
+    return laid_out.map_partitions_impl(SortPartition{ascending}, "sort_by_key", true, site);
+  }
+
+  // ---- Wide transformations on any RDD --------------------------------------
+
+  RDD<T> distinct(int num_partitions = 0, CallSite site = CallSite::current()) const {
+    int n = num_partitions > 0 ? num_partitions : this->num_partitions();
+    struct WithUnit {
+      std::pair<T, uint8_t> operator()(T&& x) const { return {std::move(x), 0}; }
+    };
+    return map(WithUnit{}, site)
+        .combine_by_key(fn::Identity{}, fn::KeepFirst{}, fn::KeepFirst{}, Partitioner::hash(n), site)
+        .keys(site);
+  }
+
+  // Exactly n partitions, balanced, through a shuffle.
+  RDD<T> repartition(int n, CallSite site = CallSite::current()) const {
+    check_partitions(n, "repartition");
+    struct Spread {  // round-robin keys, starting at a position that depends on the partition
+      std::vector<std::pair<int64_t, T>> operator()(int p, std::vector<T>&& part) const {
+        std::vector<std::pair<int64_t, T>> out;
+        out.reserve(part.size());
+        int64_t k = static_cast<int64_t>(mix64(static_cast<uint64_t>(p)) >> 1);
+        for (auto& x : part) out.emplace_back(k++, std::move(x));
+        return out;
+      }
+    };
+    return map_partitions_impl(Spread{}, "repartition", false, site)
+        .partition_by(Partitioner::hash(n), site)
+        .values(site);
+  }
+
+  template <class F>
+  RDD<T> sort_by(F key, bool ascending = true, int num_partitions = 0, CallSite site = CallSite::current()) const {
+    return key_by(std::move(key), site).sort_by_key(ascending, num_partitions, site).values(site);
+  }
+
+  // Distinct records present in both RDDs.
+  RDD<T> intersection(const RDD<T>& other, CallSite site = CallSite::current()) const {
+    struct WithUnit {
+      std::pair<T, uint8_t> operator()(T&& x) const { return {std::move(x), 0}; }
+    };
+    auto a = map(WithUnit{}, site);
+    auto b = other.map(WithUnit{}, site);
+    Partitioner p = Partitioner::hash(std::max(num_partitions(), other.num_partitions()));
+    return a.cogroup(b, p, site).flat_map_groups(fn::KeyInBoth{}, "intersection", site);
+  }
+
+  // ---- Persistence ------------------------------------------------------------
+
+  const RDD<T>& persist(StorageLevel level = StorageLevel::memory_only()) const {
+    node_->set_storage_level(level);
+    return *this;
+  }
+  const RDD<T>& cache() const { return persist(StorageLevel::memory_only()); }
+  const RDD<T>& unpersist() const {
+    node_->unpersist();
+    return *this;
+  }
+  StorageLevel storage_level() const { return node_->storage_level(); }
+
+  // Writes the RDD's partitions under `dir` now and cuts its lineage: later
+  // jobs read the files instead of recomputing the parents. Persist first to
+  // avoid computing the RDD twice.
+  const RDD<T>& checkpoint(const std::string& dir, CallSite site = CallSite::current()) const {
+    std::string target = (std::filesystem::path(dir) / ("rdd-" + std::to_string(id()))).string();
+    std::filesystem::create_directories(target);
+    run_job([&](int p) { write_file_atomic(checkpoint_file(target, p), encode_partition(p)); }, "checkpoint", site);
+    node_->mark_checkpointed(target);
+    return *this;
+  }
+  bool is_checkpointed() const { return node_->is_checkpointed(); }
+
+  // ---- Actions -------------------------------------------------------------------
+
+  std::vector<T> collect(CallSite site = CallSite::current()) const {
+    std::vector<std::vector<T>> parts(static_cast<size_t>(num_partitions()));
+    run_job([&](int p) { parts[static_cast<size_t>(p)] = node_->materialize(p); }, "collect", site);
+    return concat(parts);
+  }
+
+  int64_t count(CallSite site = CallSite::current()) const {
+    auto counts = partition_counts("count", site);
+    int64_t n = 0;
+    for (auto c : counts) n += c;
+    return n;
+  }
+
+  // The first n records, scanning as few partitions as possible.
+  std::vector<T> take(int64_t n, CallSite site = CallSite::current()) const {
+    std::vector<T> out;
+    int next = 0, batch = 1;
+    while (static_cast<int64_t>(out.size()) < n && next < num_partitions()) {
+      std::vector<int> parts;
+      for (int i = 0; i < batch && next < num_partitions(); ++i) parts.push_back(next++);
+      std::vector<std::vector<T>> got(parts.size());
+      int64_t want = n - static_cast<int64_t>(out.size());
+      run_job_on(parts, [&](int p) { got[static_cast<size_t>(p - parts[0])] = take_from(p, want); }, "take", site);
+      for (auto& g : got)
+        for (auto& x : g)
+          if (static_cast<int64_t>(out.size()) < n) out.push_back(std::move(x));
+      batch *= 4;  // Spark's scale-up factor
+    }
+    return out;
+  }
+
+  T first(CallSite site = CallSite::current()) const {
+    auto v = take(1, site);
+    if (v.empty()) throw std::logic_error("first: the RDD is empty");
+    return std::move(v[0]);
+  }
+
+  bool is_empty(CallSite site = CallSite::current()) const { return num_partitions() == 0 || take(1, site).empty(); }
+
+  // The n smallest records by `less` (default operator<), in order.
+  template <class Less = std::less<T>>
+  std::vector<T> take_ordered(int64_t n, Less less = Less{}, CallSite site = CallSite::current()) const {
+    std::vector<std::vector<T>> parts(static_cast<size_t>(num_partitions()));
+    run_job([&](int p) { parts[static_cast<size_t>(p)] = smallest(node_->materialize(p), n, less); }, "take_ordered",
+            site);
+    return smallest(concat(parts), n, less);
+  }
+
+  // The n largest records by `less`, largest first.
+  template <class Less = std::less<T>>
+  std::vector<T> top(int64_t n, Less less = Less{}, CallSite site = CallSite::current()) const {
+    auto greater = [less](const T& a, const T& b) { return less(b, a); };
+    return take_ordered(n, greater, site);
+  }
+
+  template <class F> T reduce(F f, CallSite site = CallSite::current()) const {
+    BRASA_CHECK_CLOSURE(F);
+    std::vector<std::optional<T>> parts(static_cast<size_t>(num_partitions()));
+    run_job(
+        [&](int p) {
+          struct Reduce final : Sink<T> {
+            F* f;
+            std::optional<T> acc;
+            void push(std::span<T> batch) override {
+              for (auto& x : batch) acc = acc ? (*f)(std::move(*acc), std::move(x)) : std::move(x);
+            }
+          } r;
+          F local = f;
+          r.f = &local;
+          node_->iterate(p, r);
+          parts[static_cast<size_t>(p)] = std::move(r.acc);
+        },
+        "reduce", site);
+    std::optional<T> acc;
+    for (auto& part : parts)
+      if (part) acc = acc ? f(std::move(*acc), std::move(*part)) : std::move(*part);
+    if (!acc) throw std::logic_error("reduce: the RDD is empty (use fold with a zero value)");
+    return std::move(*acc);
+  }
+
+  template <class F> T fold(T zero, F f, CallSite site = CallSite::current()) const {
+    return aggregate(zero, f, f, site);
+  }
+
+  // seq(U, T) -> U within partitions, comb(U, U) -> U across them, each
+  // partition starting from a copy of zero.
+  template <class U, class Seq, class Comb>
+  U aggregate(U zero, Seq seq, Comb comb, CallSite site = CallSite::current()) const {
+    auto parts = aggregate_partitions(zero, seq, "aggregate", site);
+    U acc = std::move(zero);
+    for (auto& part : parts) acc = comb(std::move(acc), std::move(part));
+    return acc;
+  }
+
+  // aggregate, combining partition results in a tree of the given depth
+  // (through shuffles of one record per partition), so that the driver
+  // receives few, already combined values. The shape is fixed by the
+  // partition count, so the result is deterministic.
+  template <class U, class Seq, class Comb>
+  U tree_aggregate(U zero, Seq seq, Comb comb, int depth = 2, CallSite site = CallSite::current()) const {
+    BRASA_CHECK_CLOSURE(Seq);
+    BRASA_CHECK_CLOSURE(Comb);
+    if (depth < 1) throw std::invalid_argument("tree_aggregate: depth must be at least 1, got " + std::to_string(depth));
+    if (num_partitions() == 0) return zero;
+    struct Partial {
+      U zero;
+      Seq seq;
+      std::vector<U> operator()(int, std::vector<T>&& part) {
+        U acc = zero;
+        for (auto& x : part) acc = seq(std::move(acc), std::move(x));
+        return {std::move(acc)};
+      }
+    };
+    RDD<U> partials = map_partitions_impl(Partial{zero, seq}, "tree_aggregate", false, site);
+    int n = num_partitions();
+    int scale = std::max(static_cast<int>(std::ceil(std::pow(n, 1.0 / depth))), 2);
+    while (n > scale + (n + scale - 1) / scale) {
+      n = (n + scale - 1) / scale;
+      struct Route {
+        int n;
+        std::vector<std::pair<int, U>> operator()(int p, std::vector<U>&& part) const {
+          std::vector<std::pair<int, U>> out;
+          for (auto& u : part) out.emplace_back(p % n, std::move(u));
+          return out;
+        }
+      };
+      partials = partials.map_partitions_impl(Route{n}, "tree_aggregate", false, site)
+                     .reduce_by_key(comb, Partitioner::hash(n), site)
+                     .values(site);
+    }
+    return partials.fold(zero, comb, site);
+  }
+
+  template <class F> T tree_reduce(F f, int depth = 2, CallSite site = CallSite::current()) const {
+    struct Combine {
+      F f;
+      std::optional<T> operator()(std::optional<T>&& a, std::optional<T>&& b) {
+        if (!a) return std::move(b);
+        if (!b) return std::move(a);
+        return f(std::move(*a), std::move(*b));
+      }
+    };
+    struct Seq {
+      F f;
+      std::optional<T> operator()(std::optional<T>&& a, T&& x) {
+        return a ? std::optional<T>(f(std::move(*a), std::move(x))) : std::optional<T>(std::move(x));
+      }
+    };
+    auto r = tree_aggregate(std::optional<T>{}, Seq{f}, Combine{f}, depth, site);
+    if (!r) throw std::logic_error("tree_reduce: the RDD is empty");
+    return std::move(*r);
+  }
+
+  template <class F> void foreach(F f, CallSite site = CallSite::current()) const {
+    BRASA_CHECK_CLOSURE(F);
+    run_job(
+        [&](int p) {
+          struct Each final : Sink<T> {
+            F f;
+            explicit Each(F g) : f(std::move(g)) {}
+            void push(std::span<T> batch) override {
+              for (auto& x : batch) f(x);
+            }
+          } each(f);
+          node_->iterate(p, each);
+        },
+        "foreach", site);
+  }
+
+  // f(std::vector<T>&) once per partition.
+  template <class F> void foreach_partition(F f, CallSite site = CallSite::current()) const {
+    BRASA_CHECK_CLOSURE(F);
+    run_job(
+        [&](int p) {
+          auto part = node_->materialize(p);
+          F local = f;
+          local(part);
+        },
+        "foreach_partition", site);
+  }
+
+  std::map<T, int64_t> count_by_value(CallSite site = CallSite::current()) const {
+    struct One {
+      std::pair<T, int64_t> operator()(T&& x) const { return {std::move(x), 1}; }
+    };
+    return map(One{}, site).reduce_by_key(std::plus<int64_t>{}, std::nullopt, site).collect_as_map(site);
+  }
+
+  auto count_by_key(CallSite site = CallSite::current()) const requires PairType<T> {
+    struct One {
+      int64_t operator()(const ValueOf<T>&) const { return 1; }
+    };
+    return map_values(One{}, site).reduce_by_key(std::plus<int64_t>{}, std::nullopt, site).collect_as_map(site);
+  }
+
+  // Values for key k; reads a single partition when the partitioner is known.
+  auto lookup(const KeyOf<T>& k, CallSite site = CallSite::current()) const requires PairType<T> {
+    using V = ValueOf<T>;
+    std::vector<V> out;
+    auto scan = [&](int p) {
+      for (auto& kv : node_->materialize(p))
+        if (kv.first == k) out.push_back(std::move(kv.second));
+    };
+    if (partitioner()) {
+      int p = partitioner()->partition_of(k);
+      run_job_on({p}, scan, "lookup", site);
+    } else {
+      std::vector<std::vector<V>> parts(static_cast<size_t>(num_partitions()));
+      run_job(
+          [&](int p) {
+            for (auto& kv : node_->materialize(p))
+              if (kv.first == k) parts[static_cast<size_t>(p)].push_back(std::move(kv.second));
+          },
+          "lookup", site);
+      out = concat(parts);
+    }
+    return out;
+  }
+
+  // Key -> value on the driver; for duplicate keys the last one wins.
+  auto collect_as_map(CallSite site = CallSite::current()) const requires PairType<T> {
+    std::map<KeyOf<T>, ValueOf<T>> out;
+    for (auto& kv : collect(site)) out.insert_or_assign(std::move(kv.first), std::move(kv.second));
+    return out;
+  }
+
+  // Writes one text file per partition (part-00000, ...) and _SUCCESS into
+  // `path`. Refuses an existing path unless overwrite; leaves nothing behind
+  // if the job fails.
+  void save_as_text_file(const std::string& path, bool overwrite = false,
+                         CallSite site = CallSite::current()) const {
+    save(path, overwrite, [this](int p) {
+      std::string text;
+      for (const auto& x : node_->materialize(p)) {
+        append_text(text, x);
+        text.push_back('\n');
+      }
+      return text;
+    }, "save_as_text_file", site);
+  }
+
+  // Writes the records in Brasa's binary encoding, for Context::object_file.
+  void save_as_object_file(const std::string& path, bool overwrite = false,
+                           CallSite site = CallSite::current()) const {
+    save(path, overwrite, [this](int p) { return encode_partition(p); }, "save_as_object_file", site);
+  }
+
+  // count, mean, stdev, min, max of a numeric RDD.
+  StatCounter stats(CallSite site = CallSite::current()) const requires std::is_arithmetic_v<T> {
+    struct Add {
+      StatCounter operator()(StatCounter&& s, T&& x) const {
+        s.add(static_cast<double>(x));
+        return std::move(s);
+      }
+    };
+    struct Merge {
+      StatCounter operator()(StatCounter&& a, StatCounter&& b) const {
+        a.merge(b);
+        return std::move(a);
+      }
+    };
+    return aggregate(StatCounter{}, Add{}, Merge{}, site);
+  }
+
+  // Counts per bucket for sorted bucket boundaries [b0, b1), ..., [bn-1, bn]
+  // (the last bucket includes its upper bound, as in Spark).
+  std::vector<int64_t> histogram(std::vector<double> buckets, CallSite site = CallSite::current()) const
+      requires std::is_arithmetic_v<T> {
+    if (buckets.size() < 2 || !std::is_sorted(buckets.begin(), buckets.end()) ||
+        std::adjacent_find(buckets.begin(), buckets.end()) != buckets.end())
+      throw std::invalid_argument("histogram: buckets must be at least two strictly increasing boundaries");
+    auto shared = std::make_shared<const std::vector<double>>(std::move(buckets));
+    std::vector<std::vector<int64_t>> parts(static_cast<size_t>(num_partitions()));
+    run_job(
+        [&](int p) {
+          const auto& b = *shared;
+          std::vector<int64_t> counts(b.size() - 1, 0);
+          for (const auto& x : node_->materialize(p)) {
+            double v = static_cast<double>(x);
+            if (std::isnan(v) || v < b.front() || v > b.back()) continue;
+            size_t i = static_cast<size_t>(std::upper_bound(b.begin(), b.end(), v) - b.begin());
+            counts[std::min(i, b.size() - 1) - 1]++;
+          }
+          parts[static_cast<size_t>(p)] = std::move(counts);
+        },
+        "histogram", site);
+    std::vector<int64_t> total(shared->size() - 1, 0);
+    for (auto& c : parts)
+      for (size_t i = 0; i < c.size(); ++i) total[i] += c[i];
+    return total;
+  }
+
+  // `bucket_count` even buckets between min and max: (boundaries, counts).
+  std::pair<std::vector<double>, std::vector<int64_t>> histogram(int bucket_count,
+                                                                 CallSite site = CallSite::current()) const
+      requires std::is_arithmetic_v<T> {
+    if (bucket_count < 1) throw std::invalid_argument("histogram: bucket_count must be at least 1");
+    StatCounter s = stats(site);
+    if (s.count() == 0) throw std::logic_error("histogram: the RDD is empty");
+    std::vector<double> b;
+    if (s.min() == s.max()) {
+      b = {s.min(), s.max()};
+      std::vector<int64_t> counts{s.count()};
+      return {b, counts};
+    }
+    for (int i = 0; i <= bucket_count; ++i) b.push_back(s.min() + (s.max() - s.min()) * i / bucket_count);
+    b.back() = s.max();
+    auto counts = histogram(b, site);
+    return {b, counts};
+  }
+
+  // ---- Internals shared by the operations above ------------------------------
+
+  template <class F>
+  auto map_partitions_impl(F f, const char* op, bool keeps_partitioner, const CallSite& site) const {
+    using Result = decltype(f(0, std::declval<std::vector<T>&&>()));
+    using U = std::decay_t<decltype(*std::begin(std::declval<Result&>()))>;
+    return RDD<U>(std::make_shared<MapPartitionsNode<T, U, F>>(node_, std::move(f), op, site, keeps_partitioner));
+  }
+
+  // For cogroup results: applies a group-to-records function keeping the
+  // partitioner.
+  template <class F> auto flat_map_groups(F f, const char* op, const CallSite& site) const {
+    using U = typename MovingResult<F, T>::value_type;
+    return RDD<U>(std::make_shared<FlatMapNode<T, U, F>>(node_, std::move(f), op, site, true));
+  }
+
+ private:
+  void run_job(const std::function<void(int)>& task, const char* action, const CallSite& site) const {
+    std::vector<int> all(static_cast<size_t>(num_partitions()));
+    for (int i = 0; i < num_partitions(); ++i) all[static_cast<size_t>(i)] = i;
+    run_job_on(all, task, action, site);
+  }
+  void run_job_on(const std::vector<int>& parts, const std::function<void(int)>& task, const char* action,
+                  const CallSite& site) const {
+    node_->runtime().scheduler().run_job(node_, parts, task, std::string(action) + " at " + describe(site));
+  }
+
+  std::vector<int64_t> partition_counts(const char* action, const CallSite& site) const {
+    std::vector<int64_t> counts(static_cast<size_t>(num_partitions()), 0);
+    run_job(
+        [&](int p) {
+          struct Count final : Sink<T> {
+            int64_t n = 0;
+            void push(std::span<T> batch) override { n += static_cast<int64_t>(batch.size()); }
+          } c;
+          node_->iterate(p, c);
+          counts[static_cast<size_t>(p)] = c.n;
+        },
+        action, site);
+    return counts;
+  }
+
+  std::vector<T> take_from(int p, int64_t n) const {
+    struct Take final : Sink<T> {
+      int64_t n;
+      std::vector<T> out;
+      void push(std::span<T> batch) override {
+        for (auto& x : batch)
+          if (static_cast<int64_t>(out.size()) < n) out.push_back(std::move(x));
+      }
+      bool stopped() const override { return static_cast<int64_t>(out.size()) >= n; }
+    } t;
+    t.n = n;
+    if (n > 0) node_->iterate(p, t);
+    return std::move(t.out);
+  }
+
+  template <class U, class Seq>
+  std::vector<U> aggregate_partitions(const U& zero, Seq seq, const char* action, const CallSite& site) const {
+    BRASA_CHECK_CLOSURE(Seq);
+    std::vector<std::optional<U>> parts(static_cast<size_t>(num_partitions()));
+    run_job(
+        [&](int p) {
+          struct Agg final : Sink<T> {
+            Seq seq;
+            U acc;
+            Agg(Seq s, U z) : seq(std::move(s)), acc(std::move(z)) {}
+            void push(std::span<T> batch) override {
+              for (auto& x : batch) acc = seq(std::move(acc), std::move(x));
+            }
+          } agg(seq, zero);
+          node_->iterate(p, agg);
+          parts[static_cast<size_t>(p)] = std::move(agg.acc);
+        },
+        action, site);
+    std::vector<U> out;
+    for (auto& p : parts) out.push_back(std::move(*p));
+    return out;
+  }
+
+  template <class Less> static std::vector<T> smallest(std::vector<T> v, int64_t n, Less less) {
+    size_t k = static_cast<size_t>(std::max<int64_t>(0, std::min<int64_t>(n, static_cast<int64_t>(v.size()))));
+    std::partial_sort(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end(), less);
+    v.resize(k);
+    return v;
+  }
+
+  template <class U> static std::vector<U> concat(std::vector<std::vector<U>>& parts) {
+    size_t n = 0;
+    for (auto& p : parts) n += p.size();
+    std::vector<U> out;
+    out.reserve(n);
+    for (auto& p : parts) out.insert(out.end(), std::make_move_iterator(p.begin()), std::make_move_iterator(p.end()));
+    return out;
+  }
+
+  std::string encode_partition(int p) const {
+    ByteWriter w;
+    write_records(w, node_->materialize(p));
+    return std::move(w.bytes());
+  }
+
+  template <class Render>
+  void save(const std::string& path, bool overwrite, Render render, const char* action, const CallSite& site) const {
+    OutputCommitter committer(path, overwrite);
+    try {
+      run_job([&](int p) { write_file_atomic(committer.task_file(p), render(p)); }, action, site);
+      committer.commit(num_partitions());
+    } catch (...) {
+      committer.abort();
+      throw;
+    }
+  }
+
+  Partitioner default_partitioner(int other_partitions = 0) const {
+    if (partitioner()) return *partitioner();
+    return Partitioner::hash(std::max({1, num_partitions(), other_partitions}));
+  }
+
+  Partitioner range_partitioner(int n, bool ascending, const CallSite& site) const requires PairType<T> {
+    using K = KeyOf<T>;
+    // Sample about 20 keys per output partition, evenly spaced within each
+    // input partition (deterministic), then take quantiles.
+    int per_partition = std::max(1, 20 * n / std::max(1, num_partitions()) + 1);
+    std::vector<std::vector<K>> samples(static_cast<size_t>(num_partitions()));
+    run_job(
+        [&](int p) {
+          auto part = node_->materialize(p);
+          size_t stride = std::max<size_t>(1, part.size() / static_cast<size_t>(per_partition));
+          for (size_t i = 0; i < part.size(); i += stride) samples[static_cast<size_t>(p)].push_back(part[i].first);
+        },
+        "sort_by_key (sampling)", site);
+    auto keys = concat(samples);
+    std::sort(keys.begin(), keys.end());
+    std::vector<K> bounds;
+    for (int i = 1; i < n && !keys.empty(); ++i) {
+      const K& k = keys[keys.size() * static_cast<size_t>(i) / static_cast<size_t>(n)];
+      if (bounds.empty() || bounds.back() < k) bounds.push_back(k);
+    }
+    // Descending order keeps ascending bounds; the partitioner mirrors the index.
+    return Partitioner::range(std::move(bounds), ascending);
+  }
+
+  static int check_partitions(int n, const char* op) {
+    if (n < 1) throw std::invalid_argument(std::string(op) + ": number of partitions must be at least 1, got " +
+                                           std::to_string(n));
+    return n;
+  }
+
+  NodePtr<T> node_;
+};
+
+}  // namespace brasa

@@ -1,0 +1,105 @@
+// The untyped part of an RDD node: identity, partition count, dependencies,
+// partitioner, persistence and checkpoint state. The scheduler works only
+// with this interface; the typed data path is in rdd_node.h.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <source_location>
+#include <string>
+#include <vector>
+
+#include "brasa/rdd/partitioner.h"
+#include "brasa/storage/storage_level.h"
+
+namespace brasa {
+
+class Runtime;
+class RDDBase;
+class ShuffleDependencyBase;
+
+// Where in the user's program an RDD or action was created ("wordcount.cc:42").
+using CallSite = std::source_location;
+std::string describe(const CallSite& site);
+
+// An edge of the lineage graph. Narrow: each partition of the child needs a
+// bounded set of parent partitions, computed in the same task. Shuffle: a
+// child partition may need every parent partition; a stage boundary.
+struct Dependency {
+  std::shared_ptr<RDDBase> rdd;                     // the parent
+  std::shared_ptr<ShuffleDependencyBase> shuffle;  // set for a shuffle dependency
+  bool is_shuffle() const { return shuffle != nullptr; }
+};
+
+class RDDBase : public std::enable_shared_from_this<RDDBase> {
+ public:
+  RDDBase(std::shared_ptr<Runtime> runtime, int num_partitions, std::string op, const CallSite& site);
+  virtual ~RDDBase();
+  RDDBase(const RDDBase&) = delete;
+  RDDBase& operator=(const RDDBase&) = delete;
+
+  int id() const { return id_; }
+  int num_partitions() const { return num_partitions_; }
+  Runtime& runtime() const { return *runtime_; }
+  const std::shared_ptr<Runtime>& runtime_ptr() const { return runtime_; }
+
+  // "reduce_by_key at wordcount.cc:42"
+  std::string name() const;
+  const std::string& op() const { return op_; }
+
+  // The lineage; empty once the RDD is checkpointed.
+  std::vector<Dependency> dependencies() const;
+
+  const std::optional<Partitioner>& partitioner() const { return partitioner_; }
+  void set_partitioner(std::optional<Partitioner> p) { partitioner_ = std::move(p); }
+
+  StorageLevel storage_level() const { return storage_level_; }
+  void set_storage_level(StorageLevel level);
+  void unpersist();
+
+  const std::string& checkpoint_dir() const { return checkpoint_dir_; }
+  bool is_checkpointed() const { return !checkpoint_dir_.empty(); }
+  void mark_checkpointed(std::string dir) { checkpoint_dir_ = std::move(dir); }
+
+  // Spark-style lineage listing with stage boundaries indented.
+  std::string to_debug_string() const;
+
+ protected:
+  virtual std::vector<Dependency> lineage() const = 0;
+
+ private:
+  void debug_string(std::string& out, int depth, bool shuffle_edge, std::vector<int>& seen) const;
+
+  std::shared_ptr<Runtime> runtime_;
+  int id_;
+  int num_partitions_;
+  std::string op_;
+  std::string site_;
+  std::optional<Partitioner> partitioner_;
+  StorageLevel storage_level_;
+  std::string checkpoint_dir_;
+};
+
+// The map side of a shuffle: runs one map task (computing one partition of
+// the parent and writing it into per-reducer buckets). Its id names the
+// shuffle's outputs in the ShuffleManager, which frees them when the
+// dependency (and so every RDD that reads it) is gone.
+class ShuffleDependencyBase {
+ public:
+  ShuffleDependencyBase(std::shared_ptr<RDDBase> parent, Partitioner partitioner);
+  virtual ~ShuffleDependencyBase();
+
+  int shuffle_id() const { return shuffle_id_; }
+  const std::shared_ptr<RDDBase>& parent() const { return parent_; }
+  const Partitioner& partitioner() const { return partitioner_; }
+  int num_map_partitions() const { return parent_->num_partitions(); }
+
+  virtual void run_map_task(int map_partition) = 0;
+
+ private:
+  std::shared_ptr<RDDBase> parent_;
+  Partitioner partitioner_;
+  int shuffle_id_;
+};
+
+}  // namespace brasa

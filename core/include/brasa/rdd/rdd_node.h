@@ -1,0 +1,89 @@
+// The typed node of the lineage graph. A node computes one partition by
+// pushing batches of records into a Sink; iterate() wraps compute() with the
+// persistence and checkpoint logic, as Spark's RDD.iterator does.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "brasa/rdd/rdd_base.h"
+#include "brasa/rdd/sink.h"
+#include "brasa/runtime.h"
+#include "brasa/storage/block_manager.h"
+#include "brasa/util/files.h"
+#include "brasa/util/serializer.h"
+#include "brasa/util/size_estimate.h"
+
+namespace brasa {
+
+template <class T> class RDDNode : public RDDBase {
+ public:
+  using RDDBase::RDDBase;
+  using value_type = T;
+
+  // Produces partition `p` into `out`, from the cache or checkpoint if
+  // possible, computing (and caching) it otherwise.
+  void iterate(int p, Sink<T>& out);
+
+  // Produces partition `p` from the parents.
+  virtual void compute(int p, Sink<T>& out) = 0;
+
+  // Materialises partition p as a vector (for actions and wide operations).
+  std::vector<T> materialize(int p) {
+    std::vector<T> data;
+    VectorSink<T> sink(data);
+    iterate(p, sink);
+    return data;
+  }
+
+ private:
+  static std::string encode(const std::vector<T>& data) {
+    ByteWriter w;
+    write_records(w, data);
+    return std::move(w.bytes());
+  }
+  static std::vector<T> decode(const std::string& bytes) {
+    ByteReader r(bytes);
+    return read_records<T>(r);
+  }
+};
+
+std::string checkpoint_file(const std::string& dir, int partition);
+
+template <class T> void RDDNode<T>::iterate(int p, Sink<T>& out) {
+  if (is_checkpointed()) {
+    auto data = decode(read_file(checkpoint_file(checkpoint_dir(), p)));
+    push_owned(data, out);
+    return;
+  }
+  StorageLevel level = storage_level();
+  if (!level.is_valid()) {
+    compute(p, out);
+    return;
+  }
+  BlockManager& bm = runtime().block_manager();
+  BlockId block{id(), p};
+  if (auto found = bm.get(block)) {
+    if (found->objects) {
+      push_copies(*static_cast<const std::vector<T>*>(found->objects.get()), out);
+    } else {
+      auto data = decode(*found->bytes);
+      push_owned(data, out);
+    }
+    return;
+  }
+  std::vector<T> data;
+  VectorSink<T> collect(data);
+  compute(p, collect);
+  if (level.deserialized) {
+    auto shared = std::make_shared<const std::vector<T>>(std::move(data));
+    bm.put_objects(block, level, shared, approx_bytes(*shared),
+                   [](const void* v) { return encode(*static_cast<const std::vector<T>*>(v)); });
+    push_copies(*shared, out);
+  } else {
+    bm.put_bytes(block, level, encode(data));
+    push_owned(data, out);
+  }
+}
+
+}  // namespace brasa

@@ -1,0 +1,82 @@
+// The data path inside a task. A partition flows as a sequence of batches
+// pushed from the source node through the narrow operators to the consumer
+// (a cache, a shuffle writer, an action). Each hop is one virtual call per
+// batch; the user's function runs over the batch inlined.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <iterator>
+#include <span>
+#include <vector>
+
+namespace brasa {
+
+// Records per batch: big enough to make the per-batch call cost vanish,
+// small enough to stay in L2.
+inline constexpr size_t kBatchSize = 4096;
+
+template <class T> class Sink {
+ public:
+  virtual ~Sink() = default;
+  // One batch. The producer owns the storage and reuses it after the call
+  // returns; the consumer may move elements out of it.
+  virtual void push(std::span<T> batch) = 0;
+  // True once the consumer needs no more records (take, first): producers
+  // check it between batches and stop early.
+  virtual bool stopped() const { return false; }
+};
+
+// Collects every record into a vector.
+template <class T> class VectorSink final : public Sink<T> {
+ public:
+  explicit VectorSink(std::vector<T>& out) : out_(out) {}
+  void push(std::span<T> batch) override {
+    out_.insert(out_.end(), std::make_move_iterator(batch.begin()), std::make_move_iterator(batch.end()));
+  }
+
+ private:
+  std::vector<T>& out_;
+};
+
+// Pushes the records of a vector that must stay intact (a cached block, a
+// parallelized collection) in batches of copies.
+template <class T> void push_copies(const std::vector<T>& data, Sink<T>& out) {
+  std::vector<T> batch;
+  for (size_t i = 0; i < data.size() && !out.stopped(); i += kBatchSize) {
+    size_t n = std::min(kBatchSize, data.size() - i);
+    batch.assign(data.begin() + i, data.begin() + i + n);
+    out.push(batch);
+  }
+}
+
+// Pushes the records of a vector the caller no longer needs.
+template <class T> void push_owned(std::vector<T>& data, Sink<T>& out) {
+  for (size_t i = 0; i < data.size() && !out.stopped(); i += kBatchSize) {
+    size_t n = std::min(kBatchSize, data.size() - i);
+    out.push(std::span<T>(data.data() + i, n));
+  }
+}
+
+// Accumulates records one at a time and pushes them in full batches.
+template <class T> class BatchWriter {
+ public:
+  explicit BatchWriter(Sink<T>& out) : out_(out) { buf_.reserve(kBatchSize); }
+  template <class U> void emit(U&& v) {
+    buf_.emplace_back(std::forward<U>(v));
+    if (buf_.size() == kBatchSize) flush();
+  }
+  void flush() {
+    if (!buf_.empty()) {
+      out_.push(buf_);
+      buf_.clear();
+    }
+  }
+  bool stopped() const { return out_.stopped(); }
+
+ private:
+  Sink<T>& out_;
+  std::vector<T> buf_;
+};
+
+}  // namespace brasa

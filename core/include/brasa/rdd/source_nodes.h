@@ -1,0 +1,144 @@
+// RDDs with no parents: a driver-side collection, a numeric range, text
+// files, and files of encoded records (object files, checkpoints).
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "brasa/rdd/rdd_node.h"
+#include "brasa/rdd/text_input.h"
+
+namespace brasa {
+
+template <class T> class ParallelCollectionNode final : public RDDNode<T> {
+ public:
+  ParallelCollectionNode(std::shared_ptr<Runtime> rt, std::vector<T> data, int slices, const CallSite& site)
+      : RDDNode<T>(std::move(rt), slices, "parallelize", site) {
+    if (slices < 1) throw std::invalid_argument("parallelize: num_slices must be at least 1, got " + std::to_string(slices));
+    size_t n = data.size();
+    for (int i = 0; i < slices; ++i) {  // Spark's slicing: [i*n/s, (i+1)*n/s)
+      size_t b = n * static_cast<size_t>(i) / static_cast<size_t>(slices);
+      size_t e = n * static_cast<size_t>(i + 1) / static_cast<size_t>(slices);
+      slices_.emplace_back(std::make_move_iterator(data.begin() + b), std::make_move_iterator(data.begin() + e));
+    }
+  }
+
+  void compute(int p, Sink<T>& out) override { push_copies(slices_[static_cast<size_t>(p)], out); }
+
+ protected:
+  std::vector<Dependency> lineage() const override { return {}; }
+
+ private:
+  std::vector<std::vector<T>> slices_;
+};
+
+class RangeNode final : public RDDNode<int64_t> {
+ public:
+  RangeNode(std::shared_ptr<Runtime> rt, int64_t start, int64_t end, int64_t step, int slices, const CallSite& site)
+      : RDDNode<int64_t>(std::move(rt), slices, "range", site), start_(start), step_(step) {
+    if (step == 0) throw std::invalid_argument("range: step must not be 0");
+    if (slices < 1) throw std::invalid_argument("range: num_slices must be at least 1");
+    count_ = (step > 0 ? (end > start ? (end - start + step - 1) / step : 0)
+                       : (start > end ? (start - end - step - 1) / -step : 0));
+  }
+
+  void compute(int p, Sink<int64_t>& out) override {
+    int64_t b = count_ * p / num_partitions(), e = count_ * (p + 1) / num_partitions();
+    std::vector<int64_t> batch;
+    batch.reserve(kBatchSize);
+    for (int64_t i = b; i < e && !out.stopped(); i += kBatchSize) {
+      int64_t n = std::min<int64_t>(kBatchSize, e - i);
+      batch.resize(static_cast<size_t>(n));
+      for (int64_t j = 0; j < n; ++j) batch[static_cast<size_t>(j)] = start_ + (i + j) * step_;
+      out.push(batch);
+    }
+  }
+
+ protected:
+  std::vector<Dependency> lineage() const override { return {}; }
+
+ private:
+  int64_t start_, step_, count_ = 0;
+};
+
+class TextFileNode final : public RDDNode<std::string> {
+ public:
+  TextFileNode(std::shared_ptr<Runtime> rt, std::vector<FileSplit> splits, const CallSite& site)
+      : RDDNode<std::string>(std::move(rt), static_cast<int>(splits.size()), "text_file", site),
+        splits_(std::move(splits)) {}
+
+  void compute(int p, Sink<std::string>& out) override {
+    LineReader reader(splits_[static_cast<size_t>(p)]);
+    std::vector<std::string> batch(kBatchSize);
+    size_t n = 0;
+    while (!out.stopped() && reader.next(batch[n])) {
+      if (++n == kBatchSize) {
+        out.push(batch);
+        n = 0;
+      }
+    }
+    if (n) out.push(std::span<std::string>(batch.data(), n));
+  }
+
+ protected:
+  std::vector<Dependency> lineage() const override { return {}; }
+
+ private:
+  std::vector<FileSplit> splits_;
+};
+
+// (path, contents) per file; one partition per group of consecutive files.
+class WholeTextFilesNode final : public RDDNode<std::pair<std::string, std::string>> {
+ public:
+  WholeTextFilesNode(std::shared_ptr<Runtime> rt, std::vector<std::string> files, int slices, const CallSite& site)
+      : RDDNode(std::move(rt), std::max(1, std::min<int>(slices, static_cast<int>(files.size()))),
+                "whole_text_files", site),
+        files_(std::move(files)) {}
+
+  void compute(int p, Sink<std::pair<std::string, std::string>>& out) override {
+    size_t n = files_.size(), k = static_cast<size_t>(num_partitions());
+    std::vector<std::pair<std::string, std::string>> batch;
+    for (size_t i = n * static_cast<size_t>(p) / k; i < n * static_cast<size_t>(p + 1) / k; ++i)
+      batch.emplace_back(files_[i], read_file(files_[i]));
+    push_owned(batch, out);
+  }
+
+ protected:
+  std::vector<Dependency> lineage() const override { return {}; }
+
+ private:
+  std::vector<std::string> files_;
+};
+
+// Reads partitions written by save_as_object_file: one file of encoded
+// records per partition.
+template <class T> class ObjectFileNode final : public RDDNode<T> {
+ public:
+  ObjectFileNode(std::shared_ptr<Runtime> rt, std::vector<std::string> files, const CallSite& site)
+      : RDDNode<T>(std::move(rt), static_cast<int>(files.size()), "object_file", site), files_(std::move(files)) {}
+
+  void compute(int p, Sink<T>& out) override {
+    const std::string& path = files_[static_cast<size_t>(p)];
+    std::string bytes = read_file(path);
+    std::vector<T> data;
+    try {
+      ByteReader r(bytes);
+      data = read_records<T>(r);
+      if (!r.at_end()) throw std::runtime_error("trailing bytes");
+    } catch (const std::runtime_error& e) {
+      throw std::runtime_error("object file " + path + " is not a file of this record type: " + e.what());
+    }
+    push_owned(data, out);
+  }
+
+ protected:
+  std::vector<Dependency> lineage() const override { return {}; }
+
+ private:
+  std::vector<std::string> files_;
+};
+
+}  // namespace brasa

@@ -1,0 +1,64 @@
+// Turns an action into stages and runs them. A job's final RDD is walked
+// back through narrow dependencies; each shuffle dependency whose outputs
+// are not all present becomes a map stage. Stages run in waves: every stage
+// whose parents are done runs concurrently, one task per partition on the
+// TBB arena. A failing task is retried up to brasa.task.max_failures times;
+// then the job fails with an error naming the stage, partition and cause.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace brasa {
+
+class Runtime;
+class RDDBase;
+
+// Thrown by actions when a job cannot complete.
+class JobError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct JobStats {
+  int job_id = -1;
+  int stages_run = 0;      // including the result stage
+  int stages_skipped = 0;  // shuffle map stages whose output already existed
+  int tasks = 0;
+  int failed_attempts = 0;
+  double seconds = 0;
+};
+
+class DAGScheduler {
+ public:
+  DAGScheduler(Runtime& runtime, int threads, int max_failures);
+  ~DAGScheduler();
+
+  // Runs task(p) for each p in `partitions` of `rdd`, after computing the
+  // shuffle outputs it depends on. `name` describes the action
+  // ("collect at main.cc:12"). Throws JobError.
+  void run_job(const std::shared_ptr<RDDBase>& rdd, const std::vector<int>& partitions,
+               const std::function<void(int)>& task, const std::string& name);
+
+  JobStats last_job() const;
+
+ private:
+  struct Stage;
+  struct Job;
+  struct Pool;  // the TBB arena, kept out of this header
+  void run_stages(Job& job);
+
+  Runtime& runtime_;
+  int max_failures_;
+  std::unique_ptr<Pool> pool_;
+  mutable std::mutex mu_;
+  JobStats last_;
+  int next_job_id_ = 0;
+  int next_stage_id_ = 0;
+};
+
+}  // namespace brasa

@@ -1,0 +1,62 @@
+// What a running task knows about itself. Reachable from user code through
+// TaskContext::current() (null on the driver, outside tasks). Accumulator
+// updates collect here and reach the driver's registry only when the task
+// attempt succeeds, so a retried task counts once.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <utility>
+#include <vector>
+
+namespace brasa {
+
+class Runtime;
+
+// A typed accumulator value, merged by the registry.
+class AccumulatorCell {
+ public:
+  virtual ~AccumulatorCell() = default;
+  virtual void merge_from(const AccumulatorCell& other) = 0;
+};
+
+class TaskContext {
+ public:
+  TaskContext(Runtime& runtime, int stage_id, int partition, int attempt)
+      : runtime_(runtime), stage_id_(stage_id), partition_(partition), attempt_(attempt) {}
+
+  static TaskContext* current();
+
+  Runtime& runtime() const { return runtime_; }
+  int stage_id() const { return stage_id_; }
+  int partition() const { return partition_; }
+  int attempt() const { return attempt_; }
+
+  // The task-local cell of accumulator `id`, created by make() on first use.
+  template <class Make> AccumulatorCell& accumulator_cell(uint64_t id, Make&& make) {
+    for (auto& [cid, cell] : updates_)
+      if (cid == id) return *cell;
+    updates_.emplace_back(id, make());
+    return *updates_.back().second;
+  }
+  std::vector<std::pair<uint64_t, std::unique_ptr<AccumulatorCell>>>& accumulator_updates() { return updates_; }
+
+  // Makes this the current task of the calling thread for its lifetime.
+  class Scope {
+   public:
+    explicit Scope(TaskContext* tc);
+    ~Scope();
+
+   private:
+    TaskContext* previous_;
+  };
+
+ private:
+  Runtime& runtime_;
+  int stage_id_;
+  int partition_;
+  int attempt_;
+  std::vector<std::pair<uint64_t, std::unique_ptr<AccumulatorCell>>> updates_;
+};
+
+}  // namespace brasa

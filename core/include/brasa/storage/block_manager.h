@@ -1,0 +1,80 @@
+// Keeps persisted partitions under a memory budget. Blocks live as objects
+// (deserialized levels) or encoded bytes in memory, or as files in the local
+// directory. When memory runs out, the least recently used blocks are
+// evicted: to disk if their level allows it, dropped otherwise (and later
+// recomputed from lineage, as Spark does).
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <functional>
+#include <list>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "brasa/storage/storage_level.h"
+
+namespace brasa {
+
+struct BlockId {
+  int rdd_id;
+  int partition;
+  auto operator<=>(const BlockId&) const = default;
+  std::string name() const;  // "rdd_3_7"
+};
+
+class BlockManager {
+ public:
+  // Encodes a block's objects to bytes, for eviction to disk.
+  using Encoder = std::function<std::string(const void*)>;
+
+  struct Found {
+    std::shared_ptr<const void> objects;     // a const std::vector<T>, or
+    std::shared_ptr<const std::string> bytes;  // the encoded records
+  };
+
+  BlockManager(size_t memory_budget, std::filesystem::path local_dir);
+  ~BlockManager();
+
+  void put_objects(BlockId id, StorageLevel level, std::shared_ptr<const void> objects, size_t bytes,
+                   Encoder encode);
+  void put_bytes(BlockId id, StorageLevel level, std::string bytes);
+  std::optional<Found> get(BlockId id);
+
+  void remove(BlockId id);
+  void remove_rdd(int rdd_id);
+  bool contains(BlockId id) const;
+
+  size_t memory_used() const;
+  size_t memory_budget() const { return budget_; }
+  const std::filesystem::path& local_dir() const { return dir_; }
+
+ private:
+  struct Entry {
+    StorageLevel level;
+    std::shared_ptr<const void> objects;
+    std::shared_ptr<const std::string> bytes;
+    Encoder encode;
+    size_t memory = 0;  // bytes counted against the budget; 0 when on disk
+    bool on_disk = false;
+    std::list<BlockId>::iterator lru;
+  };
+
+  void insert_locked(BlockId id, Entry e);
+  void make_room_locked(size_t need, BlockId keep);
+  void evict_locked(BlockId id, Entry& e);
+  void erase_locked(std::map<BlockId, Entry>::iterator it);
+  std::filesystem::path file_of(BlockId id) const;
+
+  const size_t budget_;
+  const std::filesystem::path dir_;
+  mutable std::mutex mu_;
+  std::map<BlockId, Entry> blocks_;
+  std::list<BlockId> lru_;  // front = most recently used, among blocks in memory
+  size_t used_ = 0;
+};
+
+}  // namespace brasa

@@ -1,0 +1,218 @@
+// Binary encoding of records, for everything that leaves a typed vector:
+// cached blocks at MEMORY_ONLY_SER or on disk, spills, object files,
+// checkpoints and (later) records that cross processes.
+//
+// Trivially copyable types are copied byte for byte (a vector of them as one
+// memcpy); strings, standard containers, pairs, tuples and optionals are
+// encoded element by element; a user type takes part by providing
+//     template <class Archive> void serialize(Archive& ar) { ar(a, b, c); }
+// in the style of cereal. The format is for one binary talking to itself:
+// no versioning, native byte order.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace brasa {
+
+class ByteWriter;
+class ByteReader;
+
+namespace detail {
+template <class T> struct IsVector : std::false_type {};
+template <class T, class A> struct IsVector<std::vector<T, A>> : std::true_type {};
+template <class T> struct IsPair : std::false_type {};
+template <class A, class B> struct IsPair<std::pair<A, B>> : std::true_type {};
+template <class T> struct IsTuple : std::false_type {};
+template <class... Ts> struct IsTuple<std::tuple<Ts...>> : std::true_type {};
+template <class T> struct IsOptional : std::false_type {};
+template <class T> struct IsOptional<std::optional<T>> : std::true_type {};
+template <class T> struct IsMap : std::false_type {};
+template <class K, class V, class C, class A> struct IsMap<std::map<K, V, C, A>> : std::true_type {};
+template <class K, class V, class H, class E, class A>
+struct IsMap<std::unordered_map<K, V, H, E, A>> : std::true_type {};
+}  // namespace detail
+
+// Types whose bytes are their value: trivially copyable types, and pairs of
+// them (std::pair is not trivially copyable only because of its assignment
+// operator). Vectors of these are encoded with one memcpy.
+template <class T> constexpr bool kBitwise = std::is_trivially_copyable_v<T>;
+template <class A, class B>
+constexpr bool kBitwise<std::pair<A, B>> = kBitwise<A> && kBitwise<B>;
+
+// True for types with a cereal-style member `serialize(Archive&)`.
+template <class T>
+concept HasSerializeMethod = requires(T& t, ByteWriter& w) { t.serialize(w); };
+
+// True for every type this encoding can write and read back.
+template <class T>
+concept Serializable =
+    std::is_trivially_copyable_v<T> || std::is_same_v<T, std::string> || detail::IsVector<T>::value ||
+    detail::IsPair<T>::value || detail::IsTuple<T>::value || detail::IsOptional<T>::value ||
+    detail::IsMap<T>::value || HasSerializeMethod<T>;
+
+// Appends encoded values to a byte string it owns (or borrows).
+class ByteWriter {
+ public:
+  ByteWriter() : out_(&own_) {}
+  explicit ByteWriter(std::string* out) : out_(out) {}
+
+  void write_bytes(const void* p, size_t n) { out_->append(static_cast<const char*>(p), n); }
+  void write_size(uint64_t n) {  // LEB128: small sizes cost one byte
+    while (n >= 0x80) {
+      out_->push_back(static_cast<char>(n | 0x80));
+      n >>= 7;
+    }
+    out_->push_back(static_cast<char>(n));
+  }
+
+  template <class T> void write(const T& v);
+  template <class... Ts> void operator()(const Ts&... vs) { (write(vs), ...); }
+
+  std::string& bytes() { return *out_; }
+
+ private:
+  std::string own_;
+  std::string* out_;
+};
+
+// Reads values back from a byte range; throws std::runtime_error on truncation.
+class ByteReader {
+ public:
+  ByteReader(const char* data, size_t size) : p_(data), end_(data + size) {}
+  explicit ByteReader(const std::string& s) : ByteReader(s.data(), s.size()) {}
+
+  void read_bytes(void* dst, size_t n) {
+    need(n);
+    std::memcpy(dst, p_, n);
+    p_ += n;
+  }
+  uint64_t read_size() {
+    uint64_t n = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      need(1);
+      auto b = static_cast<uint8_t>(*p_++);
+      n |= uint64_t(b & 0x7f) << shift;
+      if (!(b & 0x80)) return n;
+    }
+    throw std::runtime_error("corrupt record encoding: size field too long");
+  }
+  bool at_end() const { return p_ == end_; }
+  size_t remaining() const { return static_cast<size_t>(end_ - p_); }
+
+  template <class T> void read(T& v);
+  template <class T> T read() {
+    T v{};
+    read(v);
+    return v;
+  }
+  template <class... Ts> void operator()(Ts&... vs) { (read(vs), ...); }
+
+ private:
+  void need(size_t n) const {
+    if (static_cast<size_t>(end_ - p_) < n) throw std::runtime_error("corrupt record encoding: truncated data");
+  }
+  const char* p_;
+  const char* end_;
+};
+
+template <class T> void ByteWriter::write(const T& v) {
+  if constexpr (HasSerializeMethod<T>) {
+    const_cast<T&>(v).serialize(*this);
+  } else if constexpr (std::is_trivially_copyable_v<T>) {
+    write_bytes(&v, sizeof(T));
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    write_size(v.size());
+    write_bytes(v.data(), v.size());
+  } else if constexpr (detail::IsVector<T>::value) {
+    write_size(v.size());
+    using E = typename T::value_type;
+    if constexpr (kBitwise<E> && !HasSerializeMethod<E>) {
+      write_bytes(v.data(), v.size() * sizeof(E));
+    } else {
+      for (const auto& e : v) write(e);
+    }
+  } else if constexpr (detail::IsPair<T>::value) {
+    write(v.first);
+    write(v.second);
+  } else if constexpr (detail::IsTuple<T>::value) {
+    std::apply([this](const auto&... es) { (write(es), ...); }, v);
+  } else if constexpr (detail::IsOptional<T>::value) {
+    write(static_cast<uint8_t>(v.has_value()));
+    if (v) write(*v);
+  } else if constexpr (detail::IsMap<T>::value) {
+    write_size(v.size());
+    for (const auto& [k, x] : v) {
+      write(k);
+      write(x);
+    }
+  } else {
+    static_assert(Serializable<T>,
+                  "brasa: this record type cannot be serialized. Use trivially copyable types, std::string, "
+                  "standard containers, pairs/tuples, or give the type a member "
+                  "`template <class Ar> void serialize(Ar& ar) { ar(field1, field2); }`.");
+  }
+}
+
+template <class T> void ByteReader::read(T& v) {
+  if constexpr (HasSerializeMethod<T>) {
+    v.serialize(*this);
+  } else if constexpr (std::is_trivially_copyable_v<T>) {
+    read_bytes(&v, sizeof(T));
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    auto n = read_size();
+    if (n > remaining()) throw std::runtime_error("corrupt record encoding: string longer than data");
+    v.assign(p_, n);
+    p_ += n;
+  } else if constexpr (detail::IsVector<T>::value) {
+    auto n = read_size();
+    using E = typename T::value_type;
+    if constexpr (kBitwise<E> && !HasSerializeMethod<E>) {
+      if (n > remaining() / (sizeof(E) ? sizeof(E) : 1))
+        throw std::runtime_error("corrupt record encoding: vector longer than data");
+      v.resize(n);
+      read_bytes(v.data(), n * sizeof(E));
+    } else {
+      if (n > remaining()) throw std::runtime_error("corrupt record encoding: vector longer than data");
+      v.clear();
+      v.reserve(n);
+      for (uint64_t i = 0; i < n; ++i) v.push_back(read<E>());
+    }
+  } else if constexpr (detail::IsPair<T>::value) {
+    read(v.first);
+    read(v.second);
+  } else if constexpr (detail::IsTuple<T>::value) {
+    std::apply([this](auto&... es) { (read(es), ...); }, v);
+  } else if constexpr (detail::IsOptional<T>::value) {
+    if (read<uint8_t>()) {
+      v.emplace(read<typename T::value_type>());
+    } else {
+      v.reset();
+    }
+  } else if constexpr (detail::IsMap<T>::value) {
+    auto n = read_size();
+    v.clear();
+    for (uint64_t i = 0; i < n; ++i) {
+      auto k = read<typename T::key_type>();
+      v.emplace(std::move(k), read<typename T::mapped_type>());
+    }
+  } else {
+    static_assert(Serializable<T>, "brasa: this record type cannot be deserialized (see ByteWriter::write).");
+  }
+}
+
+// Encodes a whole partition: record count, then the records.
+template <class T> void write_records(ByteWriter& w, const std::vector<T>& records) { w.write(records); }
+template <class T> std::vector<T> read_records(ByteReader& r) { return r.read<std::vector<T>>(); }
+
+}  // namespace brasa

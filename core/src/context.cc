@@ -1,0 +1,43 @@
+#include "brasa/context.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+
+namespace brasa {
+
+Context::Context(Conf conf) : runtime_(std::make_shared<Runtime>(std::move(conf))) {}
+
+Context::~Context() = default;
+
+RDD<int64_t> Context::range(int64_t start, int64_t end, int64_t step, int num_slices, CallSite site) {
+  return RDD<int64_t>(std::make_shared<RangeNode>(runtime_, start, end, step, slices(num_slices), site));
+}
+
+RDD<std::string> Context::text_file(const std::string& path, int min_partitions, CallSite site) {
+  auto splits = plan_text_splits(path, slices(min_partitions));
+  return RDD<std::string>(std::make_shared<TextFileNode>(runtime_, std::move(splits), site));
+}
+
+RDD<std::pair<std::string, std::string>> Context::whole_text_files(const std::string& path, int min_partitions,
+                                                                   CallSite site) {
+  return RDD<std::pair<std::string, std::string>>(
+      std::make_shared<WholeTextFilesNode>(runtime_, list_input_files(path), slices(min_partitions), site));
+}
+
+std::vector<std::string> Context::object_files(const std::string& path) {
+  if (!std::filesystem::exists(std::filesystem::path(path) / "_SUCCESS"))
+    throw std::runtime_error("object file " + path + " is missing or incomplete (no _SUCCESS marker)");
+  auto files = list_input_files(path);
+  return files;
+}
+
+JobStats Context::last_job() const { return runtime_->scheduler().last_job(); }
+
+void init(int, char**) {
+  if (const char* level = std::getenv("BRASA_LOG_LEVEL")) spdlog::set_level(spdlog::level::from_str(level));
+}
+
+}  // namespace brasa

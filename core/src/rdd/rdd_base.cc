@@ -1,0 +1,92 @@
+#include "brasa/rdd/rdd_base.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <stdexcept>
+
+#include "brasa/runtime.h"
+#include "brasa/shuffle/shuffle_manager.h"
+#include "brasa/storage/block_manager.h"
+
+namespace brasa {
+
+std::string describe(const CallSite& site) {
+  std::string file = std::filesystem::path(site.file_name()).filename().string();
+  return file + ":" + std::to_string(site.line());
+}
+
+RDDBase::RDDBase(std::shared_ptr<Runtime> runtime, int num_partitions, std::string op, const CallSite& site)
+    : runtime_(std::move(runtime)),
+      id_(runtime_->new_rdd_id()),
+      num_partitions_(num_partitions),
+      op_(std::move(op)),
+      site_(describe(site)) {
+  if (num_partitions < 0) throw std::invalid_argument(op_ + ": negative number of partitions");
+}
+
+RDDBase::~RDDBase() {
+  if (storage_level_.is_valid()) runtime_->block_manager().remove_rdd(id_);
+}
+
+std::string RDDBase::name() const { return op_ + " at " + site_; }
+
+std::vector<Dependency> RDDBase::dependencies() const {
+  if (is_checkpointed()) return {};
+  return lineage();
+}
+
+void RDDBase::set_storage_level(StorageLevel level) {
+  if (storage_level_.is_valid() && storage_level_ != level)
+    throw std::logic_error("cannot change the storage level of RDD " + std::to_string(id_) + " (" + name() +
+                           ") from " + storage_level_.name() + " to " + level.name() + "; unpersist it first");
+  storage_level_ = level;
+}
+
+void RDDBase::unpersist() {
+  storage_level_ = StorageLevel::none();
+  runtime_->block_manager().remove_rdd(id_);
+}
+
+std::string RDDBase::to_debug_string() const {
+  std::string out;
+  std::vector<int> seen;
+  debug_string(out, 0, false, seen);
+  return out;
+}
+
+// Spark's format: "(n) name [level]", each shuffle boundary indented one more
+// level with "+-", narrow parents listed under " |".
+void RDDBase::debug_string(std::string& out, int depth, bool shuffle_edge, std::vector<int>& seen) const {
+  std::string indent;
+  for (int i = 0; i < depth; ++i) indent += (i + 1 == depth && shuffle_edge) ? " +-" : " | ";
+  out += indent + "(" + std::to_string(num_partitions_) + ") " + op_ + "[" + std::to_string(id_) + "] at " + site_;
+  if (storage_level_.is_valid()) out += " [" + storage_level_.name() + "]";
+  if (is_checkpointed()) out += " [checkpointed]";
+  out += "\n";
+  if (std::find(seen.begin(), seen.end(), id_) != seen.end()) return;
+  seen.push_back(id_);
+  for (const auto& dep : dependencies()) {
+    if (dep.is_shuffle())
+      dep.rdd->debug_string(out, depth + 1, true, seen);
+    else
+      dep.rdd->debug_string(out, depth, false, seen);
+  }
+}
+
+std::string checkpoint_file(const std::string& dir, int partition) {
+  char name[32];
+  std::snprintf(name, sizeof name, "part-%05d", partition);
+  return (std::filesystem::path(dir) / name).string();
+}
+
+ShuffleDependencyBase::ShuffleDependencyBase(std::shared_ptr<RDDBase> parent, Partitioner partitioner)
+    : parent_(std::move(parent)),
+      partitioner_(std::move(partitioner)),
+      shuffle_id_(parent_->runtime().new_shuffle_id()) {
+  parent_->runtime().shuffle_manager().register_shuffle(shuffle_id_, parent_->num_partitions());
+}
+
+ShuffleDependencyBase::~ShuffleDependencyBase() { parent_->runtime().shuffle_manager().remove(shuffle_id_); }
+
+}  // namespace brasa

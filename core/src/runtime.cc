@@ -1,0 +1,64 @@
+#include "brasa/runtime.h"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+
+#include "brasa/accumulator.h"
+#include "brasa/broadcast.h"
+#include "brasa/scheduler/dag_scheduler.h"
+#include "brasa/scheduler/event_bus.h"
+#include "brasa/scheduler/progress_bar.h"
+#include "brasa/shuffle/shuffle_manager.h"
+#include "brasa/storage/block_manager.h"
+
+namespace brasa {
+namespace {
+
+std::string make_local_dir(const Conf& conf) {
+  const char* tmp = std::getenv("TMPDIR");
+  std::filesystem::path base = conf.get("brasa.local.dir", tmp && *tmp ? tmp : "/tmp");
+  std::random_device rd;
+  auto dir = base / ("brasa-" + std::to_string(::getpid()) + "-" + std::to_string(rd() % 1000000));
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw std::runtime_error("cannot create local directory " + dir.string() + ": " + ec.message());
+  return dir.string();
+}
+
+}  // namespace
+
+Runtime::Runtime(Conf conf) : conf_(std::move(conf)) {
+  spdlog::set_level(spdlog::level::from_str(conf_.get("brasa.log.level", "warn")));
+  threads_ = conf_.local_threads();
+  default_parallelism_ = static_cast<int>(conf_.get_int("brasa.default.parallelism", threads_));
+  if (default_parallelism_ < 1) throw std::invalid_argument("brasa.default.parallelism must be at least 1");
+  int max_failures = static_cast<int>(conf_.get_int("brasa.task.max_failures", 4));
+  if (max_failures < 1) throw std::invalid_argument("brasa.task.max_failures must be at least 1");
+  size_t budget = conf_.get_bytes("brasa.memory.storage", size_t{2} << 30);
+  local_dir_ = make_local_dir(conf_);
+
+  events_ = std::make_unique<EventBus>();
+  if (conf_.get_bool("brasa.ui.show_progress", true) && ::isatty(STDERR_FILENO))
+    events_->add_listener(std::make_shared<ConsoleProgressBar>());
+  block_manager_ = std::make_unique<BlockManager>(budget, local_dir_);
+  shuffle_manager_ = std::make_unique<ShuffleManager>();
+  broadcasts_ = std::make_unique<BroadcastManager>();
+  accumulators_ = std::make_unique<AccumulatorRegistry>();
+  scheduler_ = std::make_unique<DAGScheduler>(*this, threads_, max_failures);
+  spdlog::info("{}: started with master {} ({} threads), storage budget {} MiB, local dir {}", conf_.app_name(),
+               conf_.master(), threads_, budget >> 20, local_dir_);
+}
+
+Runtime::~Runtime() {
+  scheduler_.reset();
+  events_.reset();
+  block_manager_.reset();
+  std::error_code ec;
+  std::filesystem::remove_all(local_dir_, ec);
+}
+
+}  // namespace brasa

@@ -1,0 +1,229 @@
+#include "brasa/scheduler/dag_scheduler.h"
+
+#include <spdlog/spdlog.h>
+#include <tbb/task_arena.h>
+#include <tbb/task_group.h>
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <set>
+
+#include "brasa/accumulator.h"
+#include "brasa/rdd/rdd_base.h"
+#include "brasa/runtime.h"
+#include "brasa/scheduler/event_bus.h"
+#include "brasa/scheduler/task_context.h"
+#include "brasa/shuffle/shuffle_manager.h"
+
+namespace brasa {
+
+struct DAGScheduler::Pool {
+  explicit Pool(int threads) : arena(threads) {}
+  tbb::task_arena arena;
+};
+
+struct DAGScheduler::Stage {
+  int id = 0;
+  std::shared_ptr<RDDBase> rdd;                     // the stage's last RDD
+  std::shared_ptr<ShuffleDependencyBase> shuffle;  // null for the result stage
+  std::vector<Stage*> parents;
+  bool done = false;
+  std::string name() const {
+    return shuffle ? shuffle->parent()->name() + " (shuffle " + std::to_string(shuffle->shuffle_id()) + ")"
+                   : rdd->name();
+  }
+};
+
+struct DAGScheduler::Job {
+  int id = 0;
+  std::string name;
+  std::vector<std::unique_ptr<Stage>> stages;  // parents before children
+  Stage* result = nullptr;
+  std::vector<int> result_partitions;
+  const std::function<void(int)>* result_task = nullptr;
+  JobStats stats;
+};
+
+DAGScheduler::DAGScheduler(Runtime& runtime, int threads, int max_failures)
+    : runtime_(runtime), max_failures_(max_failures), pool_(std::make_unique<Pool>(threads)) {}
+
+DAGScheduler::~DAGScheduler() = default;
+
+JobStats DAGScheduler::last_job() const {
+  std::lock_guard lock(mu_);
+  return last_;
+}
+
+namespace {
+
+// The shuffle dependencies reachable from `rdd` through narrow dependencies:
+// the boundaries of the stage that ends at `rdd`.
+std::vector<std::shared_ptr<ShuffleDependencyBase>> stage_boundaries(const std::shared_ptr<RDDBase>& rdd) {
+  std::vector<std::shared_ptr<ShuffleDependencyBase>> out;
+  std::set<int> seen;
+  std::vector<RDDBase*> todo{rdd.get()};
+  while (!todo.empty()) {
+    RDDBase* r = todo.back();
+    todo.pop_back();
+    if (!seen.insert(r->id()).second) continue;
+    for (auto& dep : r->dependencies()) {
+      if (dep.is_shuffle())
+        out.push_back(dep.shuffle);
+      else
+        todo.push_back(dep.rdd.get());
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+void DAGScheduler::run_job(const std::shared_ptr<RDDBase>& rdd, const std::vector<int>& partitions,
+                           const std::function<void(int)>& task, const std::string& name) {
+  if (TaskContext::current() != nullptr)
+    throw std::logic_error("brasa: action '" + name +
+                           "' was called inside a task; actions can only run on the driver (an RDD "
+                           "operation inside another RDD's function is not supported)");
+  Job job;
+  {
+    std::lock_guard lock(mu_);
+    job.id = next_job_id_++;
+  }
+  job.name = name;
+  job.result_partitions = partitions;
+  job.result_task = &task;
+
+  // Build the stage graph, skipping shuffles whose outputs all exist.
+  std::map<int, Stage*> by_shuffle;
+  std::function<Stage*(std::shared_ptr<RDDBase>, std::shared_ptr<ShuffleDependencyBase>)> build =
+      [&](std::shared_ptr<RDDBase> last, std::shared_ptr<ShuffleDependencyBase> shuffle) -> Stage* {
+    auto stage = std::make_unique<Stage>();
+    stage->rdd = std::move(last);
+    stage->shuffle = std::move(shuffle);
+    for (auto& dep : stage_boundaries(stage->rdd)) {
+      if (auto it = by_shuffle.find(dep->shuffle_id()); it != by_shuffle.end()) {
+        stage->parents.push_back(it->second);
+        continue;
+      }
+      if (runtime_.shuffle_manager().is_complete(dep->shuffle_id())) {
+        ++job.stats.stages_skipped;
+        by_shuffle[dep->shuffle_id()] = nullptr;
+        continue;
+      }
+      Stage* parent = build(dep->parent(), dep);
+      by_shuffle[dep->shuffle_id()] = parent;
+      stage->parents.push_back(parent);
+    }
+    std::erase(stage->parents, nullptr);
+    {
+      std::lock_guard lock(mu_);
+      stage->id = next_stage_id_++;
+    }
+    job.stages.push_back(std::move(stage));
+    return job.stages.back().get();
+  };
+  job.result = build(rdd, nullptr);
+  job.stats.job_id = job.id;
+
+  auto start = std::chrono::steady_clock::now();
+  runtime_.events().post(Event{Event::Type::kJobStart, job.id, -1, -1, static_cast<int>(job.stages.size()), true,
+                               0, name, ""});
+  std::string error;
+  try {
+    run_stages(job);
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  job.stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  runtime_.events().post(
+      Event{Event::Type::kJobEnd, job.id, -1, -1, 0, error.empty(), job.stats.seconds, name, error});
+  {
+    std::lock_guard lock(mu_);
+    last_ = job.stats;
+  }
+  if (!error.empty()) {
+    spdlog::error("Job {} failed: {}", job.id, error);
+    throw JobError(error);
+  }
+  spdlog::info("Job {} finished: {}, took {:.3f} s", job.id, name, job.stats.seconds);
+}
+
+// Runs the job's stages in waves; each wave is every stage whose parents are done.
+void DAGScheduler::run_stages(Job& job) {
+  struct Task {
+    Stage* stage;
+    int partition;
+  };
+  while (!job.result->done) {
+    std::vector<Stage*> wave;
+    for (auto& s : job.stages) {
+      if (s->done) continue;
+      bool ready = true;
+      for (Stage* p : s->parents) ready = ready && p->done;
+      if (ready) wave.push_back(s.get());
+    }
+    std::vector<Task> tasks;
+    for (Stage* s : wave) {
+      std::vector<int> parts = s->shuffle ? runtime_.shuffle_manager().missing_maps(s->shuffle->shuffle_id())
+                                          : job.result_partitions;
+      runtime_.events().post(Event{Event::Type::kStageSubmitted, job.id, s->id, -1, static_cast<int>(parts.size()),
+                                   true, 0, s->name(), ""});
+      spdlog::debug("Submitting stage {} ({}) with {} tasks", s->id, s->name(), parts.size());
+      for (int p : parts) tasks.push_back(Task{s, p});
+    }
+
+    std::atomic<bool> aborted{false};
+    std::mutex failure_mu;
+    std::string failure;
+    std::atomic<int> failed_attempts{0};
+    auto run_task = [&](const Task& t) {
+      if (aborted) return;
+      std::string last_error;
+      for (int attempt = 0; attempt < max_failures_; ++attempt) {
+        TaskContext tc(runtime_, t.stage->id, t.partition, attempt);
+        TaskContext::Scope scope(&tc);
+        auto start = std::chrono::steady_clock::now();
+        try {
+          if (t.stage->shuffle)
+            t.stage->shuffle->run_map_task(t.partition);
+          else
+            (*job.result_task)(t.partition);
+          runtime_.accumulators().merge(tc.accumulator_updates());
+          double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+          runtime_.events().post(Event{Event::Type::kTaskEnd, job.id, t.stage->id, t.partition, 0, true, secs, "", ""});
+          return;
+        } catch (const std::exception& e) {
+          last_error = e.what();
+        } catch (...) {
+          last_error = "unknown exception";
+        }
+        ++failed_attempts;
+        spdlog::warn("Lost task {}.{} in stage {} ({}): {}", t.partition, attempt, t.stage->id, t.stage->name(),
+                     last_error);
+        if (aborted) return;
+      }
+      std::lock_guard lock(failure_mu);
+      if (!aborted.exchange(true))
+        failure = "Job " + std::to_string(job.id) + " (" + job.name + ") aborted: stage " +
+                  std::to_string(t.stage->id) + " (" + t.stage->name() + ") failed: task for partition " +
+                  std::to_string(t.partition) + " failed " + std::to_string(max_failures_) +
+                  " times; most recent failure: " + last_error;
+    };
+    pool_->arena.execute([&] {
+      tbb::task_group group;
+      for (const Task& t : tasks) group.run([&run_task, &t] { run_task(t); });
+      group.wait();
+    });
+    job.stats.failed_attempts += failed_attempts;
+    job.stats.tasks += static_cast<int>(tasks.size());
+    for (Stage* s : wave) {
+      runtime_.events().post(Event{Event::Type::kStageCompleted, job.id, s->id, -1, 0, !aborted, 0, s->name(), ""});
+      s->done = true;
+      ++job.stats.stages_run;
+    }
+    if (aborted) throw JobError(failure);
+  }
+}
+
+}  // namespace brasa
