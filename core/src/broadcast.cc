@@ -28,6 +28,7 @@ const void* BroadcastManager::get(uint64_t id) const {
 void BroadcastManager::remove(uint64_t id) {
   std::lock_guard lock(mu_);
   values_.erase(id);
+  removals_.fetch_add(1, std::memory_order_release);
 }
 
 }  // namespace brasa

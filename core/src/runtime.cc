@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <random>
@@ -39,13 +40,15 @@ Runtime::Runtime(Conf conf) : conf_(std::move(conf)) {
   int max_failures = static_cast<int>(conf_.get_int("brasa.task.max_failures", 4));
   if (max_failures < 1) throw std::invalid_argument("brasa.task.max_failures must be at least 1");
   size_t budget = conf_.get_bytes("brasa.memory.storage", size_t{2} << 30);
+  size_t shuffle_budget = conf_.get_bytes("brasa.memory.shuffle", size_t{1} << 30);
+  task_shuffle_memory_ = std::max<size_t>(shuffle_budget / static_cast<size_t>(threads_), 1);
   local_dir_ = make_local_dir(conf_);
 
   events_ = std::make_unique<EventBus>();
   if (conf_.get_bool("brasa.ui.show_progress", true) && ::isatty(STDERR_FILENO))
     events_->add_listener(std::make_shared<ConsoleProgressBar>());
   block_manager_ = std::make_unique<BlockManager>(budget, local_dir_);
-  shuffle_manager_ = std::make_unique<ShuffleManager>();
+  shuffle_manager_ = std::make_unique<ShuffleManager>(shuffle_budget);
   broadcasts_ = std::make_unique<BroadcastManager>();
   accumulators_ = std::make_unique<AccumulatorRegistry>();
   scheduler_ = std::make_unique<DAGScheduler>(*this, threads_, max_failures);

@@ -3,6 +3,8 @@
 //   brasa.master                local | local[N] | local[*]       (default local[*])
 //   brasa.app.name              shown in logs                     (default brasa)
 //   brasa.memory.storage        block manager budget, e.g. 512m   (default 2g)
+//   brasa.memory.shuffle        shuffle buffers and aggregation tables before
+//                               spilling to disk, for all threads (default 1g)
 //   brasa.local.dir             where spills and disk blocks go   (default $TMPDIR or /tmp)
 //   brasa.task.max_failures     attempts per task before the job fails (default 4)
 //   brasa.ui.show_progress      console progress bar on a terminal (default true)

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <memory>
+#include <string>
 
 #include "brasa/conf.h"
 
@@ -27,6 +28,11 @@ class Runtime {
   const Conf& conf() const { return conf_; }
   int threads() const { return threads_; }
   int default_parallelism() const { return default_parallelism_; }
+  // Scratch directory of this context (spills, disk blocks); removed at exit.
+  const std::string& local_dir() const { return local_dir_; }
+  // Bytes one task may hold in shuffle buffers and aggregation tables before
+  // it spills to disk (brasa.memory.shuffle divided among the threads).
+  size_t task_shuffle_memory() const { return task_shuffle_memory_; }
 
   BlockManager& block_manager() { return *block_manager_; }
   ShuffleManager& shuffle_manager() { return *shuffle_manager_; }
@@ -43,6 +49,7 @@ class Runtime {
   int threads_;
   int default_parallelism_;
   std::string local_dir_;
+  size_t task_shuffle_memory_ = 0;
   std::atomic<int> next_rdd_id_{0};
   std::atomic<int> next_shuffle_id_{0};
   std::unique_ptr<EventBus> events_;

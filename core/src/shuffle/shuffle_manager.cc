@@ -1,5 +1,7 @@
 #include "brasa/shuffle/shuffle_manager.h"
 
+#include <spdlog/spdlog.h>
+
 #include <stdexcept>
 #include <string>
 
@@ -10,11 +12,25 @@ void ShuffleManager::register_shuffle(int shuffle_id, int num_maps) {
   outputs_[shuffle_id].resize(static_cast<size_t>(num_maps));
 }
 
-void ShuffleManager::put(int shuffle_id, int map_id, std::shared_ptr<const MapOutputBase> output) {
+void ShuffleManager::put(Runtime& runtime, int shuffle_id, int map_id, std::shared_ptr<MapOutputBase> output) {
+  bool spill;
+  {
+    std::lock_guard lock(mu_);
+    spill = used_ + output->memory_bytes > budget_;
+    if (!spill) used_ += output->memory_bytes;  // reserve before the lock is dropped
+  }
+  if (spill && output->memory_bytes > 0) {
+    spdlog::debug("shuffle {} map {}: {} bytes over the shuffle memory budget; spilling", shuffle_id, map_id,
+                  output->memory_bytes);
+    output->spill(runtime);
+  }
   std::lock_guard lock(mu_);
   auto it = outputs_.find(shuffle_id);
-  if (it == outputs_.end()) return;  // the shuffle was dropped while its map task ran
-  it->second.at(static_cast<size_t>(map_id)) = std::move(output);
+  if (it == outputs_.end() || it->second.at(static_cast<size_t>(map_id))) {
+    used_ -= output->memory_bytes;  // dropped meanwhile, or computed twice: release the reservation
+    return;
+  }
+  it->second[static_cast<size_t>(map_id)] = std::move(output);
 }
 
 std::shared_ptr<const MapOutputBase> ShuffleManager::get(int shuffle_id, int map_id) const {
@@ -38,12 +54,21 @@ std::vector<int> ShuffleManager::missing_maps(int shuffle_id) const {
 
 void ShuffleManager::remove(int shuffle_id) {
   std::lock_guard lock(mu_);
-  outputs_.erase(shuffle_id);
+  auto it = outputs_.find(shuffle_id);
+  if (it == outputs_.end()) return;
+  for (auto& o : it->second)
+    if (o) used_ -= o->memory_bytes;
+  outputs_.erase(it);
 }
 
 size_t ShuffleManager::num_shuffles() const {
   std::lock_guard lock(mu_);
   return outputs_.size();
+}
+
+size_t ShuffleManager::memory_used() const {
+  std::lock_guard lock(mu_);
+  return used_;
 }
 
 }  // namespace brasa

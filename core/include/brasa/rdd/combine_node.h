@@ -3,25 +3,35 @@
 // by the target partitioner. Output order is first-appearance order of keys.
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <utility>
 
 #include "brasa/rdd/narrow_nodes.h"
+#include "brasa/shuffle/combine_batch.h"
+#include "brasa/shuffle/spill_file.h"
 #include "brasa/util/flat_hash_map.h"
 
 namespace brasa {
 
-template <class K, class X, class C, class Create, class Merge>
+// merge(c, x) folds an input value into a combiner; merge_combiners(c, c2)
+// folds one combiner into another, which the external merge needs when the
+// table outgrows the task's shuffle memory: the table is then spilled as a
+// run sorted by key hash, and the runs are merged at the end (Spark's
+// ExternalAppendOnlyMap). Output then comes in hash order.
+template <class K, class X, class C, class Create, class Merge, class MergeCombiners>
 class CombineNode final : public RDDNode<std::pair<K, C>> {
  public:
   using In = std::pair<K, X>;
   using Out = std::pair<K, C>;
 
-  CombineNode(NodePtr<In> parent, Create create, Merge merge, std::string op, const CallSite& site)
+  CombineNode(NodePtr<In> parent, Create create, Merge merge, MergeCombiners merge_combiners, std::string op,
+              const CallSite& site)
       : RDDNode<Out>(parent->runtime_ptr(), parent->num_partitions(), std::move(op), site),
         parent_(std::move(parent)),
         create_(std::move(create)),
-        merge_(std::move(merge)) {
+        merge_(std::move(merge)),
+        merge_combiners_(std::move(merge_combiners)) {
     this->set_partitioner(parent_->partitioner());
   }
 
@@ -29,29 +39,119 @@ class CombineNode final : public RDDNode<std::pair<K, C>> {
     struct Combine final : Sink<In> {
       CombineNode* self;
       FlatHashMap<K, C> table;
+      std::vector<uint64_t> hashes;
+      size_t extra = 0;  // heap bytes of non-bitwise records taken in
+      std::shared_ptr<SpillFile> file;
+      std::vector<std::vector<SpillFile::Range>> runs;
       void push(std::span<In> batch) override {
-        for (auto& r : batch) {
-          uint64_t h = hash_of(r.first);
-          bool inserted;
-          C& c = table.find_or_insert(std::move(r.first), h,
-                                      [&] { return invoke_moving(self->create_, r.second); }, inserted);
-          if (!inserted) self->merge_(c, std::move(r.second));
-        }
+        if constexpr (!kBitwise<In>)
+          for (const auto& r : batch) extra += approx_bytes(r) - sizeof(In);
+        combine_batch(
+            batch, hashes, [this](const K&, uint64_t) -> FlatHashMap<K, C>& { return table; }, self->create_,
+            self->merge_);
+        if (extra + table.memory_bytes() > self->runtime().task_shuffle_memory()) spill();
+      }
+      void spill() {
+        if (!file) file = std::make_shared<SpillFile>(self->runtime(), "aggregation");
+        runs.push_back(write_sorted_run(*file, table.take_entries()));
+        extra = 0;
       }
     } combine;
     combine.self = this;
     parent_->iterate(p, combine);
-    auto entries = combine.table.take_entries();
-    push_owned(entries, out);
+    if (combine.runs.empty()) {
+      auto entries = combine.table.take_entries();
+      push_owned(entries, out);
+      return;
+    }
+    combine.spill();
+    merge_runs(*combine.file, combine.runs, out);
   }
 
  protected:
   std::vector<Dependency> lineage() const override { return {{parent_, nullptr}}; }
 
  private:
+  using HashedEntry = std::pair<uint64_t, Out>;
+  static constexpr size_t kChunkRecords = 8192;
+
+  // Writes entries sorted by key hash, in chunks that can be read one at a time.
+  static std::vector<SpillFile::Range> write_sorted_run(SpillFile& file, std::vector<Out> entries) {
+    std::vector<HashedEntry> hashed;
+    hashed.reserve(entries.size());
+    for (auto& e : entries) {
+      uint64_t h = hash_of(e.first);
+      hashed.emplace_back(h, std::move(e));
+    }
+    std::stable_sort(hashed.begin(), hashed.end(),
+                     [](const HashedEntry& a, const HashedEntry& b) { return a.first < b.first; });
+    std::vector<SpillFile::Range> chunks;
+    for (size_t i = 0; i < hashed.size(); i += kChunkRecords) {
+      std::string bytes;
+      ByteWriter w(&bytes);
+      size_t n = std::min(kChunkRecords, hashed.size() - i);
+      w.write_size(n);
+      for (size_t j = i; j < i + n; ++j) w.write(hashed[j]);
+      chunks.push_back(file.append(bytes));
+    }
+    return chunks;
+  }
+
+  // Streams one sorted run back, a chunk at a time.
+  struct RunReader {
+    const SpillFile* file;
+    const std::vector<SpillFile::Range>* chunks;
+    size_t next_chunk = 0;
+    std::vector<HashedEntry> current;
+    size_t pos = 0;
+    bool load() {
+      while (pos == current.size()) {
+        if (next_chunk == chunks->size()) return false;
+        std::string bytes = file->read((*chunks)[next_chunk++]);
+        ByteReader r(bytes);
+        uint64_t n = r.read_size();
+        current.clear();
+        for (uint64_t i = 0; i < n; ++i) current.push_back(r.read<HashedEntry>());
+        pos = 0;
+      }
+      return true;
+    }
+  };
+
+  void merge_runs(const SpillFile& file, const std::vector<std::vector<SpillFile::Range>>& runs, Sink<Out>& out) {
+    std::vector<RunReader> readers;
+    for (const auto& run : runs) readers.push_back(RunReader{&file, &run});
+    BatchWriter<Out> writer(out);
+    std::vector<Out> group;  // entries of one hash value, distinct keys
+    while (!writer.stopped()) {
+      bool any = false;
+      uint64_t h = 0;
+      for (auto& r : readers)
+        if (r.load() && (!any || r.current[r.pos].first < h)) {
+          h = r.current[r.pos].first;
+          any = true;
+        }
+      if (!any) break;
+      group.clear();
+      for (auto& r : readers) {
+        while (r.load() && r.current[r.pos].first == h) {
+          Out& e = r.current[r.pos++].second;
+          auto same = std::find_if(group.begin(), group.end(), [&](const Out& g) { return g.first == e.first; });
+          if (same == group.end())
+            group.push_back(std::move(e));
+          else
+            merge_combiners_(same->second, std::move(e.second));
+        }
+      }
+      for (auto& e : group) writer.emit(std::move(e));
+    }
+    writer.flush();
+  }
+
   NodePtr<In> parent_;
   Create create_;
   Merge merge_;
+  MergeCombiners merge_combiners_;
 };
 
 // Groups two co-partitioned pair RDDs by key: (k, ([v...], [w...])).
@@ -80,6 +180,7 @@ class CoGroupNode final : public RDDNode<std::pair<K, std::pair<std::vector<V>, 
  private:
   template <class U, class Side>
   static void collect(int p, const NodePtr<std::pair<K, U>>& rdd, FlatHashMap<K, Groups>& table, Side side) {
+    (void)side;
     struct Add final : Sink<std::pair<K, U>> {
       FlatHashMap<K, Groups>* table;
       void push(std::span<std::pair<K, U>> batch) override {

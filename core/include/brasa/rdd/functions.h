@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <random>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -55,19 +56,29 @@ struct Identity {
   template <class X> X operator()(X&& x) const { return std::move(x); }
 };
 
-template <class C> struct Zero {  // for aggregate_by_key: create(v) = seq(zero, v)
-  C zero;
-};
-
 template <class C, class Seq> struct SeqFromZero {
   C zero;
   Seq seq;
+  template <class Ar> void serialize(Ar& ar) { ar(zero, seq); }
   template <class V> C operator()(V&& v) { return seq(C(zero), std::forward<V>(v)); }
 };
 
-template <class F> struct MergeWith {  // c = f(c, v)
+// Folds v into c with f written either way: c = f(c, v) (Spark's style), or
+// f(c, v) returning void and updating c in place (cheaper for containers).
+template <class F, class C, class V> constexpr bool updates_in_place() {
+  if constexpr (std::is_invocable_v<F&, C&, V&&>)
+    return std::is_void_v<std::invoke_result_t<F&, C&, V&&>>;
+  else
+    return false;
+}
+template <class F> struct MergeWith {
   F f;
-  template <class C, class V> void operator()(C& c, V&& v) { c = f(std::move(c), std::forward<V>(v)); }
+  template <class C, class V> void operator()(C& c, V&& v) {
+    if constexpr (updates_in_place<F, C, V>())
+      f(c, std::forward<V>(v));
+    else
+      c = f(std::move(c), std::forward<V>(v));
+  }
 };
 
 struct AppendTo {  // group_by_key
@@ -116,6 +127,31 @@ template <class T> struct Glom {
     std::vector<std::vector<T>> out;
     out.push_back(std::move(part));
     return out;
+  }
+};
+
+// zip_with_index: numbers records from each partition's starting offset.
+template <class T> struct AddIndex {
+  std::vector<int64_t> offsets;
+  template <class Ar> void serialize(Ar& ar) { ar(offsets); }
+  std::vector<std::pair<T, int64_t>> operator()(int p, std::vector<T>&& part) const {
+    std::vector<std::pair<T, int64_t>> out;
+    out.reserve(part.size());
+    int64_t i = offsets[static_cast<size_t>(p)];
+    for (auto& x : part) out.emplace_back(std::move(x), i++);
+    return out;
+  }
+};
+
+// tree_aggregate's first level: one seq-fold per partition.
+template <class T, class U, class Seq> struct PartialAggregate {
+  U zero;
+  Seq seq;
+  template <class Ar> void serialize(Ar& ar) { ar(zero, seq); }
+  std::vector<U> operator()(int, std::vector<T>&& part) {
+    U acc = zero;
+    for (auto& x : part) acc = seq(std::move(acc), std::move(x));
+    return {std::move(acc)};
   }
 };
 

@@ -15,7 +15,7 @@ class Partitioner {
  public:
   enum class Kind { kHash, kRange };
 
-  // Key k goes to partition hash_of(k) mod n.
+  // Key k goes to partition floor(hash_of(k) * n / 2^64).
   static Partitioner hash(int num_partitions) { return Partitioner(Kind::kHash, num_partitions, nullptr, true); }
 
   // Keys go to the partition whose range contains them: partition i holds
@@ -31,7 +31,10 @@ class Partitioner {
   // The partition of key k whose hash_of() is `hash` (hash partitioners use
   // only the hash; range partitioners only the key).
   template <class K> int partition_of(const K& k, uint64_t hash) const {
-    if (kind_ == Kind::kHash) return static_cast<int>(hash % static_cast<uint64_t>(num_partitions_));
+    // The high bits of the hash pick the partition (multiply-shift, no
+    // division); hash tables use the low bits, so the two stay independent.
+    if (kind_ == Kind::kHash)
+      return static_cast<int>((static_cast<unsigned __int128>(hash) * static_cast<uint64_t>(num_partitions_)) >> 64);
     const auto& b = *static_cast<const std::vector<K>*>(bounds_.get());
     int p = static_cast<int>(std::lower_bound(b.begin(), b.end(), k) - b.begin());
     return ascending_ ? p : num_partitions_ - 1 - p;

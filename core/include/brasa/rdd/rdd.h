@@ -159,18 +159,7 @@ template <class T> class RDD {
       auto counts = partition_counts("zip_with_index", site);
       for (size_t i = 1; i < counts.size(); ++i) offsets[i] = offsets[i - 1] + counts[i - 1];
     }
-    auto shared = std::make_shared<const std::vector<int64_t>>(std::move(offsets));
-    struct Index {
-      std::shared_ptr<const std::vector<int64_t>> offsets;
-      std::vector<std::pair<T, int64_t>> operator()(int p, std::vector<T>&& part) const {
-        std::vector<std::pair<T, int64_t>> out;
-        out.reserve(part.size());
-        int64_t i = (*offsets)[static_cast<size_t>(p)];
-        for (auto& x : part) out.emplace_back(std::move(x), i++);
-        return out;
-      }
-    };
-    return map_partitions_impl(Index{shared}, "zip_with_index", false, site);
+    return map_partitions_impl(fn::AddIndex<T>{std::move(offsets)}, "zip_with_index", false, site);
   }
 
   RDD<T> sample(bool with_replacement, double fraction, uint64_t seed = 42,
@@ -222,9 +211,11 @@ template <class T> class RDD {
     return RDD<T>(std::make_shared<ShuffledNode<T>>(dep, "partition_by", site));
   }
 
-  // Spark's combineByKey: create(v) starts a combiner, merge_value(c, v)
-  // adds a value to one, merge_combiners(c, c2) merges two. Combines on the
-  // map side before shuffling; no shuffle at all if already partitioned by p.
+  // Spark's combineByKey: create(v) -> C starts a combiner, merge_value(C, v)
+  // -> C adds a value to one, merge_combiners(C, C) -> C merges two. The
+  // merges may instead take (C&, ...) and return void, updating in place.
+  // Combines on the map side before shuffling; no shuffle at all if already
+  // partitioned by p.
   template <class Create, class MergeValue, class MergeCombiners>
   auto combine_by_key(Create create, MergeValue merge_value, MergeCombiners merge_combiners,
                       std::optional<Partitioner> p = std::nullopt, CallSite site = CallSite::current()) const
@@ -232,25 +223,36 @@ template <class T> class RDD {
     BRASA_CHECK_CLOSURE(Create);
     BRASA_CHECK_CLOSURE(MergeValue);
     BRASA_CHECK_CLOSURE(MergeCombiners);
+    return combine_in_place(std::move(create), fn::MergeWith<MergeValue>{std::move(merge_value)},
+                            fn::MergeWith<MergeCombiners>{std::move(merge_combiners)}, p, "combine_by_key", site);
+  }
+
+  // combine_by_key with in-place merges: merge_value(C&, V&&) and
+  // merge_combiners(C&, C&&).
+  template <class Create, class MergeValue, class MergeCombiners>
+  auto combine_in_place(Create create, MergeValue merge_value, MergeCombiners merge_combiners,
+                        std::optional<Partitioner> p, const char* op, const CallSite& site) const
+      requires PairType<T> {
     using K = KeyOf<T>;
     using V = ValueOf<T>;
     using C = MovingResult<Create, V>;
     Partitioner target = p ? *p : default_partitioner();
     if (partitioner() == target) {
-      return RDD<std::pair<K, C>>(std::make_shared<CombineNode<K, V, C, Create, MergeValue>>(
-          node_, std::move(create), std::move(merge_value), "combine_by_key", site));
+      return RDD<std::pair<K, C>>(std::make_shared<CombineNode<K, V, C, Create, MergeValue, MergeCombiners>>(
+          node_, std::move(create), std::move(merge_value), std::move(merge_combiners), op, site));
     }
     auto dep = std::make_shared<CombiningShuffleDependency<K, V, C, Create, MergeValue>>(
         node_, target, std::move(create), std::move(merge_value));
     auto shuffled = std::make_shared<ShuffledNode<std::pair<K, C>>>(dep, "shuffled", site);
-    return RDD<std::pair<K, C>>(std::make_shared<CombineNode<K, C, C, fn::Identity, MergeCombiners>>(
-        shuffled, fn::Identity{}, std::move(merge_combiners), "combine_by_key", site));
+    return RDD<std::pair<K, C>>(std::make_shared<CombineNode<K, C, C, fn::Identity, MergeCombiners, MergeCombiners>>(
+        shuffled, fn::Identity{}, merge_combiners, merge_combiners, op, site));
   }
 
   template <class F>
   auto reduce_by_key(F f, std::optional<Partitioner> p = std::nullopt, CallSite site = CallSite::current()) const
       requires PairType<T> {
-    return combine_by_key(fn::Identity{}, fn::MergeWith<F>{f}, fn::MergeWith<F>{f}, p, site);
+    BRASA_CHECK_CLOSURE(F);
+    return combine_in_place(fn::Identity{}, fn::MergeWith<F>{f}, fn::MergeWith<F>{f}, p, "reduce_by_key", site);
   }
   template <class F> auto reduce_by_key(F f, int num_partitions, CallSite site = CallSite::current()) const
       requires PairType<T> {
@@ -261,8 +263,9 @@ template <class T> class RDD {
   auto aggregate_by_key(C zero, Seq seq, Comb comb, std::optional<Partitioner> p = std::nullopt,
                         CallSite site = CallSite::current()) const requires PairType<T> {
     BRASA_CHECK_CLOSURE(Seq);
-    return combine_by_key(fn::SeqFromZero<C, Seq>{std::move(zero), seq}, fn::MergeWith<Seq>{seq},
-                          fn::MergeWith<Comb>{comb}, p, site);
+    BRASA_CHECK_CLOSURE(Comb);
+    return combine_in_place(fn::SeqFromZero<C, Seq>{std::move(zero), seq}, fn::MergeWith<Seq>{seq},
+                            fn::MergeWith<Comb>{comb}, p, "aggregate_by_key", site);
   }
 
   template <class F>
@@ -278,8 +281,8 @@ template <class T> class RDD {
     using V = ValueOf<T>;
     auto laid_out = partition_by(p ? *p : default_partitioner(), site);
     return RDD<std::pair<K, std::vector<V>>>(
-        std::make_shared<CombineNode<K, V, std::vector<V>, fn::SingletonVector, fn::AppendTo>>(
-            laid_out.node(), fn::SingletonVector{}, fn::AppendTo{}, "group_by_key", site));
+        std::make_shared<CombineNode<K, V, std::vector<V>, fn::SingletonVector, fn::AppendTo, fn::AppendTo>>(
+            laid_out.node(), fn::SingletonVector{}, fn::AppendTo{}, fn::AppendTo{}, "group_by_key", site));
   }
 
   // (k, ([v...], [w...])) for every key of either side.
@@ -353,7 +356,7 @@ template <class T> class RDD {
       std::pair<T, uint8_t> operator()(T&& x) const { return {std::move(x), 0}; }
     };
     return map(WithUnit{}, site)
-        .combine_by_key(fn::Identity{}, fn::KeepFirst{}, fn::KeepFirst{}, Partitioner::hash(n), site)
+        .combine_in_place(fn::Identity{}, fn::KeepFirst{}, fn::KeepFirst{}, Partitioner::hash(n), "distinct", site)
         .keys(site);
   }
 
@@ -521,16 +524,7 @@ template <class T> class RDD {
     BRASA_CHECK_CLOSURE(Comb);
     if (depth < 1) throw std::invalid_argument("tree_aggregate: depth must be at least 1, got " + std::to_string(depth));
     if (num_partitions() == 0) return zero;
-    struct Partial {
-      U zero;
-      Seq seq;
-      std::vector<U> operator()(int, std::vector<T>&& part) {
-        U acc = zero;
-        for (auto& x : part) acc = seq(std::move(acc), std::move(x));
-        return {std::move(acc)};
-      }
-    };
-    RDD<U> partials = map_partitions_impl(Partial{zero, seq}, "tree_aggregate", false, site);
+    RDD<U> partials = map_partitions_impl(fn::PartialAggregate<T, U, Seq>{zero, seq}, "tree_aggregate", false, site);
     int n = num_partitions();
     int scale = std::max(static_cast<int>(std::ceil(std::pow(n, 1.0 / depth))), 2);
     while (n > scale + (n + scale - 1) / scale) {

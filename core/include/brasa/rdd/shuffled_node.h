@@ -21,7 +21,7 @@ template <class B> class ShuffledNode final : public RDDNode<B> {
     auto& shuffles = this->runtime().shuffle_manager();
     for (int m = 0; m < dep_->num_map_partitions() && !out.stopped(); ++m) {
       auto output = std::static_pointer_cast<const MapOutput<B>>(shuffles.get(dep_->shuffle_id(), m));
-      push_copies(output->buckets[static_cast<size_t>(p)], out);
+      output->read(static_cast<size_t>(p), out);
     }
   }
 

@@ -1,7 +1,9 @@
 // The map side of a shuffle over a pair RDD. A map task computes one parent
 // partition and splits it into one bucket per reduce partition, either as
 // the records themselves or, with map-side combining, as one combined value
-// per key (a flat hash table per bucket).
+// per key (a flat hash table per bucket). Buckets or tables that outgrow the
+// task's shuffle memory are spilled as runs (tables are flushed into the
+// buckets first: the reducers merge partial combiners anyway).
 #pragma once
 
 #include <memory>
@@ -9,6 +11,7 @@
 #include <vector>
 
 #include "brasa/rdd/rdd_node.h"
+#include "brasa/shuffle/combine_batch.h"
 #include "brasa/shuffle/shuffle_manager.h"
 #include "brasa/util/flat_hash_map.h"
 
@@ -18,26 +21,36 @@ namespace brasa {
 template <class K, class V> class PairShuffleDependency final : public ShuffleDependencyBase {
  public:
   using Record = std::pair<K, V>;
-  using Bucket = Record;
 
   PairShuffleDependency(std::shared_ptr<RDDNode<Record>> parent, Partitioner partitioner)
       : ShuffleDependencyBase(parent, std::move(partitioner)), parent_(std::move(parent)) {}
 
   void run_map_task(int map_partition) override {
-    auto output = std::make_shared<MapOutput<Record>>();
-    output->buckets.resize(static_cast<size_t>(partitioner().num_partitions()));
+    Runtime& rt = parent_->runtime();
+    auto output = std::make_shared<MapOutput<Record>>(static_cast<size_t>(partitioner().num_partitions()));
     struct Split final : Sink<Record> {
       const Partitioner* partitioner;
-      std::vector<std::vector<Record>>* buckets;
+      MapOutput<Record>* output;
+      Runtime* rt;
+      size_t bytes = 0;
       void push(std::span<Record> batch) override {
-        for (auto& r : batch) (*buckets)[partitioner->partition_of(r.first)].push_back(std::move(r));
+        for (auto& r : batch) {
+          if constexpr (!kBitwise<Record>) bytes += approx_bytes(r);
+          output->buckets[static_cast<size_t>(partitioner->partition_of(r.first))].push_back(std::move(r));
+        }
+        if constexpr (kBitwise<Record>) bytes += batch.size() * sizeof(Record);
+        if (bytes > rt->task_shuffle_memory()) {
+          output->spill(*rt);
+          bytes = 0;
+        }
       }
     } split;
     split.partitioner = &partitioner();
-    split.buckets = &output->buckets;
+    split.output = output.get();
+    split.rt = &rt;
     parent_->iterate(map_partition, split);
-    for (auto& b : output->buckets) output->bytes += approx_bytes(b);
-    parent_->runtime().shuffle_manager().put(shuffle_id(), map_partition, std::move(output));
+    output->count_memory();
+    rt.shuffle_manager().put(rt, shuffle_id(), map_partition, std::move(output));
   }
 
  private:
@@ -60,31 +73,46 @@ class CombiningShuffleDependency final : public ShuffleDependencyBase {
         merge_value_(std::move(merge_value)) {}
 
   void run_map_task(int map_partition) override {
+    Runtime& rt = parent_->runtime();
     size_t n = static_cast<size_t>(partitioner().num_partitions());
+    auto output = std::make_shared<MapOutput<Bucket>>(n);
     struct Combine final : Sink<Record> {
       CombiningShuffleDependency* self;
+      MapOutput<Bucket>* output;
+      Runtime* rt;
       std::vector<FlatHashMap<K, C>> tables;
+      std::vector<uint64_t> hashes;
+      size_t extra = 0;  // heap bytes of non-bitwise keys and values taken in
       void push(std::span<Record> batch) override {
-        for (auto& r : batch) {
-          uint64_t h = hash_of(r.first);
-          auto& table = tables[static_cast<size_t>(self->partitioner().partition_of(r.first, h))];
-          bool inserted;
-          C& c = table.find_or_insert(std::move(r.first), h,
-                                      [&] { return invoke_moving(self->create_, r.second); }, inserted);
-          if (!inserted) self->merge_value_(c, std::move(r.second));
+        if constexpr (!kBitwise<Record>)
+          for (const auto& r : batch) extra += approx_bytes(r) - sizeof(Record);
+        const Partitioner& part = self->partitioner();
+        combine_batch(
+            batch, hashes,
+            [&](const K& k, uint64_t h) -> FlatHashMap<K, C>& {
+              return tables[static_cast<size_t>(part.partition_of(k, h))];
+            },
+            self->create_, self->merge_value_);
+        size_t bytes = extra;
+        for (const auto& t : tables) bytes += t.memory_bytes();
+        if (bytes > rt->task_shuffle_memory()) {
+          flush();
+          output->spill(*rt);
+          extra = 0;
         }
+      }
+      void flush() {
+        for (size_t r = 0; r < tables.size(); ++r) output->buckets[r] = tables[r].take_entries();
       }
     } combine;
     combine.self = this;
+    combine.output = output.get();
+    combine.rt = &rt;
     combine.tables.resize(n);
     parent_->iterate(map_partition, combine);
-    auto output = std::make_shared<MapOutput<Bucket>>();
-    output->buckets.reserve(n);
-    for (auto& t : combine.tables) {
-      output->buckets.push_back(t.take_entries());
-      output->bytes += approx_bytes(output->buckets.back());
-    }
-    parent_->runtime().shuffle_manager().put(shuffle_id(), map_partition, std::move(output));
+    combine.flush();
+    output->count_memory();
+    rt.shuffle_manager().put(rt, shuffle_id(), map_partition, std::move(output));
   }
 
  private:

@@ -1,41 +1,93 @@
 // Holds the map outputs of every shuffle in this process: for each map task,
 // one bucket of records per reduce partition. Reducers read bucket r of
 // every map output in map order, which keeps results deterministic.
+//
+// A bucket is kept in memory or, once memory runs short, as encoded runs in
+// a spill file: a map task spills its buckets when they outgrow the task's
+// shuffle memory, and the manager spills a whole finished output when the
+// outputs held in memory would exceed brasa.memory.shuffle.
 #pragma once
 
 #include <map>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
+
+#include "brasa/rdd/sink.h"
+#include "brasa/shuffle/spill_file.h"
+#include "brasa/util/serializer.h"
+#include "brasa/util/size_estimate.h"
 
 namespace brasa {
 
 class MapOutputBase {
  public:
   virtual ~MapOutputBase() = default;
-  size_t bytes = 0;
+  // Moves the in-memory buckets to the spill file.
+  virtual void spill(Runtime& runtime) = 0;
+  size_t memory_bytes = 0;  // held in memory
 };
 
-// The output of one map task: buckets[r] holds the records for reducer r.
 template <class B> class MapOutput final : public MapOutputBase {
  public:
+  explicit MapOutput(size_t reducers) : buckets(reducers), runs(reducers) {}
+
+  // Pushes bucket r, spilled runs first, then what is in memory.
+  void read(size_t r, Sink<B>& out) const {
+    for (const auto& range : runs[r]) {
+      if (out.stopped()) return;
+      std::string bytes = file->read(range);
+      ByteReader reader(bytes);
+      auto records = read_records<B>(reader);
+      push_owned(records, out);
+    }
+    push_copies(buckets[r], out);
+  }
+
+  void spill(Runtime& runtime) override {
+    if (!file) file = std::make_shared<SpillFile>(runtime, "shuffle");
+    for (size_t r = 0; r < buckets.size(); ++r) {
+      if (buckets[r].empty()) continue;
+      std::string bytes;
+      ByteWriter w(&bytes);
+      write_records(w, buckets[r]);
+      runs[r].push_back(file->append(bytes));
+      buckets[r] = std::vector<B>();
+    }
+    memory_bytes = 0;
+  }
+
+  void count_memory() {
+    memory_bytes = 0;
+    for (const auto& b : buckets) memory_bytes += approx_bytes(b);
+  }
+
   std::vector<std::vector<B>> buckets;
+  std::shared_ptr<SpillFile> file;
+  std::vector<std::vector<SpillFile::Range>> runs;
 };
 
 class ShuffleManager {
  public:
+  explicit ShuffleManager(size_t memory_budget) : budget_(memory_budget) {}
+
   void register_shuffle(int shuffle_id, int num_maps);
-  void put(int shuffle_id, int map_id, std::shared_ptr<const MapOutputBase> output);
+  // Publishes a finished map output, spilling it first if memory is short.
+  void put(Runtime& runtime, int shuffle_id, int map_id, std::shared_ptr<MapOutputBase> output);
   // Throws std::runtime_error if the output is missing.
   std::shared_ptr<const MapOutputBase> get(int shuffle_id, int map_id) const;
   std::vector<int> missing_maps(int shuffle_id) const;
   bool is_complete(int shuffle_id) const { return missing_maps(shuffle_id).empty(); }
   void remove(int shuffle_id);
   size_t num_shuffles() const;
+  size_t memory_used() const;
 
  private:
+  const size_t budget_;
   mutable std::mutex mu_;
-  std::map<int, std::vector<std::shared_ptr<const MapOutputBase>>> outputs_;
+  size_t used_ = 0;
+  std::map<int, std::vector<std::shared_ptr<MapOutputBase>>> outputs_;
 };
 
 }  // namespace brasa

@@ -1,8 +1,9 @@
 // An open-addressing hash map that keeps its entries in insertion order in
 // one contiguous vector. Used for map-side combining and reduce-side
-// aggregation: lookups touch a flat index of 32-bit slots, and the result of
-// an aggregation is the entry vector itself, moved out without copying, in an
-// order that depends only on the input order (so output is deterministic).
+// aggregation: a lookup reads one 8-byte slot (entry index + 32 hash bits)
+// and, on a tag match, the entry; the result of an aggregation is the entry
+// vector itself, moved out without copying, in an order that depends only on
+// the input order (so output is deterministic).
 #pragma once
 
 #include <cstdint>
@@ -24,37 +25,44 @@ template <class K, class V> class FlatHashMap {
   size_t size() const { return entries_.size(); }
   bool empty() const { return entries_.empty(); }
 
-  // Returns the value for `key`, creating it with make() if absent.
-  // `inserted` tells which happened.
+  // Hints the cache about a lookup of `hash` coming soon (batch loops call
+  // this a few records ahead to overlap memory misses).
+  void prefetch(uint64_t hash) const { __builtin_prefetch(&slots_[tag_of(hash) & mask_]); }
+  // Second stage, once the slot is likely cached: prefetches the entry it
+  // points to.
+  void prefetch_entry(uint64_t hash) const {
+    const Slot s = slots_[tag_of(hash) & mask_];
+    if (s.index != kEmpty) __builtin_prefetch(&entries_[s.index]);
+  }
+
+  // Returns the value for `key` (whose hash_of() is `hash`), creating it
+  // with make() if absent; `inserted` tells which happened.
   template <class Key, class Make> V& find_or_insert(Key&& key, uint64_t hash, Make&& make, bool& inserted) {
-    size_t slot = hash & mask_;
+    const uint32_t tag = tag_of(hash);
+    size_t pos = tag & mask_;
     while (true) {
-      uint32_t idx = slots_[slot];
-      if (idx == kEmpty) break;
-      if (hashes_[idx] == hash && entries_[idx].first == key) {
+      const Slot s = slots_[pos];
+      if (s.index == kEmpty) break;
+      if (s.tag == tag && entries_[s.index].first == key) {
         inserted = false;
-        return entries_[idx].second;
+        return entries_[s.index].second;
       }
-      slot = (slot + 1) & mask_;
+      pos = (pos + 1) & mask_;
     }
-    if (entries_.size() >= std::numeric_limits<uint32_t>::max() - 1)
-      throw std::length_error("FlatHashMap: more than 2^32 keys in one partition");
-    slots_[slot] = static_cast<uint32_t>(entries_.size());
-    hashes_.push_back(hash);
+    if (entries_.size() >= kEmpty) throw std::length_error("FlatHashMap: more than 2^32-1 keys in one partition");
+    slots_[pos] = Slot{static_cast<uint32_t>(entries_.size()), tag};
     entries_.emplace_back(std::forward<Key>(key), make());
     inserted = true;
-    if (entries_.size() * 4 > slots_.size() * 3) rehash(slots_.size() * 2);
+    if (entries_.size() * 8 > slots_.size() * 5) rehash(slots_.size() * 2);  // load factor 5/8
     return entries_.back().second;
   }
 
   V* find(const K& key) {
-    uint64_t hash = hash_of(key);
-    size_t slot = hash & mask_;
-    while (true) {
-      uint32_t idx = slots_[slot];
-      if (idx == kEmpty) return nullptr;
-      if (hashes_[idx] == hash && entries_[idx].first == key) return &entries_[idx].second;
-      slot = (slot + 1) & mask_;
+    const uint32_t tag = tag_of(hash_of(key));
+    for (size_t pos = tag & mask_;; pos = (pos + 1) & mask_) {
+      const Slot s = slots_[pos];
+      if (s.index == kEmpty) return nullptr;
+      if (s.tag == tag && entries_[s.index].first == key) return &entries_[s.index].second;
     }
   }
 
@@ -64,26 +72,38 @@ template <class K, class V> class FlatHashMap {
   std::vector<Entry> take_entries() {
     std::vector<Entry> out = std::move(entries_);
     entries_.clear();
-    hashes_.clear();
+    slots_.clear();
     rehash(16);
     return out;
   }
 
+  // Bytes held by the table and its entries (for memory accounting).
+  size_t memory_bytes() const { return slots_.capacity() * sizeof(Slot) + entries_.capacity() * sizeof(Entry); }
+
  private:
+  struct Slot {
+    uint32_t index;  // into entries_, or kEmpty
+    uint32_t tag;    // high half of the key's hash; its low bits pick the slot
+  };
   static constexpr uint32_t kEmpty = std::numeric_limits<uint32_t>::max();
 
+  // The high half: hash partitioners use the top bits too, but only a few
+  // of them, while slots use the low bits of this half.
+  static uint32_t tag_of(uint64_t hash) { return static_cast<uint32_t>(hash >> 32); }
+
   void rehash(size_t n) {
-    slots_.assign(n, kEmpty);
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(n, Slot{kEmpty, 0});
     mask_ = n - 1;
-    for (uint32_t i = 0; i < entries_.size(); ++i) {
-      size_t slot = hashes_[i] & mask_;
-      while (slots_[slot] != kEmpty) slot = (slot + 1) & mask_;
-      slots_[slot] = i;
+    for (const Slot& s : old) {
+      if (s.index == kEmpty) continue;
+      size_t pos = s.tag & mask_;
+      while (slots_[pos].index != kEmpty) pos = (pos + 1) & mask_;
+      slots_[pos] = s;
     }
   }
 
-  std::vector<uint32_t> slots_;  // index into entries_, or kEmpty
-  std::vector<uint64_t> hashes_;  // hash of each entry's key, for growth and cheap mismatch
+  std::vector<Slot> slots_;
   std::vector<Entry> entries_;
   size_t mask_ = 0;
 };
