@@ -179,6 +179,7 @@ void DAGScheduler::run_stages(Job& job) {
     std::atomic<int> failed_attempts{0};
     auto run_task = [&](const Task& t) {
       if (aborted) return;
+      runtime_.events().post(Event{Event::Type::kTaskStart, job.id, t.stage->id, t.partition, 0, true, 0, "", ""});
       std::string last_error;
       for (int attempt = 0; attempt < max_failures_; ++attempt) {
         TaskContext tc(runtime_, t.stage->id, t.partition, attempt);
@@ -201,8 +202,10 @@ void DAGScheduler::run_stages(Job& job) {
         ++failed_attempts;
         spdlog::warn("Lost task {}.{} in stage {} ({}): {}", t.partition, attempt, t.stage->id, t.stage->name(),
                      last_error);
-        if (aborted) return;
+        if (aborted) break;
       }
+      runtime_.events().post(
+          Event{Event::Type::kTaskEnd, job.id, t.stage->id, t.partition, 0, false, 0, "", last_error});
       std::lock_guard lock(failure_mu);
       if (!aborted.exchange(true))
         failure = "Job " + std::to_string(job.id) + " (" + job.name + ") aborted: stage " +

@@ -11,10 +11,16 @@ constexpr auto kDelay = std::chrono::milliseconds(500);  // quiet for short stag
 void ConsoleProgressBar::on_event(const Event& e) {
   switch (e.type) {
     case Event::Type::kStageSubmitted:
-      active_[e.stage_id] = StageProgress{e.num_tasks, 0, std::chrono::steady_clock::now()};
+      active_[e.stage_id] = StageProgress{e.num_tasks, 0, 0, std::chrono::steady_clock::now()};
+      break;
+    case Event::Type::kTaskStart:
+      if (auto it = active_.find(e.stage_id); it != active_.end()) ++it->second.running;
       break;
     case Event::Type::kTaskEnd:
-      if (auto it = active_.find(e.stage_id); it != active_.end() && e.ok) ++it->second.done;
+      if (auto it = active_.find(e.stage_id); it != active_.end()) {
+        --it->second.running;
+        it->second.done += e.ok;
+      }
       break;
     case Event::Type::kStageCompleted:
       active_.erase(e.stage_id);
@@ -31,7 +37,8 @@ void ConsoleProgressBar::on_tick() {
   for (const auto& [id, s] : active_) {
     if (now - s.start < kDelay) continue;
     std::string head = "[Stage " + std::to_string(id) + ":";
-    std::string tail = "(" + std::to_string(s.done) + " / " + std::to_string(s.total) + ")]";
+    std::string tail = "(" + std::to_string(s.done) + " + " + std::to_string(s.running) + ") / " +
+                       std::to_string(s.total) + "]";
     int width = kWidth / static_cast<int>(active_.size()) - static_cast<int>(head.size() + tail.size());
     std::string bar;
     if (width > 0) {

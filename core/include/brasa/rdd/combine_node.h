@@ -99,8 +99,8 @@ class CombineNode final : public RDDNode<std::pair<K, C>> {
 
   // Streams one sorted run back, a chunk at a time.
   struct RunReader {
-    const SpillFile* file;
-    const std::vector<SpillFile::Range>* chunks;
+    const SpillFile* file = nullptr;
+    const std::vector<SpillFile::Range>* chunks = nullptr;
     size_t next_chunk = 0;
     std::vector<HashedEntry> current;
     size_t pos = 0;
@@ -120,7 +120,11 @@ class CombineNode final : public RDDNode<std::pair<K, C>> {
 
   void merge_runs(const SpillFile& file, const std::vector<std::vector<SpillFile::Range>>& runs, Sink<Out>& out) {
     std::vector<RunReader> readers;
-    for (const auto& run : runs) readers.push_back(RunReader{&file, &run});
+    for (const auto& run : runs) {
+      readers.emplace_back();
+      readers.back().file = &file;
+      readers.back().chunks = &run;
+    }
     BatchWriter<Out> writer(out);
     std::vector<Out> group;  // entries of one hash value, distinct keys
     while (!writer.stopped()) {

@@ -143,18 +143,6 @@ template <class T> struct AddIndex {
   }
 };
 
-// tree_aggregate's first level: one seq-fold per partition.
-template <class T, class U, class Seq> struct PartialAggregate {
-  U zero;
-  Seq seq;
-  template <class Ar> void serialize(Ar& ar) { ar(zero, seq); }
-  std::vector<U> operator()(int, std::vector<T>&& part) {
-    U acc = zero;
-    for (auto& x : part) acc = seq(std::move(acc), std::move(x));
-    return {std::move(acc)};
-  }
-};
-
 // Joins from the groups of a cogroup.
 struct InnerJoin {
   template <class P> auto operator()(P&& g) {

@@ -175,6 +175,38 @@ template <class In, class Out, class F> class MapPartitionsNode final : public R
   F f_;
 };
 
+// One record per partition: seq folded over the partition's records as they
+// stream by (the first level of tree_aggregate; no copy of the partition).
+template <class T, class U, class Seq> class FoldPartitionNode final : public RDDNode<U> {
+ public:
+  FoldPartitionNode(NodePtr<T> parent, U zero, Seq seq, std::string op, const CallSite& site)
+      : RDDNode<U>(parent->runtime_ptr(), parent->num_partitions(), std::move(op), site),
+        parent_(std::move(parent)),
+        zero_(std::move(zero)),
+        seq_(std::move(seq)) {}
+
+  void compute(int p, Sink<U>& out) override {
+    struct Fold final : Sink<T> {
+      Seq seq;
+      U acc;
+      Fold(Seq s, U z) : seq(std::move(s)), acc(std::move(z)) {}
+      void push(std::span<T> batch) override {
+        for (auto& x : batch) acc = seq(std::move(acc), std::move(x));
+      }
+    } fold(seq_, zero_);
+    parent_->iterate(p, fold);
+    out.push(std::span<U>(&fold.acc, 1));
+  }
+
+ protected:
+  std::vector<Dependency> lineage() const override { return {{parent_, nullptr}}; }
+
+ private:
+  NodePtr<T> parent_;
+  U zero_;
+  Seq seq_;
+};
+
 // Concatenates the partitions of several RDDs.
 template <class T> class UnionNode final : public RDDNode<T> {
  public:

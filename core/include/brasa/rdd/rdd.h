@@ -420,11 +420,7 @@ template <class T> class RDD {
 
   // ---- Actions -------------------------------------------------------------------
 
-  std::vector<T> collect(CallSite site = CallSite::current()) const {
-    std::vector<std::vector<T>> parts(static_cast<size_t>(num_partitions()));
-    run_job([&](int p) { parts[static_cast<size_t>(p)] = node_->materialize(p); }, "collect", site);
-    return concat(parts);
-  }
+  std::vector<T> collect(CallSite site = CallSite::current()) const { return collect_named("collect", site); }
 
   int64_t count(CallSite site = CallSite::current()) const {
     auto counts = partition_counts("count", site);
@@ -508,7 +504,9 @@ template <class T> class RDD {
   // partition starting from a copy of zero.
   template <class U, class Seq, class Comb>
   U aggregate(U zero, Seq seq, Comb comb, CallSite site = CallSite::current()) const {
-    auto parts = aggregate_partitions(zero, seq, "aggregate", site);
+    BRASA_CHECK_CLOSURE(Seq);
+    auto parts = RDD<U>(std::make_shared<FoldPartitionNode<T, U, Seq>>(node_, zero, seq, "aggregate", site))
+                     .collect_named("aggregate", site);
     U acc = std::move(zero);
     for (auto& part : parts) acc = comb(std::move(acc), std::move(part));
     return acc;
@@ -524,7 +522,7 @@ template <class T> class RDD {
     BRASA_CHECK_CLOSURE(Comb);
     if (depth < 1) throw std::invalid_argument("tree_aggregate: depth must be at least 1, got " + std::to_string(depth));
     if (num_partitions() == 0) return zero;
-    RDD<U> partials = map_partitions_impl(fn::PartialAggregate<T, U, Seq>{zero, seq}, "tree_aggregate", false, site);
+    RDD<U> partials(std::make_shared<FoldPartitionNode<T, U, Seq>>(node_, zero, seq, "tree_aggregate", site));
     int n = num_partitions();
     int scale = std::max(static_cast<int>(std::ceil(std::pow(n, 1.0 / depth))), 2);
     while (n > scale + (n + scale - 1) / scale) {
@@ -722,6 +720,9 @@ template <class T> class RDD {
     return {b, counts};
   }
 
+ private:
+  template <class U> friend class RDD;
+
   // ---- Internals shared by the operations above ------------------------------
 
   template <class F>
@@ -738,7 +739,13 @@ template <class T> class RDD {
     return RDD<U>(std::make_shared<FlatMapNode<T, U, F>>(node_, std::move(f), op, site, true));
   }
 
- private:
+
+  std::vector<T> collect_named(const char* action, const CallSite& site) const {
+    std::vector<std::vector<T>> parts(static_cast<size_t>(num_partitions()));
+    run_job([&](int p) { parts[static_cast<size_t>(p)] = node_->materialize(p); }, action, site);
+    return concat(parts);
+  }
+
   void run_job(const std::function<void(int)>& task, const char* action, const CallSite& site) const {
     std::vector<int> all(static_cast<size_t>(num_partitions()));
     for (int i = 0; i < num_partitions(); ++i) all[static_cast<size_t>(i)] = i;
@@ -777,29 +784,6 @@ template <class T> class RDD {
     t.n = n;
     if (n > 0) node_->iterate(p, t);
     return std::move(t.out);
-  }
-
-  template <class U, class Seq>
-  std::vector<U> aggregate_partitions(const U& zero, Seq seq, const char* action, const CallSite& site) const {
-    BRASA_CHECK_CLOSURE(Seq);
-    std::vector<std::optional<U>> parts(static_cast<size_t>(num_partitions()));
-    run_job(
-        [&](int p) {
-          struct Agg final : Sink<T> {
-            Seq seq;
-            U acc;
-            Agg(Seq s, U z) : seq(std::move(s)), acc(std::move(z)) {}
-            void push(std::span<T> batch) override {
-              for (auto& x : batch) acc = seq(std::move(acc), std::move(x));
-            }
-          } agg(seq, zero);
-          node_->iterate(p, agg);
-          parts[static_cast<size_t>(p)] = std::move(agg.acc);
-        },
-        action, site);
-    std::vector<U> out;
-    for (auto& p : parts) out.push_back(std::move(*p));
-    return out;
   }
 
   template <class Less> static std::vector<T> smallest(std::vector<T> v, int64_t n, Less less) {

@@ -14,7 +14,7 @@
 namespace brasa {
 
 struct Event {
-  enum class Type { kJobStart, kJobEnd, kStageSubmitted, kStageCompleted, kTaskEnd };
+  enum class Type { kJobStart, kJobEnd, kStageSubmitted, kStageCompleted, kTaskStart, kTaskEnd };
   Type type;
   int job_id = -1;
   int stage_id = -1;

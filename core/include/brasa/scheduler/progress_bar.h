@@ -1,4 +1,5 @@
-// Spark's console progress line, "[Stage 3:====>      (12 + 2) / 40]",
+// Spark's console progress line, "[Stage 3:====>     (12 + 2) / 40]" (done +
+// running of total tasks),
 // drawn on stderr while stages run for more than half a second.
 #pragma once
 
@@ -20,6 +21,7 @@ class ConsoleProgressBar final : public Listener {
   struct StageProgress {
     int total = 0;
     int done = 0;
+    int running = 0;
     std::chrono::steady_clock::time_point start;
   };
   void clear();

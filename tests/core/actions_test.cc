@@ -1,0 +1,440 @@
+// Actions: results on the driver, numeric summaries and output files.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <functional>
+#include <limits>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "test_util.h"
+
+namespace fs = std::filesystem;
+using brasa_test::make_context;
+using brasa_test::sorted;
+
+namespace {
+
+int64_t add64(int64_t a, int64_t b) { return a + b; }
+
+// ---- collect, count, first, take -----------------------------------------------------
+
+TEST(Collect, CountMatchesCollect) {
+  auto ctx = make_context();
+  auto data = brasa_test::random_ints(12345, 1, -10, 10);
+  for (int slices : {1, 3, 37}) {
+    auto rdd = ctx->parallelize(data, slices);
+    EXPECT_EQ(rdd.collect(), data);
+    EXPECT_EQ(rdd.count(), 12345);
+  }
+  EXPECT_EQ(ctx->parallelize(std::vector<int>{}, 5).count(), 0);
+}
+
+TEST(First, ReturnsFirstRecordEvenAfterEmptyPartitions) {
+  auto ctx = make_context();
+  EXPECT_EQ(ctx->parallelize(brasa_test::iota_vec(100, 5), 7).first(), 5);
+  EXPECT_EQ(ctx->parallelize(std::vector<int>{42}, 9).first(), 42);
+  // Only the last partition has records.
+  auto rdd = ctx->parallelize(brasa_test::iota_vec(370), 37).filter([](int x) { return x >= 365; });
+  EXPECT_EQ(rdd.first(), 365);
+}
+
+TEST(First, EmptyRDDThrows) {
+  auto ctx = make_context();
+  EXPECT_THROW(ctx->parallelize(std::vector<int>{}, 3).first(), std::logic_error);
+  EXPECT_THROW(ctx->parallelize(brasa_test::iota_vec(10), 3).filter([](int) { return false; }).first(),
+               std::logic_error);
+}
+
+TEST(Take, FewerThanAvailable) {
+  auto ctx = make_context();
+  auto rdd = ctx->parallelize(brasa_test::iota_vec(1000), 37);
+  EXPECT_TRUE(rdd.take(0).empty());
+  EXPECT_EQ(rdd.take(1), (std::vector<int>{0}));
+  EXPECT_EQ(rdd.take(5), brasa_test::iota_vec(5));
+  EXPECT_EQ(rdd.take(500), brasa_test::iota_vec(500));  // across many partitions
+  EXPECT_EQ(rdd.take(999), brasa_test::iota_vec(999));
+}
+
+TEST(Take, MoreThanAvailable) {
+  auto ctx = make_context();
+  auto rdd = ctx->parallelize(brasa_test::iota_vec(100), 7);
+  EXPECT_EQ(rdd.take(100), brasa_test::iota_vec(100));
+  EXPECT_EQ(rdd.take(1000), brasa_test::iota_vec(100));
+  EXPECT_TRUE(ctx->parallelize(std::vector<int>{}, 4).take(3).empty());
+}
+
+TEST(Take, SkipsEmptyPartitionsAndKeepsOrder) {
+  auto ctx = make_context();
+  auto rdd = ctx->parallelize(brasa_test::iota_vec(1000), 50).filter([](int x) { return x % 200 == 199; });
+  EXPECT_EQ(rdd.take(3), (std::vector<int>{199, 399, 599}));
+  EXPECT_EQ(rdd.take(10), (std::vector<int>{199, 399, 599, 799, 999}));
+  auto big = ctx->range(0, 100000, 1, 4).take(10000);
+  ASSERT_EQ(big.size(), 10000u);
+  for (int64_t i = 0; i < 10000; ++i) ASSERT_EQ(big[static_cast<size_t>(i)], i);
+}
+
+// ---- top, take_ordered -------------------------------------------------------------------
+
+TEST(TopAndTakeOrdered, DefaultOrder) {
+  auto ctx = make_context();
+  auto data = brasa_test::random_ints(5000, 2, -100000, 100000);
+  auto rdd = ctx->parallelize(data, 13);
+  auto asc = sorted(data);
+  EXPECT_EQ(rdd.take_ordered(7), std::vector<int>(asc.begin(), asc.begin() + 7));
+  std::vector<int> desc(asc.rbegin(), asc.rbegin() + 7);
+  EXPECT_EQ(rdd.top(7), desc);
+  EXPECT_EQ(rdd.top(1), std::vector<int>{asc.back()});
+  EXPECT_TRUE(rdd.top(0).empty());
+  EXPECT_EQ(rdd.take_ordered(10000), asc);  // more than available
+}
+
+TEST(TopAndTakeOrdered, CustomComparator) {
+  auto ctx = make_context();
+  std::vector<int> data{-9, 3, -1, 7, 0, -4, 8};
+  auto rdd = ctx->parallelize(data, 3);
+  auto by_abs = [](int a, int b) { return std::abs(a) < std::abs(b); };
+  EXPECT_EQ(rdd.take_ordered(3, by_abs), (std::vector<int>{0, -1, 3}));
+  EXPECT_EQ(rdd.top(3, by_abs), (std::vector<int>{-9, 8, 7}));
+  EXPECT_EQ(rdd.take_ordered(2, std::greater<int>{}), (std::vector<int>{8, 7}));
+  std::vector<std::pair<std::string, int>> words{{"a", 5}, {"b", 9}, {"c", 1}, {"d", 7}};
+  auto by_value = [](const std::pair<std::string, int>& x, const std::pair<std::string, int>& y) {
+    return x.second < y.second;
+  };
+  auto top2 = ctx->parallelize(words, 2).top(2, by_value);
+  ASSERT_EQ(top2.size(), 2u);
+  EXPECT_EQ(top2[0].first, "b");
+  EXPECT_EQ(top2[1].first, "d");
+}
+
+TEST(TopAndTakeOrdered, EmptyRDD) {
+  auto ctx = make_context();
+  EXPECT_TRUE(ctx->parallelize(std::vector<int>{}, 3).top(5).empty());
+  EXPECT_TRUE(ctx->parallelize(std::vector<int>{}, 3).take_ordered(5).empty());
+}
+
+// ---- reduce, fold, aggregate, tree_* ----------------------------------------------------------
+
+TEST(Reduce, SumAndMax) {
+  auto ctx = make_context();
+  auto data = brasa_test::random_ints(10000, 3, -1000, 1000);
+  int64_t sum = 0;
+  for (int x : data) sum += x;
+  for (int slices : {1, 4, 37}) {
+    auto rdd = ctx->parallelize(data, slices).map([](int x) { return int64_t{x}; });
+    EXPECT_EQ(rdd.reduce(add64), sum);
+    EXPECT_EQ(rdd.reduce([](int64_t a, int64_t b) { return std::max(a, b); }), *std::max_element(data.begin(), data.end()));
+  }
+  // Empty partitions are skipped, not combined with a default value.
+  EXPECT_EQ(ctx->parallelize(std::vector<int>{-5, -7}, 9).reduce([](int a, int b) { return std::max(a, b); }), -5);
+}
+
+TEST(Reduce, EmptyThrowsLogicError) {
+  auto ctx = make_context();
+  EXPECT_THROW(ctx->parallelize(std::vector<int>{}, 3).reduce([](int a, int b) { return a + b; }), std::logic_error);
+}
+
+TEST(Fold, ZeroPerPartitionAndOnce) {
+  auto ctx = make_context();
+  auto rdd = ctx->parallelize(brasa_test::iota_vec(11), 3);  // 0..10, sum 55
+  EXPECT_EQ(rdd.fold(0, [](int a, int b) { return a + b; }), 55);
+  // As in Spark, the zero value goes into each partition and into the final merge.
+  EXPECT_EQ(rdd.fold(1, [](int a, int b) { return a + b; }), 55 + 4);
+  EXPECT_EQ(ctx->parallelize(std::vector<int>{}, 2).fold(0, [](int a, int b) { return a + b; }), 0);
+}
+
+TEST(Aggregate, SumAndCount) {
+  auto ctx = make_context();
+  auto data = brasa_test::random_ints(5000, 4, 0, 1000);
+  using SC = std::pair<int64_t, int64_t>;
+  auto out = ctx->parallelize(data, 11).aggregate(
+      SC{0, 0}, [](SC acc, int x) { return SC{acc.first + x, acc.second + 1}; },
+      [](SC a, SC b) { return SC{a.first + b.first, a.second + b.second}; });
+  EXPECT_EQ(out.first, std::accumulate(data.begin(), data.end(), int64_t{0}));
+  EXPECT_EQ(out.second, 5000);
+  auto strings = ctx->parallelize(std::vector<std::string>{"ab", "c", "def"}, 2)
+                     .aggregate(size_t{0}, [](size_t n, const std::string& s) { return n + s.size(); },
+                                [](size_t a, size_t b) { return a + b; });
+  EXPECT_EQ(strings, 6u);
+}
+
+TEST(TreeAggregate, DepthsTwoAndThreeOnFiftyPartitions) {
+  auto ctx = make_context();
+  auto data = brasa_test::random_ints(100000, 5, -1000000, 1000000);
+  int64_t sum = std::accumulate(data.begin(), data.end(), int64_t{0});
+  auto rdd = ctx->parallelize(data, 50);
+  for (int depth : {1, 2, 3, 4}) {
+    auto got = rdd.tree_aggregate(
+        int64_t{0}, [](int64_t acc, int x) { return acc + x; }, [](int64_t a, int64_t b) { return a + b; }, depth);
+    EXPECT_EQ(got, sum) << "depth " << depth;
+    auto longs = rdd.map([](int x) { return int64_t{x}; });
+    EXPECT_EQ(longs.tree_reduce(add64, depth), sum) << "depth " << depth;
+  }
+  EXPECT_THROW(rdd.tree_aggregate(int64_t{0}, [](int64_t a, int x) { return a + x; }, add64, 0),
+               std::invalid_argument);
+}
+
+TEST(TreeAggregate, EmptyPartitionsAndEmptyRDD) {
+  auto ctx = make_context();
+  auto sparse = ctx->parallelize(std::vector<int>{3, 4}, 50);
+  EXPECT_EQ(sparse.tree_reduce([](int a, int b) { return a + b; }, 3), 7);
+  EXPECT_EQ(sparse.tree_aggregate(0, [](int a, int b) { return a + b; }, [](int a, int b) { return a + b; }, 2), 7);
+  auto empty = ctx->parallelize(std::vector<int>{}, 50);
+  EXPECT_THROW(empty.tree_reduce([](int a, int b) { return a + b; }, 2), std::logic_error);
+  EXPECT_EQ(empty.tree_aggregate(0, [](int a, int b) { return a + b; }, [](int a, int b) { return a + b; }, 2), 0);
+}
+
+// ---- foreach, foreach_partition -----------------------------------------------------------------
+
+TEST(Foreach, AccumulatorSeesEveryRecord) {
+  auto ctx = make_context();
+  auto acc = ctx->accumulator<int64_t>(0);
+  auto cnt = ctx->accumulator<int64_t>(0);
+  ctx->parallelize(brasa_test::iota_vec(1000), 37).foreach([acc, cnt](const int& x) {
+    acc.add(x);
+    cnt.add(1);
+  });
+  EXPECT_EQ(acc.value(), 999 * 1000 / 2);
+  EXPECT_EQ(cnt.value(), 1000);
+}
+
+TEST(Foreach, AccumulatorWithInitialValueAndDoubles) {
+  auto ctx = make_context();
+  auto acc = ctx->accumulator<double>(0.5);
+  ctx->parallelize(std::vector<double>{0.25, 0.25, 1.0}, 2).foreach([acc](const double& x) { acc.add(x); });
+  EXPECT_DOUBLE_EQ(acc.value(), 2.0);
+  acc.add(1.0);  // on the driver
+  EXPECT_DOUBLE_EQ(acc.value(), 3.0);
+}
+
+TEST(ForeachPartition, OnceForEachPartition) {
+  auto ctx = make_context();
+  auto partitions = ctx->accumulator<int64_t>(0);
+  auto records = ctx->accumulator<int64_t>(0);
+  ctx->parallelize(brasa_test::iota_vec(10), 13).foreach_partition([partitions, records](std::vector<int>& part) {
+    partitions.add(1);
+    records.add(static_cast<int64_t>(part.size()));
+  });
+  EXPECT_EQ(partitions.value(), 13);
+  EXPECT_EQ(records.value(), 10);
+}
+
+// ---- count_by_value, is_empty ----------------------------------------------------------------------
+
+TEST(CountByValue, MatchesSequentialCounts) {
+  auto ctx = make_context();
+  auto data = brasa_test::random_ints(20000, 6, 0, 30);
+  std::map<int, int64_t> expected;
+  for (int x : data) expected[x]++;
+  EXPECT_EQ(ctx->parallelize(data, 9).count_by_value(), expected);
+  EXPECT_TRUE(ctx->parallelize(std::vector<int>{}, 2).count_by_value().empty());
+}
+
+TEST(IsEmpty, EmptyAndNonEmpty) {
+  auto ctx = make_context();
+  EXPECT_TRUE(ctx->parallelize(std::vector<int>{}, 3).is_empty());
+  EXPECT_TRUE(ctx->parallelize(brasa_test::iota_vec(100), 10).filter([](int x) { return x > 1000; }).is_empty());
+  EXPECT_FALSE(ctx->parallelize(brasa_test::iota_vec(100), 10).is_empty());
+  EXPECT_FALSE(ctx->parallelize(brasa_test::iota_vec(100), 10).filter([](int x) { return x == 99; }).is_empty());
+}
+
+// ---- stats, histogram ---------------------------------------------------------------------------------
+
+TEST(Stats, MatchesDirectComputation) {
+  auto ctx = make_context();
+  auto data = brasa_test::random_doubles(50000, 7, -250.0, 1000.0);
+  double mean = std::accumulate(data.begin(), data.end(), 0.0) / static_cast<double>(data.size());
+  double ss = 0;
+  for (double x : data) ss += (x - mean) * (x - mean);
+  double var = ss / static_cast<double>(data.size());
+  double sample_var = ss / static_cast<double>(data.size() - 1);
+  for (int slices : {1, 7, 50}) {
+    auto s = ctx->parallelize(data, slices).stats();
+    EXPECT_EQ(s.count(), 50000);
+    EXPECT_NEAR(s.mean(), mean, 1e-9 * std::abs(mean) + 1e-9);
+    EXPECT_NEAR(s.variance(), var, 1e-9 * var);
+    EXPECT_NEAR(s.stdev(), std::sqrt(var), 1e-9 * std::sqrt(var));
+    EXPECT_NEAR(s.sample_stdev(), std::sqrt(sample_var), 1e-9 * std::sqrt(sample_var));
+    EXPECT_NEAR(s.sum(), mean * 50000, 1e-6 * std::abs(mean * 50000));
+    EXPECT_EQ(s.min(), *std::min_element(data.begin(), data.end()));
+    EXPECT_EQ(s.max(), *std::max_element(data.begin(), data.end()));
+  }
+}
+
+TEST(Stats, IntegersAndEmptyPartitions) {
+  auto ctx = make_context();
+  auto s = ctx->parallelize(std::vector<int>{2, 4, 4, 4, 5, 5, 7, 9}, 12).stats();
+  EXPECT_EQ(s.count(), 8);
+  EXPECT_DOUBLE_EQ(s.mean(), 5.0);
+  EXPECT_DOUBLE_EQ(s.stdev(), 2.0);
+  EXPECT_DOUBLE_EQ(s.min(), 2.0);
+  EXPECT_DOUBLE_EQ(s.max(), 9.0);
+  auto neg = ctx->parallelize(std::vector<int>{-3, -8, -1}, 5).stats();
+  EXPECT_DOUBLE_EQ(neg.min(), -8.0);
+  EXPECT_DOUBLE_EQ(neg.max(), -1.0);
+  EXPECT_EQ(ctx->parallelize(std::vector<int>{}, 3).stats().count(), 0);
+}
+
+TEST(Histogram, GivenBuckets) {
+  auto ctx = make_context();
+  auto rdd = ctx->parallelize(brasa_test::iota_vec(101), 6);  // 0..100
+  EXPECT_EQ(rdd.histogram(std::vector<double>{0, 50, 100}), (std::vector<int64_t>{50, 51}));
+  EXPECT_EQ(rdd.histogram(std::vector<double>{0, 10, 20, 50}), (std::vector<int64_t>{10, 10, 31}));
+  // Values outside the range are not counted; the last bucket includes its upper bound.
+  EXPECT_EQ(rdd.histogram(std::vector<double>{10, 20}), (std::vector<int64_t>{11}));
+  EXPECT_EQ(rdd.histogram(std::vector<double>{-5.5, 0.5, 99.5, 100}), (std::vector<int64_t>{1, 99, 1}));
+  EXPECT_THROW(rdd.histogram(std::vector<double>{1}), std::invalid_argument);
+  EXPECT_THROW(rdd.histogram(std::vector<double>{5, 1}), std::invalid_argument);
+  EXPECT_THROW(rdd.histogram(std::vector<double>{1, 1, 2}), std::invalid_argument);
+}
+
+TEST(Histogram, EvenBuckets) {
+  auto ctx = make_context();
+  auto rdd = ctx->parallelize(brasa_test::iota_vec(101), 6);  // 0..100
+  auto [bounds, counts] = rdd.histogram(4);
+  EXPECT_EQ(bounds, (std::vector<double>{0, 25, 50, 75, 100}));
+  EXPECT_EQ(counts, (std::vector<int64_t>{25, 25, 25, 26}));  // max lands in the last bucket
+
+  auto data = brasa_test::random_doubles(10000, 8, -3.0, 17.0);
+  auto [b2, c2] = ctx->parallelize(data, 9).histogram(7);
+  ASSERT_EQ(b2.size(), 8u);
+  ASSERT_EQ(c2.size(), 7u);
+  EXPECT_EQ(b2.front(), *std::min_element(data.begin(), data.end()));
+  EXPECT_EQ(b2.back(), *std::max_element(data.begin(), data.end()));
+  EXPECT_EQ(std::accumulate(c2.begin(), c2.end(), int64_t{0}), 10000);
+  for (int i = 0; i < 7; ++i) {
+    int64_t n = 0;
+    for (double x : data)
+      if (x >= b2[static_cast<size_t>(i)] && (x < b2[static_cast<size_t>(i) + 1] || (i == 6 && x <= b2[7]))) ++n;
+    EXPECT_EQ(c2[static_cast<size_t>(i)], n) << "bucket " << i;
+  }
+}
+
+TEST(Histogram, AllEqualValuesAndEmpty) {
+  auto ctx = make_context();
+  auto [b, c] = ctx->parallelize(std::vector<double>{2.5, 2.5, 2.5}, 2).histogram(5);
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0], 3);
+  EXPECT_ANY_THROW(ctx->parallelize(std::vector<double>{}, 2).histogram(3));
+  EXPECT_THROW(ctx->parallelize(std::vector<double>{1.0}, 1).histogram(0), std::invalid_argument);
+}
+
+// ---- save_as_text_file ------------------------------------------------------------------------------------
+
+std::vector<std::string> read_parts(const fs::path& dir, int n) {
+  std::vector<std::string> lines;
+  for (int p = 0; p < n; ++p) {
+    char name[32];
+    std::snprintf(name, sizeof name, "part-%05d", p);
+    auto file = dir / name;
+    EXPECT_TRUE(fs::exists(file)) << file;
+    for (auto& l : brasa_test::split_lines(brasa_test::read_text(file))) lines.push_back(l);
+  }
+  return lines;
+}
+
+TEST(SaveAsTextFile, PartFilesSuccessMarkerAndPairFormat) {
+  auto ctx = make_context();
+  brasa_test::TempDir tmp;
+  std::vector<std::pair<std::string, int>> data{{"apple", 3}, {"kiwi", -1}, {"fig", 0}, {"date", 12}, {"x", 7}};
+  std::string out = tmp.sub("out");
+  ctx->parallelize(data, 3).save_as_text_file(out);
+  EXPECT_TRUE(fs::exists(fs::path(out) / "_SUCCESS"));
+  EXPECT_FALSE(fs::exists(fs::path(out) / "part-00003"));
+  EXPECT_FALSE(fs::exists(fs::path(out) / "_temporary"));
+  auto lines = read_parts(out, 3);
+  EXPECT_EQ(lines, (std::vector<std::string>{"(apple,3)", "(kiwi,-1)", "(fig,0)", "(date,12)", "(x,7)"}));
+  // Each part holds its partition's records.
+  EXPECT_EQ(brasa_test::read_text(fs::path(out) / "part-00000"), "(apple,3)\n");
+  // Reading it back ignores _SUCCESS.
+  EXPECT_EQ(ctx->text_file(out, 2).collect(), lines);
+}
+
+TEST(SaveAsTextFile, NumbersStringsAndEmptyPartitions) {
+  auto ctx = make_context();
+  brasa_test::TempDir tmp;
+  std::string out = tmp.sub("nums");
+  ctx->parallelize(std::vector<int64_t>{1, -2, 300}, 5).save_as_text_file(out);
+  for (int p = 0; p < 5; ++p) {
+    char name[32];
+    std::snprintf(name, sizeof name, "part-%05d", p);
+    EXPECT_TRUE(fs::exists(fs::path(out) / name)) << name;  // one file per partition, even empty
+  }
+  EXPECT_EQ(read_parts(out, 5), (std::vector<std::string>{"1", "-2", "300"}));
+  std::string words = tmp.sub("words");
+  ctx->parallelize(std::vector<std::string>{"hello world", "", "x"}, 1).save_as_text_file(words);
+  EXPECT_EQ(brasa_test::read_text(fs::path(words) / "part-00000"), "hello world\n\nx\n");
+}
+
+TEST(SaveAsTextFile, RefusesExistingDirectoryUnlessOverwrite) {
+  auto ctx = make_context();
+  brasa_test::TempDir tmp;
+  std::string out = tmp.sub("existing");
+  brasa_test::write_text(fs::path(out) / "keep.txt", "precious\n");
+  auto rdd = ctx->parallelize(brasa_test::iota_vec(6), 2);
+  EXPECT_ANY_THROW(rdd.save_as_text_file(out));
+  EXPECT_EQ(brasa_test::read_text(fs::path(out) / "keep.txt"), "precious\n");  // untouched
+  EXPECT_FALSE(fs::exists(fs::path(out) / "_SUCCESS"));
+
+  rdd.save_as_text_file(out, /*overwrite=*/true);
+  EXPECT_FALSE(fs::exists(fs::path(out) / "keep.txt"));
+  EXPECT_TRUE(fs::exists(fs::path(out) / "_SUCCESS"));
+  EXPECT_EQ(read_parts(out, 2), (std::vector<std::string>{"0", "1", "2", "3", "4", "5"}));
+
+  // Saving again over a saved output needs overwrite too.
+  EXPECT_ANY_THROW(rdd.save_as_text_file(out));
+  ctx->parallelize(std::vector<int>{9}, 1).save_as_text_file(out, true);
+  EXPECT_FALSE(fs::exists(fs::path(out) / "part-00001"));
+  EXPECT_EQ(read_parts(out, 1), (std::vector<std::string>{"9"}));
+}
+
+TEST(SaveAsTextFile, FailedJobLeavesNoDirectory) {
+  auto ctx = make_context();
+  brasa_test::TempDir tmp;
+  std::string out = tmp.sub("failed");
+  auto bad = ctx->parallelize(brasa_test::iota_vec(100), 4).map([](int x) {
+    if (x == 77) throw std::runtime_error("bad record 77");
+    return x;
+  });
+  EXPECT_THROW(bad.save_as_text_file(out), brasa::JobError);
+  EXPECT_FALSE(fs::exists(out));
+  // And the same path can then be written.
+  ctx->parallelize(brasa_test::iota_vec(3), 1).save_as_text_file(out);
+  EXPECT_TRUE(fs::exists(fs::path(out) / "_SUCCESS"));
+}
+
+// ---- save_as_object_file, object_file ---------------------------------------------------------------------
+
+TEST(ObjectFile, RoundTripOfStringAndVectorPairs) {
+  auto ctx = make_context();
+  brasa_test::TempDir tmp;
+  std::mt19937_64 rng(31);
+  using Rec = std::pair<std::string, std::vector<int>>;
+  std::vector<Rec> data;
+  for (int i = 0; i < 2000; ++i) {
+    std::vector<int> v(static_cast<size_t>(i % 7));
+    for (auto& x : v) x = static_cast<int>(rng() % 1000) - 500;
+    data.emplace_back(brasa_test::random_word(rng, 0, 40), std::move(v));
+  }
+  std::string out = tmp.sub("objects");
+  ctx->parallelize(data, 12).save_as_object_file(out);
+  EXPECT_TRUE(fs::exists(fs::path(out) / "_SUCCESS"));
+  auto back = ctx->object_file<Rec>(out);
+  EXPECT_EQ(back.num_partitions(), 12);
+  EXPECT_EQ(back.collect(), data);  // partition order is kept (part-00010 after part-00009)
+  EXPECT_EQ(back.count(), 2000);
+}
+
+TEST(ObjectFile, EmptyRDDAndMissingPath) {
+  auto ctx = make_context();
+  brasa_test::TempDir tmp;
+  std::string out = tmp.sub("empty");
+  ctx->parallelize(std::vector<int>{}, 3).save_as_object_file(out);
+  EXPECT_TRUE(ctx->object_file<int>(out).collect().empty());
+  EXPECT_ANY_THROW(ctx->object_file<int>(tmp.sub("nope")).collect());
+  EXPECT_ANY_THROW(ctx->parallelize(std::vector<int>{1}, 1).save_as_object_file(out));  // exists
+}
+
+}  // namespace
