@@ -88,3 +88,25 @@ TEST(Spill, CoPartitionedAggregationSpillsThroughExternalMerge) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Spill, ExternalSortIsStableAndEqualsInMemorySort) {
+  // Few distinct keys, so the order among equal keys shows whether the
+  // merge of spilled runs keeps the in-memory stable order.
+  std::vector<KV> data;
+  std::mt19937_64 rng(5);
+  for (int64_t i = 0; i < 120000; ++i) data.emplace_back(static_cast<int64_t>(rng() % 50), i);
+  auto run = [&](const char* budget, bool ascending) {
+    auto ctx = make(budget);
+    return ctx->parallelize(data, 3).sort_by_key(ascending, 2).collect();
+  };
+  for (bool ascending : {true, false}) {
+    auto expected = run("1g", ascending);
+    auto got = run("16k", ascending);
+    ASSERT_EQ(got.size(), data.size());
+    EXPECT_EQ(got, expected) << (ascending ? "ascending" : "descending");
+  }
+}
+
+}  // namespace

@@ -9,7 +9,7 @@
 
 #include "brasa/rdd/narrow_nodes.h"
 #include "brasa/shuffle/combine_batch.h"
-#include "brasa/shuffle/spill_file.h"
+#include "brasa/shuffle/sorted_run.h"
 #include "brasa/util/flat_hash_map.h"
 
 namespace brasa {
@@ -42,7 +42,7 @@ class CombineNode final : public RDDNode<std::pair<K, C>> {
       std::vector<uint64_t> hashes;
       size_t extra = 0;  // heap bytes of non-bitwise records taken in
       std::shared_ptr<SpillFile> file;
-      std::vector<std::vector<SpillFile::Range>> runs;
+      std::vector<SortedRun> runs;
       void push(std::span<In> batch) override {
         if constexpr (!kBitwise<In>)
           for (const auto& r : batch) extra += approx_bytes(r) - sizeof(In);
@@ -53,7 +53,7 @@ class CombineNode final : public RDDNode<std::pair<K, C>> {
       }
       void spill() {
         if (!file) file = std::make_shared<SpillFile>(self->runtime(), "aggregation");
-        runs.push_back(write_sorted_run(*file, table.take_entries()));
+        runs.push_back(write_hash_sorted_run(*file, table.take_entries()));
         extra = 0;
       }
     } combine;
@@ -73,10 +73,9 @@ class CombineNode final : public RDDNode<std::pair<K, C>> {
 
  private:
   using HashedEntry = std::pair<uint64_t, Out>;
-  static constexpr size_t kChunkRecords = 8192;
 
-  // Writes entries sorted by key hash, in chunks that can be read one at a time.
-  static std::vector<SpillFile::Range> write_sorted_run(SpillFile& file, std::vector<Out> entries) {
+  // Writes the entries sorted by key hash.
+  static SortedRun write_hash_sorted_run(SpillFile& file, std::vector<Out> entries) {
     std::vector<HashedEntry> hashed;
     hashed.reserve(entries.size());
     for (auto& e : entries) {
@@ -85,61 +84,27 @@ class CombineNode final : public RDDNode<std::pair<K, C>> {
     }
     std::stable_sort(hashed.begin(), hashed.end(),
                      [](const HashedEntry& a, const HashedEntry& b) { return a.first < b.first; });
-    std::vector<SpillFile::Range> chunks;
-    for (size_t i = 0; i < hashed.size(); i += kChunkRecords) {
-      std::string bytes;
-      ByteWriter w(&bytes);
-      size_t n = std::min(kChunkRecords, hashed.size() - i);
-      w.write_size(n);
-      for (size_t j = i; j < i + n; ++j) w.write(hashed[j]);
-      chunks.push_back(file.append(bytes));
-    }
-    return chunks;
+    return write_sorted_run(file, std::span<HashedEntry>(hashed));
   }
 
-  // Streams one sorted run back, a chunk at a time.
-  struct RunReader {
-    const SpillFile* file = nullptr;
-    const std::vector<SpillFile::Range>* chunks = nullptr;
-    size_t next_chunk = 0;
-    std::vector<HashedEntry> current;
-    size_t pos = 0;
-    bool load() {
-      while (pos == current.size()) {
-        if (next_chunk == chunks->size()) return false;
-        std::string bytes = file->read((*chunks)[next_chunk++]);
-        ByteReader r(bytes);
-        uint64_t n = r.read_size();
-        current.clear();
-        for (uint64_t i = 0; i < n; ++i) current.push_back(r.read<HashedEntry>());
-        pos = 0;
-      }
-      return true;
-    }
-  };
-
-  void merge_runs(const SpillFile& file, const std::vector<std::vector<SpillFile::Range>>& runs, Sink<Out>& out) {
-    std::vector<RunReader> readers;
-    for (const auto& run : runs) {
-      readers.emplace_back();
-      readers.back().file = &file;
-      readers.back().chunks = &run;
-    }
+  void merge_runs(const SpillFile& file, const std::vector<SortedRun>& runs, Sink<Out>& out) {
+    std::vector<SortedRunReader<HashedEntry>> readers;
+    for (const auto& run : runs) readers.emplace_back(file, run);
     BatchWriter<Out> writer(out);
     std::vector<Out> group;  // entries of one hash value, distinct keys
     while (!writer.stopped()) {
       bool any = false;
       uint64_t h = 0;
       for (auto& r : readers)
-        if (r.load() && (!any || r.current[r.pos].first < h)) {
-          h = r.current[r.pos].first;
+        if (r.has_next() && (!any || r.head().first < h)) {
+          h = r.head().first;
           any = true;
         }
       if (!any) break;
       group.clear();
       for (auto& r : readers) {
-        while (r.load() && r.current[r.pos].first == h) {
-          Out& e = r.current[r.pos++].second;
+        for (; r.has_next() && r.head().first == h; r.advance()) {
+          Out& e = r.head().second;
           auto same = std::find_if(group.begin(), group.end(), [&](const Out& g) { return g.first == e.first; });
           if (same == group.end())
             group.push_back(std::move(e));

@@ -24,6 +24,7 @@
 #include "brasa/rdd/functions.h"
 #include "brasa/rdd/narrow_nodes.h"
 #include "brasa/rdd/shuffled_node.h"
+#include "brasa/rdd/sort_node.h"
 #include "brasa/rdd/source_nodes.h"
 #include "brasa/rdd/stat_counter.h"
 #include "brasa/scheduler/dag_scheduler.h"
@@ -335,17 +336,7 @@ template <class T> class RDD {
       requires PairType<T> {
     int n = num_partitions > 0 ? num_partitions : this->num_partitions();
     auto laid_out = partition_by(range_partitioner(n, ascending, site), site);
-    struct SortPartition {
-      bool ascending;
-      std::vector<T> operator()(int, std::vector<T>&& part) const {
-        if (ascending)
-          std::stable_sort(part.begin(), part.end(), [](const T& a, const T& b) { return a.first < b.first; });
-        else
-          std::stable_sort(part.begin(), part.end(), [](const T& a, const T& b) { return b.first < a.first; });
-        return std::move(part);
-      }
-    };
-    return laid_out.map_partitions_impl(SortPartition{ascending}, "sort_by_key", true, site);
+    return RDD<T>(std::make_shared<SortByKeyNode<T>>(laid_out.node(), ascending, site));
   }
 
   // ---- Wide transformations on any RDD --------------------------------------
