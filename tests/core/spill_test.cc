@@ -110,3 +110,32 @@ TEST(Spill, ExternalSortIsStableAndEqualsInMemorySort) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Spill, JoinAndCogroupSpillAndMatchInMemory) {
+  auto left = random_pairs(60000, 20000, 6);
+  auto right = random_pairs(30000, 20000, 7);
+  auto run = [&](const char* budget) {
+    auto ctx = make(budget);
+    auto a = ctx->parallelize(left, 4);
+    auto b = ctx->parallelize(right, 3);
+    auto joined = sorted(a.join(b, brasa::Partitioner::hash(2)).collect());
+    auto outer = sorted(a.full_outer_join(b, brasa::Partitioner::hash(3)).collect());
+    return std::make_pair(joined, outer);
+  };
+  auto expected = run("1g");
+  auto got = run("16k");
+  // The join's size by a direct count: sum over keys of left count * right count.
+  std::map<int64_t, int64_t> lc, rc;
+  for (auto& kv : left) lc[kv.first]++;
+  for (auto& kv : right) rc[kv.first]++;
+  size_t pairs = 0;
+  for (auto& [k, n] : lc)
+    if (rc.count(k)) pairs += static_cast<size_t>(n * rc[k]);
+  ASSERT_EQ(got.first.size(), pairs);
+  EXPECT_EQ(got.first, expected.first);
+  EXPECT_EQ(got.second, expected.second);
+}
+
+}  // namespace

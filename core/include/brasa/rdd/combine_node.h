@@ -1,24 +1,20 @@
 // Aggregation by key within a partition: the reduce side of reduce_by_key
 // and friends, or the whole operation when the input is already partitioned
-// by the target partitioner. Output order is first-appearance order of keys.
+// by the target partitioner; and cogroup of two co-partitioned RDDs. Both
+// spill to disk through ExternalHashTable when a partition outgrows memory.
 #pragma once
 
-#include <algorithm>
 #include <memory>
 #include <utility>
 
 #include "brasa/rdd/narrow_nodes.h"
 #include "brasa/shuffle/combine_batch.h"
-#include "brasa/shuffle/sorted_run.h"
-#include "brasa/util/flat_hash_map.h"
+#include "brasa/shuffle/external_hash_table.h"
 
 namespace brasa {
 
-// merge(c, x) folds an input value into a combiner; merge_combiners(c, c2)
-// folds one combiner into another, which the external merge needs when the
-// table outgrows the task's shuffle memory: the table is then spilled as a
-// run sorted by key hash, and the runs are merged at the end (Spark's
-// ExternalAppendOnlyMap). Output then comes in hash order.
+// create(x) starts a combiner, merge(c, x) folds an input value into one,
+// merge_combiners(c, c2) folds two (needed to merge spilled runs).
 template <class K, class X, class C, class Create, class Merge, class MergeCombiners>
 class CombineNode final : public RDDNode<std::pair<K, C>> {
  public:
@@ -38,85 +34,27 @@ class CombineNode final : public RDDNode<std::pair<K, C>> {
   void compute(int p, Sink<Out>& out) override {
     struct Combine final : Sink<In> {
       CombineNode* self;
-      FlatHashMap<K, C> table;
+      ExternalHashTable<K, C> table;
       std::vector<uint64_t> hashes;
-      size_t extra = 0;  // heap bytes of non-bitwise records taken in
-      std::shared_ptr<SpillFile> file;
-      std::vector<SortedRun> runs;
+      Combine(CombineNode* s) : self(s), table(s->runtime()) {}
       void push(std::span<In> batch) override {
+        size_t heap = 0;
         if constexpr (!kBitwise<In>)
-          for (const auto& r : batch) extra += approx_bytes(r) - sizeof(In);
+          for (const auto& r : batch) heap += approx_bytes(r) - sizeof(In);
         combine_batch(
-            batch, hashes, [this](const K&, uint64_t) -> FlatHashMap<K, C>& { return table; }, self->create_,
-            self->merge_);
-        if (extra + table.memory_bytes() > self->runtime().task_shuffle_memory()) spill();
+            batch, hashes, [this](const K&, uint64_t) -> FlatHashMap<K, C>& { return table.table(); },
+            self->create_, self->merge_);
+        table.account(heap);
       }
-      void spill() {
-        if (!file) file = std::make_shared<SpillFile>(self->runtime(), "aggregation");
-        runs.push_back(write_hash_sorted_run(*file, table.take_entries()));
-        extra = 0;
-      }
-    } combine;
-    combine.self = this;
+    } combine(this);
     parent_->iterate(p, combine);
-    if (combine.runs.empty()) {
-      auto entries = combine.table.take_entries();
-      push_owned(entries, out);
-      return;
-    }
-    combine.spill();
-    merge_runs(*combine.file, combine.runs, out);
+    combine.table.drain(out, merge_combiners_);
   }
 
  protected:
   std::vector<Dependency> lineage() const override { return {{parent_, nullptr}}; }
 
  private:
-  using HashedEntry = std::pair<uint64_t, Out>;
-
-  // Writes the entries sorted by key hash.
-  static SortedRun write_hash_sorted_run(SpillFile& file, std::vector<Out> entries) {
-    std::vector<HashedEntry> hashed;
-    hashed.reserve(entries.size());
-    for (auto& e : entries) {
-      uint64_t h = hash_of(e.first);
-      hashed.emplace_back(h, std::move(e));
-    }
-    std::stable_sort(hashed.begin(), hashed.end(),
-                     [](const HashedEntry& a, const HashedEntry& b) { return a.first < b.first; });
-    return write_sorted_run(file, std::span<HashedEntry>(hashed));
-  }
-
-  void merge_runs(const SpillFile& file, const std::vector<SortedRun>& runs, Sink<Out>& out) {
-    std::vector<SortedRunReader<HashedEntry>> readers;
-    for (const auto& run : runs) readers.emplace_back(file, run);
-    BatchWriter<Out> writer(out);
-    std::vector<Out> group;  // entries of one hash value, distinct keys
-    while (!writer.stopped()) {
-      bool any = false;
-      uint64_t h = 0;
-      for (auto& r : readers)
-        if (r.has_next() && (!any || r.head().first < h)) {
-          h = r.head().first;
-          any = true;
-        }
-      if (!any) break;
-      group.clear();
-      for (auto& r : readers) {
-        for (; r.has_next() && r.head().first == h; r.advance()) {
-          Out& e = r.head().second;
-          auto same = std::find_if(group.begin(), group.end(), [&](const Out& g) { return g.first == e.first; });
-          if (same == group.end())
-            group.push_back(std::move(e));
-          else
-            merge_combiners_(same->second, std::move(e.second));
-        }
-      }
-      for (auto& e : group) writer.emit(std::move(e));
-    }
-    writer.flush();
-  }
-
   NodePtr<In> parent_;
   Create create_;
   Merge merge_;
@@ -136,11 +74,16 @@ class CoGroupNode final : public RDDNode<std::pair<K, std::pair<std::vector<V>, 
   }
 
   void compute(int p, Sink<Out>& out) override {
-    FlatHashMap<K, Groups> table;
+    ExternalHashTable<K, Groups> table(this->runtime());
     collect(p, a_, table, [](Groups& g) -> std::vector<V>& { return g.first; });
     collect(p, b_, table, [](Groups& g) -> std::vector<W>& { return g.second; });
-    auto entries = table.take_entries();
-    push_owned(entries, out);
+    auto concat = [](Groups& g, Groups&& more) {
+      g.first.insert(g.first.end(), std::make_move_iterator(more.first.begin()),
+                     std::make_move_iterator(more.first.end()));
+      g.second.insert(g.second.end(), std::make_move_iterator(more.second.begin()),
+                      std::make_move_iterator(more.second.end()));
+    };
+    table.drain(out, concat);
   }
 
  protected:
@@ -148,19 +91,23 @@ class CoGroupNode final : public RDDNode<std::pair<K, std::pair<std::vector<V>, 
 
  private:
   template <class U, class Side>
-  static void collect(int p, const NodePtr<std::pair<K, U>>& rdd, FlatHashMap<K, Groups>& table, Side side) {
-    (void)side;
+  static void collect(int p, const NodePtr<std::pair<K, U>>& rdd, ExternalHashTable<K, Groups>& table, Side side) {
     struct Add final : Sink<std::pair<K, U>> {
-      FlatHashMap<K, Groups>* table;
+      ExternalHashTable<K, Groups>* table;
+      Side side;
+      Add(ExternalHashTable<K, Groups>* t, Side s) : table(t), side(s) {}
       void push(std::span<std::pair<K, U>> batch) override {
+        size_t heap = batch.size() * sizeof(U);  // each value lands in a group vector
         for (auto& r : batch) {
+          if constexpr (!kBitwise<std::pair<K, U>>) heap += approx_bytes(r) - sizeof(r);
           bool inserted;
-          Groups& g = table->find_or_insert(std::move(r.first), hash_of(r.first), [] { return Groups{}; }, inserted);
-          Side{}(g).push_back(std::move(r.second));
+          Groups& g = table->table().find_or_insert(std::move(r.first), hash_of(r.first), [] { return Groups{}; },
+                                                    inserted);
+          side(g).push_back(std::move(r.second));
         }
+        table->account(heap);
       }
-    } add;
-    add.table = &table;
+    } add(&table, side);
     rdd->iterate(p, add);
   }
 

@@ -76,6 +76,7 @@ template <class T> void RDDNode<T>::iterate(int p, Sink<T>& out) {
   VectorSink<T> collect(data);
   compute(p, collect);
   if (level.deserialized) {
+    data.shrink_to_fit();  // a cached block holds its records and no spare capacity
     auto shared = std::make_shared<const std::vector<T>>(std::move(data));
     bm.put_objects(block, level, shared, approx_bytes(*shared),
                    [](const void* v) { return encode(*static_cast<const std::vector<T>*>(v)); });

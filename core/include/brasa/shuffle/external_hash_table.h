@@ -1,0 +1,98 @@
+// A hash table of (key, combiner) that may outgrow memory, as Spark's
+// ExternalAppendOnlyMap: when the table and the data it took in exceed the
+// task's shuffle memory, its entries are spilled as a run sorted by key hash;
+// drain() then merges the runs, folding equal keys with merge_combiners.
+// Without spills the output is in first-appearance order of keys, with them
+// in hash order; either way it depends only on the input.
+#pragma once
+
+#include <algorithm>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "brasa/rdd/sink.h"
+#include "brasa/runtime.h"
+#include "brasa/shuffle/sorted_run.h"
+#include "brasa/util/flat_hash_map.h"
+
+namespace brasa {
+
+template <class K, class C> class ExternalHashTable {
+ public:
+  using Entry = std::pair<K, C>;
+
+  explicit ExternalHashTable(Runtime& runtime) : runtime_(runtime) {}
+
+  FlatHashMap<K, C>& table() { return table_; }
+
+  // Call after taking in records that own `heap_bytes` beyond their size;
+  // spills if memory is exceeded.
+  void account(size_t heap_bytes) {
+    extra_ += heap_bytes;
+    if (extra_ + table_.memory_bytes() > runtime_.task_shuffle_memory()) spill();
+  }
+
+  // Pushes every (key, combiner) into out and empties the table.
+  template <class MergeCombiners> void drain(Sink<Entry>& out, MergeCombiners& merge_combiners) {
+    if (runs_.empty()) {
+      auto entries = table_.take_entries();
+      push_owned(entries, out);
+      return;
+    }
+    spill();
+    std::vector<SortedRunReader<HashedEntry>> readers;
+    for (const auto& run : runs_) readers.emplace_back(*file_, run);
+    BatchWriter<Entry> writer(out);
+    std::vector<Entry> group;  // entries of one hash value, distinct keys
+    while (!writer.stopped()) {
+      bool any = false;
+      uint64_t h = 0;
+      for (auto& r : readers)
+        if (r.has_next() && (!any || r.head().first < h)) {
+          h = r.head().first;
+          any = true;
+        }
+      if (!any) break;
+      group.clear();
+      for (auto& r : readers) {
+        for (; r.has_next() && r.head().first == h; r.advance()) {
+          Entry& e = r.head().second;
+          auto same = std::find_if(group.begin(), group.end(), [&](const Entry& g) { return g.first == e.first; });
+          if (same == group.end())
+            group.push_back(std::move(e));
+          else
+            merge_combiners(same->second, std::move(e.second));
+        }
+      }
+      for (auto& e : group) writer.emit(std::move(e));
+    }
+    writer.flush();
+  }
+
+ private:
+  using HashedEntry = std::pair<uint64_t, Entry>;
+
+  void spill() {
+    if (!file_) file_ = std::make_shared<SpillFile>(runtime_, "aggregation");
+    std::vector<HashedEntry> hashed;
+    auto entries = table_.take_entries();
+    hashed.reserve(entries.size());
+    for (auto& e : entries) {
+      uint64_t h = hash_of(e.first);
+      hashed.emplace_back(h, std::move(e));
+    }
+    std::stable_sort(hashed.begin(), hashed.end(),
+                     [](const HashedEntry& a, const HashedEntry& b) { return a.first < b.first; });
+    runs_.push_back(write_sorted_run(*file_, std::span<HashedEntry>(hashed)));
+    extra_ = 0;
+  }
+
+  Runtime& runtime_;
+  FlatHashMap<K, C> table_;
+  size_t extra_ = 0;
+  std::shared_ptr<SpillFile> file_;
+  std::vector<SortedRun> runs_;
+};
+
+}  // namespace brasa
