@@ -16,20 +16,17 @@ namespace brasa {
 // create(x) starts a combiner, merge(c, x) folds an input value into one,
 // merge_combiners(c, c2) folds two (needed to merge spilled runs).
 template <class K, class X, class C, class Create, class Merge, class MergeCombiners>
-class CombineNode final : public RDDNode<std::pair<K, C>> {
+class CombineNode final : public UnaryNode<std::pair<K, X>, std::pair<K, C>> {
  public:
   using In = std::pair<K, X>;
   using Out = std::pair<K, C>;
 
   CombineNode(NodePtr<In> parent, Create create, Merge merge, MergeCombiners merge_combiners, std::string op,
               const CallSite& site)
-      : RDDNode<Out>(parent->runtime_ptr(), parent->num_partitions(), std::move(op), site),
-        parent_(std::move(parent)),
+      : UnaryNode<In, Out>(std::move(parent), std::move(op), site, true),
         create_(std::move(create)),
         merge_(std::move(merge)),
-        merge_combiners_(std::move(merge_combiners)) {
-    this->set_partitioner(parent_->partitioner());
-  }
+        merge_combiners_(std::move(merge_combiners)) {}
 
   void compute(int p, Sink<Out>& out) override {
     struct Combine final : Sink<In> {
@@ -47,15 +44,11 @@ class CombineNode final : public RDDNode<std::pair<K, C>> {
         table.account(heap);
       }
     } combine(this);
-    parent_->iterate(p, combine);
+    this->parent_->iterate(p, combine);
     combine.table.drain(out, merge_combiners_);
   }
 
- protected:
-  std::vector<Dependency> lineage() const override { return {{parent_, nullptr}}; }
-
  private:
-  NodePtr<In> parent_;
   Create create_;
   Merge merge_;
   MergeCombiners merge_combiners_;

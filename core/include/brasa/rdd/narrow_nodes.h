@@ -38,12 +38,26 @@ template <class In, class Out> class ForwardingSink : public Sink<In> {
   Sink<Out>& out_;
 };
 
-template <class In, class Out, class F> class MapNode final : public RDDNode<Out> {
+// A node with one parent whose partition p it computes from partition p of
+// the parent (the common shape of narrow operators).
+template <class In, class Out> class UnaryNode : public RDDNode<Out> {
+ public:
+  UnaryNode(NodePtr<In> parent, std::string op, const CallSite& site, bool keeps_partitioner)
+      : RDDNode<Out>(parent->runtime_ptr(), parent->num_partitions(), std::move(op), site),
+        parent_(std::move(parent)) {
+    if (keeps_partitioner) this->set_partitioner(parent_->partitioner());
+  }
+
+ protected:
+  std::vector<Dependency> lineage() const override { return {{parent_, nullptr}}; }
+
+  NodePtr<In> parent_;
+};
+
+template <class In, class Out, class F> class MapNode final : public UnaryNode<In, Out> {
  public:
   MapNode(NodePtr<In> parent, F f, std::string op, const CallSite& site)
-      : RDDNode<Out>(parent->runtime_ptr(), parent->num_partitions(), std::move(op), site),
-        parent_(std::move(parent)),
-        f_(std::move(f)) {}
+      : UnaryNode<In, Out>(std::move(parent), std::move(op), site, false), f_(std::move(f)) {}
 
   void compute(int p, Sink<Out>& out) override {
     struct Apply final : ForwardingSink<In, Out> {
@@ -57,25 +71,17 @@ template <class In, class Out, class F> class MapNode final : public RDDNode<Out
       }
     } apply(out);
     apply.f = &f_;
-    parent_->iterate(p, apply);
+    this->parent_->iterate(p, apply);
   }
 
- protected:
-  std::vector<Dependency> lineage() const override { return {{parent_, nullptr}}; }
-
  private:
-  NodePtr<In> parent_;
   F f_;
 };
 
-template <class T, class F> class FilterNode final : public RDDNode<T> {
+template <class T, class F> class FilterNode final : public UnaryNode<T, T> {
  public:
   FilterNode(NodePtr<T> parent, F f, const CallSite& site)
-      : RDDNode<T>(parent->runtime_ptr(), parent->num_partitions(), "filter", site),
-        parent_(std::move(parent)),
-        f_(std::move(f)) {
-    this->set_partitioner(parent_->partitioner());
-  }
+      : UnaryNode<T, T>(std::move(parent), "filter", site, true), f_(std::move(f)) {}
 
   void compute(int p, Sink<T>& out) override {
     struct Apply final : ForwardingSink<T, T> {
@@ -90,26 +96,18 @@ template <class T, class F> class FilterNode final : public RDDNode<T> {
       }
     } apply(out);
     apply.f = &f_;
-    parent_->iterate(p, apply);
+    this->parent_->iterate(p, apply);
   }
 
- protected:
-  std::vector<Dependency> lineage() const override { return {{parent_, nullptr}}; }
-
  private:
-  NodePtr<T> parent_;
   F f_;
 };
 
 // f returns any iterable of Out per record.
-template <class In, class Out, class F> class FlatMapNode final : public RDDNode<Out> {
+template <class In, class Out, class F> class FlatMapNode final : public UnaryNode<In, Out> {
  public:
   FlatMapNode(NodePtr<In> parent, F f, std::string op, const CallSite& site, bool keeps_partitioner)
-      : RDDNode<Out>(parent->runtime_ptr(), parent->num_partitions(), std::move(op), site),
-        parent_(std::move(parent)),
-        f_(std::move(f)) {
-    if (keeps_partitioner) this->set_partitioner(parent_->partitioner());
-  }
+      : UnaryNode<In, Out>(std::move(parent), std::move(op), site, keeps_partitioner), f_(std::move(f)) {}
 
   void compute(int p, Sink<Out>& out) override {
     struct Apply final : ForwardingSink<In, Out> {
@@ -133,30 +131,22 @@ template <class In, class Out, class F> class FlatMapNode final : public RDDNode
       }
     } apply(out);
     apply.f = &f_;
-    parent_->iterate(p, apply);
+    this->parent_->iterate(p, apply);
   }
 
- protected:
-  std::vector<Dependency> lineage() const override { return {{parent_, nullptr}}; }
-
  private:
-  NodePtr<In> parent_;
   F f_;
 };
 
 // f(partition_index, std::vector<In>&&) returns an iterable of Out for the
 // whole partition.
-template <class In, class Out, class F> class MapPartitionsNode final : public RDDNode<Out> {
+template <class In, class Out, class F> class MapPartitionsNode final : public UnaryNode<In, Out> {
  public:
   MapPartitionsNode(NodePtr<In> parent, F f, std::string op, const CallSite& site, bool keeps_partitioner)
-      : RDDNode<Out>(parent->runtime_ptr(), parent->num_partitions(), std::move(op), site),
-        parent_(std::move(parent)),
-        f_(std::move(f)) {
-    if (keeps_partitioner) this->set_partitioner(parent_->partitioner());
-  }
+      : UnaryNode<In, Out>(std::move(parent), std::move(op), site, keeps_partitioner), f_(std::move(f)) {}
 
   void compute(int p, Sink<Out>& out) override {
-    std::vector<In> input = parent_->materialize(p);
+    std::vector<In> input = this->parent_->materialize(p);
     auto result = f_(p, std::move(input));
     if constexpr (std::is_same_v<decltype(result), std::vector<Out>>) {
       push_owned(result, out);
@@ -167,23 +157,16 @@ template <class In, class Out, class F> class MapPartitionsNode final : public R
     }
   }
 
- protected:
-  std::vector<Dependency> lineage() const override { return {{parent_, nullptr}}; }
-
  private:
-  NodePtr<In> parent_;
   F f_;
 };
 
 // One record per partition: seq folded over the partition's records as they
 // stream by (the first level of tree_aggregate; no copy of the partition).
-template <class T, class U, class Seq> class FoldPartitionNode final : public RDDNode<U> {
+template <class T, class U, class Seq> class FoldPartitionNode final : public UnaryNode<T, U> {
  public:
   FoldPartitionNode(NodePtr<T> parent, U zero, Seq seq, std::string op, const CallSite& site)
-      : RDDNode<U>(parent->runtime_ptr(), parent->num_partitions(), std::move(op), site),
-        parent_(std::move(parent)),
-        zero_(std::move(zero)),
-        seq_(std::move(seq)) {}
+      : UnaryNode<T, U>(std::move(parent), std::move(op), site, false), zero_(std::move(zero)), seq_(std::move(seq)) {}
 
   void compute(int p, Sink<U>& out) override {
     struct Fold final : Sink<T> {
@@ -194,15 +177,11 @@ template <class T, class U, class Seq> class FoldPartitionNode final : public RD
         for (auto& x : batch) acc = seq(std::move(acc), std::move(x));
       }
     } fold(seq_, zero_);
-    parent_->iterate(p, fold);
+    this->parent_->iterate(p, fold);
     out.push(std::span<U>(&fold.acc, 1));
   }
 
- protected:
-  std::vector<Dependency> lineage() const override { return {{parent_, nullptr}}; }
-
  private:
-  NodePtr<T> parent_;
   U zero_;
   Seq seq_;
 };

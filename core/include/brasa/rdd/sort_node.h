@@ -12,14 +12,10 @@
 
 namespace brasa {
 
-template <class T> class SortByKeyNode final : public RDDNode<T> {
+template <class T> class SortByKeyNode final : public UnaryNode<T, T> {
  public:
   SortByKeyNode(NodePtr<T> parent, bool ascending, const CallSite& site)
-      : RDDNode<T>(parent->runtime_ptr(), parent->num_partitions(), "sort_by_key", site),
-        parent_(std::move(parent)),
-        ascending_(ascending) {
-    this->set_partitioner(parent_->partitioner());
-  }
+      : UnaryNode<T, T>(std::move(parent), "sort_by_key", site, true), ascending_(ascending) {}
 
   void compute(int p, Sink<T>& out) override {
     KeyLess less{ascending_};
@@ -48,7 +44,7 @@ template <class T> class SortByKeyNode final : public RDDNode<T> {
     } collect;
     collect.self = this;
     collect.less = &less;
-    parent_->iterate(p, collect);
+    this->parent_->iterate(p, collect);
     if (collect.runs.empty()) {
       std::stable_sort(collect.buffer.begin(), collect.buffer.end(), less);
       push_owned(collect.buffer, out);
@@ -69,16 +65,12 @@ template <class T> class SortByKeyNode final : public RDDNode<T> {
     writer.flush();
   }
 
- protected:
-  std::vector<Dependency> lineage() const override { return {{parent_, nullptr}}; }
-
  private:
   struct KeyLess {
     bool ascending;
     bool operator()(const T& a, const T& b) const { return ascending ? a.first < b.first : b.first < a.first; }
   };
 
-  NodePtr<T> parent_;
   bool ascending_;
 };
 
