@@ -36,8 +36,11 @@ std::vector<std::string> Context::object_files(const std::string& path) {
 
 JobStats Context::last_job() const { return runtime_->scheduler().last_job(); }
 
+spdlog::level::level_enum parse_log_level(const std::string& name, const std::string& what);
+
 void init(int, char**) {
-  if (const char* level = std::getenv("BRASA_LOG_LEVEL")) spdlog::set_level(spdlog::level::from_str(level));
+  spdlog::set_level(spdlog::level::warn);
+  if (const char* level = std::getenv("BRASA_LOG_LEVEL")) spdlog::set_level(parse_log_level(level, "BRASA_LOG_LEVEL"));
 }
 
 }  // namespace brasa

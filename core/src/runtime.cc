@@ -32,8 +32,20 @@ std::string make_local_dir(const Conf& conf) {
 
 }  // namespace
 
+spdlog::level::level_enum parse_log_level(const std::string& name, const std::string& what) {
+  auto level = spdlog::level::from_str(name);
+  if (level == spdlog::level::off && name != "off")
+    throw std::invalid_argument(what + ": unknown log level '" + name +
+                                "' (use trace, debug, info, warn, error, critical or off)");
+  return level;
+}
+
 Runtime::Runtime(Conf conf) : conf_(std::move(conf)) {
-  spdlog::set_level(spdlog::level::from_str(conf_.get("brasa.log.level", "warn")));
+  // BRASA_LOG_LEVEL in the environment wins over the configuration.
+  if (const char* env = std::getenv("BRASA_LOG_LEVEL"))
+    spdlog::set_level(parse_log_level(env, "BRASA_LOG_LEVEL"));
+  else
+    spdlog::set_level(parse_log_level(conf_.get("brasa.log.level", "warn"), "configuration brasa.log.level"));
   threads_ = conf_.local_threads();
   default_parallelism_ = static_cast<int>(conf_.get_int("brasa.default.parallelism", threads_));
   if (default_parallelism_ < 1) throw std::invalid_argument("brasa.default.parallelism must be at least 1");

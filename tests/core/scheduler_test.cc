@@ -1,3 +1,4 @@
+#include <cstdlib>
 // The DAG scheduler: retries, job failures, stage planning (shuffles avoided
 // on co-partitioned data, skipped map stages), actions inside tasks, and
 // determinism across thread counts.
@@ -346,6 +347,32 @@ TEST(DebugString, ShowsShuffleBoundary) {
   EXPECT_FALSE(contains(narrow, "+-")) << narrow;
   rdd.cache();
   EXPECT_TRUE(contains(rdd.to_debug_string(), "MEMORY_ONLY")) << rdd.to_debug_string();
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Closures, EachTaskGetsItsOwnCopyOfAStatefulFunction) {
+  brasa::Context ctx(brasa::Conf().master("local[2]").set("brasa.ui.show_progress", "false"));
+  std::vector<int> data(12, 0);
+  auto numbered = ctx.parallelize(data, 4).map([n = 0](int) mutable { return ++n; }).collect();
+  EXPECT_EQ(numbered, (std::vector<int>{1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3}));
+}
+
+TEST(Partitioners, HashNeedsAtLeastOnePartition) {
+  EXPECT_THROW(brasa::Partitioner::hash(0), std::invalid_argument);
+  EXPECT_EQ(brasa::Partitioner::hash(3).num_partitions(), 3);
+}
+
+TEST(Conf, UnknownLogLevelIsAnErrorNamingTheKey) {
+  ::unsetenv("BRASA_LOG_LEVEL");  // the environment would take precedence
+  try {
+    brasa::Context ctx(brasa::Conf().master("local[1]").set("brasa.log.level", "verbose"));
+    FAIL() << "a bad log level was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("brasa.log.level"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

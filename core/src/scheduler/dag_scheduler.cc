@@ -1,6 +1,7 @@
 #include "brasa/scheduler/dag_scheduler.h"
 
 #include <spdlog/spdlog.h>
+#include <tbb/global_control.h>
 #include <tbb/task_arena.h>
 #include <tbb/task_group.h>
 
@@ -19,7 +20,13 @@
 namespace brasa {
 
 struct DAGScheduler::Pool {
-  explicit Pool(int threads) : arena(threads) {}
+  // TBB's global pool has hardware_concurrency-1 workers by default; local[N]
+  // with N above that must still run N tasks at once.
+  explicit Pool(int threads)
+      : control(tbb::global_control::max_allowed_parallelism,
+                std::max<size_t>(static_cast<size_t>(threads), tbb::this_task_arena::max_concurrency())),
+        arena(threads) {}
+  tbb::global_control control;
   tbb::task_arena arena;
 };
 

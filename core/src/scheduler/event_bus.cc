@@ -43,34 +43,40 @@ void EventBus::flush() {
 }
 
 void EventBus::run() {
+  constexpr auto kTick = std::chrono::milliseconds(100);
+  auto last_tick = std::chrono::steady_clock::now();
   std::unique_lock lock(mu_);
   while (true) {
-    cv_.wait_for(lock, std::chrono::milliseconds(100), [this] { return stop_ || !queue_.empty(); });
+    cv_.wait_for(lock, kTick, [this] { return stop_ || !queue_.empty(); });
     auto listeners = listeners_;
-    if (queue_.empty()) {
-      drained_.notify_all();
-      if (stop_) return;
-      lock.unlock();
-      for (auto& l : listeners) l->on_tick();
-      lock.lock();
-      continue;
-    }
     std::deque<Event> batch;
     batch.swap(queue_);
-    delivering_ = true;
+    delivering_ = !batch.empty();
+    bool stopping = stop_ && batch.empty();
     lock.unlock();
-    for (const auto& e : batch) {
+    for (const auto& e : batch)
       for (auto& l : listeners) {
         try {
           l->on_event(e);
-        } catch (const std::exception& ex) {
-          spdlog::warn("event listener failed: {}", ex.what());
+        } catch (...) {
+          spdlog::warn("an event listener failed on an event; ignoring");
+        }
+      }
+    // Tick on time even while events keep coming (a busy stage must redraw).
+    if (auto now = std::chrono::steady_clock::now(); now - last_tick >= kTick) {
+      last_tick = now;
+      for (auto& l : listeners) {
+        try {
+          l->on_tick();
+        } catch (...) {
+          spdlog::warn("an event listener failed on a tick; ignoring");
         }
       }
     }
     lock.lock();
     delivering_ = false;
     if (queue_.empty()) drained_.notify_all();
+    if (stopping) return;
   }
 }
 

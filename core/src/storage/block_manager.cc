@@ -53,7 +53,7 @@ void BlockManager::insert_locked(BlockId id, Entry e) {
     blocks_.emplace(id, std::move(e));
     return;
   }
-  make_room_locked(e.memory, id);
+  if (e.memory <= budget_) make_room_locked(e.memory, id);  // never evict for a block that cannot fit
   if (used_ + e.memory > budget_) {
     if (e.level.use_disk) {
       spdlog::debug("block {} ({} bytes) does not fit in memory; writing it to disk", id.name(), e.memory);
@@ -78,15 +78,21 @@ void BlockManager::make_room_locked(size_t need, BlockId keep) {
     if (victim == keep) break;
     auto it = blocks_.find(victim);
     Entry& e = it->second;
-    lru_.pop_back();
-    used_ -= e.memory;
     if (e.level.use_disk) {
-      evict_locked(victim, e);
-      e.lru = lru_.end();
+      try {
+        size_t freed = e.memory;
+        evict_locked(victim, e);  // writes the file first; state changes only on success
+        lru_.pop_back();
+        used_ -= freed;
+        e.lru = lru_.end();
+        continue;
+      } catch (const std::exception& ex) {
+        spdlog::warn("cannot spill {} to disk ({}); dropping it from the cache", victim.name(), ex.what());
+      }
     } else {
       spdlog::debug("evicting {} from memory (dropped; recomputed from lineage when needed)", victim.name());
-      blocks_.erase(it);
     }
+    erase_locked(it);
   }
 }
 

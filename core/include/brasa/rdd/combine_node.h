@@ -30,22 +30,24 @@ class CombineNode final : public UnaryNode<std::pair<K, X>, std::pair<K, C>> {
 
   void compute(int p, Sink<Out>& out) override {
     struct Combine final : Sink<In> {
-      CombineNode* self;
       ExternalHashTable<K, C> table;
+      Create create;  // each task its own copies: functors may keep state
+      Merge merge;
       std::vector<uint64_t> hashes;
-      Combine(CombineNode* s) : self(s), table(s->runtime()) {}
+      explicit Combine(CombineNode* s) : table(s->runtime()), create(s->create_), merge(s->merge_) {}
       void push(std::span<In> batch) override {
         size_t heap = 0;
         if constexpr (!kBitwise<In>)
           for (const auto& r : batch) heap += approx_bytes(r) - sizeof(In);
         combine_batch(
             batch, hashes, [this](const K&, uint64_t) -> FlatHashMap<K, C>& { return table.table(); },
-            self->create_, self->merge_);
+            create, merge);
         table.account(heap);
       }
     } combine(this);
     this->parent_->iterate(p, combine);
-    combine.table.drain(out, merge_combiners_);
+    MergeCombiners merge_combiners = merge_combiners_;
+    combine.table.drain(out, merge_combiners);
   }
 
  private:

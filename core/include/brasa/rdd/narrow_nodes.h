@@ -70,7 +70,8 @@ template <class In, class Out, class F> class MapNode final : public UnaryNode<I
         this->out_.push(buf);
       }
     } apply(out);
-    apply.f = &f_;
+    F f = f_;  // each task its own copy: functors may keep state
+    apply.f = &f;
     this->parent_->iterate(p, apply);
   }
 
@@ -95,7 +96,8 @@ template <class T, class F> class FilterNode final : public UnaryNode<T, T> {
         if (!buf.empty()) this->out_.push(buf);
       }
     } apply(out);
-    apply.f = &f_;
+    F f = f_;  // each task its own copy: functors may keep state
+    apply.f = &f;
     this->parent_->iterate(p, apply);
   }
 
@@ -130,7 +132,8 @@ template <class In, class Out, class F> class FlatMapNode final : public UnaryNo
         buf.clear();
       }
     } apply(out);
-    apply.f = &f_;
+    F f = f_;  // each task its own copy: functors may keep state
+    apply.f = &f;
     this->parent_->iterate(p, apply);
   }
 
@@ -147,7 +150,8 @@ template <class In, class Out, class F> class MapPartitionsNode final : public U
 
   void compute(int p, Sink<Out>& out) override {
     std::vector<In> input = this->parent_->materialize(p);
-    auto result = f_(p, std::move(input));
+    F f = f_;  // each task its own copy: functors may keep state
+    auto result = f(p, std::move(input));
     if constexpr (std::is_same_v<decltype(result), std::vector<Out>>) {
       push_owned(result, out);
     } else {
@@ -247,7 +251,8 @@ template <class A, class B, class Out, class F> class ZipPartitionsNode final : 
   }
 
   void compute(int p, Sink<Out>& out) override {
-    auto result = f_(p, a_->materialize(p), b_->materialize(p));
+    F f = f_;
+    auto result = f(p, a_->materialize(p), b_->materialize(p));
     push_owned(result, out);
   }
 

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <memory>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "brasa/util/hash.h"
@@ -16,7 +18,12 @@ class Partitioner {
   enum class Kind { kHash, kRange };
 
   // Key k goes to partition floor(hash_of(k) * n / 2^64).
-  static Partitioner hash(int num_partitions) { return Partitioner(Kind::kHash, num_partitions, nullptr, true); }
+  static Partitioner hash(int num_partitions) {
+    if (num_partitions < 1)
+      throw std::invalid_argument("Partitioner::hash: number of partitions must be at least 1, got " +
+                                  std::to_string(num_partitions));
+    return Partitioner(Kind::kHash, num_partitions, nullptr, true);
+  }
 
   // Keys go to the partition whose range contains them: partition i holds
   // keys in (bounds[i-1], bounds[i]]; `bounds` has num_partitions-1 sorted keys.

@@ -449,6 +449,7 @@ template <class T> class RDD {
   // The n smallest records by `less` (default operator<), in order.
   template <class Less = std::less<T>>
   std::vector<T> take_ordered(int64_t n, Less less = Less{}, CallSite site = CallSite::current()) const {
+    BRASA_CHECK_CLOSURE(Less);
     std::vector<std::vector<T>> parts(static_cast<size_t>(num_partitions()));
     run_job([&](int p) { parts[static_cast<size_t>(p)] = smallest(node_->materialize(p), n, less); }, "take_ordered",
             site);

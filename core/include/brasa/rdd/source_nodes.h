@@ -74,10 +74,11 @@ class TextFileNode final : public RDDNode<std::string> {
     LineReader reader(splits_[static_cast<size_t>(p)]);
     std::vector<std::string> batch(kBatchSize);
     size_t n = 0;
-    while (!out.stopped() && reader.next(batch[n])) {
+    while (reader.next(batch[n])) {
       if (++n == kBatchSize) {
         out.push(batch);
         n = 0;
+        if (out.stopped()) return;
       }
     }
     if (n) out.push(std::span<std::string>(batch.data(), n));

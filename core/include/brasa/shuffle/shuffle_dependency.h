@@ -78,6 +78,8 @@ class CombiningShuffleDependency final : public ShuffleDependencyBase {
     auto output = std::make_shared<MapOutput<Bucket>>(n);
     struct Combine final : Sink<Record> {
       CombiningShuffleDependency* self;
+      Create create;  // each task its own copies: functors may keep state
+      MergeValue merge_value;
       MapOutput<Bucket>* output;
       Runtime* rt;
       std::vector<FlatHashMap<K, C>> tables;
@@ -92,7 +94,7 @@ class CombiningShuffleDependency final : public ShuffleDependencyBase {
             [&](const K& k, uint64_t h) -> FlatHashMap<K, C>& {
               return tables[static_cast<size_t>(part.partition_of(k, h))];
             },
-            self->create_, self->merge_value_);
+            create, merge_value);
         size_t bytes = extra;
         for (const auto& t : tables) bytes += t.memory_bytes();
         if (bytes > rt->task_shuffle_memory()) {
@@ -104,8 +106,8 @@ class CombiningShuffleDependency final : public ShuffleDependencyBase {
       void flush() {
         for (size_t r = 0; r < tables.size(); ++r) output->buckets[r] = tables[r].take_entries();
       }
-    } combine;
-    combine.self = this;
+      Combine(CombiningShuffleDependency* s) : self(s), create(s->create_), merge_value(s->merge_value_) {}
+    } combine(this);
     combine.output = output.get();
     combine.rt = &rt;
     combine.tables.resize(n);
