@@ -1,3 +1,6 @@
+#include "brasa/shuffle/shuffle_manager.h"
+#include <filesystem>
+#include <unistd.h>
 #include <cstdlib>
 // The DAG scheduler: retries, job failures, stage planning (shuffles avoided
 // on co-partitioned data, skipped map stages), actions inside tasks, and
@@ -373,6 +376,25 @@ TEST(Conf, UnknownLogLevelIsAnErrorNamingTheKey) {
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("brasa.log.level"), std::string::npos) << e.what();
   }
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Checkpoint, ReleasesTheLineageAndItsShuffleOutputs) {
+  brasa::Context ctx(brasa::Conf().master("local[2]").set("brasa.ui.show_progress", "false"));
+  auto dir = std::filesystem::temp_directory_path() / ("brasa-ckpt-" + std::to_string(::getpid()));
+  std::vector<std::pair<int, int64_t>> data;
+  for (int i = 0; i < 1000; ++i) data.emplace_back(i % 10, i);
+  auto sums = ctx.parallelize(data, 4).reduce_by_key([](int64_t a, int64_t b) { return a + b; }, 3);
+  auto before = sums.collect();
+  EXPECT_EQ(ctx.runtime().shuffle_manager().num_shuffles(), 1u);
+  sums.checkpoint(dir.string());
+  EXPECT_EQ(ctx.runtime().shuffle_manager().num_shuffles(), 0u) << "the checkpointed RDD still holds its shuffle";
+  EXPECT_EQ(sums.collect(), before);
+  EXPECT_EQ(ctx.last_job().stages_run, 1);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -83,6 +83,10 @@ class CoGroupNode final : public RDDNode<std::pair<K, std::pair<std::vector<V>, 
 
  protected:
   std::vector<Dependency> lineage() const override { return {{a_, nullptr}, {b_, nullptr}}; }
+  void drop_parents() override {
+    a_.reset();
+    b_.reset();
+  }
 
  private:
   template <class U, class Side>

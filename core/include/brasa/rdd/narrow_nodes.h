@@ -50,6 +50,7 @@ template <class In, class Out> class UnaryNode : public RDDNode<Out> {
 
  protected:
   std::vector<Dependency> lineage() const override { return {{parent_, nullptr}}; }
+  void drop_parents() override { parent_.reset(); }
 
   NodePtr<In> parent_;
 };
@@ -209,6 +210,7 @@ template <class T> class UnionNode final : public RDDNode<T> {
     for (auto& parent : parents_) deps.push_back({parent, nullptr});
     return deps;
   }
+  void drop_parents() override { parents_.clear(); }
 
  private:
   static int total(const std::vector<NodePtr<T>>& ps) {
@@ -233,6 +235,7 @@ template <class T> class CoalesceNode final : public RDDNode<T> {
 
  protected:
   std::vector<Dependency> lineage() const override { return {{parent_, nullptr}}; }
+  void drop_parents() override { parent_.reset(); }
 
  private:
   NodePtr<T> parent_;
@@ -258,6 +261,10 @@ template <class A, class B, class Out, class F> class ZipPartitionsNode final : 
 
  protected:
   std::vector<Dependency> lineage() const override { return {{a_, nullptr}, {b_, nullptr}}; }
+  void drop_parents() override {
+    a_.reset();
+    b_.reset();
+  }
 
  private:
   NodePtr<A> a_;
@@ -287,6 +294,10 @@ template <class A, class B> class CartesianNode final : public RDDNode<std::pair
 
  protected:
   std::vector<Dependency> lineage() const override { return {{a_, nullptr}, {b_, nullptr}}; }
+  void drop_parents() override {
+    a_.reset();
+    b_.reset();
+  }
 
  private:
   NodePtr<A> a_;

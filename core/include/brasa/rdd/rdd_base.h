@@ -59,13 +59,21 @@ class RDDBase : public std::enable_shared_from_this<RDDBase> {
 
   const std::string& checkpoint_dir() const { return checkpoint_dir_; }
   bool is_checkpointed() const { return !checkpoint_dir_.empty(); }
-  void mark_checkpointed(std::string dir) { checkpoint_dir_ = std::move(dir); }
+  // From now on partitions are read from `dir`; the parents (and the shuffle
+  // outputs only they kept alive) are released.
+  void mark_checkpointed(std::string dir) {
+    checkpoint_dir_ = std::move(dir);
+    drop_parents();
+  }
 
   // Spark-style lineage listing with stage boundaries indented.
   std::string to_debug_string() const;
 
  protected:
+  // The lineage; only called while the RDD is not checkpointed.
   virtual std::vector<Dependency> lineage() const = 0;
+  // Releases the references to parents (after a checkpoint).
+  virtual void drop_parents() = 0;
 
  private:
   void debug_string(std::string& out, int depth, bool shuffle_edge, std::vector<int>& seen) const;

@@ -27,6 +27,7 @@ template <class B> class ShuffledNode final : public RDDNode<B> {
 
  protected:
   std::vector<Dependency> lineage() const override { return {{dep_->parent(), dep_}}; }
+  void drop_parents() override { dep_.reset(); }
 
  private:
   std::shared_ptr<ShuffleDependencyBase> dep_;

@@ -30,6 +30,7 @@ template <class T> class ParallelCollectionNode final : public RDDNode<T> {
 
  protected:
   std::vector<Dependency> lineage() const override { return {}; }
+  void drop_parents() override {}
 
  private:
   std::vector<std::vector<T>> slices_;
@@ -59,6 +60,7 @@ class RangeNode final : public RDDNode<int64_t> {
 
  protected:
   std::vector<Dependency> lineage() const override { return {}; }
+  void drop_parents() override {}
 
  private:
   int64_t start_, step_, count_ = 0;
@@ -86,6 +88,7 @@ class TextFileNode final : public RDDNode<std::string> {
 
  protected:
   std::vector<Dependency> lineage() const override { return {}; }
+  void drop_parents() override {}
 
  private:
   std::vector<FileSplit> splits_;
@@ -109,6 +112,7 @@ class WholeTextFilesNode final : public RDDNode<std::pair<std::string, std::stri
 
  protected:
   std::vector<Dependency> lineage() const override { return {}; }
+  void drop_parents() override {}
 
  private:
   std::vector<std::string> files_;
@@ -137,6 +141,7 @@ template <class T> class ObjectFileNode final : public RDDNode<T> {
 
  protected:
   std::vector<Dependency> lineage() const override { return {}; }
+  void drop_parents() override {}
 
  private:
   std::vector<std::string> files_;
