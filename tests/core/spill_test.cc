@@ -139,3 +139,30 @@ TEST(Spill, JoinAndCogroupSpillAndMatchInMemory) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Spill, GroupByKeyCountsTheValuesItCollects) {
+  // Few keys with many int values: the table stays tiny while its vectors
+  // grow; the aggregation must still notice and spill.
+  auto data = random_pairs(200000, 8, 8);
+  auto run = [&](const char* budget) {
+    auto ctx = make(budget);
+    auto p = brasa::Partitioner::hash(2);
+    auto groups = ctx->parallelize(data, 2).partition_by(p).group_by_key(p).collect();
+    for (auto& g : groups) std::sort(g.second.begin(), g.second.end());
+    return sorted(groups);
+  };
+  auto expected = run("1g");
+  auto ctx = make("64k");
+  auto p = brasa::Partitioner::hash(2);
+  auto grouped = ctx->parallelize(data, 2).partition_by(p).group_by_key(p);
+  auto got = grouped.collect();
+  for (auto& g : got) std::sort(g.second.begin(), g.second.end());
+  EXPECT_EQ(sorted(got), expected);
+  // A spilled aggregation emits keys in hash order; in memory, in order of first appearance.
+  auto in_memory_order = make("1g")->parallelize(data, 2).partition_by(p).group_by_key(p).keys().collect();
+  EXPECT_NE(grouped.keys().collect(), in_memory_order) << "expected the 64 KiB run to take the external path";
+}
+
+}  // namespace

@@ -36,9 +36,7 @@ class CombineNode final : public UnaryNode<std::pair<K, X>, std::pair<K, C>> {
       std::vector<uint64_t> hashes;
       explicit Combine(CombineNode* s) : table(s->runtime()), create(s->create_), merge(s->merge_) {}
       void push(std::span<In> batch) override {
-        size_t heap = 0;
-        if constexpr (!kBitwise<In>)
-          for (const auto& r : batch) heap += approx_bytes(r) - sizeof(In);
+        size_t heap = combined_bytes<C>(batch);
         combine_batch(
             batch, hashes, [this](const K&, uint64_t) -> FlatHashMap<K, C>& { return table.table(); },
             create, merge);

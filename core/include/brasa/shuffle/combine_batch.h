@@ -12,8 +12,22 @@
 #include <vector>
 
 #include "brasa/util/flat_hash_map.h"
+#include "brasa/util/size_estimate.h"
 
 namespace brasa {
+
+// Heap bytes that folding `batch` into combiners of type C may add beyond
+// the table's own arrays: the records' owned memory (strings), and for
+// container combiners (group_by_key's vectors) every value, which stays.
+// Errs on the side of spilling early.
+template <class C, class K, class X> size_t combined_bytes(std::span<std::pair<K, X>> batch) {
+  size_t n = 0;
+  if constexpr (detail::IsVector<C>::value)
+    for (const auto& r : batch) n += approx_bytes(r.second);
+  if constexpr (!kBitwise<std::pair<K, X>>)
+    for (const auto& r : batch) n += approx_bytes(r) - sizeof(r);
+  return n;
+}
 
 // Calls invoke_moving-style create(x) for a new key, merge(c, x) otherwise.
 // `table_of(key, hash)` returns the FlatHashMap<K, C>& the key belongs in.

@@ -86,8 +86,7 @@ class CombiningShuffleDependency final : public ShuffleDependencyBase {
       std::vector<uint64_t> hashes;
       size_t extra = 0;  // heap bytes of non-bitwise keys and values taken in
       void push(std::span<Record> batch) override {
-        if constexpr (!kBitwise<Record>)
-          for (const auto& r : batch) extra += approx_bytes(r) - sizeof(Record);
+        extra += combined_bytes<C>(batch);
         const Partitioner& part = self->partitioner();
         combine_batch(
             batch, hashes,
