@@ -6,14 +6,14 @@
 #include <random>
 
 #include "brasa/brasa.h"
+#include "test_util.h"
 
 namespace {
 
 using KV = std::pair<int64_t, int64_t>;
 
 std::unique_ptr<brasa::Context> make(const char* shuffle_memory) {
-  return std::make_unique<brasa::Context>(
-      brasa::Conf().master("local[2]").set("brasa.memory.shuffle", shuffle_memory).set("brasa.ui.show_progress", "false"));
+  return std::make_unique<brasa::Context>(brasa_test::test_conf().set("brasa.memory.shuffle", shuffle_memory));
 }
 
 std::vector<KV> random_pairs(size_t n, int64_t keys, uint64_t seed) {
@@ -23,10 +23,7 @@ std::vector<KV> random_pairs(size_t n, int64_t keys, uint64_t seed) {
   return out;
 }
 
-template <class T> std::vector<T> sorted(std::vector<T> v) {
-  std::sort(v.begin(), v.end());
-  return v;
-}
+using brasa_test::sorted;
 
 // Files in the context's scratch directory whose name starts with "spill-".
 size_t spill_files(brasa::Context& ctx) {

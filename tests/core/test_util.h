@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <random>
+#include <type_traits>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -50,20 +51,19 @@ inline std::vector<int> iota_vec(int n, int start = 0) {
   return v;
 }
 
-inline std::vector<int> random_ints(size_t n, uint64_t seed, int lo, int hi) {
+// n uniform values in [lo, hi] from a fixed seed (integers or reals).
+template <class T> std::vector<T> random_values(size_t n, uint64_t seed, T lo, T hi) {
   std::mt19937_64 rng(seed);
-  std::uniform_int_distribution<int> d(lo, hi);
-  std::vector<int> v(n);
+  using Dist = std::conditional_t<std::is_integral_v<T>, std::uniform_int_distribution<T>,
+                                  std::uniform_real_distribution<T>>;
+  Dist d(lo, hi);
+  std::vector<T> v(n);
   for (auto& x : v) x = d(rng);
   return v;
 }
-
+inline std::vector<int> random_ints(size_t n, uint64_t seed, int lo, int hi) { return random_values(n, seed, lo, hi); }
 inline std::vector<double> random_doubles(size_t n, uint64_t seed, double lo, double hi) {
-  std::mt19937_64 rng(seed);
-  std::uniform_real_distribution<double> d(lo, hi);
-  std::vector<double> v(n);
-  for (auto& x : v) x = d(rng);
-  return v;
+  return random_values(n, seed, lo, hi);
 }
 
 // (key, value) records whose keys are skewed: about half of them are on key 0,
