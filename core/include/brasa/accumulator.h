@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "brasa/scheduler/task_context.h"
+#include "brasa/util/serializer.h"
 
 namespace brasa {
 
@@ -20,6 +21,8 @@ template <class T> class AccumulatorValue final : public AccumulatorCell {
   void merge_from(const AccumulatorCell& other) override {
     value += static_cast<const AccumulatorValue&>(other).value;
   }
+  void write(ByteWriter& w) const override { w.write(value); }
+  void merge_encoded(ByteReader& r) override { value += r.read<T>(); }
   T value;
 };
 
@@ -33,6 +36,10 @@ class AccumulatorRegistry {
   }
   // Merges a successful task's updates.
   void merge(std::vector<std::pair<uint64_t, std::unique_ptr<AccumulatorCell>>>& updates);
+  // The same across processes: an executor encodes its task's updates, the
+  // driver merges them into its cells.
+  static void write_updates(ByteWriter& w, const std::vector<std::pair<uint64_t, std::unique_ptr<AccumulatorCell>>>& updates);
+  void merge_encoded(ByteReader& r);
 
  private:
   std::mutex mu_;
@@ -41,6 +48,8 @@ class AccumulatorRegistry {
 };
 
 template <class T> class Accumulator {
+  static_assert(Serializable<T>, "brasa: accumulator values must be serializable");
+
  public:
   Accumulator() = default;
   Accumulator(uint64_t id, AccumulatorRegistry* registry) : id_(id), registry_(registry) {}

@@ -1,29 +1,49 @@
 // Broadcast variables: large read-only values shared by all tasks. The handle
 // is a small trivially copyable id, so closures may capture it; value()
-// resolves it in the process the task runs in.
+// resolves it in the process the task runs in. An executor fetches a value
+// from the driver the first time one of its tasks asks for it, then keeps it.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <unordered_map>
+
+#include "brasa/scheduler/task_context.h"
+#include "brasa/util/serializer.h"
 
 namespace brasa {
 
 class BroadcastManager {
  public:
-  uint64_t put(std::shared_ptr<const void> value);
+  using Encode = std::string (*)(const void*);
+  using Decode = std::shared_ptr<const void> (*)(const std::string&);
+  // Fetches the encoded value of a broadcast from the driver.
+  using Fetcher = std::function<std::string(uint64_t id)>;
+
+  uint64_t put(std::shared_ptr<const void> value, Encode encode);
+  // The value of `id`, fetched and decoded on first use in an executor.
   // Throws std::runtime_error if `id` was destroyed or never existed.
-  const void* get(uint64_t id) const;
+  const void* get(uint64_t id, Decode decode);
+  // The encoded value (the driver serves executors with it).
+  std::string encoded(uint64_t id) const;
   void remove(uint64_t id);
   // Counts remove() calls; cached lookups are valid while it is unchanged.
   uint64_t removals() const { return removals_.load(std::memory_order_acquire); }
+  void set_fetcher(Fetcher fetcher) { fetcher_ = std::move(fetcher); }
 
  private:
+  struct Entry {
+    std::shared_ptr<const void> value;
+    Encode encode = nullptr;
+  };
   mutable std::mutex mu_;
-  std::unordered_map<uint64_t, std::shared_ptr<const void>> values_;
+  std::unordered_map<uint64_t, Entry> values_;
   std::atomic<uint64_t> removals_{0};
+  Fetcher fetcher_;
 };
 
 template <class T> class Broadcast {
@@ -32,15 +52,20 @@ template <class T> class Broadcast {
   Broadcast(uint64_t id, BroadcastManager* manager) : id_(id), manager_(manager) {}
 
   const T& value() const {
+    // In a task, the manager of the process the task runs in; on the driver, the driver's.
+    BroadcastManager* manager = manager_;
+    if (TaskContext* tc = TaskContext::current()) manager = &tc->broadcasts();
     // One-entry cache per thread: tasks call value() per record.
     thread_local uint64_t cached_id = 0;
     thread_local uint64_t cached_removals = 0;
+    thread_local const BroadcastManager* cached_manager = nullptr;
     thread_local const void* cached = nullptr;
-    uint64_t removals = manager_->removals();
-    if (cached_id != id_ || cached == nullptr || cached_removals != removals) {
-      cached = manager_->get(id_);
+    uint64_t removals = manager->removals();
+    if (cached_id != id_ || cached == nullptr || cached_removals != removals || cached_manager != manager) {
+      cached = manager->get(id_, &decode);
       cached_id = id_;
       cached_removals = removals;
+      cached_manager = manager;
     }
     return *static_cast<const T*>(cached);
   }
@@ -48,9 +73,19 @@ template <class T> class Broadcast {
   // Releases the value; using the handle afterwards is an error.
   void destroy() const { manager_->remove(id_); }
 
+  static std::string encode(const void* v) {
+    ByteWriter w;
+    w.write(*static_cast<const T*>(v));
+    return std::move(w.bytes());
+  }
+  static std::shared_ptr<const void> decode(const std::string& bytes) {
+    ByteReader r(bytes);
+    return std::make_shared<const T>(r.read<T>());
+  }
+
  private:
   uint64_t id_ = 0;
-  BroadcastManager* manager_ = nullptr;  // of the driver; resolved per process in cluster mode
+  BroadcastManager* manager_ = nullptr;  // the driver's; tasks use their process's manager
 };
 
 }  // namespace brasa

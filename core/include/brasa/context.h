@@ -55,7 +55,8 @@ class Context {
   }
 
   template <class T> Broadcast<T> broadcast(T value) {
-    auto id = runtime_->broadcasts().put(std::make_shared<const T>(std::move(value)));
+    static_assert(Serializable<T>, "brasa: broadcast values must be serializable");
+    auto id = runtime_->broadcasts().put(std::make_shared<const T>(std::move(value)), &Broadcast<T>::encode);
     return Broadcast<T>(id, &runtime_->broadcasts());
   }
 

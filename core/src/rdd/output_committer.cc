@@ -21,13 +21,11 @@ OutputCommitter::OutputCommitter(std::string path, bool overwrite) : path_(std::
   if (ec) throw std::runtime_error("cannot create output directory " + path_ + ": " + ec.message());
 }
 
-std::string OutputCommitter::task_file(int partition) const {
-  return checkpoint_file((fs::path(path_) / "_temporary").string(), partition);
-}
+std::string OutputCommitter::task_dir() const { return (fs::path(path_) / "_temporary").string(); }
 
 void OutputCommitter::commit(int num_partitions) {
   for (int p = 0; p < num_partitions; ++p)
-    fs::rename(task_file(p), checkpoint_file(path_, p));
+    fs::rename(checkpoint_file(task_dir(), p), checkpoint_file(path_, p));
   fs::remove_all(fs::path(path_) / "_temporary");
   std::ofstream(fs::path(path_) / "_SUCCESS").flush();
 }

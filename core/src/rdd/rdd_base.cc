@@ -26,7 +26,16 @@ RDDBase::RDDBase(std::shared_ptr<Runtime> runtime, int num_partitions, std::stri
 }
 
 RDDBase::~RDDBase() {
-  if (storage_level_.is_valid()) runtime_->block_manager().remove_rdd(id_);
+  if (storage_level_.is_valid() && !rebuilt_) runtime_->block_manager().remove_rdd(id_);
+}
+
+void RDDBase::restore(int id, std::string op, std::string site, StorageLevel level, std::string checkpoint_dir) {
+  id_ = id;
+  op_ = std::move(op);
+  site_ = std::move(site);
+  storage_level_ = level;
+  checkpoint_dir_ = std::move(checkpoint_dir);
+  rebuilt_ = true;
 }
 
 std::string RDDBase::name() const { return op_ + " at " + site_; }
@@ -87,6 +96,13 @@ ShuffleDependencyBase::ShuffleDependencyBase(std::shared_ptr<RDDBase> parent, Pa
   parent_->runtime().shuffle_manager().register_shuffle(shuffle_id_, parent_->num_partitions());
 }
 
-ShuffleDependencyBase::~ShuffleDependencyBase() { parent_->runtime().shuffle_manager().remove(shuffle_id_); }
+ShuffleDependencyBase::ShuffleDependencyBase(std::shared_ptr<RDDBase> parent, Partitioner partitioner, int shuffle_id)
+    : parent_(std::move(parent)), partitioner_(std::move(partitioner)), shuffle_id_(shuffle_id), owner_(false) {
+  parent_->runtime().shuffle_manager().register_shuffle(shuffle_id_, parent_->num_partitions());
+}
+
+ShuffleDependencyBase::~ShuffleDependencyBase() {
+  if (owner_) parent_->runtime().shuffle_manager().remove(shuffle_id_);
+}
 
 }  // namespace brasa

@@ -48,7 +48,7 @@ struct DAGScheduler::Job {
   std::vector<std::unique_ptr<Stage>> stages;  // parents before children
   Stage* result = nullptr;
   std::vector<int> result_partitions;
-  const std::function<void(int)>* result_task = nullptr;
+  JobAction* action = nullptr;
   JobStats stats;
 };
 
@@ -87,7 +87,7 @@ std::vector<std::shared_ptr<ShuffleDependencyBase>> stage_boundaries(const std::
 }  // namespace
 
 void DAGScheduler::run_job(const std::shared_ptr<RDDBase>& rdd, const std::vector<int>& partitions,
-                           const std::function<void(int)>& task, const std::string& name) {
+                           JobAction& action, const std::string& name) {
   if (TaskContext::current() != nullptr)
     throw std::logic_error("brasa: action '" + name +
                            "' was called inside a task; actions can only run on the driver (an RDD "
@@ -99,7 +99,7 @@ void DAGScheduler::run_job(const std::shared_ptr<RDDBase>& rdd, const std::vecto
   }
   job.name = name;
   job.result_partitions = partitions;
-  job.result_task = &task;
+  job.action = &action;
 
   // Build the stage graph, skipping shuffles whose outputs all exist.
   std::map<int, Stage*> by_shuffle;
@@ -196,7 +196,7 @@ void DAGScheduler::run_stages(Job& job) {
           if (t.stage->shuffle)
             t.stage->shuffle->run_map_task(t.partition);
           else
-            (*job.result_task)(t.partition);
+            job.action->run_here(t.partition);
           runtime_.accumulators().merge(tc.accumulator_updates());
           double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
           runtime_.events().post(Event{Event::Type::kTaskEnd, job.id, t.stage->id, t.partition, 0, true, secs, "", ""});

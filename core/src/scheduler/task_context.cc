@@ -1,11 +1,15 @@
 #include "brasa/scheduler/task_context.h"
 
+#include "brasa/runtime.h"
+
 namespace brasa {
 namespace {
 thread_local TaskContext* current_task = nullptr;
 }
 
 TaskContext* TaskContext::current() { return current_task; }
+
+BroadcastManager& TaskContext::broadcasts() const { return runtime_.broadcasts(); }
 
 TaskContext::Scope::Scope(TaskContext* tc) : previous_(current_task) { current_task = tc; }
 TaskContext::Scope::~Scope() { current_task = previous_; }

@@ -9,7 +9,8 @@ namespace brasa {
 
 void ShuffleManager::register_shuffle(int shuffle_id, int num_maps) {
   std::lock_guard lock(mu_);
-  outputs_[shuffle_id].resize(static_cast<size_t>(num_maps));
+  auto& maps = outputs_[shuffle_id];
+  if (maps.empty()) maps.resize(static_cast<size_t>(num_maps));
 }
 
 void ShuffleManager::put(Runtime& runtime, int shuffle_id, int map_id, std::shared_ptr<MapOutputBase> output) {
@@ -59,6 +60,26 @@ void ShuffleManager::remove(int shuffle_id) {
   for (auto& o : it->second)
     if (o) used_ -= o->memory_bytes;
   outputs_.erase(it);
+}
+
+void ShuffleManager::add_remote(int shuffle_id, int num_maps, int map_id, int executor, const std::string& address) {
+  std::lock_guard lock(mu_);
+  auto& maps = outputs_[shuffle_id];
+  if (maps.empty()) maps.resize(static_cast<size_t>(num_maps));
+  auto& slot = maps.at(static_cast<size_t>(map_id));
+  if (!slot || dynamic_cast<RemoteMapOutput*>(slot.get())) slot = std::make_shared<RemoteMapOutput>(executor, address);
+}
+
+int ShuffleManager::remove_executor(int executor) {
+  std::lock_guard lock(mu_);
+  int removed = 0;
+  for (auto& [id, maps] : outputs_)
+    for (auto& o : maps)
+      if (auto* remote = dynamic_cast<RemoteMapOutput*>(o.get()); remote && remote->executor == executor) {
+        o.reset();
+        ++removed;
+      }
+  return removed;
 }
 
 size_t ShuffleManager::num_shuffles() const {

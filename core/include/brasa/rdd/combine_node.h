@@ -48,6 +48,21 @@ class CombineNode final : public UnaryNode<std::pair<K, X>, std::pair<K, C>> {
     combine.table.drain(out, merge_combiners);
   }
 
+  void write_plan(PlanWriter& w) const override {
+    w.begin<CombineNode>();
+    w.node(*this->parent_);
+    w.closure(create_);
+    w.closure(merge_);
+    w.closure(merge_combiners_);
+  }
+  static std::shared_ptr<RDDBase> rebuild(PlanReader& r) {
+    auto parent = r.node<In>();
+    auto create = r.closure<Create>();
+    auto merge = r.closure<Merge>();
+    return std::make_shared<CombineNode>(std::move(parent), std::move(create), std::move(merge),
+                                         r.closure<MergeCombiners>(), "", CallSite{});
+  }
+
  private:
   Create create_;
   Merge merge_;
@@ -77,6 +92,17 @@ class CoGroupNode final : public RDDNode<std::pair<K, std::pair<std::vector<V>, 
                       std::make_move_iterator(more.second.end()));
     };
     table.drain(out, concat);
+  }
+
+  void write_plan(PlanWriter& w) const override {
+    w.begin<CoGroupNode>();
+    w.node(*a_);
+    w.node(*b_);
+  }
+  static std::shared_ptr<RDDBase> rebuild(PlanReader& r) {
+    auto a = r.node<std::pair<K, V>>();
+    auto b = r.node<std::pair<K, W>>();
+    return std::make_shared<CoGroupNode>(std::move(a), std::move(b), CallSite{});
   }
 
  protected:

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <algorithm>
+#include <cstring>
+#include <new>
 #include <cstdint>
 #include <optional>
 #include <random>
@@ -12,16 +14,36 @@
 #include <vector>
 
 #include "brasa/util/hash.h"
+#include "brasa/util/serializer.h"
 
 namespace brasa::fn {
 
+// Holds a shippable function so that the holder is default constructible
+// (lambdas with captures are not), for functors that also hold values
+// written by a serialize method.
+template <class F, bool = std::is_default_constructible_v<F>> struct Held {
+  F f;
+  F& get() { return f; }
+  template <class Ar> void serialize(Ar& ar) { ar(f); }
+};
+template <class F> struct Held<F, false> {
+  static_assert(std::is_trivially_copyable_v<F>);
+  alignas(F) unsigned char bytes[sizeof(F)];
+  Held() = default;
+  explicit Held(const F& f) { std::memcpy(bytes, &f, sizeof(F)); }
+  F& get() { return *std::launder(reinterpret_cast<F*>(bytes)); }
+  template <class Ar> void serialize(Ar& ar) { ar(bytes); }
+};
+
 template <class F> struct IgnoreIndex {
   F f;
+  template <class Ar> void serialize(Ar& ar) requires HasSerializeMethod<F> { ar(f); }
   template <class V> auto operator()(int, V&& part) { return f(std::forward<V>(part)); }
 };
 
 template <class F> struct OnValue {  // (k, v) -> (k, f(v))
   F f;
+  template <class Ar> void serialize(Ar& ar) requires HasSerializeMethod<F> { ar(f); }
   template <class P> auto operator()(P&& kv) {
     return std::pair{std::move(kv.first), f(std::move(kv.second))};
   }
@@ -29,6 +51,7 @@ template <class F> struct OnValue {  // (k, v) -> (k, f(v))
 
 template <class F> struct FlatOnValue {  // (k, v) -> [(k, w) for w in f(v)]
   F f;
+  template <class Ar> void serialize(Ar& ar) requires HasSerializeMethod<F> { ar(f); }
   template <class P> auto operator()(P&& kv) {
     using W = std::decay_t<decltype(*std::begin(f(std::move(kv.second))))>;
     std::vector<std::pair<std::decay_t<decltype(kv.first)>, W>> out;
@@ -46,6 +69,7 @@ struct Second {
 
 template <class F> struct KeyBy {  // x -> (f(x), x)
   F f;
+  template <class Ar> void serialize(Ar& ar) requires HasSerializeMethod<F> { ar(f); }
   template <class X> auto operator()(X&& x) {
     auto k = f(std::as_const(x));
     return std::pair{std::move(k), std::move(x)};
@@ -58,9 +82,9 @@ struct Identity {
 
 template <class C, class Seq> struct SeqFromZero {
   C zero;
-  Seq seq;
+  Held<Seq> seq;
   template <class Ar> void serialize(Ar& ar) { ar(zero, seq); }
-  template <class V> C operator()(V&& v) { return seq(C(zero), std::forward<V>(v)); }
+  template <class V> C operator()(V&& v) { return seq.get()(C(zero), std::forward<V>(v)); }
 };
 
 // Folds v into c with f written either way: c = f(c, v) (Spark's style), or
@@ -73,11 +97,37 @@ template <class F, class C, class V> constexpr bool updates_in_place() {
 }
 template <class F> struct MergeWith {
   F f;
+  template <class Ar> void serialize(Ar& ar) requires HasSerializeMethod<F> { ar(f); }
   template <class C, class V> void operator()(C& c, V&& v) {
     if constexpr (updates_in_place<F, C, V>())
       f(c, std::forward<V>(v));
     else
       c = f(std::move(c), std::forward<V>(v));
+  }
+};
+
+// less with its arguments swapped (top = take_ordered by the reverse order).
+template <class Less> struct Reversed {
+  Less less;
+  template <class Ar> void serialize(Ar& ar) requires HasSerializeMethod<Less> { ar(less); }
+  template <class T> bool operator()(const T& a, const T& b) const { return less(b, a); }
+};
+
+// tree_reduce as a tree_aggregate over optionals (empty partitions give none).
+template <class F> struct OptionalSeq {
+  F f;
+  template <class Ar> void serialize(Ar& ar) requires HasSerializeMethod<F> { ar(f); }
+  template <class T> std::optional<T> operator()(std::optional<T>&& a, T&& x) {
+    return a ? std::optional<T>(f(std::move(*a), std::move(x))) : std::optional<T>(std::move(x));
+  }
+};
+template <class F> struct OptionalCombine {
+  F f;
+  template <class Ar> void serialize(Ar& ar) requires HasSerializeMethod<F> { ar(f); }
+  template <class T> std::optional<T> operator()(std::optional<T>&& a, std::optional<T>&& b) {
+    if (!a) return std::move(b);
+    if (!b) return std::move(a);
+    return f(std::move(*a), std::move(*b));
   }
 };
 

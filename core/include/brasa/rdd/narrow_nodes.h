@@ -76,6 +76,16 @@ template <class In, class Out, class F> class MapNode final : public UnaryNode<I
     this->parent_->iterate(p, apply);
   }
 
+  void write_plan(PlanWriter& w) const override {
+    w.begin<MapNode>();
+    w.node(*this->parent_);
+    w.closure(f_);
+  }
+  static std::shared_ptr<RDDBase> rebuild(PlanReader& r) {
+    auto parent = r.node<In>();
+    return std::make_shared<MapNode>(std::move(parent), r.closure<F>(), "", CallSite{});
+  }
+
  private:
   F f_;
 };
@@ -100,6 +110,16 @@ template <class T, class F> class FilterNode final : public UnaryNode<T, T> {
     F f = f_;  // each task its own copy: functors may keep state
     apply.f = &f;
     this->parent_->iterate(p, apply);
+  }
+
+  void write_plan(PlanWriter& w) const override {
+    w.begin<FilterNode>();
+    w.node(*this->parent_);
+    w.closure(f_);
+  }
+  static std::shared_ptr<RDDBase> rebuild(PlanReader& r) {
+    auto parent = r.node<T>();
+    return std::make_shared<FilterNode>(std::move(parent), r.closure<F>(), CallSite{});
   }
 
  private:
@@ -138,6 +158,16 @@ template <class In, class Out, class F> class FlatMapNode final : public UnaryNo
     this->parent_->iterate(p, apply);
   }
 
+  void write_plan(PlanWriter& w) const override {
+    w.begin<FlatMapNode>();
+    w.node(*this->parent_);
+    w.closure(f_);
+  }
+  static std::shared_ptr<RDDBase> rebuild(PlanReader& r) {
+    auto parent = r.node<In>();
+    return std::make_shared<FlatMapNode>(std::move(parent), r.closure<F>(), "", CallSite{}, false);
+  }
+
  private:
   F f_;
 };
@@ -162,6 +192,16 @@ template <class In, class Out, class F> class MapPartitionsNode final : public U
     }
   }
 
+  void write_plan(PlanWriter& w) const override {
+    w.begin<MapPartitionsNode>();
+    w.node(*this->parent_);
+    w.closure(f_);
+  }
+  static std::shared_ptr<RDDBase> rebuild(PlanReader& r) {
+    auto parent = r.node<In>();
+    return std::make_shared<MapPartitionsNode>(std::move(parent), r.closure<F>(), "", CallSite{}, false);
+  }
+
  private:
   F f_;
 };
@@ -184,6 +224,18 @@ template <class T, class U, class Seq> class FoldPartitionNode final : public Un
     } fold(seq_, zero_);
     this->parent_->iterate(p, fold);
     out.push(std::span<U>(&fold.acc, 1));
+  }
+
+  void write_plan(PlanWriter& w) const override {
+    w.begin<FoldPartitionNode>();
+    w.node(*this->parent_);
+    w(zero_);
+    w.closure(seq_);
+  }
+  static std::shared_ptr<RDDBase> rebuild(PlanReader& r) {
+    auto parent = r.node<T>();
+    auto zero = r.read<U>();
+    return std::make_shared<FoldPartitionNode>(std::move(parent), std::move(zero), r.closure<Seq>(), "", CallSite{});
   }
 
  private:
@@ -212,6 +264,19 @@ template <class T> class UnionNode final : public RDDNode<T> {
   }
   void drop_parents() override { parents_.clear(); }
 
+ public:
+  void write_plan(PlanWriter& w) const override {
+    w.begin<UnionNode>();
+    w(parents_.size());
+    for (const auto& parent : parents_) w.node(*parent);
+  }
+  static std::shared_ptr<RDDBase> rebuild(PlanReader& r) {
+    std::vector<NodePtr<T>> parents(r.read<size_t>());
+    for (auto& parent : parents) parent = r.node<T>();
+    if (parents.empty()) throw std::runtime_error("corrupt stage plan: union of nothing");
+    return std::make_shared<UnionNode>(std::move(parents), CallSite{});
+  }
+
  private:
   static int total(const std::vector<NodePtr<T>>& ps) {
     int n = 0;
@@ -236,6 +301,17 @@ template <class T> class CoalesceNode final : public RDDNode<T> {
  protected:
   std::vector<Dependency> lineage() const override { return {{parent_, nullptr}}; }
   void drop_parents() override { parent_.reset(); }
+
+ public:
+  void write_plan(PlanWriter& w) const override {
+    w.begin<CoalesceNode>();
+    w.node(*parent_);
+    w(this->num_partitions());
+  }
+  static std::shared_ptr<RDDBase> rebuild(PlanReader& r) {
+    auto parent = r.node<T>();
+    return std::make_shared<CoalesceNode>(std::move(parent), r.read<int>(), CallSite{});
+  }
 
  private:
   NodePtr<T> parent_;
@@ -264,6 +340,19 @@ template <class A, class B, class Out, class F> class ZipPartitionsNode final : 
   void drop_parents() override {
     a_.reset();
     b_.reset();
+  }
+
+ public:
+  void write_plan(PlanWriter& w) const override {
+    w.begin<ZipPartitionsNode>();
+    w.node(*a_);
+    w.node(*b_);
+    w.closure(f_);
+  }
+  static std::shared_ptr<RDDBase> rebuild(PlanReader& r) {
+    auto a = r.node<A>();
+    auto b = r.node<B>();
+    return std::make_shared<ZipPartitionsNode>(std::move(a), std::move(b), r.closure<F>(), "", CallSite{});
   }
 
  private:
@@ -297,6 +386,18 @@ template <class A, class B> class CartesianNode final : public RDDNode<std::pair
   void drop_parents() override {
     a_.reset();
     b_.reset();
+  }
+
+ public:
+  void write_plan(PlanWriter& w) const override {
+    w.begin<CartesianNode>();
+    w.node(*a_);
+    w.node(*b_);
+  }
+  static std::shared_ptr<RDDBase> rebuild(PlanReader& r) {
+    auto a = r.node<A>();
+    auto b = r.node<B>();
+    return std::make_shared<CartesianNode>(std::move(a), std::move(b), CallSite{});
   }
 
  private:

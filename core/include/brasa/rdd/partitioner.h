@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "brasa/util/hash.h"
+#include "brasa/util/serializer.h"
 
 namespace brasa {
 
@@ -47,6 +48,22 @@ class Partitioner {
     return ascending_ ? p : num_partitions_ - 1 - p;
   }
   template <class K> int partition_of(const K& k) const { return partition_of(k, kind_ == Kind::kHash ? hash_of(k) : 0); }
+
+  // For stage plans; K is the key type the partitioner was made for.
+  template <class K> void write(ByteWriter& w) const {
+    w(static_cast<uint8_t>(kind_), num_partitions_, ascending_);
+    if (kind_ == Kind::kRange) w.write(*static_cast<const std::vector<K>*>(bounds_.get()));
+  }
+  template <class K> static Partitioner read(ByteReader& r) {
+    auto kind = r.read<uint8_t>();
+    auto n = r.read<int>();
+    auto ascending = r.read<bool>();
+    if (kind == static_cast<uint8_t>(Kind::kHash)) return hash(n);
+    if (kind != static_cast<uint8_t>(Kind::kRange)) throw std::runtime_error("corrupt stage plan: partitioner kind");
+    auto p = range(r.read<std::vector<K>>(), ascending);
+    if (p.num_partitions() != n) throw std::runtime_error("corrupt stage plan: range partitioner bounds");
+    return p;
+  }
 
   // Equal partitioners place every key in the same partition. Range
   // partitioners are equal only when they share their bounds.

@@ -12,7 +12,9 @@
 #include <filesystem>
 #include <functional>
 #include <limits>
+#include <atomic>
 #include <map>
+#include <mutex>
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,9 +22,11 @@
 #include <utility>
 #include <vector>
 
+#include "brasa/rdd/actions.h"
 #include "brasa/rdd/combine_node.h"
 #include "brasa/rdd/functions.h"
 #include "brasa/rdd/narrow_nodes.h"
+#include "brasa/rdd/result_task.h"
 #include "brasa/rdd/shuffled_node.h"
 #include "brasa/rdd/sort_node.h"
 #include "brasa/rdd/source_nodes.h"
@@ -54,7 +58,7 @@ template <class T> using ValueOf = typename PairTraits<T>::value;
 class OutputCommitter {
  public:
   OutputCommitter(std::string path, bool overwrite);  // throws if path exists and !overwrite
-  std::string task_file(int partition) const;         // where a task writes its part
+  std::string task_dir() const;                       // where tasks write their parts
   void commit(int num_partitions);                    // moves parts in place, writes _SUCCESS
   void abort() noexcept;                              // removes everything
 
@@ -265,7 +269,7 @@ template <class T> class RDD {
                         CallSite site = CallSite::current()) const requires PairType<T> {
     BRASA_CHECK_CLOSURE(Seq);
     BRASA_CHECK_CLOSURE(Comb);
-    return combine_in_place(fn::SeqFromZero<C, Seq>{std::move(zero), seq}, fn::MergeWith<Seq>{seq},
+    return combine_in_place(fn::SeqFromZero<C, Seq>{std::move(zero), fn::Held<Seq>(seq)}, fn::MergeWith<Seq>{seq},
                             fn::MergeWith<Comb>{comb}, p, "aggregate_by_key", site);
   }
 
@@ -403,7 +407,7 @@ template <class T> class RDD {
   const RDD<T>& checkpoint(const std::string& dir, CallSite site = CallSite::current()) const {
     std::string target = (std::filesystem::path(dir) / ("rdd-" + std::to_string(id()))).string();
     std::filesystem::create_directories(target);
-    run_job([&](int p) { write_file_atomic(checkpoint_file(target, p), encode_partition(p)); }, "checkpoint", site);
+    run_job(act::WriteRecords{target}, [](int, bool) {}, "checkpoint", site);
     node_->mark_checkpointed(target);
     return *this;
   }
@@ -414,9 +418,8 @@ template <class T> class RDD {
   std::vector<T> collect(CallSite site = CallSite::current()) const { return collect_named("collect", site); }
 
   int64_t count(CallSite site = CallSite::current()) const {
-    auto counts = partition_counts("count", site);
-    int64_t n = 0;
-    for (auto c : counts) n += c;
+    std::atomic<int64_t> n{0};
+    run_job(act::Count{}, [&](int, int64_t c) { n += c; }, "count", site);
     return n;
   }
 
@@ -429,7 +432,9 @@ template <class T> class RDD {
       for (int i = 0; i < batch && next < num_partitions(); ++i) parts.push_back(next++);
       std::vector<std::vector<T>> got(parts.size());
       int64_t want = n - static_cast<int64_t>(out.size());
-      run_job_on(parts, [&](int p) { got[static_cast<size_t>(p - parts[0])] = take_from(p, want); }, "take", site);
+      run_job_on(parts, act::Take{want},
+                 [&](int p, std::vector<T>&& part) { got[static_cast<size_t>(p - parts[0])] = std::move(part); },
+                 "take", site);
       for (auto& g : got)
         for (auto& x : g)
           if (static_cast<int64_t>(out.size()) < n) out.push_back(std::move(x));
@@ -451,36 +456,27 @@ template <class T> class RDD {
   std::vector<T> take_ordered(int64_t n, Less less = Less{}, CallSite site = CallSite::current()) const {
     BRASA_CHECK_CLOSURE(Less);
     std::vector<std::vector<T>> parts(static_cast<size_t>(num_partitions()));
-    run_job([&](int p) { parts[static_cast<size_t>(p)] = smallest(node_->materialize(p), n, less); }, "take_ordered",
+    run_job(act::Smallest<Less>{n, less},
+            [&](int p, std::vector<T>&& part) { parts[static_cast<size_t>(p)] = std::move(part); }, "take_ordered",
             site);
-    return smallest(concat(parts), n, less);
+    auto all = concat(parts);
+    size_t k = static_cast<size_t>(std::max<int64_t>(0, std::min<int64_t>(n, static_cast<int64_t>(all.size()))));
+    std::partial_sort(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(k), all.end(), less);
+    all.resize(k);
+    return all;
   }
 
   // The n largest records by `less`, largest first.
   template <class Less = std::less<T>>
   std::vector<T> top(int64_t n, Less less = Less{}, CallSite site = CallSite::current()) const {
-    auto greater = [less](const T& a, const T& b) { return less(b, a); };
-    return take_ordered(n, greater, site);
+    return take_ordered(n, fn::Reversed<Less>{less}, site);
   }
 
   template <class F> T reduce(F f, CallSite site = CallSite::current()) const {
     BRASA_CHECK_CLOSURE(F);
     std::vector<std::optional<T>> parts(static_cast<size_t>(num_partitions()));
-    run_job(
-        [&](int p) {
-          struct Reduce final : Sink<T> {
-            F* f;
-            std::optional<T> acc;
-            void push(std::span<T> batch) override {
-              for (auto& x : batch) acc = acc ? (*f)(std::move(*acc), std::move(x)) : std::move(x);
-            }
-          } r;
-          F local = f;
-          r.f = &local;
-          node_->iterate(p, r);
-          parts[static_cast<size_t>(p)] = std::move(r.acc);
-        },
-        "reduce", site);
+    run_job(act::Reduce<F>{f}, [&](int p, std::optional<T>&& r) { parts[static_cast<size_t>(p)] = std::move(r); },
+            "reduce", site);
     std::optional<T> acc;
     for (auto& part : parts)
       if (part) acc = acc ? f(std::move(*acc), std::move(*part)) : std::move(*part);
@@ -535,51 +531,20 @@ template <class T> class RDD {
   }
 
   template <class F> T tree_reduce(F f, int depth = 2, CallSite site = CallSite::current()) const {
-    struct Combine {
-      F f;
-      std::optional<T> operator()(std::optional<T>&& a, std::optional<T>&& b) {
-        if (!a) return std::move(b);
-        if (!b) return std::move(a);
-        return f(std::move(*a), std::move(*b));
-      }
-    };
-    struct Seq {
-      F f;
-      std::optional<T> operator()(std::optional<T>&& a, T&& x) {
-        return a ? std::optional<T>(f(std::move(*a), std::move(x))) : std::optional<T>(std::move(x));
-      }
-    };
-    auto r = tree_aggregate(std::optional<T>{}, Seq{f}, Combine{f}, depth, site);
+    auto r = tree_aggregate(std::optional<T>{}, fn::OptionalSeq<F>{f}, fn::OptionalCombine<F>{f}, depth, site);
     if (!r) throw std::logic_error("tree_reduce: the RDD is empty");
     return std::move(*r);
   }
 
   template <class F> void foreach(F f, CallSite site = CallSite::current()) const {
     BRASA_CHECK_CLOSURE(F);
-    run_job(
-        [&](int p) {
-          struct Each final : Sink<T> {
-            F f;
-            explicit Each(F g) : f(std::move(g)) {}
-            void push(std::span<T> batch) override {
-              for (auto& x : batch) f(x);
-            }
-          } each(f);
-          node_->iterate(p, each);
-        },
-        "foreach", site);
+    run_job(act::Foreach<F>{f}, [](int, bool) {}, "foreach", site);
   }
 
   // f(std::vector<T>&) once per partition.
   template <class F> void foreach_partition(F f, CallSite site = CallSite::current()) const {
     BRASA_CHECK_CLOSURE(F);
-    run_job(
-        [&](int p) {
-          auto part = node_->materialize(p);
-          F local = f;
-          local(part);
-        },
-        "foreach_partition", site);
+    run_job(act::ForeachPartition<F>{f}, [](int, bool) {}, "foreach_partition", site);
   }
 
   std::map<T, int64_t> count_by_value(CallSite site = CallSite::current()) const {
@@ -599,25 +564,13 @@ template <class T> class RDD {
   // Values for key k; reads a single partition when the partitioner is known.
   auto lookup(const KeyOf<T>& k, CallSite site = CallSite::current()) const requires PairType<T> {
     using V = ValueOf<T>;
-    std::vector<V> out;
-    auto scan = [&](int p) {
-      for (auto& kv : node_->materialize(p))
-        if (kv.first == k) out.push_back(std::move(kv.second));
-    };
-    if (partitioner()) {
-      int p = partitioner()->partition_of(k);
-      run_job_on({p}, scan, "lookup", site);
-    } else {
-      std::vector<std::vector<V>> parts(static_cast<size_t>(num_partitions()));
-      run_job(
-          [&](int p) {
-            for (auto& kv : node_->materialize(p))
-              if (kv.first == k) parts[static_cast<size_t>(p)].push_back(std::move(kv.second));
-          },
-          "lookup", site);
-      out = concat(parts);
-    }
-    return out;
+    std::vector<std::vector<V>> parts(static_cast<size_t>(num_partitions()));
+    auto keep = [&](int p, std::vector<V>&& found) { parts[static_cast<size_t>(p)] = std::move(found); };
+    if (partitioner())
+      run_job_on({partitioner()->partition_of(k)}, act::Lookup<KeyOf<T>>{k}, keep, "lookup", site);
+    else
+      run_job(act::Lookup<KeyOf<T>>{k}, keep, "lookup", site);
+    return concat(parts);
   }
 
   // Key -> value on the driver; for duplicate keys the last one wins.
@@ -632,20 +585,13 @@ template <class T> class RDD {
   // if the job fails.
   void save_as_text_file(const std::string& path, bool overwrite = false,
                          CallSite site = CallSite::current()) const {
-    save(path, overwrite, [this](int p) {
-      std::string text;
-      for (const auto& x : node_->materialize(p)) {
-        append_text(text, x);
-        text.push_back('\n');
-      }
-      return text;
-    }, "save_as_text_file", site);
+    save<act::WriteText>(path, overwrite, "save_as_text_file", site);
   }
 
   // Writes the records in Brasa's binary encoding, for Context::object_file.
   void save_as_object_file(const std::string& path, bool overwrite = false,
                            CallSite site = CallSite::current()) const {
-    save(path, overwrite, [this](int p) { return encode_partition(p); }, "save_as_object_file", site);
+    save<act::WriteRecords>(path, overwrite, "save_as_object_file", site);
   }
 
   // count, mean, stdev, min, max of a numeric RDD.
@@ -672,24 +618,15 @@ template <class T> class RDD {
     if (buckets.size() < 2 || !std::is_sorted(buckets.begin(), buckets.end()) ||
         std::adjacent_find(buckets.begin(), buckets.end()) != buckets.end())
       throw std::invalid_argument("histogram: buckets must be at least two strictly increasing boundaries");
-    auto shared = std::make_shared<const std::vector<double>>(std::move(buckets));
-    std::vector<std::vector<int64_t>> parts(static_cast<size_t>(num_partitions()));
+    std::vector<int64_t> total(buckets.size() - 1, 0);
+    std::mutex mu;
     run_job(
-        [&](int p) {
-          const auto& b = *shared;
-          std::vector<int64_t> counts(b.size() - 1, 0);
-          for (const auto& x : node_->materialize(p)) {
-            double v = static_cast<double>(x);
-            if (std::isnan(v) || v < b.front() || v > b.back()) continue;
-            size_t i = static_cast<size_t>(std::upper_bound(b.begin(), b.end(), v) - b.begin());
-            counts[std::min(i, b.size() - 1) - 1]++;
-          }
-          parts[static_cast<size_t>(p)] = std::move(counts);
+        act::Histogram{std::move(buckets)},
+        [&](int, std::vector<int64_t>&& counts) {
+          std::lock_guard lock(mu);
+          for (size_t i = 0; i < counts.size() && i < total.size(); ++i) total[i] += counts[i];
         },
         "histogram", site);
-    std::vector<int64_t> total(shared->size() - 1, 0);
-    for (auto& c : parts)
-      for (size_t i = 0; i < c.size(); ++i) total[i] += c[i];
     return total;
   }
 
@@ -734,55 +671,30 @@ template <class T> class RDD {
 
   std::vector<T> collect_named(const char* action, const CallSite& site) const {
     std::vector<std::vector<T>> parts(static_cast<size_t>(num_partitions()));
-    run_job([&](int p) { parts[static_cast<size_t>(p)] = node_->materialize(p); }, action, site);
+    run_job(act::Collect{}, [&](int p, std::vector<T>&& part) { parts[static_cast<size_t>(p)] = std::move(part); },
+            action, site);
     return concat(parts);
   }
 
-  void run_job(const std::function<void(int)>& task, const char* action, const CallSite& site) const {
+  // Runs f(node, p) for every partition where it is and hands each result to
+  // handler(p, result) on the driver (see result_task.h).
+  template <class F, class Handler>
+  void run_job(F f, Handler handler, const char* action, const CallSite& site) const {
     std::vector<int> all(static_cast<size_t>(num_partitions()));
     for (int i = 0; i < num_partitions(); ++i) all[static_cast<size_t>(i)] = i;
-    run_job_on(all, task, action, site);
+    run_job_on(all, std::move(f), std::move(handler), action, site);
   }
-  void run_job_on(const std::vector<int>& parts, const std::function<void(int)>& task, const char* action,
+  template <class F, class Handler>
+  void run_job_on(const std::vector<int>& parts, F f, Handler handler, const char* action,
                   const CallSite& site) const {
-    node_->runtime().scheduler().run_job(node_, parts, task, std::string(action) + " at " + describe(site));
+    TypedJobAction<T, F, Handler> job(node_, std::move(f), handler);
+    node_->runtime().scheduler().run_job(node_, parts, job, std::string(action) + " at " + describe(site));
   }
 
   std::vector<int64_t> partition_counts(const char* action, const CallSite& site) const {
     std::vector<int64_t> counts(static_cast<size_t>(num_partitions()), 0);
-    run_job(
-        [&](int p) {
-          struct Count final : Sink<T> {
-            int64_t n = 0;
-            void push(std::span<T> batch) override { n += static_cast<int64_t>(batch.size()); }
-          } c;
-          node_->iterate(p, c);
-          counts[static_cast<size_t>(p)] = c.n;
-        },
-        action, site);
+    run_job(act::Count{}, [&](int p, int64_t c) { counts[static_cast<size_t>(p)] = c; }, action, site);
     return counts;
-  }
-
-  std::vector<T> take_from(int p, int64_t n) const {
-    struct Take final : Sink<T> {
-      int64_t n;
-      std::vector<T> out;
-      void push(std::span<T> batch) override {
-        for (auto& x : batch)
-          if (static_cast<int64_t>(out.size()) < n) out.push_back(std::move(x));
-      }
-      bool stopped() const override { return static_cast<int64_t>(out.size()) >= n; }
-    } t;
-    t.n = n;
-    if (n > 0) node_->iterate(p, t);
-    return std::move(t.out);
-  }
-
-  template <class Less> static std::vector<T> smallest(std::vector<T> v, int64_t n, Less less) {
-    size_t k = static_cast<size_t>(std::max<int64_t>(0, std::min<int64_t>(n, static_cast<int64_t>(v.size()))));
-    std::partial_sort(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end(), less);
-    v.resize(k);
-    return v;
   }
 
   template <class U> static std::vector<U> concat(std::vector<std::vector<U>>& parts) {
@@ -794,17 +706,11 @@ template <class T> class RDD {
     return out;
   }
 
-  std::string encode_partition(int p) const {
-    ByteWriter w;
-    write_records(w, node_->materialize(p));
-    return std::move(w.bytes());
-  }
-
-  template <class Render>
-  void save(const std::string& path, bool overwrite, Render render, const char* action, const CallSite& site) const {
+  template <class Write>
+  void save(const std::string& path, bool overwrite, const char* action, const CallSite& site) const {
     OutputCommitter committer(path, overwrite);
     try {
-      run_job([&](int p) { write_file_atomic(committer.task_file(p), render(p)); }, action, site);
+      run_job(Write{committer.task_dir()}, [](int, bool) {}, action, site);
       committer.commit(num_partitions());
     } catch (...) {
       committer.abort();
@@ -823,13 +729,9 @@ template <class T> class RDD {
     // input partition (deterministic), then take quantiles.
     int per_partition = std::max(1, 20 * n / std::max(1, num_partitions()) + 1);
     std::vector<std::vector<K>> samples(static_cast<size_t>(num_partitions()));
-    run_job(
-        [&](int p) {
-          auto part = node_->materialize(p);
-          size_t stride = std::max<size_t>(1, part.size() / static_cast<size_t>(per_partition));
-          for (size_t i = 0; i < part.size(); i += stride) samples[static_cast<size_t>(p)].push_back(part[i].first);
-        },
-        "sort_by_key (sampling)", site);
+    run_job(act::SampleKeys{per_partition},
+            [&](int p, std::vector<K>&& keys) { samples[static_cast<size_t>(p)] = std::move(keys); },
+            "sort_by_key (sampling)", site);
     auto keys = concat(samples);
     std::sort(keys.begin(), keys.end());
     std::vector<K> bounds;

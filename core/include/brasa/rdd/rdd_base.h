@@ -17,6 +17,8 @@ namespace brasa {
 class Runtime;
 class RDDBase;
 class ShuffleDependencyBase;
+class PlanWriter;
+class ByteWriter;
 
 // Where in the user's program an RDD or action was created ("wordcount.cc:42").
 using CallSite = std::source_location;
@@ -69,6 +71,16 @@ class RDDBase : public std::enable_shared_from_this<RDDBase> {
   // Spark-style lineage listing with stage boundaries indented.
   std::string to_debug_string() const;
 
+  // Writes this node's type key, parameters, closures and parents (see
+  // plan.h); PlanWriter::node writes the identity fields before it.
+  virtual void write_plan(PlanWriter& w) const = 0;
+  // The plan of this node once checkpointed: a reader of its files.
+  virtual void write_checkpointed_plan(PlanWriter& w) const = 0;
+  // Gives a node rebuilt from a plan the identity of the driver's node. A
+  // rebuilt node does not own the cached blocks it shares with the driver's.
+  void restore(int id, std::string op, std::string site, StorageLevel level, std::string checkpoint_dir);
+  const std::string& site() const { return site_; }
+
  protected:
   // The lineage; only called while the RDD is not checkpointed.
   virtual std::vector<Dependency> lineage() const = 0;
@@ -86,16 +98,31 @@ class RDDBase : public std::enable_shared_from_this<RDDBase> {
   std::optional<Partitioner> partitioner_;
   StorageLevel storage_level_;
   std::string checkpoint_dir_;
+  bool rebuilt_ = false;
+};
+
+// The work of one task on one partition, as shipped to executors: a map
+// task of a shuffle, or the per-partition part of an action. run() writes
+// the task's result (if any) in the serializer's encoding.
+class TaskBody {
+ public:
+  virtual ~TaskBody() = default;
+  virtual void run(int partition, ByteWriter& result) = 0;
+  // Writes the type key, then everything rebuild needs (see plan.h).
+  virtual void write_plan(PlanWriter& w) const = 0;
 };
 
 // The map side of a shuffle: runs one map task (computing one partition of
 // the parent and writing it into per-reducer buckets). Its id names the
 // shuffle's outputs in the ShuffleManager, which frees them when the
 // dependency (and so every RDD that reads it) is gone.
-class ShuffleDependencyBase {
+class ShuffleDependencyBase : public TaskBody {
  public:
   ShuffleDependencyBase(std::shared_ptr<RDDBase> parent, Partitioner partitioner);
-  virtual ~ShuffleDependencyBase();
+  // Rebuilt from a plan in an executor: takes the driver's shuffle id and
+  // leaves the outputs in place when destroyed.
+  ShuffleDependencyBase(std::shared_ptr<RDDBase> parent, Partitioner partitioner, int shuffle_id);
+  ~ShuffleDependencyBase() override;
 
   int shuffle_id() const { return shuffle_id_; }
   const std::shared_ptr<RDDBase>& parent() const { return parent_; }
@@ -103,11 +130,13 @@ class ShuffleDependencyBase {
   int num_map_partitions() const { return parent_->num_partitions(); }
 
   virtual void run_map_task(int map_partition) = 0;
+  void run(int partition, ByteWriter&) override { run_map_task(partition); }
 
  private:
   std::shared_ptr<RDDBase> parent_;
   Partitioner partitioner_;
   int shuffle_id_;
+  bool owner_ = true;
 };
 
 }  // namespace brasa

@@ -6,6 +6,7 @@
 #include <memory>
 #include <vector>
 
+#include "brasa/rdd/plan.h"
 #include "brasa/rdd/rdd_base.h"
 #include "brasa/rdd/sink.h"
 #include "brasa/runtime.h"
@@ -36,6 +37,8 @@ template <class T> class RDDNode : public RDDBase {
     return data;
   }
 
+  void write_checkpointed_plan(PlanWriter& w) const override;
+
  private:
   static std::string encode(const std::vector<T>& data) {
     ByteWriter w;
@@ -49,6 +52,32 @@ template <class T> class RDDNode : public RDDBase {
 };
 
 std::string checkpoint_file(const std::string& dir, int partition);
+
+// A checkpointed RDD as rebuilt in an executor: iterate() reads the files.
+template <class T> class CheckpointedNode final : public RDDNode<T> {
+ public:
+  CheckpointedNode(std::shared_ptr<Runtime> rt, int n) : RDDNode<T>(std::move(rt), n, "checkpoint", CallSite{}) {}
+  void compute(int p, Sink<T>&) override {
+    throw std::logic_error("checkpointed partition " + std::to_string(p) + " was not read from its file");
+  }
+  static void write_plan_of(PlanWriter& w, int num_partitions) {
+    w.begin<CheckpointedNode>();
+    w(num_partitions);
+  }
+  void write_plan(PlanWriter& w) const override { write_plan_of(w, this->num_partitions()); }
+  void write_checkpointed_plan(PlanWriter& w) const override { write_plan(w); }
+  static std::shared_ptr<RDDBase> rebuild(PlanReader& r) {
+    return std::make_shared<CheckpointedNode>(r.runtime(), r.read<int>());
+  }
+
+ protected:
+  std::vector<Dependency> lineage() const override { return {}; }
+  void drop_parents() override {}
+};
+
+template <class T> void RDDNode<T>::write_checkpointed_plan(PlanWriter& w) const {
+  CheckpointedNode<T>::write_plan_of(w, this->num_partitions());
+}
 
 template <class T> void RDDNode<T>::iterate(int p, Sink<T>& out) {
   if (is_checkpointed()) {

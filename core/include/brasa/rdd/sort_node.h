@@ -65,6 +65,16 @@ template <class T> class SortByKeyNode final : public UnaryNode<T, T> {
     writer.flush();
   }
 
+  void write_plan(PlanWriter& w) const override {
+    w.begin<SortByKeyNode>();
+    w.node(*this->parent_);
+    w(ascending_);
+  }
+  static std::shared_ptr<RDDBase> rebuild(PlanReader& r) {
+    auto parent = r.node<T>();
+    return std::make_shared<SortByKeyNode>(std::move(parent), r.read<bool>(), CallSite{});
+  }
+
  private:
   struct KeyLess {
     bool ascending;

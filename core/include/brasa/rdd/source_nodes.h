@@ -28,6 +28,18 @@ template <class T> class ParallelCollectionNode final : public RDDNode<T> {
 
   void compute(int p, Sink<T>& out) override { push_copies(slices_[static_cast<size_t>(p)], out); }
 
+  void write_plan(PlanWriter& w) const override {
+    w.begin<ParallelCollectionNode>();
+    w(slices_);
+  }
+  static std::shared_ptr<RDDBase> rebuild(PlanReader& r) {
+    auto slices = r.read<std::vector<std::vector<T>>>();
+    int n = static_cast<int>(slices.size());
+    auto node = std::make_shared<ParallelCollectionNode>(r.runtime(), std::vector<T>{}, std::max(n, 1), CallSite{});
+    node->slices_ = std::move(slices);
+    return node;
+  }
+
  protected:
   std::vector<Dependency> lineage() const override { return {}; }
   void drop_parents() override {}
@@ -44,6 +56,18 @@ class RangeNode final : public RDDNode<int64_t> {
     if (slices < 1) throw std::invalid_argument("range: num_slices must be at least 1");
     count_ = (step > 0 ? (end > start ? (end - start + step - 1) / step : 0)
                        : (start > end ? (start - end - step - 1) / -step : 0));
+  }
+
+  void write_plan(PlanWriter& w) const override {
+    w.begin<RangeNode>();
+    w(start_, step_, count_, num_partitions());
+  }
+  static std::shared_ptr<RDDBase> rebuild(PlanReader& r) {
+    auto start = r.read<int64_t>();
+    auto step = r.read<int64_t>();
+    auto count = r.read<int64_t>();
+    auto slices = r.read<int>();
+    return std::make_shared<RangeNode>(r.runtime(), start, start + count * step, step, slices, CallSite{});
   }
 
   void compute(int p, Sink<int64_t>& out) override {
@@ -86,6 +110,14 @@ class TextFileNode final : public RDDNode<std::string> {
     if (n) out.push(std::span<std::string>(batch.data(), n));
   }
 
+  void write_plan(PlanWriter& w) const override {
+    w.begin<TextFileNode>();
+    w(splits_);
+  }
+  static std::shared_ptr<RDDBase> rebuild(PlanReader& r) {
+    return std::make_shared<TextFileNode>(r.runtime(), r.read<std::vector<FileSplit>>(), CallSite{});
+  }
+
  protected:
   std::vector<Dependency> lineage() const override { return {}; }
   void drop_parents() override {}
@@ -108,6 +140,15 @@ class WholeTextFilesNode final : public RDDNode<std::pair<std::string, std::stri
     for (size_t i = n * static_cast<size_t>(p) / k; i < n * static_cast<size_t>(p + 1) / k; ++i)
       batch.emplace_back(files_[i], read_file(files_[i]));
     push_owned(batch, out);
+  }
+
+  void write_plan(PlanWriter& w) const override {
+    w.begin<WholeTextFilesNode>();
+    w(files_, num_partitions());
+  }
+  static std::shared_ptr<RDDBase> rebuild(PlanReader& r) {
+    auto files = r.read<std::vector<std::string>>();
+    return std::make_shared<WholeTextFilesNode>(r.runtime(), std::move(files), r.read<int>(), CallSite{});
   }
 
  protected:
@@ -137,6 +178,14 @@ template <class T> class ObjectFileNode final : public RDDNode<T> {
       throw std::runtime_error("object file " + path + " is not a file of this record type: " + e.what());
     }
     push_owned(data, out);
+  }
+
+  void write_plan(PlanWriter& w) const override {
+    w.begin<ObjectFileNode>();
+    w(files_);
+  }
+  static std::shared_ptr<RDDBase> rebuild(PlanReader& r) {
+    return std::make_shared<ObjectFileNode>(r.runtime(), r.read<std::vector<std::string>>(), CallSite{});
   }
 
  protected:

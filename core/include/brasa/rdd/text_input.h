@@ -15,6 +15,7 @@ struct FileSplit {
   std::string path;
   uint64_t start = 0;
   uint64_t length = 0;
+  template <class Ar> void serialize(Ar& ar) { ar(path, start, length); }
 };
 
 // The files named by `pattern`: a file, a directory (its visible files, in

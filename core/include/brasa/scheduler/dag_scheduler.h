@@ -17,6 +17,20 @@ namespace brasa {
 
 class Runtime;
 class RDDBase;
+class TaskBody;
+class ByteReader;
+
+// An action's result stage as the scheduler sees it (see result_task.h).
+class JobAction {
+ public:
+  virtual ~JobAction() = default;
+  // What executors run for each partition.
+  virtual const TaskBody& task() const = 0;
+  // Local mode: computes partition p here and hands the result on.
+  virtual void run_here(int p) = 0;
+  // Cluster mode: decodes partition p's result and hands it on.
+  virtual void deliver(int p, ByteReader& result) = 0;
+};
 
 // Thrown by actions when a job cannot complete.
 class JobError : public std::runtime_error {
@@ -38,11 +52,11 @@ class DAGScheduler {
   DAGScheduler(Runtime& runtime, int threads, int max_failures);
   ~DAGScheduler();
 
-  // Runs task(p) for each p in `partitions` of `rdd`, after computing the
+  // Runs `action` for each p in `partitions` of `rdd`, after computing the
   // shuffle outputs it depends on. `name` describes the action
   // ("collect at main.cc:12"). Throws JobError.
-  void run_job(const std::shared_ptr<RDDBase>& rdd, const std::vector<int>& partitions,
-               const std::function<void(int)>& task, const std::string& name);
+  void run_job(const std::shared_ptr<RDDBase>& rdd, const std::vector<int>& partitions, JobAction& action,
+               const std::string& name);
 
   JobStats last_job() const;
 

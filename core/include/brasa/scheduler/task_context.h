@@ -12,12 +12,18 @@
 namespace brasa {
 
 class Runtime;
+class BroadcastManager;
+class ByteWriter;
+class ByteReader;
 
 // A typed accumulator value, merged by the registry.
 class AccumulatorCell {
  public:
   virtual ~AccumulatorCell() = default;
   virtual void merge_from(const AccumulatorCell& other) = 0;
+  // For updates made in an executor: the value, and merging it on the driver.
+  virtual void write(ByteWriter& w) const = 0;
+  virtual void merge_encoded(ByteReader& r) = 0;
 };
 
 class TaskContext {
@@ -28,6 +34,7 @@ class TaskContext {
   static TaskContext* current();
 
   Runtime& runtime() const { return runtime_; }
+  BroadcastManager& broadcasts() const;
   int stage_id() const { return stage_id_; }
   int partition() const { return partition_; }
   int attempt() const { return attempt_; }

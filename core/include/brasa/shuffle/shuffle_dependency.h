@@ -53,7 +53,23 @@ template <class K, class V> class PairShuffleDependency final : public ShuffleDe
     rt.shuffle_manager().put(rt, shuffle_id(), map_partition, std::move(output));
   }
 
+  void write_plan(PlanWriter& w) const override {
+    w.begin<PairShuffleDependency>();
+    w(shuffle_id());
+    partitioner().write<K>(w.writer());
+    w.node(*parent_);
+  }
+  static std::unique_ptr<TaskBody> rebuild(PlanReader& r) {
+    auto shuffle_id = r.read<int>();
+    auto partitioner = Partitioner::read<K>(r.reader());
+    auto parent = r.node<Record>();
+    return std::unique_ptr<TaskBody>(new PairShuffleDependency(std::move(parent), std::move(partitioner), shuffle_id));
+  }
+
  private:
+  PairShuffleDependency(std::shared_ptr<RDDNode<Record>> parent, Partitioner partitioner, int shuffle_id)
+      : ShuffleDependencyBase(parent, std::move(partitioner), shuffle_id), parent_(std::move(parent)) {}
+
   std::shared_ptr<RDDNode<Record>> parent_;
 };
 
@@ -116,7 +132,33 @@ class CombiningShuffleDependency final : public ShuffleDependencyBase {
     rt.shuffle_manager().put(rt, shuffle_id(), map_partition, std::move(output));
   }
 
+  void write_plan(PlanWriter& w) const override {
+    w.begin<CombiningShuffleDependency>();
+    w(shuffle_id());
+    partitioner().write<K>(w.writer());
+    w.node(*parent_);
+    w.closure(create_);
+    w.closure(merge_value_);
+  }
+  static std::unique_ptr<TaskBody> rebuild(PlanReader& r) {
+    auto shuffle_id = r.read<int>();
+    auto partitioner = Partitioner::read<K>(r.reader());
+    auto parent = r.node<Record>();
+    auto create = r.closure<Create>();
+    auto merge_value = r.closure<MergeValue>();
+    return std::unique_ptr<TaskBody>(new CombiningShuffleDependency(std::move(parent), std::move(partitioner),
+                                                                    shuffle_id, std::move(create),
+                                                                    std::move(merge_value)));
+  }
+
  private:
+  CombiningShuffleDependency(std::shared_ptr<RDDNode<Record>> parent, Partitioner partitioner, int shuffle_id,
+                             Create create, MergeValue merge_value)
+      : ShuffleDependencyBase(parent, std::move(partitioner), shuffle_id),
+        parent_(std::move(parent)),
+        create_(std::move(create)),
+        merge_value_(std::move(merge_value)) {}
+
   std::shared_ptr<RDDNode<Record>> parent_;
   Create create_;
   MergeValue merge_value_;

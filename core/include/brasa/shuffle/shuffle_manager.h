@@ -26,7 +26,39 @@ class MapOutputBase {
   virtual ~MapOutputBase() = default;
   // Moves the in-memory buckets to the spill file.
   virtual void spill(Runtime& runtime) = 0;
+  // Bucket r for a reducer in another process: a sequence of encoded
+  // record vectors (spilled runs, then what is in memory).
+  virtual std::string encode_bucket(size_t r) const = 0;
   size_t memory_bytes = 0;  // held in memory
+};
+
+// A map output held by another executor: where to fetch its buckets.
+class RemoteMapOutput final : public MapOutputBase {
+ public:
+  RemoteMapOutput(int executor, std::string address) : executor(executor), address(std::move(address)) {}
+  void spill(Runtime&) override {}
+  std::string encode_bucket(size_t) const override { throw std::logic_error("remote map output"); }
+  int executor;
+  std::string address;
+};
+
+// Raised by a reducer that cannot get a map output: the scheduler re-runs
+// that map task instead of counting a task failure.
+class FetchFailed : public std::runtime_error {
+ public:
+  FetchFailed(int shuffle_id, int map_id, int executor, const std::string& why)
+      : std::runtime_error("fetch of shuffle " + std::to_string(shuffle_id) + " map " + std::to_string(map_id) +
+                           " from executor " + std::to_string(executor) + " failed: " + why),
+        shuffle_id(shuffle_id), map_id(map_id), executor(executor) {}
+  int shuffle_id, map_id, executor;
+};
+
+// Fetches buckets from other executors (implemented over RPC).
+class ShuffleFetcher {
+ public:
+  virtual ~ShuffleFetcher() = default;
+  // Throws FetchFailed.
+  virtual std::string fetch(const RemoteMapOutput& where, int shuffle_id, int map_id, int reduce_id) = 0;
 };
 
 template <class B> class MapOutput final : public MapOutputBase {
@@ -43,6 +75,14 @@ template <class B> class MapOutput final : public MapOutputBase {
       push_owned(records, out);
     }
     push_copies(buckets[r], out);
+  }
+
+  std::string encode_bucket(size_t r) const override {
+    std::string bytes;
+    for (const auto& range : runs[r]) bytes += file->read(range);
+    ByteWriter w(&bytes);
+    write_records(w, buckets[r]);
+    return bytes;
   }
 
   void spill(Runtime& runtime) override {
@@ -83,11 +123,24 @@ class ShuffleManager {
   size_t num_shuffles() const;
   size_t memory_used() const;
 
+  // Where outputs held by other executors come from (unset in local mode).
+  void set_fetcher(ShuffleFetcher* fetcher) { fetcher_ = fetcher; }
+  std::string fetch(const RemoteMapOutput& where, int shuffle_id, int map_id, int reduce_id) const {
+    if (!fetcher_) throw std::logic_error("remote map output in a process without a shuffle fetcher");
+    return fetcher_->fetch(where, shuffle_id, map_id, reduce_id);
+  }
+  // Records outputs held elsewhere (executors learn them with each task);
+  // outputs already known are kept.
+  void add_remote(int shuffle_id, int num_maps, int map_id, int executor, const std::string& address);
+  // Forgets the outputs of a lost executor; returns how many.
+  int remove_executor(int executor);
+
  private:
   const size_t budget_;
   mutable std::mutex mu_;
   size_t used_ = 0;
   std::map<int, std::vector<std::shared_ptr<MapOutputBase>>> outputs_;
+  ShuffleFetcher* fetcher_ = nullptr;
 };
 
 }  // namespace brasa

@@ -1,0 +1,223 @@
+// The per-partition functions of actions: f(node, partition) -> result,
+// run where the partition is (see result_task.h). They hold only shippable
+// values; the driver-side half of each action is in RDD<T>.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <queue>
+#include <string>
+#include <vector>
+
+#include "brasa/rdd/rdd_node.h"
+#include "brasa/util/files.h"
+#include "brasa/util/text_format.h"
+
+namespace brasa::act {
+
+struct Collect {
+  template <class T> std::vector<T> operator()(RDDNode<T>& node, int p) const { return node.materialize(p); }
+};
+
+struct Count {
+  template <class T> int64_t operator()(RDDNode<T>& node, int p) const {
+    struct Counter final : Sink<T> {
+      int64_t n = 0;
+      void push(std::span<T> batch) override { n += static_cast<int64_t>(batch.size()); }
+    } c;
+    node.iterate(p, c);
+    return c.n;
+  }
+};
+
+// The first n records of the partition; stops computing once it has them.
+struct Take {
+  int64_t n;
+  template <class T> std::vector<T> operator()(RDDNode<T>& node, int p) const {
+    struct Taker final : Sink<T> {
+      int64_t n;
+      std::vector<T> out;
+      void push(std::span<T> batch) override {
+        for (auto& x : batch)
+          if (static_cast<int64_t>(out.size()) < n) out.push_back(std::move(x));
+      }
+      bool stopped() const override { return static_cast<int64_t>(out.size()) >= n; }
+    } t;
+    t.n = n;
+    if (n > 0) node.iterate(p, t);
+    return std::move(t.out);
+  }
+};
+
+// The n smallest records by `less`, sorted, kept in a bounded heap.
+template <class Less> struct Smallest {
+  int64_t n;
+  Less less;
+  template <class Ar> void serialize(Ar& ar) requires HasSerializeMethod<Less> { ar(n, less); }
+
+  template <class T> std::vector<T> operator()(RDDNode<T>& node, int p) const {
+    struct Heap final : Sink<T> {
+      size_t n;
+      Less less;
+      std::vector<T> heap;  // max-heap by less: the root is the largest kept
+      void push(std::span<T> batch) override {
+        for (auto& x : batch) {
+          if (heap.size() < n) {
+            heap.push_back(std::move(x));
+            std::push_heap(heap.begin(), heap.end(), less);
+          } else if (n > 0 && less(x, heap.front())) {
+            std::pop_heap(heap.begin(), heap.end(), less);
+            heap.back() = std::move(x);
+            std::push_heap(heap.begin(), heap.end(), less);
+          }
+        }
+      }
+    } h;
+    h.n = static_cast<size_t>(std::max<int64_t>(n, 0));
+    h.less = less;
+    if (n > 0) node.iterate(p, h);
+    std::sort_heap(h.heap.begin(), h.heap.end(), h.less);
+    return std::move(h.heap);
+  }
+};
+
+template <class F> struct Reduce {
+  F f;
+  template <class Ar> void serialize(Ar& ar) requires HasSerializeMethod<F> { ar(f); }
+
+  template <class T> std::optional<T> operator()(RDDNode<T>& node, int p) {
+    struct Reducer final : Sink<T> {
+      F* f;
+      std::optional<T> acc;
+      void push(std::span<T> batch) override {
+        for (auto& x : batch) acc = acc ? (*f)(std::move(*acc), std::move(x)) : std::move(x);
+      }
+    } r;
+    r.f = &f;
+    node.iterate(p, r);
+    return std::move(r.acc);
+  }
+};
+
+template <class F> struct Foreach {
+  F f;
+  template <class Ar> void serialize(Ar& ar) requires HasSerializeMethod<F> { ar(f); }
+
+  template <class T> bool operator()(RDDNode<T>& node, int p) {
+    struct Each final : Sink<T> {
+      F* f;
+      void push(std::span<T> batch) override {
+        for (auto& x : batch) (*f)(x);
+      }
+    } each;
+    each.f = &f;
+    node.iterate(p, each);
+    return true;
+  }
+};
+
+template <class F> struct ForeachPartition {
+  F f;
+  template <class Ar> void serialize(Ar& ar) requires HasSerializeMethod<F> { ar(f); }
+
+  template <class T> bool operator()(RDDNode<T>& node, int p) {
+    auto part = node.materialize(p);
+    f(part);
+    return true;
+  }
+};
+
+// Values of key `key` in the partition.
+template <class K> struct Lookup {
+  K key;
+  template <class Ar> void serialize(Ar& ar) { ar(key); }
+
+  template <class V> std::vector<V> operator()(RDDNode<std::pair<K, V>>& node, int p) const {
+    struct Match final : Sink<std::pair<K, V>> {
+      const K* key;
+      std::vector<V> out;
+      void push(std::span<std::pair<K, V>> batch) override {
+        for (auto& kv : batch)
+          if (kv.first == *key) out.push_back(std::move(kv.second));
+      }
+    } m;
+    m.key = &key;
+    node.iterate(p, m);
+    return std::move(m.out);
+  }
+};
+
+// Writes partition p to dir/part-NNNNN atomically: as text lines, or in the
+// record encoding (object files, checkpoints).
+struct WriteText {
+  std::string dir;
+  template <class Ar> void serialize(Ar& ar) { ar(dir); }
+  template <class T> bool operator()(RDDNode<T>& node, int p) const {
+    std::string text;
+    struct Render final : Sink<T> {
+      std::string* text;
+      void push(std::span<T> batch) override {
+        for (const auto& x : batch) {
+          append_text(*text, x);
+          text->push_back('\n');
+        }
+      }
+    } render;
+    render.text = &text;
+    node.iterate(p, render);
+    write_file_atomic(checkpoint_file(dir, p), text);
+    return true;
+  }
+};
+
+struct WriteRecords {
+  std::string dir;
+  template <class Ar> void serialize(Ar& ar) { ar(dir); }
+  template <class T> bool operator()(RDDNode<T>& node, int p) const {
+    ByteWriter w;
+    write_records(w, node.materialize(p));
+    write_file_atomic(checkpoint_file(dir, p), w.bytes());
+    return true;
+  }
+};
+
+// Counts per bucket for sorted boundaries (see RDD::histogram).
+struct Histogram {
+  std::vector<double> bounds;
+  template <class Ar> void serialize(Ar& ar) { ar(bounds); }
+  template <class T> std::vector<int64_t> operator()(RDDNode<T>& node, int p) const {
+    struct Bucket final : Sink<T> {
+      const std::vector<double>* b;
+      std::vector<int64_t> counts;
+      void push(std::span<T> batch) override {
+        for (const auto& x : batch) {
+          double v = static_cast<double>(x);
+          if (std::isnan(v) || v < b->front() || v > b->back()) continue;
+          size_t i = static_cast<size_t>(std::upper_bound(b->begin(), b->end(), v) - b->begin());
+          counts[std::min(i, b->size() - 1) - 1]++;
+        }
+      }
+    } bucket;
+    bucket.b = &bounds;
+    bucket.counts.assign(bounds.size() - 1, 0);
+    node.iterate(p, bucket);
+    return std::move(bucket.counts);
+  }
+};
+
+// About `per_partition` keys evenly spaced through the partition (for range
+// partitioners). Keeps one key per stride, so memory stays small.
+struct SampleKeys {
+  int per_partition;
+  template <class K, class V> std::vector<K> operator()(RDDNode<std::pair<K, V>>& node, int p) const {
+    auto part = node.materialize(p);
+    std::vector<K> keys;
+    size_t stride = std::max<size_t>(1, part.size() / static_cast<size_t>(per_partition));
+    for (size_t i = 0; i < part.size(); i += stride) keys.push_back(part[i].first);
+    return keys;
+  }
+};
+
+}  // namespace brasa::act
