@@ -1,5 +1,7 @@
 #include "brasa/conf.h"
 
+#include <cstdio>
+
 #include <cctype>
 #include <stdexcept>
 #include <thread>
@@ -61,6 +63,7 @@ size_t Conf::get_bytes(const std::string& key, size_t fallback) const {
 int Conf::local_threads() const {
   std::string m = master();
   int hw = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (auto [e, c] = local_cluster(); e > 0) return e * c;
   if (m == "local") return 1;
   if (m == "local[*]") return hw;
   if (m.rfind("local[", 0) == 0 && m.back() == ']') {
@@ -72,7 +75,20 @@ int Conf::local_threads() const {
     } catch (const std::exception&) {
     }
   }
-  throw std::invalid_argument("master '" + m + "' is not supported here; use local, local[N] or local[*]");
+  throw std::invalid_argument("master '" + m +
+                              "' is not supported; use local, local[N], local[*] or local-cluster[E,C]");
+}
+
+std::pair<int, int> Conf::local_cluster() const {
+  std::string m = master();
+  const std::string prefix = "local-cluster[";
+  if (m.rfind(prefix, 0) != 0) return {0, 0};
+  int e = 0, c = 0;
+  char close = 0, extra = 0;
+  if (std::sscanf(m.c_str() + prefix.size(), "%d,%d%c%c", &e, &c, &close, &extra) != 3 || close != ']' || e < 1 ||
+      c < 1)
+    throw std::invalid_argument("master '" + m + "': expected local-cluster[E,C] with E executors of C cores, E, C >= 1");
+  return {e, c};
 }
 
 }  // namespace brasa

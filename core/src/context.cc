@@ -1,5 +1,7 @@
 #include "brasa/context.h"
 
+#include "brasa/deploy/executor.h"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -39,6 +41,7 @@ JobStats Context::last_job() const { return runtime_->scheduler().last_job(); }
 spdlog::level::level_enum parse_log_level(const std::string& name, const std::string& what);
 
 void init(int, char**) {
+  if (deploy::launched_as_executor()) deploy::run_executor();
   spdlog::set_level(spdlog::level::warn);
   if (const char* level = std::getenv("BRASA_LOG_LEVEL")) spdlog::set_level(parse_log_level(level, "BRASA_LOG_LEVEL"));
 }

@@ -10,6 +10,7 @@
 
 #include "brasa/accumulator.h"
 #include "brasa/broadcast.h"
+#include "brasa/deploy/cluster_backend.h"
 #include "brasa/scheduler/dag_scheduler.h"
 #include "brasa/scheduler/event_bus.h"
 #include "brasa/scheduler/progress_bar.h"
@@ -64,11 +65,14 @@ Runtime::Runtime(Conf conf) : conf_(std::move(conf)) {
   broadcasts_ = std::make_unique<BroadcastManager>();
   accumulators_ = std::make_unique<AccumulatorRegistry>();
   scheduler_ = std::make_unique<DAGScheduler>(*this, threads_, max_failures);
+  if (auto [executors, cores] = conf_.local_cluster(); executors > 0)
+    cluster_ = ClusterBackend::start_local_cluster(*this, executors, cores);
   spdlog::info("{}: started with master {} ({} threads), storage budget {} MiB, local dir {}", conf_.app_name(),
                conf_.master(), threads_, budget >> 20, local_dir_);
 }
 
 Runtime::~Runtime() {
+  cluster_.reset();
   scheduler_.reset();
   events_.reset();
   block_manager_.reset();

@@ -17,7 +17,8 @@ using brasa_test::sorted;
 
 namespace {
 
-int64_t add64(int64_t a, int64_t b) { return a + b; }
+// Functions go to RDD operations as lambdas (a function pointer does not ship).
+constexpr auto add64 = [](int64_t a, int64_t b) { return a + b; };
 
 // ---- collect, count, first, take -----------------------------------------------------
 

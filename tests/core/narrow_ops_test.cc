@@ -29,7 +29,7 @@ TEST(Parallelize, KeepsOrderForAnyNumberOfSlices) {
 }
 
 TEST(Parallelize, DefaultSlicesIsDefaultParallelism) {
-  auto ctx = make_context("local[2]");
+  auto ctx = make_context();
   EXPECT_EQ(ctx->default_parallelism(), 2);
   EXPECT_EQ(ctx->parallelize(brasa_test::iota_vec(10)).num_partitions(), 2);
   auto ctx3 = make_context("local[3]", {{"brasa.default.parallelism", "5"}});

@@ -18,7 +18,8 @@ namespace {
 
 using KV = std::pair<int, int64_t>;
 
-int64_t add(int64_t a, int64_t b) { return a + b; }
+// Functions go to RDD operations as lambdas (a function pointer does not ship).
+constexpr auto add = [](int64_t a, int64_t b) { return a + b; };
 
 template <class K, class V> std::vector<std::pair<K, V>> as_vector(const std::map<K, V>& m) {
   return std::vector<std::pair<K, V>>(m.begin(), m.end());
@@ -493,7 +494,7 @@ const std::map<std::string, std::string> kTinyShuffle{{"brasa.memory.shuffle", "
 class SmallShuffleMemory : public ::testing::TestWithParam<uint64_t> {};
 
 TEST_P(SmallShuffleMemory, AggregationsMatchSequential) {
-  auto ctx = make_context("local[2]", kTinyShuffle);
+  auto ctx = make_context("", kTinyShuffle);
   auto data = brasa_test::skewed_pairs(60000, GetParam(), 20000);  // many keys, one hot
   auto rdd = ctx->parallelize(data, 6);
   std::map<int, int64_t> sums;
@@ -529,7 +530,7 @@ TEST_P(SmallShuffleMemory, AggregationsMatchSequential) {
 }
 
 TEST_P(SmallShuffleMemory, LayoutsAndJoinsMatchSequential) {
-  auto ctx = make_context("local[2]", kTinyShuffle);
+  auto ctx = make_context("", kTinyShuffle);
   auto data = brasa_test::skewed_pairs(40000, GetParam(), 5000);
   auto other = brasa_test::skewed_pairs(20000, GetParam() + 99, 8000);
   auto rdd = ctx->parallelize(data, 5);
@@ -568,7 +569,7 @@ TEST_P(SmallShuffleMemory, LayoutsAndJoinsMatchSequential) {
 }
 
 TEST_P(SmallShuffleMemory, StringRecords) {
-  auto ctx = make_context("local[2]", kTinyShuffle);
+  auto ctx = make_context("", kTinyShuffle);
   std::mt19937_64 rng(GetParam());
   std::vector<std::pair<std::string, std::string>> data;
   for (int i = 0; i < 30000; ++i)

@@ -99,6 +99,7 @@ void PrintTo(const NamedLevel& l, std::ostream* os) { *os << l.name; }
 class StorageLevels : public ::testing::TestWithParam<NamedLevel> {};
 
 TEST_P(StorageLevels, SameResultAsUncachedAndComputedOnce) {
+  SKIP_ON_CLUSTER("checks blocks in the driver's block manager");
   auto ctx = make_context();
   auto acc = ctx->accumulator<int64_t>(0);
   std::vector<std::pair<std::string, int>> data;
@@ -151,7 +152,8 @@ brasa::RDD<int64_t> counted_range(brasa::Context& ctx, brasa::Accumulator<int64_
 int64_t sum_of_triples(int64_t n) { return 3 * n * (n - 1) / 2; }
 
 TEST(MemoryBudget, MemoryOnlyTooBigIsRecomputedButCorrect) {
-  auto ctx = make_context("local[2]", kSmallBudget);
+  SKIP_ON_CLUSTER("checks the driver's memory budget");
+  auto ctx = make_context("", kSmallBudget);
   auto acc = ctx->accumulator<int64_t>(0);
   // 4 partitions of 20000 int64 (about 160 KB each) > 64 KB budget.
   auto rdd = counted_range(*ctx, acc, 80000, 4);
@@ -165,7 +167,8 @@ TEST(MemoryBudget, MemoryOnlyTooBigIsRecomputedButCorrect) {
 }
 
 TEST(MemoryBudget, MemoryAndDiskSpillsInsteadOfRecomputing) {
-  auto ctx = make_context("local[2]", kSmallBudget);
+  SKIP_ON_CLUSTER("checks the driver's memory budget");
+  auto ctx = make_context("", kSmallBudget);
   auto acc = ctx->accumulator<int64_t>(0);
   auto rdd = counted_range(*ctx, acc, 80000, 4);
   rdd.persist(brasa::StorageLevel::memory_and_disk());
@@ -184,7 +187,7 @@ TEST(MemoryBudget, ManySmallBlocksWithEviction) {
   // 16 blocks of about 16 KB: a few fit, the rest are evicted (LRU).
   for (auto level : {brasa::StorageLevel::memory_only(), brasa::StorageLevel::memory_only_ser(),
                      brasa::StorageLevel::memory_and_disk(), brasa::StorageLevel::disk_only()}) {
-    auto ctx = make_context("local[2]", kSmallBudget);
+    auto ctx = make_context("", kSmallBudget);
     auto acc = ctx->accumulator<int64_t>(0);
     auto rdd = counted_range(*ctx, acc, 32000, 16);
     rdd.persist(level);
@@ -200,7 +203,7 @@ TEST(MemoryBudget, ManySmallBlocksWithEviction) {
 }
 
 TEST(MemoryBudget, DiskOnlyUsesNoMemory) {
-  auto ctx = make_context("local[2]", kSmallBudget);
+  auto ctx = make_context("", kSmallBudget);
   auto acc = ctx->accumulator<int64_t>(0);
   auto rdd = counted_range(*ctx, acc, 80000, 4);
   rdd.persist(brasa::StorageLevel::disk_only());
@@ -231,6 +234,7 @@ TEST(Unpersist, NextActionRecomputes) {
 }
 
 TEST(LostBlock, OnlyTheDroppedPartitionIsRecomputed) {
+  SKIP_ON_CLUSTER("drops blocks from the driver's block manager");
   auto ctx = make_context();
   auto acc = ctx->accumulator<int64_t>(0);
   auto rdd = counted(*ctx, acc, 1000, 4);  // 250 per partition
@@ -250,6 +254,7 @@ TEST(LostBlock, OnlyTheDroppedPartitionIsRecomputed) {
 }
 
 TEST(LostBlock, DiskBlockRemovedIsRecomputed) {
+  SKIP_ON_CLUSTER("drops blocks from the driver's block manager");
   auto ctx = make_context();
   auto acc = ctx->accumulator<int64_t>(0);
   auto rdd = counted(*ctx, acc, 1000, 4);

@@ -2,6 +2,7 @@
 // deterministic random data and scratch directories.
 #pragma once
 
+#include <cstdlib>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -23,17 +24,27 @@
 
 namespace brasa_test {
 
-// The configuration every test starts from: quiet, no progress bar.
-inline brasa::Conf test_conf(const std::string& master = "local[2]") {
+// The configuration every test starts from: quiet, no progress bar. The
+// default master is local[2], or $BRASA_TEST_MASTER when set (ctest runs the
+// suite a second time on local-cluster[2,1]).
+inline brasa::Conf test_conf(const std::string& master = "") {
   brasa::Conf conf;
-  conf.master(master).app_name("core_tests");
+  const char* env = std::getenv("BRASA_TEST_MASTER");
+  conf.master(!master.empty() ? master : env && *env ? env : "local[2]").app_name("core_tests");
   conf.set("brasa.ui.show_progress", "false");
   conf.set("brasa.log.level", "off");
   return conf;
 }
 
+// True when the suite runs on executor processes (BRASA_TEST_MASTER), where
+// tests that inspect the driver's own block manager or count calls in
+// process-wide variables do not apply.
+inline bool on_cluster() { return test_conf().master().rfind("local-cluster", 0) == 0; }
+#define SKIP_ON_CLUSTER(why) \
+  if (::brasa_test::on_cluster()) GTEST_SKIP() << "local mode only: " << why
+
 // A Context (not movable, hence the pointer) on `master`, with extra settings.
-inline std::unique_ptr<brasa::Context> make_context(const std::string& master = "local[2]",
+inline std::unique_ptr<brasa::Context> make_context(const std::string& master = "",
                                                     const std::map<std::string, std::string>& extra = {}) {
   brasa::Conf conf = test_conf(master);
   for (const auto& [k, v] : extra) conf.set(k, v);

@@ -39,8 +39,11 @@ class Conf {
   bool get_bool(const std::string& key, bool fallback) const;
   size_t get_bytes(const std::string& key, size_t fallback) const;  // "512m", "2g", "1024"
 
-  // Number of task threads the master string asks for ("local[4]" -> 4).
+  // Number of task threads the master string asks for ("local[4]" -> 4,
+  // "local-cluster[3,2]" -> 6 task slots on the driver's scheduler).
   int local_threads() const;
+  // For "local-cluster[E,C]": {E, C}; {0, 0} for other masters.
+  std::pair<int, int> local_cluster() const;
 
   const std::map<std::string, std::string>& all() const { return values_; }
 

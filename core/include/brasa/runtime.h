@@ -17,6 +17,7 @@ class BroadcastManager;
 class AccumulatorRegistry;
 class EventBus;
 class DAGScheduler;
+class ClusterBackend;
 
 class Runtime {
  public:
@@ -40,6 +41,8 @@ class Runtime {
   AccumulatorRegistry& accumulators() { return *accumulators_; }
   EventBus& events() { return *events_; }
   DAGScheduler& scheduler() { return *scheduler_; }
+  // The executors of a cluster master; null in local mode.
+  ClusterBackend* cluster() { return cluster_.get(); }
 
   int new_rdd_id() { return next_rdd_id_++; }
   int new_shuffle_id() { return next_shuffle_id_++; }
@@ -58,6 +61,7 @@ class Runtime {
   std::unique_ptr<BroadcastManager> broadcasts_;
   std::unique_ptr<AccumulatorRegistry> accumulators_;
   std::unique_ptr<DAGScheduler> scheduler_;
+  std::unique_ptr<ClusterBackend> cluster_;
 };
 
 }  // namespace brasa

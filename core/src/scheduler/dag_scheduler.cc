@@ -11,6 +11,8 @@
 #include <set>
 
 #include "brasa/accumulator.h"
+#include "brasa/deploy/cluster_backend.h"
+#include "brasa/rdd/plan.h"
 #include "brasa/rdd/rdd_base.h"
 #include "brasa/runtime.h"
 #include "brasa/scheduler/event_bus.h"
@@ -35,6 +37,9 @@ struct DAGScheduler::Stage {
   std::shared_ptr<RDDBase> rdd;                     // the stage's last RDD
   std::shared_ptr<ShuffleDependencyBase> shuffle;  // null for the result stage
   std::vector<Stage*> parents;
+  std::vector<int> read_shuffles;  // shuffles whose outputs the stage's tasks read
+  std::vector<int> cached_rdds;    // persisted RDDs whose partition p task p computes or reads
+  std::string plan;                // what executors run (cluster mode)
   bool done = false;
   std::string name() const {
     return shuffle ? shuffle->parent()->name() + " (shuffle " + std::to_string(shuffle->shuffle_id()) + ")"
@@ -84,6 +89,22 @@ std::vector<std::shared_ptr<ShuffleDependencyBase>> stage_boundaries(const std::
   return out;
 }
 
+// Persisted RDDs that task p of the stage ending at `rdd` reads or computes
+// as their own partition p (through one-to-one narrow dependencies): where
+// their blocks are is where the task should run.
+std::vector<int> cached_in_stage(const std::shared_ptr<RDDBase>& rdd) {
+  std::vector<int> out;
+  std::vector<RDDBase*> todo{rdd.get()};
+  while (!todo.empty()) {
+    RDDBase* r = todo.back();
+    todo.pop_back();
+    if (r->storage_level().is_valid()) out.push_back(r->id());
+    for (auto& dep : r->dependencies())
+      if (!dep.is_shuffle() && dep.rdd->num_partitions() == r->num_partitions()) todo.push_back(dep.rdd.get());
+  }
+  return out;
+}
+
 }  // namespace
 
 void DAGScheduler::run_job(const std::shared_ptr<RDDBase>& rdd, const std::vector<int>& partitions,
@@ -108,7 +129,9 @@ void DAGScheduler::run_job(const std::shared_ptr<RDDBase>& rdd, const std::vecto
     auto stage = std::make_unique<Stage>();
     stage->rdd = std::move(last);
     stage->shuffle = std::move(shuffle);
+    stage->cached_rdds = cached_in_stage(stage->rdd);
     for (auto& dep : stage_boundaries(stage->rdd)) {
+      stage->read_shuffles.push_back(dep->shuffle_id());
       if (auto it = by_shuffle.find(dep->shuffle_id()); it != by_shuffle.end()) {
         stage->parents.push_back(it->second);
         continue;
@@ -178,6 +201,14 @@ void DAGScheduler::run_stages(Job& job) {
                                    true, 0, s->name(), ""});
       spdlog::debug("Submitting stage {} ({}) with {} tasks", s->id, s->name(), parts.size());
       for (int p : parts) tasks.push_back(Task{s, p});
+      if (runtime_.cluster() && s->plan.empty()) {
+        PlanWriter w;
+        if (s->shuffle)
+          s->shuffle->write_plan(w);
+        else
+          job.action->task().write_plan(w);
+        s->plan = std::move(w.bytes());
+      }
     }
 
     std::atomic<bool> aborted{false};
@@ -193,10 +224,27 @@ void DAGScheduler::run_stages(Job& job) {
         TaskContext::Scope scope(&tc);
         auto start = std::chrono::steady_clock::now();
         try {
-          if (t.stage->shuffle)
+          if (ClusterBackend* cluster = runtime_.cluster()) {
+            ClusterBackend::Attempt a;
+            a.job_id = job.id;
+            a.stage_id = t.stage->id;
+            a.partition = t.partition;
+            a.attempt = attempt;
+            a.plan = &t.stage->plan;
+            a.read_shuffles = &t.stage->read_shuffles;
+            a.cached_rdds = &t.stage->cached_rdds;
+            if (t.stage->shuffle) {
+              a.map_shuffle_id = t.stage->shuffle->shuffle_id();
+              a.num_maps = t.stage->shuffle->num_map_partitions();
+            } else {
+              a.action = job.action;
+            }
+            cluster->run(a);
+          } else if (t.stage->shuffle) {
             t.stage->shuffle->run_map_task(t.partition);
-          else
+          } else {
             job.action->run_here(t.partition);
+          }
           runtime_.accumulators().merge(tc.accumulator_updates());
           double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
           runtime_.events().post(Event{Event::Type::kTaskEnd, job.id, t.stage->id, t.partition, 0, true, secs, "", ""});

@@ -54,12 +54,26 @@ std::vector<int> ShuffleManager::missing_maps(int shuffle_id) const {
 }
 
 void ShuffleManager::remove(int shuffle_id) {
+  std::function<void(int)> hook;
+  {
+    std::lock_guard lock(mu_);
+    auto it = outputs_.find(shuffle_id);
+    if (it == outputs_.end()) return;
+    for (auto& o : it->second)
+      if (o) used_ -= o->memory_bytes;
+    outputs_.erase(it);
+    hook = on_remove_;
+  }
+  if (hook) hook(shuffle_id);
+}
+
+std::vector<std::shared_ptr<const RemoteMapOutput>> ShuffleManager::remote_locations(int shuffle_id) const {
   std::lock_guard lock(mu_);
+  std::vector<std::shared_ptr<const RemoteMapOutput>> out;
   auto it = outputs_.find(shuffle_id);
-  if (it == outputs_.end()) return;
-  for (auto& o : it->second)
-    if (o) used_ -= o->memory_bytes;
-  outputs_.erase(it);
+  if (it == outputs_.end()) return out;
+  for (const auto& o : it->second) out.push_back(std::dynamic_pointer_cast<const RemoteMapOutput>(o));
+  return out;
 }
 
 void ShuffleManager::add_remote(int shuffle_id, int num_maps, int map_id, int executor, const std::string& address) {

@@ -8,6 +8,7 @@
 // outputs held in memory would exceed brasa.memory.shuffle.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -132,6 +133,13 @@ class ShuffleManager {
   // Records outputs held elsewhere (executors learn them with each task);
   // outputs already known are kept.
   void add_remote(int shuffle_id, int num_maps, int map_id, int executor, const std::string& address);
+  // For each map of the shuffle, where its output is held (null: here or missing).
+  std::vector<std::shared_ptr<const RemoteMapOutput>> remote_locations(int shuffle_id) const;
+  // Called with the id of each removed shuffle (the driver tells executors).
+  void set_on_remove(std::function<void(int)> hook) {
+    std::lock_guard lock(mu_);
+    on_remove_ = std::move(hook);
+  }
   // Forgets the outputs of a lost executor; returns how many.
   int remove_executor(int executor);
 
@@ -141,6 +149,7 @@ class ShuffleManager {
   size_t used_ = 0;
   std::map<int, std::vector<std::shared_ptr<MapOutputBase>>> outputs_;
   ShuffleFetcher* fetcher_ = nullptr;
+  std::function<void(int)> on_remove_;
 };
 
 }  // namespace brasa

@@ -21,6 +21,9 @@ concept ShippableClosure = std::is_trivially_copyable_v<F> || HasSerializeMethod
                 "brasa: a function given to an RDD operation must be trivially copyable (capture only "     \
                 "plain values, not strings, containers or references to big state) or a functor with a "  \
                 "`serialize` method. Put large read-only data in ctx.broadcast(value) and capture the "    \
-                "handle instead.")
+                "handle instead.");                                                                         \
+  static_assert(!std::is_pointer_v<F> && !std::is_member_pointer_v<F>,                                      \
+                "brasa: pass a lambda, not a function pointer: a function's address differs between the "  \
+                "driver and executor processes. Write [](auto a, auto b) { return f(a, b); } instead of f.")
 
 }  // namespace brasa

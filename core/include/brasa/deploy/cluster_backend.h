@@ -1,0 +1,53 @@
+// The driver's side of a cluster: it starts (or, later, is given) executor
+// processes, serves their registrations, heartbeats and broadcast fetches,
+// and runs task attempts on their cores. The DAG scheduler decides what
+// runs; this decides where, and moves the plans and results.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace brasa {
+
+class Runtime;
+class JobAction;
+
+class ClusterBackend {
+ public:
+  // local-cluster[E,C]: starts E executor processes of C cores each, running
+  // this binary, and waits until all have registered. Throws
+  // std::runtime_error (with the executor's log) if one fails to start.
+  static std::unique_ptr<ClusterBackend> start_local_cluster(Runtime& runtime, int executors, int cores);
+  ~ClusterBackend();  // stops the executors and waits for them to exit
+
+  // One attempt of one task.
+  struct Attempt {
+    int job_id = 0;
+    int stage_id = 0;
+    int partition = 0;
+    int attempt = 0;
+    const std::string* plan = nullptr;             // the stage plan
+    const std::vector<int>* read_shuffles = nullptr;  // shuffles whose outputs the stage reads
+    const std::vector<int>* cached_rdds = nullptr;    // persisted RDDs whose partition `partition` it uses
+    int map_shuffle_id = -1;  // for a map task: the shuffle it writes
+    int num_maps = 0;
+    JobAction* action = nullptr;  // for a result task: where the result goes
+  };
+  // Runs the attempt on a free executor core, waiting for one; preferably
+  // (for up to brasa.locality.wait) on the executor that cached the
+  // partition the task reads. Throws
+  // FetchFailed, or std::runtime_error with the task's error.
+  void run(const Attempt& attempt);
+
+  int total_cores() const;
+  int live_executors() const;
+
+  struct Impl;
+
+ private:
+  explicit ClusterBackend(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace brasa

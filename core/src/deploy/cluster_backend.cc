@@ -1,0 +1,403 @@
+#include "brasa/deploy/cluster_backend.h"
+
+#include <signal.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <spdlog/spdlog.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <cstring>
+#include <random>
+#include <thread>
+#include <sstream>
+
+#include "brasa/accumulator.h"
+#include "brasa/broadcast.h"
+#include "brasa/deploy/executor.h"
+#include "brasa/runtime.h"
+#include "brasa/scheduler/dag_scheduler.h"
+#include "brasa/shuffle/shuffle_manager.h"
+#include "brasa/util/serializer.h"
+#include "rpc_common.h"
+
+extern char** environ;
+
+namespace brasa {
+
+using namespace deploy;
+
+struct ClusterBackend::Impl final : public rpc::Driver::Service {
+  using Attempt = ClusterBackend::Attempt;
+  struct Executor {
+    int id = 0;
+    pid_t pid = 0;
+    std::string address;
+    std::string log;
+    int cores = 0;
+    int free = 0;
+    bool registered = false;
+    bool alive = true;
+    std::unique_ptr<rpc::Executor::Stub> stub;
+  };
+
+  Runtime& rt;
+  std::string secret;
+  std::unique_ptr<grpc::Server> server;
+  std::string address;
+  mutable std::mutex mu;
+  std::condition_variable cv;
+  std::map<int, Executor> executors;
+  std::map<std::pair<int, int>, int> cached_blocks;  // (rdd, partition) -> executor that computed it
+  std::chrono::milliseconds locality_wait{3000};
+
+  explicit Impl(Runtime& r) : rt(r) {}
+
+  // ---- Driver service ----------------------------------------------------------------
+
+  grpc::Status RegisterExecutor(grpc::ServerContext* ctx, const rpc::RegisterExecutorRequest* req,
+                                rpc::Empty*) override {
+    if (auto s = check_secret(ctx, secret, "RegisterExecutor"); !s.ok()) return s;
+    if (req->protocol_version() != kProtocolVersion)
+      return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                          "protocol version " + std::to_string(req->protocol_version()) + " but the driver speaks " +
+                              std::to_string(kProtocolVersion));
+    if (req->binary_hash() != binary_hash())
+      return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                          "executor binary " + req->binary_hash() + " differs from the driver's " + binary_hash() +
+                              "; driver and executors must run the identical binary");
+    std::lock_guard lock(mu);
+    auto it = executors.find(req->executor_id());
+    if (it == executors.end() || it->second.registered)
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "unexpected executor id " +
+                                                                  std::to_string(req->executor_id()));
+    Executor& e = it->second;
+    e.address = req->address();
+    e.cores = std::max(1, req->cores());
+    e.free = e.cores;
+    e.registered = true;
+    e.stub = rpc::Executor::NewStub(make_channel(e.address));
+    spdlog::info("executor {} registered from {} (pid {}, {} cores)", e.id, e.address, req->pid(), e.cores);
+    cv.notify_all();
+    return grpc::Status::OK;
+  }
+
+  grpc::Status Heartbeat(grpc::ServerContext* ctx, const rpc::HeartbeatRequest* req,
+                         rpc::HeartbeatReply* reply) override {
+    if (auto s = check_secret(ctx, secret, "Heartbeat"); !s.ok()) return s;
+    std::lock_guard lock(mu);
+    auto it = executors.find(req->executor_id());
+    reply->set_known(it != executors.end() && it->second.alive);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status FetchBroadcast(grpc::ServerContext* ctx, const rpc::FetchBroadcastRequest* req,
+                              grpc::ServerWriter<rpc::Chunk>* writer) override {
+    if (auto s = check_secret(ctx, secret, "FetchBroadcast"); !s.ok()) return s;
+    std::string bytes;
+    try {
+      bytes = rt.broadcasts().encoded(req->broadcast_id());
+    } catch (const std::exception& e) {
+      return grpc::Status(grpc::StatusCode::NOT_FOUND, e.what());
+    }
+    write_chunks(writer, bytes);
+    return grpc::Status::OK;
+  }
+
+  // ---- Executor processes ---------------------------------------------------------------
+
+  void start_server() {
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    builder.RegisterService(this);
+    server = builder.BuildAndStart();
+    if (!server || port == 0) throw std::runtime_error("driver: cannot open its RPC port on 127.0.0.1");
+    address = "127.0.0.1:" + std::to_string(port);
+  }
+
+  void spawn(int id, int cores) {
+    Executor e;
+    e.id = id;
+    e.log = (std::filesystem::path(rt.local_dir()) / ("executor-" + std::to_string(id) + ".log")).string();
+    std::vector<std::string> env;
+    for (char** p = environ; *p; ++p) env.emplace_back(*p);
+    env.push_back(std::string(kDriverEnv) + "=" + address);
+    env.push_back("BRASA_EXECUTOR_ID=" + std::to_string(id));
+    env.push_back("BRASA_EXECUTOR_CORES=" + std::to_string(cores));
+    env.push_back("BRASA_EXECUTOR_PARENT=" + std::to_string(::getpid()));
+    env.push_back("BRASA_SECRET=" + secret);
+    env.push_back("BRASA_EXECUTOR_MEMORY=" + rt.conf().get("brasa.executor.memory", "2g"));
+    env.push_back("BRASA_EXECUTOR_SHUFFLE_MEMORY=" + rt.conf().get("brasa.memory.shuffle", "1g"));
+    std::vector<char*> envp;
+    for (auto& s : env) envp.push_back(s.data());
+    envp.push_back(nullptr);
+    std::string exe = std::filesystem::read_symlink("/proc/self/exe").string();
+    std::string arg0 = "brasa-executor";
+    char* argv[] = {arg0.data(), nullptr};
+
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, e.log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+    int rc = posix_spawn(&e.pid, exe.c_str(), &actions, nullptr, argv, envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) throw std::runtime_error("cannot start executor process " + exe + ": " + std::strerror(rc));
+    std::lock_guard lock(mu);
+    executors.emplace(id, std::move(e));
+  }
+
+  std::string log_tail(const Executor& e) const {
+    std::ifstream in(e.log);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string s = ss.str();
+    if (s.size() > 2000) s = "..." + s.substr(s.size() - 2000);
+    return s.empty() ? "(empty log)" : s;
+  }
+
+  // Waits until every executor registered; fails if one exits first.
+  void await_registrations(std::chrono::seconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::unique_lock lock(mu);
+    while (true) {
+      bool all = true;
+      for (auto& [id, e] : executors) {
+        if (e.registered) continue;
+        all = false;
+        int status = 0;
+        if (::waitpid(e.pid, &status, WNOHANG) == e.pid) {
+          e.alive = false;
+          throw std::runtime_error("executor " + std::to_string(id) + " exited before registering; its log:\n" +
+                                   log_tail(e));
+        }
+      }
+      if (all) return;
+      if (std::chrono::steady_clock::now() > deadline)
+        throw std::runtime_error("executors did not register within " + std::to_string(timeout.count()) + " s");
+      cv.wait_for(lock, std::chrono::milliseconds(20));
+    }
+  }
+
+  void remove_shuffle_everywhere(int shuffle_id) {
+    std::lock_guard lock(mu);
+    for (auto& [id, e] : executors) {
+      if (!e.stub || !e.alive) continue;
+      auto ctx = client_context(secret);
+      ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+      rpc::RemoveShuffleRequest req;
+      req.set_shuffle_id(shuffle_id);
+      rpc::Empty out;
+      e.stub->RemoveShuffle(ctx.get(), req, &out);
+    }
+  }
+
+  void stop_all() {
+    rt.shuffle_manager().set_on_remove(nullptr);
+    std::vector<pid_t> pids;
+    {
+      std::lock_guard lock(mu);
+      for (auto& [id, e] : executors) {
+        if (e.stub && e.alive) {
+          auto ctx = client_context(secret);
+          ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(500));
+          rpc::Empty in, out;
+          e.stub->Stop(ctx.get(), in, &out);
+        }
+        e.alive = false;
+        if (e.pid > 0) pids.push_back(e.pid);
+      }
+    }
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+    for (pid_t pid : pids) {
+      while (::waitpid(pid, nullptr, WNOHANG) == 0) {
+        if (std::chrono::steady_clock::now() > deadline) {
+          ::kill(pid, SIGKILL);
+          ::waitpid(pid, nullptr, 0);
+          break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+    }
+    if (server) server->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(200));
+  }
+
+  // ---- Running tasks ---------------------------------------------------------------------
+
+  int preferred_executor(const Attempt& a) {
+    if (!a.cached_rdds) return -1;
+    std::lock_guard lock(mu);
+    for (int rdd : *a.cached_rdds)
+      if (auto it = cached_blocks.find({rdd, a.partition}); it != cached_blocks.end()) return it->second;
+    return -1;
+  }
+
+  void record_blocks(const Attempt& a, int executor) {
+    if (!a.cached_rdds) return;
+    std::lock_guard lock(mu);
+    for (int rdd : *a.cached_rdds) cached_blocks[{rdd, a.partition}] = executor;
+  }
+
+  Executor& acquire_core(int preferred) {
+    std::unique_lock lock(mu);
+    if (auto it = executors.find(preferred); it != executors.end()) {
+      Executor& e = it->second;
+      if (cv.wait_for(lock, locality_wait, [&] { return !e.alive || e.free > 0; }) && e.alive) {
+        --e.free;
+        return e;
+      }
+    }
+    while (true) {
+      Executor* best = nullptr;
+      bool any_alive = false;
+      for (auto& [id, e] : executors) {
+        if (!e.alive || !e.registered) continue;
+        any_alive = true;
+        if (e.free > 0 && (!best || e.free > best->free)) best = &e;
+      }
+      if (best) {
+        --best->free;
+        return *best;
+      }
+      if (!any_alive) throw std::runtime_error("no executors left: every executor of this application has died");
+      cv.wait(lock);
+    }
+  }
+
+  void release_core(Executor& e) {
+    std::lock_guard lock(mu);
+    ++e.free;
+    cv.notify_all();
+  }
+
+  void lose(Executor& e, const std::string& why) {
+    {
+      std::lock_guard lock(mu);
+      if (!e.alive) return;
+      e.alive = false;
+      cv.notify_all();
+    }
+    {
+      std::lock_guard lock(mu);
+      std::erase_if(cached_blocks, [&](const auto& kv) { return kv.second == e.id; });
+    }
+    int lost = rt.shuffle_manager().remove_executor(e.id);
+    spdlog::error("Lost executor {} ({}): {}; {} map outputs lost. Its log:\n{}", e.id, e.address, why, lost,
+                  log_tail(e));
+  }
+};
+
+ClusterBackend::ClusterBackend(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+ClusterBackend::~ClusterBackend() { impl_->stop_all(); }
+
+std::unique_ptr<ClusterBackend> ClusterBackend::start_local_cluster(Runtime& runtime, int executors, int cores) {
+  auto impl = std::make_unique<Impl>(runtime);
+  impl->secret = runtime.conf().get("brasa.auth.secret", "");
+  impl->locality_wait = std::chrono::milliseconds(runtime.conf().get_int("brasa.locality.wait.ms", 3000));
+  if (impl->secret.empty()) {  // local-cluster always authenticates, with a secret of its own
+    std::random_device rd;
+    std::ostringstream s;
+    for (int i = 0; i < 4; ++i) s << std::hex << rd();
+    impl->secret = s.str();
+  }
+  impl->start_server();
+  auto start = std::chrono::steady_clock::now();
+  std::unique_ptr<ClusterBackend> backend(new ClusterBackend(std::move(impl)));
+  for (int i = 0; i < executors; ++i) backend->impl_->spawn(i, cores);
+  backend->impl_->await_registrations(std::chrono::seconds(60));
+  Impl* impl_ptr = backend->impl_.get();
+  runtime.shuffle_manager().set_on_remove([impl_ptr](int id) { impl_ptr->remove_shuffle_everywhere(id); });
+  spdlog::info("local-cluster: {} executors of {} cores ready in {:.3f} s", executors, cores,
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  return backend;
+}
+
+int ClusterBackend::total_cores() const {
+  std::lock_guard lock(impl_->mu);
+  int n = 0;
+  for (auto& [id, e] : impl_->executors)
+    if (e.alive) n += e.cores;
+  return n;
+}
+
+int ClusterBackend::live_executors() const {
+  std::lock_guard lock(impl_->mu);
+  int n = 0;
+  for (auto& [id, e] : impl_->executors) n += e.alive;
+  return n;
+}
+
+void ClusterBackend::run(const Attempt& a) {
+  Impl& impl = *impl_;
+  rpc::LaunchTaskRequest req;
+  req.set_job_id(a.job_id);
+  req.set_stage_id(a.stage_id);
+  req.set_partition(a.partition);
+  req.set_attempt(a.attempt);
+  req.set_plan(*a.plan);
+  for (int shuffle_id : *a.read_shuffles) {
+    auto* loc = req.add_locations();
+    loc->set_shuffle_id(shuffle_id);
+    auto where = impl.rt.shuffle_manager().remote_locations(shuffle_id);
+    loc->set_num_maps(static_cast<int>(where.size()));
+    for (size_t m = 0; m < where.size(); ++m) {
+      if (!where[m]) continue;
+      loc->add_map_id(static_cast<int>(m));
+      loc->add_executor_id(where[m]->executor);
+      loc->add_address(where[m]->address);
+    }
+  }
+
+  Impl::Executor& e = impl.acquire_core(impl.preferred_executor(a));
+  struct Release {
+    Impl& impl;
+    Impl::Executor& e;
+    ~Release() { impl.release_core(e); }
+  } release{impl, e};
+
+  auto ctx = client_context(impl.secret);
+  auto stream = e.stub->LaunchTask(ctx.get(), req);
+  std::string result;
+  rpc::TaskReply reply, done;
+  bool finished = false;
+  while (stream->Read(&reply)) {
+    result += reply.result_chunk();
+    if (reply.status() != rpc::TaskReply::RUNNING) {
+      done = std::move(reply);
+      finished = true;
+    }
+  }
+  grpc::Status status = stream->Finish();
+  if (!status.ok() || !finished) {
+    std::string why = status.ok() ? "stream ended without a result" : status.error_message();
+    if (status.error_code() != grpc::StatusCode::UNAUTHENTICATED) impl.lose(e, why);
+    throw std::runtime_error("executor " + std::to_string(e.id) + " lost while running the task: " + why);
+  }
+  switch (done.status()) {
+    case rpc::TaskReply::SUCCEEDED:
+      break;
+    case rpc::TaskReply::FETCH_FAILED:
+      throw FetchFailed(done.fetch_shuffle_id(), done.fetch_map_id(), done.fetch_executor_id(), done.error());
+    default:
+      throw std::runtime_error(done.error() + " (on executor " + std::to_string(e.id) + ")");
+  }
+  impl.record_blocks(a, e.id);
+  if (a.map_shuffle_id >= 0) {
+    impl.rt.shuffle_manager().add_remote(a.map_shuffle_id, a.num_maps, a.partition, e.id, e.address);
+  } else {
+    ByteReader r(result);
+    a.action->deliver(a.partition, r);
+  }
+  ByteReader updates(done.accumulator_updates());
+  impl.rt.accumulators().merge_encoded(updates);
+}
+
+}  // namespace brasa

@@ -1,0 +1,256 @@
+#include "brasa/deploy/executor.h"
+
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "brasa/accumulator.h"
+#include "brasa/broadcast.h"
+#include "brasa/rdd/plan.h"
+#include "brasa/rdd/rdd_base.h"
+#include "brasa/runtime.h"
+#include "brasa/scheduler/task_context.h"
+#include "brasa/shuffle/shuffle_manager.h"
+#include "rpc_common.h"
+
+namespace brasa::deploy {
+namespace {
+
+std::string env_or(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? v : fallback;
+}
+
+// Fetches shuffle blocks from other executors, one channel per peer.
+class RpcShuffleFetcher final : public ShuffleFetcher {
+ public:
+  explicit RpcShuffleFetcher(std::string secret) : secret_(std::move(secret)) {}
+
+  std::string fetch(const RemoteMapOutput& where, int shuffle_id, int map_id, int reduce_id) override {
+    rpc::FetchBlockRequest req;
+    req.set_shuffle_id(shuffle_id);
+    req.set_map_id(map_id);
+    req.set_reduce_id(reduce_id);
+    auto ctx = client_context(secret_);
+    auto reader = stub(where.address).FetchShuffleBlock(ctx.get(), req);
+    std::string bytes;
+    grpc::Status status = read_chunks(*reader, bytes);
+    if (!status.ok()) throw FetchFailed(shuffle_id, map_id, where.executor, status.error_message());
+    return bytes;
+  }
+
+ private:
+  rpc::Executor::Stub& stub(const std::string& address) {
+    std::lock_guard lock(mu_);
+    auto& s = stubs_[address];
+    if (!s) s = rpc::Executor::NewStub(make_channel(address));
+    return *s;
+  }
+
+  std::string secret_;
+  std::mutex mu_;
+  std::map<std::string, std::unique_ptr<rpc::Executor::Stub>> stubs_;
+};
+
+class ExecutorService final : public rpc::Executor::Service {
+ public:
+  ExecutorService(std::shared_ptr<Runtime> rt, std::string secret) : rt_(std::move(rt)), secret_(std::move(secret)) {}
+
+  grpc::Status LaunchTask(grpc::ServerContext* ctx, const rpc::LaunchTaskRequest* req,
+                          grpc::ServerWriter<rpc::TaskReply>* writer) override {
+    if (auto s = check_secret(ctx, secret_, "LaunchTask"); !s.ok()) return s;
+    for (const auto& loc : req->locations()) {
+      int n = std::min({loc.map_id_size(), loc.executor_id_size(), loc.address_size()});
+      for (int i = 0; i < n; ++i)
+        if (loc.map_id(i) >= 0 && loc.map_id(i) < loc.num_maps())
+          rt_->shuffle_manager().add_remote(loc.shuffle_id(), loc.num_maps(), loc.map_id(i), loc.executor_id(i),
+                                            loc.address(i));
+    }
+    rpc::TaskReply done;
+    try {
+      PlanReader plan(rt_, req->plan());
+      auto body = plan.task();
+      TaskContext tc(*rt_, req->stage_id(), req->partition(), req->attempt());
+      TaskContext::Scope scope(&tc);
+      ByteWriter result;
+      body->run(req->partition(), result);
+      rpc::TaskReply chunk;
+      const std::string& bytes = result.bytes();
+      for (size_t off = 0; off < bytes.size(); off += kChunkBytes) {
+        chunk.set_result_chunk(bytes.data() + off, std::min(kChunkBytes, bytes.size() - off));
+        if (!writer->Write(chunk)) return grpc::Status(grpc::StatusCode::CANCELLED, "driver went away");
+      }
+      ByteWriter updates;
+      AccumulatorRegistry::write_updates(updates, tc.accumulator_updates());
+      done.set_accumulator_updates(updates.bytes());
+      done.set_status(rpc::TaskReply::SUCCEEDED);
+    } catch (const FetchFailed& e) {
+      done.set_status(rpc::TaskReply::FETCH_FAILED);
+      done.set_error(e.what());
+      done.set_fetch_shuffle_id(e.shuffle_id);
+      done.set_fetch_map_id(e.map_id);
+      done.set_fetch_executor_id(e.executor);
+    } catch (const std::exception& e) {
+      done.set_status(rpc::TaskReply::FAILED);
+      done.set_error(e.what());
+    } catch (...) {
+      done.set_status(rpc::TaskReply::FAILED);
+      done.set_error("unknown exception");
+    }
+    writer->Write(done);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status FetchShuffleBlock(grpc::ServerContext* ctx, const rpc::FetchBlockRequest* req,
+                                 grpc::ServerWriter<rpc::Chunk>* writer) override {
+    if (auto s = check_secret(ctx, secret_, "FetchShuffleBlock"); !s.ok()) return s;
+    std::string bytes;
+    try {
+      auto output = rt_->shuffle_manager().get(req->shuffle_id(), req->map_id());
+      if (dynamic_cast<const RemoteMapOutput*>(output.get()))
+        return grpc::Status(grpc::StatusCode::NOT_FOUND, "this executor does not hold that map output");
+      bytes = output->encode_bucket(static_cast<size_t>(req->reduce_id()));
+    } catch (const std::exception& e) {
+      return grpc::Status(grpc::StatusCode::NOT_FOUND, e.what());
+    }
+    write_chunks(writer, bytes);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status RemoveShuffle(grpc::ServerContext* ctx, const rpc::RemoveShuffleRequest* req, rpc::Empty*) override {
+    if (auto s = check_secret(ctx, secret_, "RemoveShuffle"); !s.ok()) return s;
+    rt_->shuffle_manager().remove(req->shuffle_id());
+    return grpc::Status::OK;
+  }
+
+  grpc::Status Stop(grpc::ServerContext* ctx, const rpc::Empty*, rpc::Empty*) override {
+    if (auto s = check_secret(ctx, secret_, "Stop"); !s.ok()) return s;
+    request_stop();
+    return grpc::Status::OK;
+  }
+
+  void request_stop() {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+    cv_.notify_all();
+  }
+  // Waits until stopped or `period` passes; true once stopped.
+  bool wait_stopped(std::chrono::milliseconds period) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, period, [this] { return stopping_; });
+  }
+
+ private:
+  std::shared_ptr<Runtime> rt_;
+  std::string secret_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+};
+
+}  // namespace
+
+bool launched_as_executor() { return std::getenv(kDriverEnv) != nullptr; }
+
+void run_executor() {
+  // Die with the process that started us (local-cluster and workers).
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (auto parent = std::atoi(env_or("BRASA_EXECUTOR_PARENT", "0").c_str()); parent > 0 && ::getppid() != parent)
+    std::_Exit(3);
+
+  const std::string driver = env_or(kDriverEnv, "");
+  const int id = std::atoi(env_or("BRASA_EXECUTOR_ID", "0").c_str());
+  const int cores = std::max(1, std::atoi(env_or("BRASA_EXECUTOR_CORES", "1").c_str()));
+  const std::string host = env_or("BRASA_EXECUTOR_HOST", "127.0.0.1");
+  const std::string secret = env_or("BRASA_SECRET", "");
+  int code = 0;
+  try {
+    Conf conf;
+    conf.master("local[" + std::to_string(cores) + "]").app_name("executor-" + std::to_string(id));
+    conf.set("brasa.ui.show_progress", "false");
+    conf.set("brasa.log.level", "info");
+    conf.set("brasa.memory.storage", env_or("BRASA_EXECUTOR_MEMORY", "2g"));
+    conf.set("brasa.memory.shuffle", env_or("BRASA_EXECUTOR_SHUFFLE_MEMORY", "1g"));
+    auto rt = std::make_shared<Runtime>(conf);
+    RpcShuffleFetcher fetcher(secret);
+    rt->shuffle_manager().set_fetcher(&fetcher);
+    auto driver_stub = rpc::Driver::NewStub(make_channel(driver));
+    rt->broadcasts().set_fetcher([&](uint64_t bid) {
+      rpc::FetchBroadcastRequest req;
+      req.set_broadcast_id(bid);
+      auto ctx = client_context(secret);
+      auto reader = driver_stub->FetchBroadcast(ctx.get(), req);
+      std::string bytes;
+      grpc::Status status = read_chunks(*reader, bytes);
+      if (!status.ok())
+        throw std::runtime_error("cannot fetch broadcast " + std::to_string(bid) + " from the driver: " +
+                                 status.error_message());
+      return bytes;
+    });
+
+    ExecutorService service(rt, secret);
+    int port = 0;
+    grpc::ServerBuilder builder;
+    builder.AddListeningPort(host + ":0", grpc::InsecureServerCredentials(), &port);
+    builder.RegisterService(&service);
+    auto server = builder.BuildAndStart();
+    if (!server || port == 0) throw std::runtime_error("cannot listen on " + host);
+    std::string address = host + ":" + std::to_string(port);
+
+    rpc::RegisterExecutorRequest reg;
+    reg.set_protocol_version(kProtocolVersion);
+    reg.set_binary_hash(binary_hash());
+    reg.set_executor_id(id);
+    reg.set_address(address);
+    reg.set_cores(cores);
+    reg.set_pid(::getpid());
+    {
+      auto ctx = client_context(secret);
+      ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+      rpc::Empty empty;
+      grpc::Status status = driver_stub->RegisterExecutor(ctx.get(), reg, &empty);
+      if (!status.ok())
+        throw std::runtime_error("driver " + driver + " refused registration: " + status.error_message());
+    }
+    spdlog::info("executor {} serving at {} with {} cores (driver {})", id, address, cores, driver);
+
+    // Exits when told to, or when the driver stops answering heartbeats.
+    int missed = 0;
+    while (!service.wait_stopped(std::chrono::milliseconds(1000))) {
+      rpc::HeartbeatRequest hb;
+      hb.set_executor_id(id);
+      rpc::HeartbeatReply reply;
+      auto ctx = client_context(secret);
+      ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+      grpc::Status status = driver_stub->Heartbeat(ctx.get(), hb, &reply);
+      if (status.ok() && !reply.known()) {
+        spdlog::warn("the driver no longer knows executor {}; exiting", id);
+        break;
+      }
+      missed = status.ok() ? 0 : missed + 1;
+      if (missed >= 5) {
+        spdlog::error("driver {} unreachable for 5 heartbeats ({}); exiting", driver, status.error_message());
+        code = 4;
+        break;
+      }
+    }
+    server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
+    spdlog::info("executor {} stopped", id);
+  } catch (const std::exception& e) {
+    spdlog::error("executor {} failed: {}", id, e.what());
+    code = 2;
+  }
+  spdlog::shutdown();
+  std::_Exit(code);  // skip static destructors: gRPC and TBB threads may still be winding down
+}
+
+}  // namespace brasa::deploy

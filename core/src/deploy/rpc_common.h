@@ -1,0 +1,41 @@
+// What driver and executor share on the wire: the protocol version, the
+// shared secret check, chunked byte streams and the binary's hash. Private
+// to core/src/deploy (it includes gRPC).
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "brasa/proto/brasa.grpc.pb.h"
+
+namespace brasa::deploy {
+
+constexpr uint32_t kProtocolVersion = 1;
+constexpr size_t kChunkBytes = size_t{1} << 20;  // stays far below gRPC's 4 MB message limit
+
+// Metadata entry that carries the shared secret on every call.
+inline constexpr const char* kSecretHeader = "brasa-secret";
+
+// A hash of this process's executable, to check that driver and executors
+// run the identical binary.
+const std::string& binary_hash();
+
+// Server side: OK if no secret is configured or the call carries it;
+// UNAUTHENTICATED (and a warning naming the method and peer) otherwise.
+grpc::Status check_secret(grpc::ServerContext* ctx, const std::string& secret, const char* method);
+
+// Client side: a context carrying the secret.
+std::unique_ptr<grpc::ClientContext> client_context(const std::string& secret);
+
+std::shared_ptr<grpc::Channel> make_channel(const std::string& address);
+
+// Writes `bytes` as a stream of Chunk messages.
+bool write_chunks(grpc::ServerWriter<rpc::Chunk>* writer, std::string_view bytes);
+// Reads a stream of Chunk messages to the end; returns the final status.
+grpc::Status read_chunks(grpc::ClientReader<rpc::Chunk>& reader, std::string& out);
+
+}  // namespace brasa::deploy
