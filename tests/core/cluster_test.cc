@@ -1,7 +1,10 @@
 // local-cluster[E,C]: real executor processes (this binary started again),
 // tasks shipped as stage plans over gRPC, shuffles fetched between
 // executors. Every job must give exactly the local-mode result.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
 
 #include <string>
 
@@ -13,6 +16,18 @@ namespace {
 
 using brasa_test::make_context;
 using brasa_test::sorted;
+
+// These tests start their own clusters; the copy of the suite that runs with
+// BRASA_TEST_MASTER set would only repeat them.
+#define SKIP_ON_CLUSTER_ONLY_ONCE() SKIP_ON_CLUSTER("starts its own cluster")
+
+// Marks that an executor has already killed itself (the retry must not).
+const char* kill_marker() {
+  const char* driver = ::getenv("BRASA_EXECUTOR_PARENT");  // set in executors
+  static const std::string path =
+      "/tmp/brasa-kill-marker-" + (driver ? std::string(driver) : std::to_string(::getpid()));
+  return path.c_str();
+}
 
 class LocalCluster : public ::testing::Test {
  protected:
@@ -88,6 +103,89 @@ TEST_F(LocalCluster, TaskErrorsNameTheStageAndMessage) {
     EXPECT_NE(std::string(e.what()).find("bad record 7"), std::string::npos) << e.what();
   }
   EXPECT_EQ(cluster().range(0, 10, 1, 2).count(), 10) << "the cluster still works after a failed job";
+}
+
+}  // namespace
+
+namespace {
+
+// ---- Lost executors ------------------------------------------------------------------
+
+// Three stages; an executor kills itself (SIGKILL) in the middle of the
+// second, taking its running task and the first stage's map outputs with it.
+TEST(ExecutorLoss, KilledDuringAShuffleTheJobStillGivesTheExactResult) {
+  SKIP_ON_CLUSTER_ONLY_ONCE();
+  auto job = [](brasa::Context& ctx, bool kill) {
+    return ctx.range(0, 60000, 1, 6)
+        .map([](int64_t x) { return std::pair<int64_t, int64_t>{x % 1000, x}; })
+        .reduce_by_key([](int64_t a, int64_t b) { return a + b; }, 4)
+        .map([kill](std::pair<int64_t, int64_t> kv) {
+          auto* tc = brasa::TaskContext::current();
+          if (kill && tc->partition() == 1 && ::access(kill_marker(), F_OK) != 0) {
+            ::close(::open(kill_marker(), O_CREAT | O_WRONLY, 0644));
+            ::raise(SIGKILL);
+          }
+          return std::pair<int64_t, int64_t>{kv.second % 97, kv.first};
+        })
+        .reduce_by_key([](int64_t a, int64_t b) { return a + b; }, 3)
+        .collect();
+  };
+  auto local = make_context("local[2]");
+  auto expected = job(*local, false);
+  ::unlink(kill_marker());
+  auto cluster = make_context("local-cluster[2,1]");
+  auto got = job(*cluster, true);
+  EXPECT_EQ(::access(kill_marker(), F_OK), 0) << "an executor should have killed itself";
+  EXPECT_EQ(cluster->runtime().cluster()->live_executors(), 1);
+  EXPECT_EQ(got, expected);
+  ::unlink(kill_marker());
+}
+
+// An iterative job caches its input; the executor holding part of the cache
+// is killed between iterations. The lost partitions are recomputed.
+TEST(ExecutorLoss, KilledWhileHoldingCachedPartitions) {
+  SKIP_ON_CLUSTER_ONLY_ONCE();
+  auto run = [](brasa::Context& ctx, bool kill) {
+    auto links = ctx.range(0, 20000, 1, 4)
+                     .map([](int64_t x) { return std::pair<int64_t, int64_t>{x % 500, (x * 7) % 500}; })
+                     .partition_by(brasa::Partitioner::hash(4))
+                     .cache();
+    auto ranks = links.map_values([](int64_t) { return 1.0; }).reduce_by_key([](double a, double) { return a; });
+    std::vector<std::pair<int64_t, double>> out;
+    for (int i = 0; i < 4; ++i) {
+      if (kill && i == 2) ::kill(ctx.runtime().cluster()->executor_pids().at(0), SIGKILL);
+      ranks = links.join(ranks)
+                  .map([](std::pair<int64_t, std::pair<int64_t, double>> kv) {
+                    return std::pair<int64_t, double>{kv.second.first, kv.second.second / 40.0};
+                  })
+                  .reduce_by_key([](double a, double b) { return a + b; }, brasa::Partitioner::hash(4))
+                  .map_values([](double r) { return 0.15 + 0.85 * r; });
+      out = ranks.collect();
+    }
+    return out;
+  };
+  auto local = make_context("local[2]");
+  auto expected = run(*local, false);
+  auto cluster = make_context("local-cluster[2,1]");
+  auto got = run(*cluster, true);
+  EXPECT_EQ(cluster->runtime().cluster()->live_executors(), 1);
+  ASSERT_EQ(got.size(), expected.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].first, expected[i].first);
+    EXPECT_DOUBLE_EQ(got[i].second, expected[i].second);
+  }
+}
+
+TEST(ExecutorLoss, NoExecutorLeftFailsTheJobWithoutHanging) {
+  SKIP_ON_CLUSTER_ONLY_ONCE();
+  auto cluster = make_context("local-cluster[1,1]");
+  ::kill(cluster->runtime().cluster()->executor_pids().at(0), SIGKILL);
+  try {
+    cluster->range(0, 100, 1, 2).count();
+    FAIL() << "the job should fail";
+  } catch (const brasa::JobError& e) {
+    EXPECT_NE(std::string(e.what()).find("no executors left"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

@@ -44,6 +44,7 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
     int free = 0;
     bool registered = false;
     bool alive = true;
+    std::chrono::steady_clock::time_point last_heartbeat = std::chrono::steady_clock::now();
     std::unique_ptr<rpc::Executor::Stub> stub;
   };
 
@@ -56,6 +57,9 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
   std::map<int, Executor> executors;
   std::map<std::pair<int, int>, int> cached_blocks;  // (rdd, partition) -> executor that computed it
   std::chrono::milliseconds locality_wait{3000};
+  std::chrono::milliseconds heartbeat_timeout{10000};
+  std::thread monitor;
+  bool stopping = false;
 
   explicit Impl(Runtime& r) : rt(r) {}
 
@@ -94,6 +98,7 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
     std::lock_guard lock(mu);
     auto it = executors.find(req->executor_id());
     reply->set_known(it != executors.end() && it->second.alive);
+    if (reply->known()) it->second.last_heartbeat = std::chrono::steady_clock::now();
     return grpc::Status::OK;
   }
 
@@ -199,7 +204,37 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
     }
   }
 
+  // Notices dead executors while nothing runs on them: a child process that
+  // exited, or an executor whose heartbeats stopped.
+  void watch() {
+    std::unique_lock lock(mu);
+    while (!cv.wait_for(lock, std::chrono::milliseconds(100), [this] { return stopping; })) {
+      std::vector<std::pair<Executor*, std::string>> dead;
+      auto now = std::chrono::steady_clock::now();
+      for (auto& [id, e] : executors) {
+        if (!e.alive || !e.registered) continue;
+        int status = 0;
+        if (e.pid > 0 && ::waitpid(e.pid, &status, WNOHANG) == e.pid) {
+          e.pid = 0;
+          dead.emplace_back(&e, WIFSIGNALED(status) ? "killed by signal " + std::to_string(WTERMSIG(status))
+                                                    : "exited with code " + std::to_string(WEXITSTATUS(status)));
+        } else if (now - e.last_heartbeat > heartbeat_timeout) {
+          dead.emplace_back(&e, "no heartbeat for " + std::to_string(heartbeat_timeout.count()) + " ms");
+        }
+      }
+      lock.unlock();
+      for (auto& [e, why] : dead) lose(*e, why);
+      lock.lock();
+    }
+  }
+
   void stop_all() {
+    {
+      std::lock_guard lock(mu);
+      stopping = true;
+      cv.notify_all();
+    }
+    if (monitor.joinable()) monitor.join();
     rt.shuffle_manager().set_on_remove(nullptr);
     std::vector<pid_t> pids;
     {
@@ -213,6 +248,7 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
         }
         e.alive = false;
         if (e.pid > 0) pids.push_back(e.pid);
+        e.pid = 0;
       }
     }
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
@@ -282,11 +318,9 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
       std::lock_guard lock(mu);
       if (!e.alive) return;
       e.alive = false;
-      cv.notify_all();
-    }
-    {
-      std::lock_guard lock(mu);
+      if (e.pid > 0) ::kill(e.pid, SIGKILL);  // unreachable or hung: make sure it is gone (reaped at stop)
       std::erase_if(cached_blocks, [&](const auto& kv) { return kv.second == e.id; });
+      cv.notify_all();
     }
     int lost = rt.shuffle_manager().remove_executor(e.id);
     spdlog::error("Lost executor {} ({}): {}; {} map outputs lost. Its log:\n{}", e.id, e.address, why, lost,
@@ -302,6 +336,7 @@ std::unique_ptr<ClusterBackend> ClusterBackend::start_local_cluster(Runtime& run
   auto impl = std::make_unique<Impl>(runtime);
   impl->secret = runtime.conf().get("brasa.auth.secret", "");
   impl->locality_wait = std::chrono::milliseconds(runtime.conf().get_int("brasa.locality.wait.ms", 3000));
+  impl->heartbeat_timeout = std::chrono::milliseconds(runtime.conf().get_int("brasa.network.timeout.ms", 10000));
   if (impl->secret.empty()) {  // local-cluster always authenticates, with a secret of its own
     std::random_device rd;
     std::ostringstream s;
@@ -314,11 +349,14 @@ std::unique_ptr<ClusterBackend> ClusterBackend::start_local_cluster(Runtime& run
   for (int i = 0; i < executors; ++i) backend->impl_->spawn(i, cores);
   backend->impl_->await_registrations(std::chrono::seconds(60));
   Impl* impl_ptr = backend->impl_.get();
+  impl_ptr->monitor = std::thread([impl_ptr] { impl_ptr->watch(); });
   runtime.shuffle_manager().set_on_remove([impl_ptr](int id) { impl_ptr->remove_shuffle_everywhere(id); });
   spdlog::info("local-cluster: {} executors of {} cores ready in {:.3f} s", executors, cores,
                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   return backend;
 }
+
+std::string ClusterBackend::driver_address() const { return impl_->address; }
 
 int ClusterBackend::total_cores() const {
   std::lock_guard lock(impl_->mu);
@@ -326,6 +364,14 @@ int ClusterBackend::total_cores() const {
   for (auto& [id, e] : impl_->executors)
     if (e.alive) n += e.cores;
   return n;
+}
+
+std::vector<int> ClusterBackend::executor_pids() const {
+  std::lock_guard lock(impl_->mu);
+  std::vector<int> pids;
+  for (auto& [id, e] : impl_->executors)
+    if (e.alive && e.pid > 0) pids.push_back(e.pid);
+  return pids;
 }
 
 int ClusterBackend::live_executors() const {
@@ -378,8 +424,10 @@ void ClusterBackend::run(const Attempt& a) {
   grpc::Status status = stream->Finish();
   if (!status.ok() || !finished) {
     std::string why = status.ok() ? "stream ended without a result" : status.error_message();
-    if (status.error_code() != grpc::StatusCode::UNAUTHENTICATED) impl.lose(e, why);
-    throw std::runtime_error("executor " + std::to_string(e.id) + " lost while running the task: " + why);
+    if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED)
+      throw std::runtime_error("executor " + std::to_string(e.id) + " refused the task: " + why);
+    impl.lose(e, why);
+    throw ExecutorLost("executor " + std::to_string(e.id) + " lost while running the task: " + why);
   }
   switch (done.status()) {
     case rpc::TaskReply::SUCCEEDED:

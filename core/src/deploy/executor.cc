@@ -167,6 +167,7 @@ void run_executor() {
   if (auto parent = std::atoi(env_or("BRASA_EXECUTOR_PARENT", "0").c_str()); parent > 0 && ::getppid() != parent)
     std::_Exit(3);
 
+  spdlog::flush_on(spdlog::level::info);  // the log must survive a SIGKILL
   const std::string driver = env_or(kDriverEnv, "");
   const int id = std::atoi(env_or("BRASA_EXECUTOR_ID", "0").c_str());
   const int cores = std::max(1, std::atoi(env_or("BRASA_EXECUTOR_CORES", "1").c_str()));

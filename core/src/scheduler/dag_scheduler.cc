@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -122,7 +123,8 @@ void DAGScheduler::run_job(const std::shared_ptr<RDDBase>& rdd, const std::vecto
   job.result_partitions = partitions;
   job.action = &action;
 
-  // Build the stage graph, skipping shuffles whose outputs all exist.
+  // Build the stage graph. Stages whose shuffle outputs all exist run no
+  // tasks (they are skipped) unless outputs get lost while the job runs.
   std::map<int, Stage*> by_shuffle;
   std::function<Stage*(std::shared_ptr<RDDBase>, std::shared_ptr<ShuffleDependencyBase>)> build =
       [&](std::shared_ptr<RDDBase> last, std::shared_ptr<ShuffleDependencyBase> shuffle) -> Stage* {
@@ -132,20 +134,10 @@ void DAGScheduler::run_job(const std::shared_ptr<RDDBase>& rdd, const std::vecto
     stage->cached_rdds = cached_in_stage(stage->rdd);
     for (auto& dep : stage_boundaries(stage->rdd)) {
       stage->read_shuffles.push_back(dep->shuffle_id());
-      if (auto it = by_shuffle.find(dep->shuffle_id()); it != by_shuffle.end()) {
-        stage->parents.push_back(it->second);
-        continue;
-      }
-      if (runtime_.shuffle_manager().is_complete(dep->shuffle_id())) {
-        ++job.stats.stages_skipped;
-        by_shuffle[dep->shuffle_id()] = nullptr;
-        continue;
-      }
-      Stage* parent = build(dep->parent(), dep);
-      by_shuffle[dep->shuffle_id()] = parent;
+      Stage*& parent = by_shuffle[dep->shuffle_id()];
+      if (!parent) parent = build(dep->parent(), dep);
       stage->parents.push_back(parent);
     }
-    std::erase(stage->parents, nullptr);
     {
       std::lock_guard lock(mu_);
       stage->id = next_stage_id_++;
@@ -179,13 +171,27 @@ void DAGScheduler::run_job(const std::shared_ptr<RDDBase>& rdd, const std::vecto
   spdlog::info("Job {} finished: {}, took {:.3f} s", job.id, name, job.stats.seconds);
 }
 
-// Runs the job's stages in waves; each wave is every stage whose parents are done.
+// Runs the job's stages in waves; each wave is every stage whose parents are
+// done. A map stage is done when all its outputs exist, so outputs lost with
+// an executor (found by a reducer's fetch failure) make it run again, for
+// the missing map partitions only.
 void DAGScheduler::run_stages(Job& job) {
   struct Task {
     Stage* stage;
     int partition;
   };
-  while (!job.result->done) {
+  std::vector<uint8_t> delivered(job.result_partitions.size(), 0);  // written by concurrent tasks: not vector<bool>
+  std::map<int, int> partition_index;  // result partition -> index in job.result_partitions
+  for (size_t i = 0; i < job.result_partitions.size(); ++i) partition_index[job.result_partitions[i]] = static_cast<int>(i);
+  std::map<Stage*, int> resubmissions;
+  std::set<Stage*> ran;
+  constexpr int kMaxResubmissions = 4;  // Spark's spark.stage.maxConsecutiveAttempts
+
+  while (true) {
+    for (auto& s : job.stages)
+      s->done = s->shuffle ? runtime_.shuffle_manager().is_complete(s->shuffle->shuffle_id())
+                           : std::all_of(delivered.begin(), delivered.end(), [](uint8_t d) { return d != 0; });
+    if (job.result->done) break;
     std::vector<Stage*> wave;
     for (auto& s : job.stages) {
       if (s->done) continue;
@@ -195,8 +201,18 @@ void DAGScheduler::run_stages(Job& job) {
     }
     std::vector<Task> tasks;
     for (Stage* s : wave) {
-      std::vector<int> parts = s->shuffle ? runtime_.shuffle_manager().missing_maps(s->shuffle->shuffle_id())
-                                          : job.result_partitions;
+      if (ran.count(s) && ++resubmissions[s] > kMaxResubmissions)
+        throw JobError("Job " + std::to_string(job.id) + " (" + job.name + ") aborted: stage " +
+                       std::to_string(s->id) + " (" + s->name() + ") lost its inputs " +
+                       std::to_string(kMaxResubmissions) + " times in a row");
+      ran.insert(s);
+      std::vector<int> parts;
+      if (s->shuffle) {
+        parts = runtime_.shuffle_manager().missing_maps(s->shuffle->shuffle_id());
+      } else {
+        for (size_t i = 0; i < delivered.size(); ++i)
+          if (!delivered[i]) parts.push_back(job.result_partitions[i]);
+      }
       runtime_.events().post(Event{Event::Type::kStageSubmitted, job.id, s->id, -1, static_cast<int>(parts.size()),
                                    true, 0, s->name(), ""});
       spdlog::debug("Submitting stage {} ({}) with {} tasks", s->id, s->name(), parts.size());
@@ -215,11 +231,13 @@ void DAGScheduler::run_stages(Job& job) {
     std::mutex failure_mu;
     std::string failure;
     std::atomic<int> failed_attempts{0};
+    std::atomic<int> fetch_failures{0};
     auto run_task = [&](const Task& t) {
       if (aborted) return;
       runtime_.events().post(Event{Event::Type::kTaskStart, job.id, t.stage->id, t.partition, 0, true, 0, "", ""});
       std::string last_error;
-      for (int attempt = 0; attempt < max_failures_; ++attempt) {
+      int failures = 0;
+      for (int attempt = 0; failures < max_failures_; ++attempt) {
         TaskContext tc(runtime_, t.stage->id, t.partition, attempt);
         TaskContext::Scope scope(&tc);
         auto start = std::chrono::steady_clock::now();
@@ -246,14 +264,31 @@ void DAGScheduler::run_stages(Job& job) {
             job.action->run_here(t.partition);
           }
           runtime_.accumulators().merge(tc.accumulator_updates());
+          if (!t.stage->shuffle) delivered[static_cast<size_t>(partition_index.at(t.partition))] = 1;
           double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
           runtime_.events().post(Event{Event::Type::kTaskEnd, job.id, t.stage->id, t.partition, 0, true, secs, "", ""});
           return;
+        } catch (const FetchFailed& e) {
+          // The map output is gone (its executor died): forget that executor's
+          // outputs; the next wave re-runs the missing map tasks, then this one.
+          int lost = runtime_.shuffle_manager().remove_executor(e.executor);
+          spdlog::warn("Task {} in stage {} ({}): {}; {} map outputs marked lost, resubmitting", t.partition,
+                       t.stage->id, t.stage->name(), e.what(), lost);
+          ++fetch_failures;
+          runtime_.events().post(
+              Event{Event::Type::kTaskEnd, job.id, t.stage->id, t.partition, 0, false, 0, "", e.what()});
+          return;
+        } catch (const ExecutorLost& e) {
+          last_error = e.what();  // not the task's fault: retried without counting
+          spdlog::warn("Task {}.{} in stage {} ({}): {}; retrying", t.partition, attempt, t.stage->id,
+                       t.stage->name(), last_error);
+          continue;
         } catch (const std::exception& e) {
           last_error = e.what();
         } catch (...) {
           last_error = "unknown exception";
         }
+        ++failures;
         ++failed_attempts;
         spdlog::warn("Lost task {}.{} in stage {} ({}): {}", t.partition, attempt, t.stage->id, t.stage->name(),
                      last_error);
@@ -275,13 +310,12 @@ void DAGScheduler::run_stages(Job& job) {
     });
     job.stats.failed_attempts += failed_attempts;
     job.stats.tasks += static_cast<int>(tasks.size());
-    for (Stage* s : wave) {
+    for (Stage* s : wave)
       runtime_.events().post(Event{Event::Type::kStageCompleted, job.id, s->id, -1, 0, !aborted, 0, s->name(), ""});
-      s->done = true;
-      ++job.stats.stages_run;
-    }
     if (aborted) throw JobError(failure);
   }
+  job.stats.stages_run = static_cast<int>(ran.size());
+  job.stats.stages_skipped = static_cast<int>(job.stages.size() - ran.size());
 }
 
 }  // namespace brasa

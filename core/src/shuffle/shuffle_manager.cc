@@ -27,11 +27,12 @@ void ShuffleManager::put(Runtime& runtime, int shuffle_id, int map_id, std::shar
   }
   std::lock_guard lock(mu_);
   auto it = outputs_.find(shuffle_id);
-  if (it == outputs_.end() || it->second.at(static_cast<size_t>(map_id))) {
+  auto* slot = it == outputs_.end() ? nullptr : &it->second.at(static_cast<size_t>(map_id));
+  if (!slot || (*slot && !dynamic_cast<RemoteMapOutput*>(slot->get()))) {
     used_ -= output->memory_bytes;  // dropped meanwhile, or computed twice: release the reservation
     return;
   }
-  it->second[static_cast<size_t>(map_id)] = std::move(output);
+  *slot = std::move(output);  // a local output replaces a stale remote location
 }
 
 std::shared_ptr<const MapOutputBase> ShuffleManager::get(int shuffle_id, int map_id) const {

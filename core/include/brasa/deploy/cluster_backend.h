@@ -8,9 +8,18 @@
 #include <string>
 #include <vector>
 
+#include <stdexcept>
+
 namespace brasa {
 
 class Runtime;
+
+// A task attempt ended because its executor died or became unreachable: not
+// the task's fault, so it is retried without counting as a failure.
+class ExecutorLost : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 class JobAction;
 
 class ClusterBackend {
@@ -41,7 +50,11 @@ class ClusterBackend {
   void run(const Attempt& attempt);
 
   int total_cores() const;
+  // host:port of the driver's RPC service.
+  std::string driver_address() const;
   int live_executors() const;
+  // Process ids of the live executors this driver started (local-cluster).
+  std::vector<int> executor_pids() const;
 
   struct Impl;
 
