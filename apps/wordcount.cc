@@ -34,11 +34,14 @@ std::vector<std::string> split_words(const std::string& line) {
 int main(int argc, char** argv) {
   brasa::init(argc, argv);
   CLI::App app{"Counts words in text files with Brasa"};
-  std::string input, output, master = "local[*]";
+  std::string input, output, master = "local[*]", executor_memory = "2g";
+  int executor_cores = 1;
   int partitions = 0, top = 10;
   bool overwrite = false;
   app.add_option("input", input, "text file, directory or glob")->required();
-  app.add_option("--master", master, "local, local[N] or local[*]");
+  app.add_option("--master", master, "local, local[N], local[*], local-cluster[E,C] or brasa://HOST:PORT");
+  app.add_option("--executor-cores", executor_cores, "cores per executor on a cluster")->check(CLI::PositiveNumber);
+  app.add_option("--executor-memory", executor_memory, "storage memory per executor on a cluster, e.g. 2g");
   app.add_option("--partitions", partitions, "minimum input partitions (default: threads)")->check(CLI::NonNegativeNumber);
   app.add_option("--top", top, "how many of the most frequent words to print")->check(CLI::NonNegativeNumber);
   app.add_option("--output", output, "directory to save every (word,count) as text");
@@ -47,7 +50,11 @@ int main(int argc, char** argv) {
 
   try {
     auto start = std::chrono::steady_clock::now();
-    brasa::Context ctx(brasa::Conf().master(master).app_name("wordcount"));
+    brasa::Context ctx(brasa::Conf()
+                           .master(master)
+                           .app_name("wordcount")
+                           .set("brasa.executor.cores", std::to_string(executor_cores))
+                           .set("brasa.executor.memory", executor_memory));
     auto counts = ctx.text_file(input, partitions)
                       .flat_map([](const std::string& line) { return split_words(line); })
                       .map([](std::string w) { return std::pair{std::move(w), int64_t{1}}; })

@@ -64,6 +64,9 @@ int Conf::local_threads() const {
   std::string m = master();
   int hw = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   if (auto [e, c] = local_cluster(); e > 0) return e * c;
+  // On a standalone cluster, scheduler threads wait on executors' cores; the
+  // cluster's size is known only once executors register.
+  if (m.rfind("brasa://", 0) == 0) return static_cast<int>(get_int("brasa.cores.max", 64));
   if (m == "local") return 1;
   if (m == "local[*]") return hw;
   if (m.rfind("local[", 0) == 0 && m.back() == ']') {
@@ -76,7 +79,7 @@ int Conf::local_threads() const {
     }
   }
   throw std::invalid_argument("master '" + m +
-                              "' is not supported; use local, local[N], local[*] or local-cluster[E,C]");
+                              "' is not supported; use local, local[N], local[*], local-cluster[E,C] or brasa://HOST:PORT");
 }
 
 std::pair<int, int> Conf::local_cluster() const {

@@ -64,9 +64,14 @@ Runtime::Runtime(Conf conf) : conf_(std::move(conf)) {
   shuffle_manager_ = std::make_unique<ShuffleManager>(shuffle_budget);
   broadcasts_ = std::make_unique<BroadcastManager>();
   accumulators_ = std::make_unique<AccumulatorRegistry>();
-  scheduler_ = std::make_unique<DAGScheduler>(*this, threads_, max_failures);
+  bool cluster = conf_.local_cluster().first > 0 || conf_.master().rfind("brasa://", 0) == 0;
+  // On a cluster the scheduler's own thread pool stays idle: tasks run on executors.
+  scheduler_ = std::make_unique<DAGScheduler>(*this, cluster ? 1 : threads_, max_failures);
   if (auto [executors, cores] = conf_.local_cluster(); executors > 0)
     cluster_ = ClusterBackend::start_local_cluster(*this, executors, cores);
+  else if (conf_.master().rfind("brasa://", 0) == 0)
+    cluster_ = ClusterBackend::start_standalone(*this, conf_.master().substr(8));
+  if (cluster_ && !conf_.contains("brasa.default.parallelism")) default_parallelism_ = cluster_->total_cores();
   spdlog::info("{}: started with master {} ({} threads), storage budget {} MiB, local dir {}", conf_.app_name(),
                conf_.master(), threads_, budget >> 20, local_dir_);
 }

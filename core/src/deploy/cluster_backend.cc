@@ -27,7 +27,6 @@
 #include "brasa/util/serializer.h"
 #include "rpc_common.h"
 
-extern char** environ;
 
 namespace brasa {
 
@@ -60,6 +59,9 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
   std::chrono::milliseconds heartbeat_timeout{10000};
   std::thread monitor;
   bool stopping = false;
+  // Standalone mode: the master that places executors, and this application's id there.
+  std::unique_ptr<rpc::Master::Stub> master;
+  std::string app_id;
 
   explicit Impl(Runtime& r) : rt(r) {}
 
@@ -78,6 +80,10 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
                               "; driver and executors must run the identical binary");
     std::lock_guard lock(mu);
     auto it = executors.find(req->executor_id());
+    if (master && it == executors.end()) {  // placed by the master
+      it = executors.emplace(req->executor_id(), Executor{}).first;
+      it->second.id = req->executor_id();
+    }
     if (it == executors.end() || it->second.registered)
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "unexpected executor id " +
                                                                   std::to_string(req->executor_id()));
@@ -117,55 +123,69 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
 
   // ---- Executor processes ---------------------------------------------------------------
 
-  void start_server() {
+  void start_server(const std::string& host) {
     grpc::ServerBuilder builder;
     int port = 0;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    builder.AddListeningPort(host + ":0", grpc::InsecureServerCredentials(), &port);
     builder.RegisterService(this);
     server = builder.BuildAndStart();
-    if (!server || port == 0) throw std::runtime_error("driver: cannot open its RPC port on 127.0.0.1");
-    address = "127.0.0.1:" + std::to_string(port);
+    if (!server || port == 0) throw std::runtime_error("driver: cannot open its RPC port on " + host);
+    address = host + ":" + std::to_string(port);
+  }
+
+  // Makes sure a worker has this binary (it keeps binaries by hash).
+  void ship_binary(const std::string& worker) {
+    auto stub = rpc::Worker::NewStub(make_channel(worker));
+    {
+      auto ctx = client_context(secret);
+      ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+      rpc::HasBinaryRequest req;
+      req.set_binary_hash(binary_hash());
+      rpc::HasBinaryReply reply;
+      grpc::Status s = stub->HasBinary(ctx.get(), req, &reply);
+      if (!s.ok()) throw std::runtime_error("worker " + worker + ": " + s.error_message());
+      if (reply.present()) return;
+    }
+    std::ifstream in("/proc/self/exe", std::ios::binary);
+    auto ctx = client_context(secret);
+    rpc::Empty out;
+    auto writer = stub->UploadBinary(ctx.get(), &out);
+    std::string buf(kChunkBytes, '\0');
+    rpc::BinaryChunk chunk;
+    chunk.set_binary_hash(binary_hash());
+    while (in) {
+      in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+      chunk.set_data(buf.data(), static_cast<size_t>(in.gcount()));
+      if (!writer->Write(chunk)) break;
+      chunk.clear_binary_hash();
+    }
+    writer->WritesDone();
+    grpc::Status s = writer->Finish();
+    if (!s.ok()) throw std::runtime_error("cannot ship the application binary to worker " + worker + ": " +
+                                         s.error_message());
+    spdlog::info("shipped the application binary to worker {}", worker);
   }
 
   void spawn(int id, int cores) {
     Executor e;
     e.id = id;
     e.log = (std::filesystem::path(rt.local_dir()) / ("executor-" + std::to_string(id) + ".log")).string();
-    std::vector<std::string> env;
-    for (char** p = environ; *p; ++p) env.emplace_back(*p);
-    env.push_back(std::string(kDriverEnv) + "=" + address);
-    env.push_back("BRASA_EXECUTOR_ID=" + std::to_string(id));
-    env.push_back("BRASA_EXECUTOR_CORES=" + std::to_string(cores));
-    env.push_back("BRASA_EXECUTOR_PARENT=" + std::to_string(::getpid()));
-    env.push_back("BRASA_SECRET=" + secret);
-    env.push_back("BRASA_EXECUTOR_MEMORY=" + rt.conf().get("brasa.executor.memory", "2g"));
-    env.push_back("BRASA_EXECUTOR_SHUFFLE_MEMORY=" + rt.conf().get("brasa.memory.shuffle", "1g"));
-    std::vector<char*> envp;
-    for (auto& s : env) envp.push_back(s.data());
-    envp.push_back(nullptr);
-    std::string exe = std::filesystem::read_symlink("/proc/self/exe").string();
-    std::string arg0 = "brasa-executor";
-    char* argv[] = {arg0.data(), nullptr};
-
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, e.log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-    int rc = posix_spawn(&e.pid, exe.c_str(), &actions, nullptr, argv, envp.data());
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) throw std::runtime_error("cannot start executor process " + exe + ": " + std::strerror(rc));
+    std::vector<std::string> env{
+        std::string(kDriverEnv) + "=" + address,
+        "BRASA_EXECUTOR_ID=" + std::to_string(id),
+        "BRASA_EXECUTOR_CORES=" + std::to_string(cores),
+        "BRASA_EXECUTOR_PARENT=" + std::to_string(::getpid()),
+        "BRASA_SECRET=" + secret,
+        "BRASA_EXECUTOR_MEMORY=" + rt.conf().get("brasa.executor.memory", "2g"),
+        "BRASA_EXECUTOR_SHUFFLE_MEMORY=" + rt.conf().get("brasa.memory.shuffle", "1g"),
+    };
+    e.pid = spawn_process(std::filesystem::read_symlink("/proc/self/exe").string(), "brasa-executor", env, e.log);
     std::lock_guard lock(mu);
     executors.emplace(id, std::move(e));
   }
 
-  std::string log_tail(const Executor& e) const {
-    std::ifstream in(e.log);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::string s = ss.str();
-    if (s.size() > 2000) s = "..." + s.substr(s.size() - 2000);
-    return s.empty() ? "(empty log)" : s;
+  std::string log_of(const Executor& e) const {
+    return e.log.empty() ? "(on its worker: see the worker's work dir)" : log_tail(e.log);
   }
 
   // Waits until every executor registered; fails if one exits first.
@@ -181,7 +201,7 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
         if (::waitpid(e.pid, &status, WNOHANG) == e.pid) {
           e.alive = false;
           throw std::runtime_error("executor " + std::to_string(id) + " exited before registering; its log:\n" +
-                                   log_tail(e));
+                                   log_of(e));
         }
       }
       if (all) return;
@@ -208,7 +228,19 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
   // exited, or an executor whose heartbeats stopped.
   void watch() {
     std::unique_lock lock(mu);
+    auto last_app_heartbeat = std::chrono::steady_clock::now();
     while (!cv.wait_for(lock, std::chrono::milliseconds(100), [this] { return stopping; })) {
+      if (master && std::chrono::steady_clock::now() - last_app_heartbeat > std::chrono::seconds(1)) {
+        last_app_heartbeat = std::chrono::steady_clock::now();
+        lock.unlock();
+        auto ctx = client_context(secret);
+        ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+        rpc::ApplicationRequest req;
+        req.set_app_id(app_id);
+        rpc::Empty out;
+        master->ApplicationHeartbeat(ctx.get(), req, &out);
+        lock.lock();
+      }
       std::vector<std::pair<Executor*, std::string>> dead;
       auto now = std::chrono::steady_clock::now();
       for (auto& [id, e] : executors) {
@@ -236,6 +268,7 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
     }
     if (monitor.joinable()) monitor.join();
     rt.shuffle_manager().set_on_remove(nullptr);
+
     std::vector<pid_t> pids;
     {
       std::lock_guard lock(mu);
@@ -250,6 +283,14 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
         if (e.pid > 0) pids.push_back(e.pid);
         e.pid = 0;
       }
+    }
+    if (master && !app_id.empty()) {  // after Stop, so that executors exit cleanly first
+      auto ctx = client_context(secret);
+      ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+      rpc::ApplicationRequest req;
+      req.set_app_id(app_id);
+      rpc::Empty out;
+      master->UnregisterApplication(ctx.get(), req, &out);
     }
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
     for (pid_t pid : pids) {
@@ -324,7 +365,7 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
     }
     int lost = rt.shuffle_manager().remove_executor(e.id);
     spdlog::error("Lost executor {} ({}): {}; {} map outputs lost. Its log:\n{}", e.id, e.address, why, lost,
-                  log_tail(e));
+                  log_of(e));
   }
 };
 
@@ -343,7 +384,7 @@ std::unique_ptr<ClusterBackend> ClusterBackend::start_local_cluster(Runtime& run
     for (int i = 0; i < 4; ++i) s << std::hex << rd();
     impl->secret = s.str();
   }
-  impl->start_server();
+  impl->start_server("127.0.0.1");
   auto start = std::chrono::steady_clock::now();
   std::unique_ptr<ClusterBackend> backend(new ClusterBackend(std::move(impl)));
   for (int i = 0; i < executors; ++i) backend->impl_->spawn(i, cores);
@@ -357,6 +398,68 @@ std::unique_ptr<ClusterBackend> ClusterBackend::start_local_cluster(Runtime& run
 }
 
 std::string ClusterBackend::driver_address() const { return impl_->address; }
+
+std::unique_ptr<ClusterBackend> ClusterBackend::start_standalone(Runtime& runtime, const std::string& master) {
+  auto impl = std::make_unique<Impl>(runtime);
+  const Conf& conf = runtime.conf();
+  impl->secret = resolve_secret(conf.get("brasa.auth.secret", ""));
+  impl->locality_wait = std::chrono::milliseconds(conf.get_int("brasa.locality.wait.ms", 3000));
+  impl->heartbeat_timeout = std::chrono::milliseconds(conf.get_int("brasa.network.timeout.ms", 10000));
+  bool loopback = master.rfind("127.", 0) == 0 || master.rfind("localhost:", 0) == 0;
+  impl->start_server(conf.get("brasa.driver.host", loopback ? "127.0.0.1" : "0.0.0.0"));
+  if (!loopback && !conf.contains("brasa.driver.host"))
+    throw std::invalid_argument("set brasa.driver.host to this machine's address as the workers reach it");
+  impl->master = rpc::Master::NewStub(make_channel(master));
+  auto start = std::chrono::steady_clock::now();
+  std::unique_ptr<ClusterBackend> backend(new ClusterBackend(std::move(impl)));
+  Impl& b = *backend->impl_;
+
+  rpc::RegisterApplicationRequest req;
+  req.set_protocol_version(kProtocolVersion);
+  req.set_name(conf.app_name());
+  req.set_driver_address(b.address);
+  req.set_binary_hash(binary_hash());
+  req.set_executor_cores(static_cast<int>(conf.get_int("brasa.executor.cores", 1)));
+  req.set_executor_memory_bytes(static_cast<int64_t>(conf.get_bytes("brasa.executor.memory", size_t{2} << 30)));
+  req.set_max_cores(static_cast<int>(conf.get_int("brasa.cores.max", 0)));
+  rpc::RegisterApplicationReply reply;
+  {
+    auto ctx = client_context(b.secret);
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    grpc::Status s = b.master->RegisterApplication(ctx.get(), req, &reply);
+    if (!s.ok()) throw std::runtime_error("cannot register with master " + master + ": " + s.error_message());
+  }
+  b.app_id = reply.app_id();
+  if (reply.worker_address_size() == 0) throw std::runtime_error("master " + master + " has no live workers");
+  for (const auto& worker : reply.worker_address()) b.ship_binary(worker);
+  rpc::RequestExecutorsRequest want;
+  want.set_app_id(b.app_id);
+  rpc::RequestExecutorsReply got;
+  {
+    auto ctx = client_context(b.secret);
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    grpc::Status s = b.master->RequestExecutors(ctx.get(), want, &got);
+    if (!s.ok()) throw std::runtime_error("master " + master + " launched no executors: " + s.error_message());
+  }
+  if (got.launched() == 0) throw std::runtime_error("master " + master + " has no free cores for this application");
+  {  // wait for the executors the master launched
+    std::unique_lock lock(b.mu);
+    auto registered = [&] {
+      int n = 0;
+      for (auto& [id, e] : b.executors) n += e.registered;
+      return n;
+    };
+    if (!b.cv.wait_for(lock, std::chrono::seconds(60), [&] { return registered() >= got.launched(); }))
+      throw std::runtime_error("only " + std::to_string(registered()) + " of " + std::to_string(got.launched()) +
+                               " executors registered within 60 s (see the workers' logs)");
+  }
+  Impl* impl_ptr = backend->impl_.get();
+  impl_ptr->monitor = std::thread([impl_ptr] { impl_ptr->watch(); });
+  runtime.shuffle_manager().set_on_remove([impl_ptr](int id) { impl_ptr->remove_shuffle_everywhere(id); });
+  spdlog::info("{}: {} executors on {} ready in {:.3f} s", b.app_id, got.launched(), master,
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  return backend;
+}
 
 int ClusterBackend::total_cores() const {
   std::lock_guard lock(impl_->mu);

@@ -2,16 +2,29 @@
 
 #include <spdlog/spdlog.h>
 
+#include <fcntl.h>
+#include <spawn.h>
+#include <unistd.h>
+
+#include <cstdlib>
 #include <cstring>
+#include <iterator>
 #include <fstream>
 #include <stdexcept>
+
+extern char** environ;
 
 namespace brasa::deploy {
 
 const std::string& binary_hash() {
-  static const std::string hash = [] {
-    std::ifstream in("/proc/self/exe", std::ios::binary);
-    if (!in) throw std::runtime_error("cannot read /proc/self/exe to hash this binary");
+  static const std::string hash = hash_file("/proc/self/exe");
+  return hash;
+}
+
+std::string hash_file(const std::string& path) {
+  {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error("cannot read " + path + " to hash it");
     // 64-bit multiply-mix over 8-byte words; the whole binary is read once per process.
     uint64_t h = 0x9e3779b97f4a7c15ULL, n = 0;
     std::string buf(size_t{1} << 20, '\0');
@@ -28,12 +41,53 @@ const std::string& binary_hash() {
       }
       for (; i < got; ++i) h = (h ^ static_cast<unsigned char>(buf[i])) * 0x100000001b3ULL;
     }
-    char out[40];
+    char out[48];
     std::snprintf(out, sizeof out, "%016llx-%llu", static_cast<unsigned long long>(h),
                   static_cast<unsigned long long>(n));
     return std::string(out);
-  }();
-  return hash;
+  }
+}
+
+std::string resolve_secret(const std::string& configured) {
+  if (!configured.empty()) return configured;
+  if (const char* env = std::getenv("BRASA_AUTH_SECRET"); env && *env) return env;
+  if (const char* file = std::getenv("BRASA_AUTH_SECRET_FILE"); file && *file) {
+    std::ifstream in(file);
+    if (!in) throw std::runtime_error(std::string("cannot read the secret file ") + file);
+    std::string secret((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+    return secret;
+  }
+  return "";
+}
+
+pid_t spawn_process(const std::string& exe, const std::string& arg0, const std::vector<std::string>& extra_env,
+                    const std::string& log) {
+  std::vector<std::string> env;
+  for (char** p = environ; *p; ++p) env.emplace_back(*p);
+  env.insert(env.end(), extra_env.begin(), extra_env.end());
+  std::vector<char*> envp;
+  for (auto& s : env) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  std::string name = arg0;
+  char* argv[] = {name.data(), nullptr};
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  pid_t pid = 0;
+  int rc = posix_spawn(&pid, exe.c_str(), &actions, nullptr, argv, envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) throw std::runtime_error("cannot start " + exe + ": " + std::strerror(rc));
+  return pid;
+}
+
+std::string log_tail(const std::string& path, size_t max_bytes) {
+  std::ifstream in(path);
+  std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (s.size() > max_bytes) s = "..." + s.substr(s.size() - max_bytes);
+  return s.empty() ? "(empty log)" : s;
 }
 
 grpc::Status check_secret(grpc::ServerContext* ctx, const std::string& secret, const char* method) {

@@ -9,6 +9,9 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include <sys/types.h>
 
 #include "brasa/proto/brasa.grpc.pb.h"
 
@@ -21,8 +24,21 @@ constexpr size_t kChunkBytes = size_t{1} << 20;  // stays far below gRPC's 4 MB 
 inline constexpr const char* kSecretHeader = "brasa-secret";
 
 // A hash of this process's executable, to check that driver and executors
-// run the identical binary.
+// run the identical binary (and to name shipped binaries).
 const std::string& binary_hash();
+std::string hash_file(const std::string& path);
+
+// The shared secret: `configured` if set, else $BRASA_AUTH_SECRET, else the
+// contents of $BRASA_AUTH_SECRET_FILE (trailing newline dropped), else "".
+std::string resolve_secret(const std::string& configured);
+
+// Spawns `exe` with `env` added to this process's environment, stdin from
+// /dev/null and stdout+stderr appended to `log`. Returns the pid.
+pid_t spawn_process(const std::string& exe, const std::string& arg0, const std::vector<std::string>& env,
+                    const std::string& log);
+
+// The last `max_bytes` of a log file, for error messages.
+std::string log_tail(const std::string& path, size_t max_bytes = 2000);
 
 // Server side: OK if no secret is configured or the call carries it;
 // UNAUTHENTICATED (and a warning naming the method and peer) otherwise.

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "brasa/accumulator.h"
 #include "brasa/deploy/cluster_backend.h"
@@ -303,11 +304,24 @@ void DAGScheduler::run_stages(Job& job) {
                   std::to_string(t.partition) + " failed " + std::to_string(max_failures_) +
                   " times; most recent failure: " + last_error;
     };
-    pool_->arena.execute([&] {
-      tbb::task_group group;
-      for (const Task& t : tasks) group.run([&run_task, &t] { run_task(t); });
-      group.wait();
-    });
+    if (ClusterBackend* cluster = runtime_.cluster()) {
+      // Each task waits for an executor core and then for its result: one
+      // plain thread per core in the cluster, none busy while waiting.
+      size_t n = std::min(tasks.size(), static_cast<size_t>(std::max(1, cluster->total_cores())));
+      std::atomic<size_t> next{0};
+      std::vector<std::thread> threads;
+      for (size_t i = 0; i < n; ++i)
+        threads.emplace_back([&] {
+          for (size_t k; (k = next++) < tasks.size();) run_task(tasks[k]);
+        });
+      for (auto& t : threads) t.join();
+    } else {
+      pool_->arena.execute([&] {
+        tbb::task_group group;
+        for (const Task& t : tasks) group.run([&run_task, &t] { run_task(t); });
+        group.wait();
+      });
+    }
     job.stats.failed_attempts += failed_attempts;
     job.stats.tasks += static_cast<int>(tasks.size());
     for (Stage* s : wave)

@@ -28,6 +28,9 @@ class ClusterBackend {
   // this binary, and waits until all have registered. Throws
   // std::runtime_error (with the executor's log) if one fails to start.
   static std::unique_ptr<ClusterBackend> start_local_cluster(Runtime& runtime, int executors, int cores);
+  // brasa://host:port: registers with the standalone master, ships this
+  // binary to its workers and waits for the executors it launches.
+  static std::unique_ptr<ClusterBackend> start_standalone(Runtime& runtime, const std::string& master);
   ~ClusterBackend();  // stops the executors and waits for them to exit
 
   // One attempt of one task.

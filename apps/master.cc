@@ -1,0 +1,31 @@
+// brasa-master: the standalone cluster manager.
+//   brasa-master --port 7077                 serve
+//   brasa-master --status HOST:7077          print workers and applications
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "brasa/context.h"
+#include "brasa/deploy/standalone.h"
+
+int main(int argc, char** argv) {
+  brasa::init(argc, argv);
+  CLI::App app{"Brasa standalone cluster manager"};
+  brasa::deploy::MasterOptions o;
+  std::string status;
+  app.add_option("--host", o.host, "address to listen on");
+  app.add_option("--port", o.port, "port to listen on (0: any)")->check(CLI::Range(0, 65535));
+  app.add_option("--auth-secret", o.secret,
+                 "shared secret every call must carry (or $BRASA_AUTH_SECRET / $BRASA_AUTH_SECRET_FILE)");
+  app.add_option("--status", status, "print the status of the master at HOST:PORT and exit");
+  CLI11_PARSE(app, argc, argv);
+  if (!status.empty()) {
+    try {
+      std::fputs(brasa::deploy::master_status(status, o.secret).c_str(), stdout);
+      return 0;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "%s\n", e.what());
+      return 1;
+    }
+  }
+  return brasa::deploy::run_master(o, [](int port) { std::printf("brasa-master listening on port %d\n", port); std::fflush(stdout); });
+}

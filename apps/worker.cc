@@ -1,0 +1,30 @@
+// brasa-worker: runs executors for applications on this machine.
+//   brasa-worker --master HOST:7077 --cores 2 --memory 4g --work-dir /tmp/brasa-work
+#include <CLI/CLI.hpp>
+
+#include "brasa/conf.h"
+#include "brasa/context.h"
+#include "brasa/deploy/standalone.h"
+
+int main(int argc, char** argv) {
+  brasa::init(argc, argv);
+  CLI::App app{"Brasa standalone worker"};
+  brasa::deploy::WorkerOptions o;
+  std::string memory = "4g";
+  app.add_option("--master", o.master, "the master's HOST:PORT")->required();
+  app.add_option("--host", o.host, "this machine's address, as the driver and other executors reach it");
+  app.add_option("--port", o.port, "port of the worker's service (0: any)")->check(CLI::Range(0, 65535));
+  app.add_option("--cores", o.cores, "cores to offer (default: all)")->check(CLI::NonNegativeNumber);
+  app.add_option("--memory", memory, "memory to offer, e.g. 4g");
+  app.add_option("--work-dir", o.work_dir, "where binaries and executor logs go");
+  app.add_option("--auth-secret", o.secret,
+                 "shared secret every call must carry (or $BRASA_AUTH_SECRET / $BRASA_AUTH_SECRET_FILE)");
+  CLI11_PARSE(app, argc, argv);
+  try {
+    o.memory_bytes = brasa::parse_bytes(memory);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "--memory: %s\n", e.what());
+    return 2;
+  }
+  return brasa::deploy::run_worker(o);
+}

@@ -1,0 +1,45 @@
+// The standalone cluster manager, as in Spark: a master that knows the
+// workers and the applications, and workers that start executor processes
+// for applications when the master asks. Drivers submit with
+// --master brasa://HOST:PORT; their binary is shipped to the workers
+// (content-addressed, cached in the work dir), so no shared file system is
+// needed for code.
+//
+//   brasa-master --port 7077
+//   brasa-worker --master HOST:7077 --cores 2 --memory 4g --work-dir /tmp/brasa-work
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <string>
+
+namespace brasa::deploy {
+
+struct MasterOptions {
+  std::string host = "0.0.0.0";
+  int port = 7077;  // 0: any free port
+  std::string secret;
+  int worker_timeout_ms = 10000;  // a worker without heartbeats for this long is lost
+};
+
+// Serves until SIGINT/SIGTERM. on_ready(port) is called once listening.
+int run_master(const MasterOptions& options, const std::function<void(int)>& on_ready = {});
+
+// The workers and applications a master knows, as a table. Throws
+// std::runtime_error if the master cannot be reached.
+std::string master_status(const std::string& master, const std::string& secret);
+
+struct WorkerOptions {
+  std::string master;            // host:port
+  std::string host = "127.0.0.1";  // address executors and the worker listen on
+  int port = 0;
+  int cores = 0;                 // 0: all of this machine's
+  size_t memory_bytes = size_t{4} << 30;
+  std::string work_dir = "/tmp/brasa-work";
+  std::string secret;
+};
+
+// Serves until SIGINT/SIGTERM; its executors die with it.
+int run_worker(const WorkerOptions& options);
+
+}  // namespace brasa::deploy

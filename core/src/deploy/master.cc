@@ -1,0 +1,311 @@
+// brasa-master: tracks workers and applications and places executors. See
+// brasa/deploy/standalone.h.
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "brasa/deploy/standalone.h"
+#include "rpc_common.h"
+
+namespace brasa::deploy {
+namespace {
+
+std::atomic<bool> g_stop{false};
+void on_signal(int) { g_stop = true; }
+
+using Clock = std::chrono::steady_clock;
+
+class MasterService final : public rpc::Master::Service {
+ public:
+  explicit MasterService(const MasterOptions& o) : o_(o) {}
+
+  grpc::Status RegisterWorker(grpc::ServerContext* ctx, const rpc::RegisterWorkerRequest* req, rpc::Empty*) override {
+    if (auto s = check_secret(ctx, o_.secret, "RegisterWorker"); !s.ok()) return s;
+    if (req->protocol_version() != kProtocolVersion)
+      return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "protocol version mismatch");
+    std::lock_guard lock(mu_);
+    Worker& w = workers_[req->worker_id()];
+    w.address = req->address();
+    w.cores = std::max(1, req->cores());
+    w.memory = req->memory_bytes();
+    w.alive = true;
+    w.last_heartbeat = Clock::now();
+    w.stub = rpc::Worker::NewStub(make_channel(w.address));
+    spdlog::info("worker {} registered from {} ({} cores, {} MiB)", req->worker_id(), w.address, w.cores,
+                 w.memory >> 20);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status WorkerHeartbeat(grpc::ServerContext* ctx, const rpc::WorkerHeartbeatRequest* req,
+                               rpc::WorkerHeartbeatReply* reply) override {
+    if (auto s = check_secret(ctx, o_.secret, "WorkerHeartbeat"); !s.ok()) return s;
+    std::lock_guard lock(mu_);
+    auto it = workers_.find(req->worker_id());
+    reply->set_known(it != workers_.end() && it->second.alive);
+    if (reply->known()) it->second.last_heartbeat = Clock::now();
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ExecutorExited(grpc::ServerContext* ctx, const rpc::ExecutorExitedRequest* req, rpc::Empty*) override {
+    if (auto s = check_secret(ctx, o_.secret, "ExecutorExited"); !s.ok()) return s;
+    std::lock_guard lock(mu_);
+    auto app = apps_.find(req->app_id());
+    if (app == apps_.end()) return grpc::Status::OK;
+    auto ex = app->second.executors.find(req->executor_id());
+    if (ex == app->second.executors.end()) return grpc::Status::OK;
+    release(app->second, ex->first);
+    spdlog::warn("executor {} of {} on {} exited ({}); launching a replacement", req->executor_id(), req->app_id(),
+                 req->worker_id(), req->reason().substr(0, req->reason().find('\n')));
+    schedule(req->app_id(), app->second);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status RegisterApplication(grpc::ServerContext* ctx, const rpc::RegisterApplicationRequest* req,
+                                   rpc::RegisterApplicationReply* reply) override {
+    if (auto s = check_secret(ctx, o_.secret, "RegisterApplication"); !s.ok()) return s;
+    if (req->protocol_version() != kProtocolVersion)
+      return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                          "protocol version " + std::to_string(req->protocol_version()) +
+                              " but the master speaks " + std::to_string(kProtocolVersion));
+    std::lock_guard lock(mu_);
+    char id[32];
+    std::snprintf(id, sizeof id, "app-%04d", next_app_++);
+    App& a = apps_[id];
+    a.name = req->name();
+    a.driver = req->driver_address();
+    a.binary_hash = req->binary_hash();
+    a.executor_cores = std::max(1, req->executor_cores());
+    a.executor_memory = req->executor_memory_bytes();
+    a.max_cores = req->max_cores();
+    a.last_heartbeat = Clock::now();
+    reply->set_app_id(id);
+    for (auto& [wid, w] : workers_)
+      if (w.alive) reply->add_worker_address(w.address);
+    spdlog::info("registered application {} ({}) from driver {}", id, a.name, a.driver);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status RequestExecutors(grpc::ServerContext* ctx, const rpc::RequestExecutorsRequest* req,
+                                rpc::RequestExecutorsReply* reply) override {
+    if (auto s = check_secret(ctx, o_.secret, "RequestExecutors"); !s.ok()) return s;
+    std::lock_guard lock(mu_);
+    auto it = apps_.find(req->app_id());
+    if (it == apps_.end()) return grpc::Status(grpc::StatusCode::NOT_FOUND, "unknown application " + req->app_id());
+    reply->set_launched(schedule(it->first, it->second));
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ApplicationHeartbeat(grpc::ServerContext* ctx, const rpc::ApplicationRequest* req,
+                                    rpc::Empty*) override {
+    if (auto s = check_secret(ctx, o_.secret, "ApplicationHeartbeat"); !s.ok()) return s;
+    std::lock_guard lock(mu_);
+    auto it = apps_.find(req->app_id());
+    if (it == apps_.end()) return grpc::Status(grpc::StatusCode::NOT_FOUND, "unknown application");
+    it->second.last_heartbeat = Clock::now();
+    return grpc::Status::OK;
+  }
+
+  grpc::Status UnregisterApplication(grpc::ServerContext* ctx, const rpc::ApplicationRequest* req,
+                                     rpc::Empty*) override {
+    if (auto s = check_secret(ctx, o_.secret, "UnregisterApplication"); !s.ok()) return s;
+    std::lock_guard lock(mu_);
+    remove_app(req->app_id(), "finished");
+    return grpc::Status::OK;
+  }
+
+  grpc::Status Status(grpc::ServerContext* ctx, const rpc::Empty*, rpc::ClusterStatus* out) override {
+    if (auto s = check_secret(ctx, o_.secret, "Status"); !s.ok()) return s;
+    std::lock_guard lock(mu_);
+    for (auto& [id, w] : workers_) {
+      auto* ws = out->add_workers();
+      ws->set_worker_id(id);
+      ws->set_address(w.address);
+      ws->set_cores(w.cores);
+      ws->set_cores_used(w.cores_used);
+      ws->set_memory_bytes(w.memory);
+      ws->set_alive(w.alive);
+    }
+    for (auto& [id, a] : apps_) {
+      auto* as = out->add_applications();
+      as->set_app_id(id);
+      as->set_name(a.name);
+      as->set_driver_address(a.driver);
+      as->set_executors(static_cast<int>(a.executors.size()));
+      as->set_cores(a.cores);
+    }
+    return grpc::Status::OK;
+  }
+
+  // Drops workers and applications whose heartbeats stopped.
+  void expire() {
+    std::lock_guard lock(mu_);
+    auto now = Clock::now();
+    auto timeout = std::chrono::milliseconds(o_.worker_timeout_ms);
+    for (auto& [id, w] : workers_) {
+      if (!w.alive || now - w.last_heartbeat < timeout) continue;
+      w.alive = false;
+      spdlog::warn("lost worker {} ({}): no heartbeat", id, w.address);
+      for (auto& [aid, a] : apps_) {
+        std::vector<int> gone;
+        for (auto& [eid, wid] : a.executors)
+          if (wid == id) gone.push_back(eid);
+        for (int eid : gone) release(a, eid);
+        if (!gone.empty()) schedule(aid, a);
+      }
+    }
+    std::vector<std::string> dead;
+    for (auto& [id, a] : apps_)
+      if (now - a.last_heartbeat > timeout) dead.push_back(id);
+    for (auto& id : dead) remove_app(id, "driver stopped sending heartbeats");
+  }
+
+ private:
+  struct Worker {
+    std::string address;
+    int cores = 0;
+    int cores_used = 0;
+    int64_t memory = 0;
+    bool alive = false;
+    Clock::time_point last_heartbeat;
+    std::unique_ptr<rpc::Worker::Stub> stub;
+  };
+  struct App {
+    std::string name, driver, binary_hash;
+    int executor_cores = 1;
+    int64_t executor_memory = 0;
+    int max_cores = 0;
+    int cores = 0;
+    int next_executor = 0;
+    std::map<int, std::string> executors;  // executor id -> worker id
+    Clock::time_point last_heartbeat;
+  };
+
+  void release(App& a, int executor) {
+    auto it = a.executors.find(executor);
+    if (it == a.executors.end()) return;
+    if (auto w = workers_.find(it->second); w != workers_.end()) w->second.cores_used -= a.executor_cores;
+    a.cores -= a.executor_cores;
+    a.executors.erase(it);
+  }
+
+  // Launches executors for `a` on workers with free cores, up to its limit.
+  int schedule(const std::string& app_id, App& a) {
+    int launched = 0;
+    bool progress = true;
+    while (progress) {  // one executor per worker per round spreads them out
+      progress = false;
+      for (auto& [wid, w] : workers_) {
+        if (!w.alive || w.cores - w.cores_used < a.executor_cores) continue;
+        if (a.max_cores > 0 && a.cores + a.executor_cores > a.max_cores) return launched;
+        rpc::LaunchExecutorRequest req;
+        req.set_app_id(app_id);
+        req.set_executor_id(a.next_executor);
+        req.set_driver_address(a.driver);
+        req.set_binary_hash(a.binary_hash);
+        req.set_cores(a.executor_cores);
+        req.set_memory_bytes(a.executor_memory);
+        auto ctx = client_context(o_.secret);
+        ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+        rpc::Empty out;
+        grpc::Status s = w.stub->LaunchExecutor(ctx.get(), req, &out);
+        if (!s.ok()) {
+          spdlog::warn("worker {} could not launch an executor for {}: {}", wid, app_id, s.error_message());
+          continue;
+        }
+        a.executors[a.next_executor++] = wid;
+        a.cores += a.executor_cores;
+        w.cores_used += a.executor_cores;
+        ++launched;
+        progress = true;
+      }
+    }
+    return launched;
+  }
+
+  void remove_app(const std::string& id, const char* why) {
+    auto it = apps_.find(id);
+    if (it == apps_.end()) return;
+    for (auto& [wid, w] : workers_) {
+      if (!w.alive) continue;
+      auto ctx = client_context(o_.secret);
+      ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+      rpc::KillApplicationRequest req;
+      req.set_app_id(id);
+      rpc::Empty out;
+      w.stub->KillApplication(ctx.get(), req, &out);
+    }
+    std::vector<int> ids;
+    for (auto& [eid, wid] : it->second.executors) ids.push_back(eid);
+    for (int eid : ids) release(it->second, eid);
+    apps_.erase(it);
+    spdlog::info("removed application {}: {}", id, why);
+  }
+
+  const MasterOptions& o_;
+  std::mutex mu_;
+  std::map<std::string, Worker> workers_;
+  std::map<std::string, App> apps_;
+  int next_app_ = 0;
+};
+
+}  // namespace
+
+int run_master(const MasterOptions& options, const std::function<void(int)>& on_ready) {
+  if (!std::getenv("BRASA_LOG_LEVEL")) spdlog::set_level(spdlog::level::info);  // a daemon reports what it does
+  MasterOptions o = options;
+  o.secret = resolve_secret(o.secret);
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  MasterService service(o);
+  int port = 0;
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(o.host + ":" + std::to_string(o.port), grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&service);
+  auto server = builder.BuildAndStart();
+  if (!server || port == 0) {
+    spdlog::error("brasa-master: cannot listen on {}:{}", o.host, o.port);
+    return 1;
+  }
+  spdlog::info("brasa-master listening on {}:{}{}", o.host, port, o.secret.empty() ? "" : " (secret required)");
+  if (on_ready) on_ready(port);
+  while (!g_stop) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    service.expire();
+  }
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
+  return 0;
+}
+
+std::string master_status(const std::string& master, const std::string& secret) {
+  auto stub = rpc::Master::NewStub(make_channel(master));
+  auto ctx = client_context(resolve_secret(secret));
+  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  rpc::Empty in;
+  rpc::ClusterStatus st;
+  grpc::Status s = stub->Status(ctx.get(), in, &st);
+  if (!s.ok()) throw std::runtime_error("brasa-master " + master + ": " + s.error_message());
+  std::string out = "workers:\n";
+  char line[512];
+  for (const auto& w : st.workers()) {
+    std::snprintf(line, sizeof line, "  %-40s %-22s %s cores %d/%d memory %lld MiB\n", w.worker_id().c_str(),
+                  w.address().c_str(), w.alive() ? "ALIVE" : "DEAD ", w.cores_used(), w.cores(),
+                  static_cast<long long>(w.memory_bytes() >> 20));
+    out += line;
+  }
+  out += "applications:\n";
+  for (const auto& a : st.applications()) {
+    std::snprintf(line, sizeof line, "  %-10s %-20s driver %-22s executors %d cores %d\n", a.app_id().c_str(),
+                  a.name().c_str(), a.driver_address().c_str(), a.executors(), a.cores());
+    out += line;
+  }
+  return out;
+}
+
+}  // namespace brasa::deploy

@@ -1,0 +1,247 @@
+// brasa-worker: keeps shipped binaries in its work dir and runs executors
+// for the master. See brasa/deploy/standalone.h.
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "brasa/deploy/executor.h"
+#include "brasa/deploy/standalone.h"
+#include "rpc_common.h"
+
+namespace fs = std::filesystem;
+
+namespace brasa::deploy {
+namespace {
+
+std::atomic<bool> g_stop{false};
+void on_signal(int) { g_stop = true; }
+
+// A hash is a file name: hex digits, a dash, decimal digits.
+bool valid_hash(const std::string& h) {
+  if (h.empty() || h.size() > 64) return false;
+  for (char c : h)
+    if (!std::isxdigit(static_cast<unsigned char>(c)) && c != '-') return false;
+  return true;
+}
+
+class WorkerService final : public rpc::Worker::Service {
+ public:
+  WorkerService(const WorkerOptions& o, std::string id) : o_(o), id_(std::move(id)) {
+    fs::create_directories(fs::path(o_.work_dir) / "bin");
+  }
+
+  grpc::Status HasBinary(grpc::ServerContext* ctx, const rpc::HasBinaryRequest* req,
+                         rpc::HasBinaryReply* reply) override {
+    if (auto s = check_secret(ctx, o_.secret, "HasBinary"); !s.ok()) return s;
+    reply->set_present(valid_hash(req->binary_hash()) && fs::exists(binary(req->binary_hash())));
+    return grpc::Status::OK;
+  }
+
+  grpc::Status UploadBinary(grpc::ServerContext* ctx, grpc::ServerReader<rpc::BinaryChunk>* reader,
+                            rpc::Empty*) override {
+    if (auto s = check_secret(ctx, o_.secret, "UploadBinary"); !s.ok()) return s;
+    rpc::BinaryChunk chunk;
+    std::string hash;
+    std::string tmp = (fs::path(o_.work_dir) / "bin" / ("upload-" + std::to_string(std::random_device{}()))).string();
+    {
+      std::ofstream out(tmp, std::ios::binary);
+      while (reader->Read(&chunk)) {
+        if (hash.empty()) hash = chunk.binary_hash();
+        out.write(chunk.data().data(), static_cast<std::streamsize>(chunk.data().size()));
+      }
+      if (!out) {
+        fs::remove(tmp);
+        return grpc::Status(grpc::StatusCode::INTERNAL, "cannot write " + tmp);
+      }
+    }
+    if (!valid_hash(hash) || hash_file(tmp) != hash) {
+      fs::remove(tmp);
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "uploaded binary does not match its hash");
+    }
+    ::chmod(tmp.c_str(), 0755);
+    fs::rename(tmp, binary(hash));
+    spdlog::info("received application binary {}", hash);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status LaunchExecutor(grpc::ServerContext* ctx, const rpc::LaunchExecutorRequest* req, rpc::Empty*) override {
+    if (auto s = check_secret(ctx, o_.secret, "LaunchExecutor"); !s.ok()) return s;
+    if (!valid_hash(req->binary_hash()) || !fs::exists(binary(req->binary_hash())))
+      return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "binary " + req->binary_hash() + " not uploaded");
+    std::string app = req->app_id();
+    for (char c : app)
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-')
+        return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "bad application id");
+    fs::path dir = fs::path(o_.work_dir) / app;
+    fs::create_directories(dir);
+    std::string log = (dir / ("executor-" + std::to_string(req->executor_id()) + ".log")).string();
+    std::vector<std::string> env{
+        std::string(kDriverEnv) + "=" + req->driver_address(),
+        "BRASA_EXECUTOR_ID=" + std::to_string(req->executor_id()),
+        "BRASA_EXECUTOR_CORES=" + std::to_string(req->cores()),
+        "BRASA_EXECUTOR_HOST=" + o_.host,
+        "BRASA_EXECUTOR_PARENT=" + std::to_string(::getpid()),
+        "BRASA_SECRET=" + o_.secret,
+        "BRASA_EXECUTOR_MEMORY=" + std::to_string(req->memory_bytes()),
+        "TMPDIR=" + dir.string(),
+    };
+    try {
+      pid_t pid = spawn_process(binary(req->binary_hash()), "brasa-executor", env, log);
+      std::lock_guard lock(mu_);
+      children_[pid] = Child{app, req->executor_id(), log};
+      spdlog::info("launched executor {} of {} (pid {}), log {}", req->executor_id(), app, pid, log);
+    } catch (const std::exception& e) {
+      return grpc::Status(grpc::StatusCode::INTERNAL, e.what());
+    }
+    return grpc::Status::OK;
+  }
+
+  grpc::Status KillApplication(grpc::ServerContext* ctx, const rpc::KillApplicationRequest* req,
+                               rpc::Empty*) override {
+    if (auto s = check_secret(ctx, o_.secret, "KillApplication"); !s.ok()) return s;
+    std::lock_guard lock(mu_);
+    for (auto& [pid, c] : children_)
+      if (c.app == req->app_id()) {
+        c.killed = true;
+        ::kill(pid, SIGKILL);
+      }
+    return grpc::Status::OK;
+  }
+
+  struct Exited {
+    std::string app;
+    int executor;
+    std::string reason;
+  };
+  // Reaps exited executors; reports those the master did not kill.
+  std::vector<Exited> reap() {
+    std::vector<Exited> out;
+    int status = 0;
+    pid_t pid;
+    while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
+      std::lock_guard lock(mu_);
+      auto it = children_.find(pid);
+      if (it == children_.end()) continue;
+      std::string why = WIFSIGNALED(status) ? "killed by signal " + std::to_string(WTERMSIG(status))
+                                            : "exited with code " + std::to_string(WEXITSTATUS(status));
+      if (!it->second.killed) out.push_back({it->second.app, it->second.executor, why + "; log:\n" + log_tail(it->second.log)});
+      // An executor killed outright leaves its scratch directory (brasa-PID-*) behind.
+      std::error_code ec;
+      for (const auto& entry : fs::directory_iterator(fs::path(it->second.log).parent_path(), ec))
+        if (entry.path().filename().string().rfind("brasa-" + std::to_string(pid) + "-", 0) == 0)
+          fs::remove_all(entry.path(), ec);
+      children_.erase(it);
+    }
+    return out;
+  }
+
+  void kill_all() {
+    std::lock_guard lock(mu_);
+    for (auto& [pid, c] : children_) ::kill(pid, SIGKILL);
+    for (auto& [pid, c] : children_) ::waitpid(pid, nullptr, 0);
+    children_.clear();
+  }
+
+ private:
+  struct Child {
+    std::string app;
+    int executor;
+    std::string log;
+    bool killed = false;
+  };
+  std::string binary(const std::string& hash) const { return (fs::path(o_.work_dir) / "bin" / hash).string(); }
+
+  const WorkerOptions& o_;
+  std::string id_;
+  std::mutex mu_;
+  std::map<pid_t, Child> children_;
+};
+
+}  // namespace
+
+int run_worker(const WorkerOptions& options) {
+  if (!std::getenv("BRASA_LOG_LEVEL")) spdlog::set_level(spdlog::level::info);  // a daemon reports what it does
+  WorkerOptions o = options;
+  o.secret = resolve_secret(o.secret);
+  if (o.cores <= 0) o.cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  std::string id = "worker-" + o.host + "-" + std::to_string(::getpid());
+  WorkerService service(o, id);
+  int port = 0;
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(o.host + ":" + std::to_string(o.port), grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&service);
+  auto server = builder.BuildAndStart();
+  if (!server || port == 0) {
+    spdlog::error("brasa-worker: cannot listen on {}:{}", o.host, o.port);
+    return 1;
+  }
+  std::string address = o.host + ":" + std::to_string(port);
+  auto master = rpc::Master::NewStub(make_channel(o.master));
+  spdlog::info("brasa-worker {} at {}: {} cores, {} MiB, work dir {}, master {}", id, address, o.cores,
+               o.memory_bytes >> 20, o.work_dir, o.master);
+
+  bool registered = false;
+  auto last_beat = std::chrono::steady_clock::now() - std::chrono::seconds(10);
+  while (!g_stop) {
+    for (auto& e : service.reap()) {
+      rpc::ExecutorExitedRequest req;
+      req.set_worker_id(id);
+      req.set_app_id(e.app);
+      req.set_executor_id(e.executor);
+      req.set_reason(e.reason);
+      auto ctx = client_context(o.secret);
+      ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+      rpc::Empty out;
+      master->ExecutorExited(ctx.get(), req, &out);
+      spdlog::warn("executor {} of {} {}", e.executor, e.app, e.reason.substr(0, e.reason.find('\n')));
+    }
+    if (std::chrono::steady_clock::now() - last_beat >= std::chrono::seconds(1) || !registered) {
+      last_beat = std::chrono::steady_clock::now();
+      auto ctx = client_context(o.secret);
+      ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+      if (!registered) {
+        rpc::RegisterWorkerRequest req;
+        req.set_protocol_version(kProtocolVersion);
+        req.set_worker_id(id);
+        req.set_address(address);
+        req.set_cores(o.cores);
+        req.set_memory_bytes(static_cast<int64_t>(o.memory_bytes));
+        rpc::Empty out;
+        grpc::Status s = master->RegisterWorker(ctx.get(), req, &out);
+        registered = s.ok();
+        if (registered)
+          spdlog::info("registered with master {}", o.master);
+        else
+          spdlog::warn("cannot register with master {}: {}", o.master, s.error_message());
+      } else {
+        rpc::WorkerHeartbeatRequest req;
+        req.set_worker_id(id);
+        rpc::WorkerHeartbeatReply reply;
+        grpc::Status s = master->WorkerHeartbeat(ctx.get(), req, &reply);
+        if (s.ok() && !reply.known()) registered = false;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  spdlog::info("brasa-worker stopping; killing its executors");
+  service.kill_all();
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
+  return 0;
+}
+
+}  // namespace brasa::deploy

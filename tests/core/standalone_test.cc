@@ -1,0 +1,163 @@
+// The standalone cluster: brasa-master and brasa-worker started as real
+// processes, a driver submitting with brasa://, its binary shipped to the
+// worker, executors launched (and relaunched) by the master.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "brasa/brasa.h"
+#include "brasa/deploy/cluster_backend.h"
+#include "brasa/deploy/standalone.h"
+#include "test_util.h"
+
+extern char** environ;
+
+namespace {
+
+namespace fs = std::filesystem;
+using brasa_test::make_context;
+
+// A child process, killed and reaped when the test ends.
+class Daemon {
+ public:
+  Daemon(const std::string& program, std::vector<std::string> args, const std::string& log) : log_(log) {
+    std::string exe = std::string(BRASA_APPS_DIR) + "/" + program;
+    args.insert(args.begin(), exe);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+    EXPECT_EQ(posix_spawn(&pid_, exe.c_str(), &actions, nullptr, argv.data(), environ), 0) << exe;
+    posix_spawn_file_actions_destroy(&actions);
+  }
+  ~Daemon() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGTERM);
+    for (int i = 0; i < 300 && ::waitpid(pid_, nullptr, WNOHANG) == 0; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  pid_t pid() const { return pid_; }
+  std::string output() const {
+    std::ifstream in(log_);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+  // Waits until the output contains `text`.
+  bool wait_for(const std::string& text, std::chrono::seconds timeout = std::chrono::seconds(20)) const {
+    auto end = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < end) {
+      if (output().find(text) != std::string::npos) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  std::string log_;
+};
+
+// Child processes of `pid` (all of its threads').
+std::vector<pid_t> children_of(pid_t pid) {
+  std::vector<pid_t> out;
+  for (const auto& task : fs::directory_iterator("/proc/" + std::to_string(pid) + "/task")) {
+    std::ifstream in(task.path() / "children");
+    pid_t child;
+    while (in >> child) out.push_back(child);
+  }
+  return out;
+}
+
+class Standalone : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (brasa_test::on_cluster()) GTEST_SKIP() << "starts its own cluster";
+    dir_ = fs::temp_directory_path() / ("brasa-standalone-test-" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    master_ = std::make_unique<Daemon>("brasa-master", std::vector<std::string>{"--host", "127.0.0.1", "--port", "0"},
+                                       (dir_ / "master.log").string());
+    ASSERT_TRUE(master_->wait_for("listening on port ")) << master_->output();
+    std::string out = master_->output();
+    auto at = out.find("listening on port ") + 18;
+    master_address_ = "127.0.0.1:" + std::to_string(std::stoi(out.substr(at)));
+    worker_ = std::make_unique<Daemon>(
+        "brasa-worker",
+        std::vector<std::string>{"--master", master_address_, "--cores", "2", "--memory", "1g", "--work-dir",
+                                 (dir_ / "work").string()},
+        (dir_ / "worker.log").string());
+    ASSERT_TRUE(worker_->wait_for("registered with master")) << worker_->output();
+  }
+  void TearDown() override {
+    worker_.reset();
+    master_.reset();
+    fs::remove_all(dir_);
+  }
+
+  fs::path dir_;
+  std::unique_ptr<Daemon> master_, worker_;
+  std::string master_address_;
+};
+
+auto word_pairs(brasa::Context& ctx) {
+  return ctx.range(0, 30000, 1, 6)
+      .map([](int64_t x) { return std::pair<int64_t, int64_t>{x % 101, x}; })
+      .reduce_by_key([](int64_t a, int64_t b) { return a + b; }, 3)
+      .collect();
+}
+
+TEST_F(Standalone, SubmittedJobRunsOnTheWorkersAndMatchesLocal) {
+  auto local = make_context("local[2]");
+  auto cluster = make_context("brasa://" + master_address_);
+  ASSERT_NE(cluster->runtime().cluster(), nullptr);
+  EXPECT_EQ(cluster->runtime().cluster()->live_executors(), 2) << "2 cores, 1 core per executor";
+  EXPECT_EQ(cluster->default_parallelism(), 2);
+  EXPECT_EQ(word_pairs(*cluster), word_pairs(*local));
+  auto status = brasa::deploy::master_status(master_address_, "");
+  EXPECT_NE(status.find("app-0000"), std::string::npos) << status;
+  EXPECT_NE(status.find("cores 2/2"), std::string::npos) << status;
+  int binaries = 0;
+  for ([[maybe_unused]] auto& f : fs::directory_iterator(dir_ / "work" / "bin")) ++binaries;
+  EXPECT_EQ(binaries, 1) << "the driver ships its binary once";
+}
+
+TEST_F(Standalone, MasterReplacesAKilledExecutor) {
+  auto cluster = make_context("brasa://" + master_address_);
+  auto executors = children_of(worker_->pid());
+  ASSERT_EQ(executors.size(), 2u);
+  ::kill(executors[0], SIGKILL);
+  auto local = make_context("local[2]");
+  EXPECT_EQ(word_pairs(*cluster), word_pairs(*local)) << "the job survives the loss";
+  auto end = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (cluster->runtime().cluster()->live_executors() < 2 && std::chrono::steady_clock::now() < end)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(cluster->runtime().cluster()->live_executors(), 2) << "the master launches a replacement";
+  EXPECT_TRUE(worker_->wait_for("launched executor 2")) << worker_->output();
+  EXPECT_EQ(word_pairs(*cluster), word_pairs(*local));
+}
+
+TEST_F(Standalone, UnknownMasterIsAClearError) {
+  try {
+    make_context("brasa://127.0.0.1:1");
+    FAIL() << "no master listens on port 1";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot register with master 127.0.0.1:1"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
