@@ -26,11 +26,12 @@ namespace {
 namespace fs = std::filesystem;
 using brasa_test::make_context;
 
-// A child process, killed and reaped when the test ends.
+// A child process (a program of apps/, or an absolute path), killed and
+// reaped when the test ends.
 class Daemon {
  public:
   Daemon(const std::string& program, std::vector<std::string> args, const std::string& log) : log_(log) {
-    std::string exe = std::string(BRASA_APPS_DIR) + "/" + program;
+    std::string exe = program[0] == '/' ? program : std::string(BRASA_APPS_DIR) + "/" + program;
     args.insert(args.begin(), exe);
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
@@ -158,6 +159,82 @@ TEST_F(Standalone, UnknownMasterIsAClearError) {
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("cannot register with master 127.0.0.1:1"), std::string::npos) << e.what();
   }
+}
+
+}  // namespace
+
+namespace {
+
+// Runs a shell command; true if it exits 0.
+bool sh(const std::string& cmd) { return std::system((cmd + " >/dev/null 2>&1").c_str()) == 0; }
+
+// Two "hosts": network namespaces joined by a bridge in this namespace, which
+// plays the third host (master and driver). Torn down when destroyed.
+class TwoHosts {
+ public:
+  TwoHosts() : tag_(std::to_string(::getpid() % 100000)) {
+    std::string br = "bbr" + tag_;
+    ok_ = sh("ip link add " + br + " type bridge") && sh("ip addr add 10.77.0.1/24 dev " + br) &&
+          sh("ip link set " + br + " up");
+    for (int i = 1; ok_ && i <= 2; ++i) {
+      std::string ns = this->ns(i), v = "bv" + std::to_string(i) + "-" + tag_, p = "bp" + std::to_string(i) + "-" + tag_;
+      ok_ = sh("ip netns add " + ns) && sh("ip link add " + v + " type veth peer name " + p) &&
+            sh("ip link set " + p + " netns " + ns) && sh("ip link set " + v + " master " + br) &&
+            sh("ip link set " + v + " up") && sh("ip netns exec " + ns + " ip link set lo up") &&
+            sh("ip netns exec " + ns + " ip addr add " + address(i) + "/24 dev " + p) &&
+            sh("ip netns exec " + ns + " ip link set " + p + " up");
+    }
+  }
+  ~TwoHosts() {
+    for (int i = 1; i <= 2; ++i) {
+      sh("ip netns del " + ns(i));
+      sh("ip link del bv" + std::to_string(i) + "-" + tag_);
+    }
+    sh("ip link del bbr" + tag_);
+  }
+  bool ok() const { return ok_; }
+  std::string ns(int i) const { return "brasa-h" + std::to_string(i) + "-" + tag_; }
+  static std::string address(int i) { return "10.77.0." + std::to_string(i + 1); }
+
+ private:
+  std::string tag_;
+  bool ok_ = false;
+};
+
+TEST(StandaloneNetwork, ShuffleCrossesANetworkInterfaceBetweenTwoHosts) {
+  if (brasa_test::on_cluster()) GTEST_SKIP() << "starts its own cluster";
+  if (::geteuid() != 0 || !sh("command -v ip")) GTEST_SKIP() << "needs root and iproute2 to create network namespaces";
+  TwoHosts hosts;
+  if (!hosts.ok()) GTEST_SKIP() << "cannot create network namespaces, veth pairs or a bridge here";
+  fs::path dir = fs::temp_directory_path() / ("brasa-netns-test-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  {
+    Daemon master("brasa-master", {"--host", "10.77.0.1", "--port", "0"}, (dir / "master.log").string());
+    ASSERT_TRUE(master.wait_for("listening on port ")) << master.output();
+    std::string out = master.output();
+    std::string master_address = "10.77.0.1:" + std::to_string(std::stoi(out.substr(out.find("listening on port ") + 18)));
+    std::vector<std::unique_ptr<Daemon>> workers;
+    for (int i = 1; i <= 2; ++i) {
+      // `ip netns exec` runs the worker (by exec) inside host i's namespace.
+      workers.push_back(std::make_unique<Daemon>(
+          "/usr/bin/env",
+          std::vector<std::string>{"ip", "netns", "exec", hosts.ns(i), std::string(BRASA_APPS_DIR) + "/brasa-worker",
+                                   "--master", master_address, "--host", TwoHosts::address(i), "--cores", "1",
+                                   "--work-dir", (dir / ("work" + std::to_string(i))).string()},
+          (dir / ("worker" + std::to_string(i) + ".log")).string()));
+      ASSERT_TRUE(workers.back()->wait_for("registered with master")) << workers.back()->output();
+    }
+    auto cluster = make_context("brasa://" + master_address, {{"brasa.driver.host", "10.77.0.1"}});
+    EXPECT_EQ(cluster->runtime().cluster()->live_executors(), 2);
+    auto local = make_context("local[2]");
+    EXPECT_EQ(word_pairs(*cluster), word_pairs(*local));
+    auto status = brasa::deploy::master_status(master_address, "");
+    EXPECT_NE(status.find("10.77.0.2:"), std::string::npos) << status;
+    EXPECT_NE(status.find("10.77.0.3:"), std::string::npos) << status;
+    for (int i = 1; i <= 2; ++i)
+      EXPECT_TRUE(workers[static_cast<size_t>(i - 1)]->wait_for("launched executor")) << "one executor on each host";
+  }
+  fs::remove_all(dir);
 }
 
 }  // namespace
