@@ -76,6 +76,21 @@ TEST_F(LocalCluster, ShuffleJobsMatchLocal) {
   EXPECT_EQ(sorted(joined(cluster())), sorted(joined(*local)));
 }
 
+TEST_F(LocalCluster, PlansAndResultsLargerThanOneMessage) {
+  // 16 MiB of driver data in the plan and 16 MiB of results: both exceed
+  // gRPC's 4 MB message limit and must travel in chunks.
+  std::vector<std::pair<int64_t, int64_t>> data(1 << 20);
+  for (size_t i = 0; i < data.size(); ++i) data[i] = {static_cast<int64_t>(i % 1000), static_cast<int64_t>(i)};
+  auto rdd = cluster().parallelize(data, 3);
+  EXPECT_EQ(rdd.collect(), data);
+  auto sums = rdd.reduce_by_key([](int64_t a, int64_t b) { return a + b; }).collect_as_map();
+  ASSERT_EQ(sums.size(), 1000u);
+  int64_t key7 = 0;
+  for (auto& [k, v] : data)
+    if (k == 7) key7 += v;
+  EXPECT_EQ(sums.at(7), key7);
+}
+
 TEST_F(LocalCluster, BroadcastsAndAccumulatorsCrossProcesses) {
   auto table = cluster().broadcast(std::vector<std::string>{"zero", "one", "two"});
   auto seen = cluster().accumulator<int64_t>(0);

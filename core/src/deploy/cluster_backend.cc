@@ -15,6 +15,7 @@
 #include <mutex>
 #include <cstring>
 #include <random>
+#include <set>
 #include <thread>
 #include <sstream>
 
@@ -32,6 +33,10 @@ namespace brasa {
 
 using namespace deploy;
 
+// Plans up to this size ride along with the first task instead of taking a
+// SendPlan round trip of their own.
+constexpr size_t kInlinePlanBytes = size_t{256} << 10;
+
 struct ClusterBackend::Impl final : public rpc::Driver::Service {
   using Attempt = ClusterBackend::Attempt;
   struct Executor {
@@ -43,6 +48,7 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
     int free = 0;
     bool registered = false;
     bool alive = true;
+    std::set<int> plans;  // stages whose plan it has
     std::chrono::steady_clock::time_point last_heartbeat = std::chrono::steady_clock::now();
     std::unique_ptr<rpc::Executor::Stub> stub;
   };
@@ -308,6 +314,41 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
 
   // ---- Running tasks ---------------------------------------------------------------------
 
+  bool has_plan(Executor& e, int stage) {
+    std::lock_guard lock(mu);
+    return e.plans.count(stage) != 0;
+  }
+  void remember_plan(Executor& e, int stage) {
+    std::lock_guard lock(mu);
+    e.plans.insert(stage);
+  }
+  void forget_plan(Executor& e, int stage) {
+    std::lock_guard lock(mu);
+    e.plans.erase(stage);
+  }
+  // Streams a stage plan to an executor (plans may be larger than one message).
+  grpc::Status send_plan(Executor& e, int stage, const std::string& plan) {
+    auto ctx = client_context(secret);
+    rpc::Empty out;
+    auto writer = e.stub->SendPlan(ctx.get(), &out);
+    rpc::PlanChunk chunk;
+    chunk.set_stage_id(stage);
+    size_t off = 0;
+    do {
+      size_t n = std::min(kChunkBytes, plan.size() - off);
+      chunk.set_data(plan.data() + off, n);
+      if (!writer->Write(chunk)) break;
+      off += n;
+    } while (off < plan.size());
+    writer->WritesDone();
+    grpc::Status s = writer->Finish();
+    if (s.ok()) {
+      std::lock_guard lock(mu);
+      e.plans.insert(stage);
+    }
+    return s;
+  }
+
   int preferred_executor(const Attempt& a) {
     if (!a.cached_rdds) return -1;
     std::lock_guard lock(mu);
@@ -491,7 +532,6 @@ void ClusterBackend::run(const Attempt& a) {
   req.set_stage_id(a.stage_id);
   req.set_partition(a.partition);
   req.set_attempt(a.attempt);
-  req.set_plan(*a.plan);
   for (int shuffle_id : *a.read_shuffles) {
     auto* loc = req.add_locations();
     loc->set_shuffle_id(shuffle_id);
@@ -512,22 +552,38 @@ void ClusterBackend::run(const Attempt& a) {
     ~Release() { impl.release_core(e); }
   } release{impl, e};
 
-  auto ctx = client_context(impl.secret);
-  auto stream = e.stub->LaunchTask(ctx.get(), req);
   std::string result;
   rpc::TaskReply reply, done;
   bool finished = false;
-  while (stream->Read(&reply)) {
-    result += reply.result_chunk();
-    if (reply.status() != rpc::TaskReply::RUNNING) {
-      done = std::move(reply);
-      finished = true;
+  grpc::Status status;
+  for (int tries = 0; tries < 2; ++tries) {
+    bool inline_plan = false;
+    if (!impl.has_plan(e, a.stage_id)) {
+      inline_plan = a.plan->size() <= kInlinePlanBytes;
+      if (inline_plan)
+        req.set_plan(*a.plan);
+      else
+        status = impl.send_plan(e, a.stage_id, *a.plan);
     }
+    if (!status.ok()) break;
+    auto ctx = client_context(impl.secret);
+    auto stream = e.stub->LaunchTask(ctx.get(), req);
+    while (stream->Read(&reply)) {
+      result += reply.result_chunk();
+      if (reply.status() != rpc::TaskReply::RUNNING) {
+        done = std::move(reply);
+        finished = true;
+      }
+    }
+    status = stream->Finish();
+    req.clear_plan();
+    if (inline_plan && status.ok()) impl.remember_plan(e, a.stage_id);
+    if (status.error_code() != grpc::StatusCode::NOT_FOUND) break;
+    impl.forget_plan(e, a.stage_id);  // the executor dropped it: send it again
   }
-  grpc::Status status = stream->Finish();
   if (!status.ok() || !finished) {
     std::string why = status.ok() ? "stream ended without a result" : status.error_message();
-    if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED)
+    if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED || status.error_code() == grpc::StatusCode::INVALID_ARGUMENT)
       throw std::runtime_error("executor " + std::to_string(e.id) + " refused the task: " + why);
     impl.lose(e, why);
     throw ExecutorLost("executor " + std::to_string(e.id) + " lost while running the task: " + why);

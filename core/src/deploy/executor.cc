@@ -65,9 +65,44 @@ class ExecutorService final : public rpc::Executor::Service {
  public:
   ExecutorService(std::shared_ptr<Runtime> rt, std::string secret) : rt_(std::move(rt)), secret_(std::move(secret)) {}
 
+  grpc::Status SendPlan(grpc::ServerContext* ctx, grpc::ServerReader<rpc::PlanChunk>* reader, rpc::Empty*) override {
+    if (auto s = check_secret(ctx, secret_, "SendPlan"); !s.ok()) return s;
+    rpc::PlanChunk chunk;
+    std::string bytes;
+    int stage = -1;
+    while (reader->Read(&chunk)) {
+      stage = chunk.stage_id();
+      bytes += chunk.data();
+    }
+    return add_plan(stage, bytes);
+  }
+
+  // Rebuilds a plan once; its tasks share it, as local-mode tasks share the driver's nodes.
+  grpc::Status add_plan(int stage, const std::string& bytes) {
+    try {
+      PlanReader plan(rt_, bytes);
+      std::shared_ptr<TaskBody> body = plan.task();
+      std::lock_guard lock(mu_);
+      plans_[stage] = std::move(body);
+      if (plans_.size() > kMaxPlans) plans_.erase(plans_.begin());  // the oldest stage
+    } catch (const std::exception& e) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::string("bad stage plan: ") + e.what());
+    }
+    return grpc::Status::OK;
+  }
+
   grpc::Status LaunchTask(grpc::ServerContext* ctx, const rpc::LaunchTaskRequest* req,
                           grpc::ServerWriter<rpc::TaskReply>* writer) override {
     if (auto s = check_secret(ctx, secret_, "LaunchTask"); !s.ok()) return s;
+    if (!req->plan().empty())
+      if (auto s = add_plan(req->stage_id(), req->plan()); !s.ok()) return s;
+    std::shared_ptr<TaskBody> body;
+    {
+      std::lock_guard lock(mu_);
+      auto it = plans_.find(req->stage_id());
+      if (it == plans_.end()) return grpc::Status(grpc::StatusCode::NOT_FOUND, "no plan for this stage");
+      body = it->second;
+    }
     for (const auto& loc : req->locations()) {
       int n = std::min({loc.map_id_size(), loc.executor_id_size(), loc.address_size()});
       for (int i = 0; i < n; ++i)
@@ -77,8 +112,6 @@ class ExecutorService final : public rpc::Executor::Service {
     }
     rpc::TaskReply done;
     try {
-      PlanReader plan(rt_, req->plan());
-      auto body = plan.task();
       TaskContext tc(*rt_, req->stage_id(), req->partition(), req->attempt());
       TaskContext::Scope scope(&tc);
       ByteWriter result;
@@ -155,6 +188,8 @@ class ExecutorService final : public rpc::Executor::Service {
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;
+  static constexpr size_t kMaxPlans = 256;
+  std::map<int, std::shared_ptr<TaskBody>> plans_;  // by stage id (increasing)
 };
 
 }  // namespace
