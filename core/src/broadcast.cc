@@ -39,9 +39,14 @@ std::string BroadcastManager::encoded(uint64_t id) const {
 }
 
 void BroadcastManager::remove(uint64_t id) {
-  std::lock_guard lock(mu_);
-  values_.erase(id);
-  removals_.fetch_add(1, std::memory_order_release);
+  std::function<void(uint64_t)> hook;
+  {
+    std::lock_guard lock(mu_);
+    values_.erase(id);
+    removals_.fetch_add(1, std::memory_order_release);
+    hook = on_remove_;
+  }
+  if (hook) hook(id);
 }
 
 }  // namespace brasa

@@ -54,7 +54,9 @@ Runtime::Runtime(Conf conf) : conf_(std::move(conf)) {
   if (max_failures < 1) throw std::invalid_argument("brasa.task.max_failures must be at least 1");
   size_t budget = conf_.get_bytes("brasa.memory.storage", size_t{2} << 30);
   size_t shuffle_budget = conf_.get_bytes("brasa.memory.shuffle", size_t{1} << 30);
-  task_shuffle_memory_ = std::max<size_t>(shuffle_budget / static_cast<size_t>(threads_), 1);
+  // Per task, not divided among threads: whether a task spills (and so the
+  // order and grouping of its output) must not depend on how many run at once.
+  task_shuffle_memory_ = std::max<size_t>(shuffle_budget, 1);
   local_dir_ = make_local_dir(conf_);
 
   events_ = std::make_unique<EventBus>();

@@ -204,3 +204,23 @@ TEST(ExecutorLoss, NoExecutorLeftFailsTheJobWithoutHanging) {
 }
 
 }  // namespace
+
+namespace {
+
+// Spills happen per task at the same size whatever the thread or executor
+// count, so even the order of a spilled aggregation's output is the same.
+TEST(Determinism, SpillingAggregationIsIdenticalOnEveryMaster) {
+  SKIP_ON_CLUSTER_ONLY_ONCE();
+  auto run = [](const std::string& master) {
+    auto ctx = make_context(master, {{"brasa.memory.shuffle", "64k"}});
+    return ctx->parallelize(brasa_test::random_values<int64_t>(200000, 9, 0, 1 << 20), 6)
+        .map([](int64_t x) { return std::pair<int64_t, double>{x % 5003, static_cast<double>(x) * 0.1}; })
+        .reduce_by_key([](double a, double b) { return a + b; }, 4)
+        .collect();
+  };
+  auto one = run("local[1]");
+  EXPECT_EQ(run("local[3]"), one);
+  EXPECT_EQ(run("local-cluster[2,1]"), one);
+}
+
+}  // namespace

@@ -34,6 +34,11 @@ class BroadcastManager {
   // Counts remove() calls; cached lookups are valid while it is unchanged.
   uint64_t removals() const { return removals_.load(std::memory_order_acquire); }
   void set_fetcher(Fetcher fetcher) { fetcher_ = std::move(fetcher); }
+  // Called with each removed id (the driver tells executors).
+  void set_on_remove(std::function<void(uint64_t)> hook) {
+    std::lock_guard lock(mu_);
+    on_remove_ = std::move(hook);
+  }
 
  private:
   struct Entry {
@@ -44,6 +49,7 @@ class BroadcastManager {
   std::unordered_map<uint64_t, Entry> values_;
   std::atomic<uint64_t> removals_{0};
   Fetcher fetcher_;
+  std::function<void(uint64_t)> on_remove_;
 };
 
 template <class T> class Broadcast {

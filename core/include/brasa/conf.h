@@ -1,15 +1,21 @@
 // Configuration of a Context, as key/value strings like SparkConf.
 //
-//   brasa.master                local | local[N] | local[*]       (default local[*])
+//   brasa.master                local | local[N] | local[*] | local-cluster[E,C]
+//                               | brasa://HOST:PORT                (default local[*])
 //   brasa.app.name              shown in logs                     (default brasa)
 //   brasa.memory.storage        block manager budget, e.g. 512m   (default 2g)
-//   brasa.memory.shuffle        shuffle buffers and aggregation tables before
-//                               spilling to disk, for all threads (default 1g)
+//   brasa.memory.shuffle        shuffle buffers and aggregation tables one task
+//                               holds before spilling to disk; also the map
+//                               outputs a process keeps in memory  (default 1g)
 //   brasa.local.dir             where spills and disk blocks go   (default $TMPDIR or /tmp)
 //   brasa.task.max_failures     attempts per task before the job fails (default 4)
 //   brasa.ui.show_progress      console progress bar on a terminal (default true)
 //   brasa.log.level             trace|debug|info|warn|error|off   (default warn)
-//   brasa.default.parallelism   partitions when none is given     (default: threads)
+//   brasa.default.parallelism   partitions when none is given     (default: threads,
+//                                                                  or the cluster's cores)
+// On a cluster: brasa.executor.cores (1), brasa.executor.memory (2g),
+// brasa.cores.max, brasa.driver.host, brasa.auth.secret,
+// brasa.locality.wait.ms (3000), brasa.network.timeout.ms (10000).
 #pragma once
 
 #include <cstdint>

@@ -32,7 +32,8 @@ class Runtime {
   // Scratch directory of this context (spills, disk blocks); removed at exit.
   const std::string& local_dir() const { return local_dir_; }
   // Bytes one task may hold in shuffle buffers and aggregation tables before
-  // it spills to disk (brasa.memory.shuffle divided among the threads).
+  // it spills to disk (brasa.memory.shuffle; the same for every task, so
+  // that results do not depend on the number of threads or executors).
   size_t task_shuffle_memory() const { return task_shuffle_memory_; }
 
   BlockManager& block_manager() { return *block_manager_; }

@@ -25,6 +25,7 @@
 #include "brasa/runtime.h"
 #include "brasa/scheduler/dag_scheduler.h"
 #include "brasa/shuffle/shuffle_manager.h"
+#include "brasa/storage/block_manager.h"
 #include "brasa/util/serializer.h"
 #include "rpc_common.h"
 
@@ -217,17 +218,26 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
     }
   }
 
-  void remove_shuffle_everywhere(int shuffle_id) {
+  void remove_everywhere(rpc::RemoveRequest::Kind kind, int64_t what) {
     std::lock_guard lock(mu);
     for (auto& [id, e] : executors) {
       if (!e.stub || !e.alive) continue;
       auto ctx = client_context(secret);
       ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
-      rpc::RemoveShuffleRequest req;
-      req.set_shuffle_id(shuffle_id);
+      rpc::RemoveRequest req;
+      req.set_kind(kind);
+      req.set_id(what);
       rpc::Empty out;
-      e.stub->RemoveShuffle(ctx.get(), req, &out);
+      e.stub->Remove(ctx.get(), req, &out);
     }
+  }
+
+  // From now on, what the driver frees is freed on the executors too.
+  void forward_removals() {
+    rt.shuffle_manager().set_on_remove([this](int id) { remove_everywhere(rpc::RemoveRequest::SHUFFLE, id); });
+    rt.block_manager().set_on_remove_rdd([this](int id) { remove_everywhere(rpc::RemoveRequest::RDD, id); });
+    rt.broadcasts().set_on_remove(
+        [this](uint64_t id) { remove_everywhere(rpc::RemoveRequest::BROADCAST, static_cast<int64_t>(id)); });
   }
 
   // Notices dead executors while nothing runs on them: a child process that
@@ -274,6 +284,8 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
     }
     if (monitor.joinable()) monitor.join();
     rt.shuffle_manager().set_on_remove(nullptr);
+    rt.block_manager().set_on_remove_rdd(nullptr);
+    rt.broadcasts().set_on_remove(nullptr);
 
     std::vector<pid_t> pids;
     {
@@ -432,7 +444,7 @@ std::unique_ptr<ClusterBackend> ClusterBackend::start_local_cluster(Runtime& run
   backend->impl_->await_registrations(std::chrono::seconds(60));
   Impl* impl_ptr = backend->impl_.get();
   impl_ptr->monitor = std::thread([impl_ptr] { impl_ptr->watch(); });
-  runtime.shuffle_manager().set_on_remove([impl_ptr](int id) { impl_ptr->remove_shuffle_everywhere(id); });
+  impl_ptr->forward_removals();
   spdlog::info("local-cluster: {} executors of {} cores ready in {:.3f} s", executors, cores,
                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   return backend;
@@ -496,7 +508,7 @@ std::unique_ptr<ClusterBackend> ClusterBackend::start_standalone(Runtime& runtim
   }
   Impl* impl_ptr = backend->impl_.get();
   impl_ptr->monitor = std::thread([impl_ptr] { impl_ptr->watch(); });
-  runtime.shuffle_manager().set_on_remove([impl_ptr](int id) { impl_ptr->remove_shuffle_everywhere(id); });
+  impl_ptr->forward_removals();
   spdlog::info("{}: {} executors on {} ready in {:.3f} s", b.app_id, got.launched(), master,
                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   return backend;

@@ -20,6 +20,7 @@
 #include "brasa/runtime.h"
 #include "brasa/scheduler/task_context.h"
 #include "brasa/shuffle/shuffle_manager.h"
+#include "brasa/storage/block_manager.h"
 #include "rpc_common.h"
 
 namespace brasa::deploy {
@@ -159,9 +160,21 @@ class ExecutorService final : public rpc::Executor::Service {
     return grpc::Status::OK;
   }
 
-  grpc::Status RemoveShuffle(grpc::ServerContext* ctx, const rpc::RemoveShuffleRequest* req, rpc::Empty*) override {
-    if (auto s = check_secret(ctx, secret_, "RemoveShuffle"); !s.ok()) return s;
-    rt_->shuffle_manager().remove(req->shuffle_id());
+  grpc::Status Remove(grpc::ServerContext* ctx, const rpc::RemoveRequest* req, rpc::Empty*) override {
+    if (auto s = check_secret(ctx, secret_, "Remove"); !s.ok()) return s;
+    switch (req->kind()) {
+      case rpc::RemoveRequest::SHUFFLE:
+        rt_->shuffle_manager().remove(static_cast<int>(req->id()));
+        break;
+      case rpc::RemoveRequest::RDD:
+        rt_->block_manager().remove_rdd(static_cast<int>(req->id()));
+        break;
+      case rpc::RemoveRequest::BROADCAST:
+        rt_->broadcasts().remove(static_cast<uint64_t>(req->id()));
+        break;
+      default:
+        return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "unknown kind of removal");
+    }
     return grpc::Status::OK;
   }
 

@@ -143,9 +143,19 @@ void BlockManager::remove(BlockId id) {
 }
 
 void BlockManager::remove_rdd(int rdd_id) {
+  std::function<void(int)> hook;
+  {
+    std::lock_guard lock(mu_);
+    auto it = blocks_.lower_bound(BlockId{rdd_id, 0});
+    while (it != blocks_.end() && it->first.rdd_id == rdd_id) erase_locked(it++);
+    hook = on_remove_rdd_;
+  }
+  if (hook) hook(rdd_id);
+}
+
+void BlockManager::set_on_remove_rdd(std::function<void(int)> hook) {
   std::lock_guard lock(mu_);
-  auto it = blocks_.lower_bound(BlockId{rdd_id, 0});
-  while (it != blocks_.end() && it->first.rdd_id == rdd_id) erase_locked(it++);
+  on_remove_rdd_ = std::move(hook);
 }
 
 bool BlockManager::contains(BlockId id) const {

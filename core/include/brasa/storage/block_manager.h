@@ -47,6 +47,8 @@ class BlockManager {
   void remove(BlockId id);
   void remove_rdd(int rdd_id);
   bool contains(BlockId id) const;
+  // Called with each RDD removed by remove_rdd (the driver tells executors).
+  void set_on_remove_rdd(std::function<void(int)> hook);
 
   size_t memory_used() const;
   size_t memory_budget() const { return budget_; }
@@ -75,6 +77,7 @@ class BlockManager {
   std::map<BlockId, Entry> blocks_;
   std::list<BlockId> lru_;  // front = most recently used, among blocks in memory
   size_t used_ = 0;
+  std::function<void(int)> on_remove_rdd_;
 };
 
 }  // namespace brasa
