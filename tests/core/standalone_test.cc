@@ -52,6 +52,13 @@ class Daemon {
     ::waitpid(pid_, nullptr, 0);
   }
   pid_t pid() const { return pid_; }
+  // Waits for the process to end; returns its wait status.
+  int wait() {
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return status;
+  }
   std::string output() const {
     std::ifstream in(log_);
     std::stringstream s;
@@ -150,6 +157,46 @@ TEST_F(Standalone, MasterReplacesAKilledExecutor) {
   EXPECT_EQ(cluster->runtime().cluster()->live_executors(), 2) << "the master launches a replacement";
   EXPECT_TRUE(worker_->wait_for("launched executor 2")) << worker_->output();
   EXPECT_EQ(word_pairs(*cluster), word_pairs(*local));
+}
+
+// Waits until the worker has no executor processes left.
+bool no_executors_left(pid_t worker, std::chrono::seconds timeout) {
+  auto end = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < end) {
+    if (children_of(worker).empty()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+TEST_F(Standalone, ExecutorsExitWithTheirDriver) {
+  {
+    auto cluster = make_context("brasa://" + master_address_);
+    EXPECT_EQ(children_of(worker_->pid()).size(), 2u);
+  }
+  EXPECT_TRUE(no_executors_left(worker_->pid(), std::chrono::seconds(10))) << "after a clean exit";
+}
+
+// Run by the next test in a child process: a driver that dies without a word.
+TEST(StandaloneDriver, DISABLED_CrashesAfterAJob) {
+  auto cluster = make_context(std::string("brasa://") + std::getenv("BRASA_TEST_CRASH_MASTER"));
+  EXPECT_EQ(cluster->range(0, 100, 1, 4).count(), 100);
+  ::raise(SIGKILL);
+}
+
+TEST_F(Standalone, ExecutorsExitWhenTheirDriverCrashes) {
+  std::string self = fs::read_symlink("/proc/self/exe").string();
+  ::setenv("BRASA_TEST_CRASH_MASTER", master_address_.c_str(), 1);
+  {
+    Daemon driver(self,
+                  {"--gtest_also_run_disabled_tests", "--gtest_filter=StandaloneDriver.DISABLED_CrashesAfterAJob"},
+                  (dir_ / "driver.log").string());
+    int status = driver.wait();
+    EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << driver.output();
+  }
+  ::unsetenv("BRASA_TEST_CRASH_MASTER");
+  EXPECT_TRUE(worker_->wait_for("launched executor 1")) << "the crashed driver had executors";
+  EXPECT_TRUE(no_executors_left(worker_->pid(), std::chrono::seconds(20))) << "executors outlived their driver";
 }
 
 TEST_F(Standalone, UnknownMasterIsAClearError) {
