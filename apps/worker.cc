@@ -19,6 +19,9 @@ int main(int argc, char** argv) {
   app.add_option("--work-dir", o.work_dir, "where binaries and executor logs go");
   app.add_option("--auth-secret", o.secret,
                  "shared secret every call must carry (or $BRASA_AUTH_SECRET / $BRASA_AUTH_SECRET_FILE)");
+  app.add_option("--tls-cert", o.tls_cert, "PEM certificate this process presents (TLS needs all three)");
+  app.add_option("--tls-key", o.tls_key, "PEM private key of --tls-cert");
+  app.add_option("--tls-ca", o.tls_ca, "PEM CA certificate that peers' certificates must chain to");
   CLI11_PARSE(app, argc, argv);
   try {
     o.memory_bytes = brasa::parse_bytes(memory);

@@ -62,3 +62,28 @@ TEST(RpcSecurity, GarbageOnThePortDoesNotHurtTheDriver) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(RpcSecurity, TlsClusterRunsAndRefusesPlaintext) {
+  SKIP_ON_CLUSTER("starts its own cluster");
+  std::string data = BRASA_TEST_DATA_DIR;
+  {
+    auto ctx = make_context("local-cluster[2,1]", {{"brasa.tls.cert", data + "/tls-test.crt"},
+                                                   {"brasa.tls.key", data + "/tls-test.key"},
+                                                   {"brasa.tls.ca", data + "/tls-test.crt"},
+                                                   {"brasa.auth.secret", "s3cret"}});
+    auto sums = ctx->range(0, 10000, 1, 4)
+                    .map([](int64_t x) { return std::pair<int64_t, int64_t>{x % 7, x}; })
+                    .reduce_by_key([](int64_t a, int64_t b) { return a + b; })
+                    .collect_as_map();
+    int64_t zero = 0;
+    for (int64_t x = 0; x < 10000; x += 7) zero += x;
+    EXPECT_EQ(sums.at(0), zero) << "executors talk to the driver and to each other over TLS";
+    auto status = heartbeat(ctx->runtime().cluster()->driver_address(), "s3cret");
+    EXPECT_FALSE(status.ok()) << "a plaintext call to a TLS port fails";
+  }
+  for (const char* v : {"BRASA_TLS_CERT", "BRASA_TLS_KEY", "BRASA_TLS_CA"}) ::unsetenv(v);
+}
+
+}  // namespace

@@ -15,7 +15,8 @@
 //                                                                  or the cluster's cores)
 // On a cluster: brasa.executor.cores (1), brasa.executor.memory (2g),
 // brasa.cores.max, brasa.driver.host, brasa.auth.secret,
-// brasa.locality.wait.ms (3000), brasa.network.timeout.ms (10000).
+// brasa.locality.wait.ms (3000), brasa.network.timeout.ms (10000),
+// brasa.tls.cert / brasa.tls.key / brasa.tls.ca (PEM files; TLS when all set).
 #pragma once
 
 #include <cstdint>

@@ -133,7 +133,7 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
   void start_server(const std::string& host) {
     grpc::ServerBuilder builder;
     int port = 0;
-    builder.AddListeningPort(host + ":0", grpc::InsecureServerCredentials(), &port);
+    builder.AddListeningPort(host + ":0", server_credentials(), &port);
     builder.RegisterService(this);
     server = builder.BuildAndStart();
     if (!server || port == 0) throw std::runtime_error("driver: cannot open its RPC port on " + host);
@@ -426,7 +426,13 @@ ClusterBackend::ClusterBackend(std::unique_ptr<Impl> impl) : impl_(std::move(imp
 
 ClusterBackend::~ClusterBackend() { impl_->stop_all(); }
 
+// brasa.tls.* in the driver's Conf turn TLS on for it and its executors.
+void configure_tls(const Conf& conf) {
+  use_tls_files(conf.get("brasa.tls.cert", ""), conf.get("brasa.tls.key", ""), conf.get("brasa.tls.ca", ""));
+}
+
 std::unique_ptr<ClusterBackend> ClusterBackend::start_local_cluster(Runtime& runtime, int executors, int cores) {
+  configure_tls(runtime.conf());
   auto impl = std::make_unique<Impl>(runtime);
   impl->secret = runtime.conf().get("brasa.auth.secret", "");
   impl->locality_wait = std::chrono::milliseconds(runtime.conf().get_int("brasa.locality.wait.ms", 3000));
@@ -453,6 +459,7 @@ std::unique_ptr<ClusterBackend> ClusterBackend::start_local_cluster(Runtime& run
 std::string ClusterBackend::driver_address() const { return impl_->address; }
 
 std::unique_ptr<ClusterBackend> ClusterBackend::start_standalone(Runtime& runtime, const std::string& master) {
+  configure_tls(runtime.conf());
   auto impl = std::make_unique<Impl>(runtime);
   const Conf& conf = runtime.conf();
   impl->secret = resolve_secret(conf.get("brasa.auth.secret", ""));

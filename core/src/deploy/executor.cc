@@ -249,7 +249,7 @@ void run_executor() {
     ExecutorService service(rt, secret);
     int port = 0;
     grpc::ServerBuilder builder;
-    builder.AddListeningPort(host + ":0", grpc::InsecureServerCredentials(), &port);
+    builder.AddListeningPort(host + ":0", server_credentials(), &port);
     builder.RegisterService(&service);
     auto server = builder.BuildAndStart();
     if (!server || port == 0) throw std::runtime_error("cannot listen on " + host);

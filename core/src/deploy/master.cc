@@ -261,12 +261,13 @@ int run_master(const MasterOptions& options, const std::function<void(int)>& on_
   if (!std::getenv("BRASA_LOG_LEVEL")) spdlog::set_level(spdlog::level::info);  // a daemon reports what it does
   MasterOptions o = options;
   o.secret = resolve_secret(o.secret);
+  use_tls_files(o.tls_cert, o.tls_key, o.tls_ca);
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   MasterService service(o);
   int port = 0;
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(o.host + ":" + std::to_string(o.port), grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(o.host + ":" + std::to_string(o.port), server_credentials(), &port);
   builder.RegisterService(&service);
   auto server = builder.BuildAndStart();
   if (!server || port == 0) {

@@ -105,10 +105,47 @@ std::unique_ptr<grpc::ClientContext> client_context(const std::string& secret) {
   return ctx;
 }
 
+namespace {
+
+std::string read_pem(const char* env) {
+  const char* path = std::getenv(env);
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error(std::string("cannot read ") + env + " file " + path);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+}  // namespace
+
+bool tls_enabled() {
+  for (const char* v : {"BRASA_TLS_CERT", "BRASA_TLS_KEY", "BRASA_TLS_CA"})
+    if (const char* s = std::getenv(v); !s || !*s) return false;
+  return true;
+}
+
+void use_tls_files(const std::string& cert, const std::string& key, const std::string& ca) {
+  if (!cert.empty()) ::setenv("BRASA_TLS_CERT", cert.c_str(), 1);
+  if (!key.empty()) ::setenv("BRASA_TLS_KEY", key.c_str(), 1);
+  if (!ca.empty()) ::setenv("BRASA_TLS_CA", ca.c_str(), 1);
+}
+
+std::shared_ptr<grpc::ServerCredentials> server_credentials() {
+  if (!tls_enabled()) return grpc::InsecureServerCredentials();
+  grpc::SslServerCredentialsOptions options;
+  options.pem_root_certs = read_pem("BRASA_TLS_CA");
+  options.pem_key_cert_pairs.push_back({read_pem("BRASA_TLS_KEY"), read_pem("BRASA_TLS_CERT")});
+  return grpc::SslServerCredentials(options);
+}
+
 std::shared_ptr<grpc::Channel> make_channel(const std::string& address) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_ENABLE_HTTP_PROXY, 0);  // never route cluster traffic through a proxy
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  std::shared_ptr<grpc::ChannelCredentials> creds = grpc::InsecureChannelCredentials();
+  if (tls_enabled()) {
+    grpc::SslCredentialsOptions options;
+    options.pem_root_certs = read_pem("BRASA_TLS_CA");
+    creds = grpc::SslCredentials(options);
+  }
+  return grpc::CreateCustomChannel(address, creds, args);
 }
 
 bool write_chunks(grpc::ServerWriter<rpc::Chunk>* writer, std::string_view bytes) {

@@ -47,7 +47,16 @@ grpc::Status check_secret(grpc::ServerContext* ctx, const std::string& secret, c
 // Client side: a context carrying the secret.
 std::unique_ptr<grpc::ClientContext> client_context(const std::string& secret);
 
+// Transport security. With BRASA_TLS_CERT, BRASA_TLS_KEY and BRASA_TLS_CA set
+// (PEM files; the driver sets them from brasa.tls.*, master and worker from
+// --tls-*), every server presents the certificate and every client checks
+// servers against the CA; otherwise connections are plaintext. Child
+// processes inherit the variables.
+bool tls_enabled();
+std::shared_ptr<grpc::ServerCredentials> server_credentials();
 std::shared_ptr<grpc::Channel> make_channel(const std::string& address);
+// Sets the BRASA_TLS_* variables of this process (empty values are skipped).
+void use_tls_files(const std::string& cert, const std::string& key, const std::string& ca);
 
 // Writes `bytes` as a stream of Chunk messages.
 bool write_chunks(grpc::ServerWriter<rpc::Chunk>* writer, std::string_view bytes);

@@ -176,6 +176,7 @@ int run_worker(const WorkerOptions& options) {
   if (!std::getenv("BRASA_LOG_LEVEL")) spdlog::set_level(spdlog::level::info);  // a daemon reports what it does
   WorkerOptions o = options;
   o.secret = resolve_secret(o.secret);
+  use_tls_files(o.tls_cert, o.tls_key, o.tls_ca);
   if (o.cores <= 0) o.cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
@@ -183,7 +184,7 @@ int run_worker(const WorkerOptions& options) {
   WorkerService service(o, id);
   int port = 0;
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(o.host + ":" + std::to_string(o.port), grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(o.host + ":" + std::to_string(o.port), server_credentials(), &port);
   builder.RegisterService(&service);
   auto server = builder.BuildAndStart();
   if (!server || port == 0) {

@@ -20,6 +20,7 @@ struct MasterOptions {
   int port = 7077;  // 0: any free port
   std::string secret;
   int worker_timeout_ms = 10000;  // a worker without heartbeats for this long is lost
+  std::string tls_cert, tls_key, tls_ca;  // PEM files; all three turn TLS on
 };
 
 // Serves until SIGINT/SIGTERM. on_ready(port) is called once listening.
@@ -37,6 +38,7 @@ struct WorkerOptions {
   size_t memory_bytes = size_t{4} << 30;
   std::string work_dir = "/tmp/brasa-work";
   std::string secret;
+  std::string tls_cert, tls_key, tls_ca;  // PEM files; all three turn TLS on (executors inherit them)
 };
 
 // Serves until SIGINT/SIGTERM; its executors die with it.
