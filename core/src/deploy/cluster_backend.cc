@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <future>
 #include <mutex>
 #include <cstring>
 #include <random>
@@ -50,6 +51,7 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
     bool registered = false;
     bool alive = true;
     std::set<int> plans;  // stages whose plan it has
+    std::set<grpc::ClientContext*> calls;  // task calls in flight, cancelled if it is lost
     std::chrono::steady_clock::time_point last_heartbeat = std::chrono::steady_clock::now();
     std::unique_ptr<rpc::Executor::Stub> stub;
   };
@@ -99,6 +101,7 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
     e.cores = std::max(1, req->cores());
     e.free = e.cores;
     e.registered = true;
+    e.last_heartbeat = std::chrono::steady_clock::now();
     e.stub = rpc::Executor::NewStub(make_channel(e.address));
     spdlog::info("executor {} registered from {} (pid {}, {} cores)", e.id, e.address, req->pid(), e.cores);
     cv.notify_all();
@@ -219,16 +222,20 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
   }
 
   void remove_everywhere(rpc::RemoveRequest::Kind kind, int64_t what) {
-    std::lock_guard lock(mu);
-    for (auto& [id, e] : executors) {
-      if (!e.stub || !e.alive) continue;
+    std::vector<rpc::Executor::Stub*> stubs;  // entries and stubs live as long as the backend
+    {
+      std::lock_guard lock(mu);
+      for (auto& [id, e] : executors)
+        if (e.stub && e.alive) stubs.push_back(e.stub.get());
+    }
+    for (auto* stub : stubs) {
       auto ctx = client_context(secret);
       ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
       rpc::RemoveRequest req;
       req.set_kind(kind);
       req.set_id(what);
       rpc::Empty out;
-      e.stub->Remove(ctx.get(), req, &out);
+      stub->Remove(ctx.get(), req, &out);
     }
   }
 
@@ -396,7 +403,16 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
         --best->free;
         return *best;
       }
-      if (!any_alive) throw std::runtime_error("no executors left: every executor of this application has died");
+      if (!any_alive) {
+        // The standalone master replaces lost executors: give it time to.
+        if (!master || !cv.wait_for(lock, heartbeat_timeout, [&] {
+              for (auto& [id, e] : executors)
+                if (e.alive && e.registered) return true;
+              return false;
+            }))
+          throw std::runtime_error("no executors left: every executor of this application has died");
+        continue;
+      }
       cv.wait(lock);
     }
   }
@@ -407,11 +423,27 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
     cv.notify_all();
   }
 
+  // Registers a task call on an executor for its lifetime.
+  struct InFlight {
+    Impl& impl;
+    Executor& e;
+    grpc::ClientContext* ctx;
+    InFlight(Impl& i, Executor& ex, grpc::ClientContext* c) : impl(i), e(ex), ctx(c) {
+      std::lock_guard lock(impl.mu);
+      e.calls.insert(ctx);
+    }
+    ~InFlight() {
+      std::lock_guard lock(impl.mu);
+      e.calls.erase(ctx);
+    }
+  };
+
   void lose(Executor& e, const std::string& why) {
     {
       std::lock_guard lock(mu);
       if (!e.alive) return;
       e.alive = false;
+      for (auto* call : e.calls) call->TryCancel();  // a hung executor must not hold its tasks
       if (e.pid > 0) ::kill(e.pid, SIGKILL);  // unreachable or hung: make sure it is gone (reaped at stop)
       std::erase_if(cached_blocks, [&](const auto& kv) { return kv.second == e.id; });
       cv.notify_all();
@@ -446,10 +478,23 @@ std::unique_ptr<ClusterBackend> ClusterBackend::start_local_cluster(Runtime& run
   impl->start_server("127.0.0.1");
   auto start = std::chrono::steady_clock::now();
   std::unique_ptr<ClusterBackend> backend(new ClusterBackend(std::move(impl)));
-  for (int i = 0; i < executors; ++i) backend->impl_->spawn(i, cores);
-  backend->impl_->await_registrations(std::chrono::seconds(60));
   Impl* impl_ptr = backend->impl_.get();
-  impl_ptr->monitor = std::thread([impl_ptr] { impl_ptr->watch(); });
+  // Executors are started from the monitor thread, which lives as long as
+  // the backend: PR_SET_PDEATHSIG fires when the *thread* that started a
+  // child ends, and the caller's thread may end sooner.
+  std::promise<void> spawned;
+  auto spawned_future = spawned.get_future();
+  impl_ptr->monitor = std::thread([impl_ptr, executors, cores, &spawned] {
+    try {
+      for (int i = 0; i < executors; ++i) impl_ptr->spawn(i, cores);
+      spawned.set_value();
+    } catch (...) {
+      spawned.set_exception(std::current_exception());
+    }
+    impl_ptr->watch();
+  });
+  spawned_future.get();
+  impl_ptr->await_registrations(std::chrono::seconds(60));
   impl_ptr->forward_removals();
   spdlog::info("local-cluster: {} executors of {} cores ready in {:.3f} s", executors, cores,
                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
@@ -490,6 +535,10 @@ std::unique_ptr<ClusterBackend> ClusterBackend::start_standalone(Runtime& runtim
     if (!s.ok()) throw std::runtime_error("cannot register with master " + master + ": " + s.error_message());
   }
   b.app_id = reply.app_id();
+  Impl* impl_ptr = backend->impl_.get();
+  // Heartbeats to the master start now: shipping the binary and starting
+  // executors may take longer than the master's timeout.
+  impl_ptr->monitor = std::thread([impl_ptr] { impl_ptr->watch(); });
   if (reply.worker_address_size() == 0) throw std::runtime_error("master " + master + " has no live workers");
   for (const auto& worker : reply.worker_address()) b.ship_binary(worker);
   rpc::RequestExecutorsRequest want;
@@ -513,8 +562,6 @@ std::unique_ptr<ClusterBackend> ClusterBackend::start_standalone(Runtime& runtim
       throw std::runtime_error("only " + std::to_string(registered()) + " of " + std::to_string(got.launched()) +
                                " executors registered within 60 s (see the workers' logs)");
   }
-  Impl* impl_ptr = backend->impl_.get();
-  impl_ptr->monitor = std::thread([impl_ptr] { impl_ptr->watch(); });
   impl_ptr->forward_removals();
   spdlog::info("{}: {} executors on {} ready in {:.3f} s", b.app_id, got.launched(), master,
                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
@@ -552,6 +599,8 @@ void ClusterBackend::run(const Attempt& a) {
   req.set_partition(a.partition);
   req.set_attempt(a.attempt);
   for (int shuffle_id : *a.read_shuffles) {
+    if (auto missing = impl.rt.shuffle_manager().missing_maps(shuffle_id); !missing.empty())
+      throw FetchFailed(shuffle_id, missing.front(), -1, "map output lost before the task started");
     auto* loc = req.add_locations();
     loc->set_shuffle_id(shuffle_id);
     auto where = impl.rt.shuffle_manager().remote_locations(shuffle_id);
@@ -576,6 +625,9 @@ void ClusterBackend::run(const Attempt& a) {
   bool finished = false;
   grpc::Status status;
   for (int tries = 0; tries < 2; ++tries) {
+    status = grpc::Status::OK;
+    result.clear();
+    finished = false;
     bool inline_plan = false;
     if (!impl.has_plan(e, a.stage_id)) {
       inline_plan = a.plan->size() <= kInlinePlanBytes;
@@ -586,6 +638,7 @@ void ClusterBackend::run(const Attempt& a) {
     }
     if (!status.ok()) break;
     auto ctx = client_context(impl.secret);
+    Impl::InFlight in_flight(impl, e, ctx.get());  // lose() cancels it
     auto stream = e.stub->LaunchTask(ctx.get(), req);
     while (stream->Read(&reply)) {
       result += reply.result_chunk();
@@ -602,8 +655,10 @@ void ClusterBackend::run(const Attempt& a) {
   }
   if (!status.ok() || !finished) {
     std::string why = status.ok() ? "stream ended without a result" : status.error_message();
-    if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED || status.error_code() == grpc::StatusCode::INVALID_ARGUMENT)
-      throw std::runtime_error("executor " + std::to_string(e.id) + " refused the task: " + why);
+    auto code = status.error_code();
+    bool transport = status.ok() || code == grpc::StatusCode::UNAVAILABLE || code == grpc::StatusCode::CANCELLED ||
+                     code == grpc::StatusCode::DEADLINE_EXCEEDED || code == grpc::StatusCode::INTERNAL;
+    if (!transport) throw std::runtime_error("executor " + std::to_string(e.id) + " refused the task: " + why);
     impl.lose(e, why);
     throw ExecutorLost("executor " + std::to_string(e.id) + " lost while running the task: " + why);
   }

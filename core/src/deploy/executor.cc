@@ -104,6 +104,8 @@ class ExecutorService final : public rpc::Executor::Service {
       if (it == plans_.end()) return grpc::Status(grpc::StatusCode::NOT_FOUND, "no plan for this stage");
       body = it->second;
     }
+    if (req->partition() < 0 || req->partition() >= body->num_partitions())
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "no partition " + std::to_string(req->partition()));
     for (const auto& loc : req->locations()) {
       int n = std::min({loc.map_id_size(), loc.executor_id_size(), loc.address_size()});
       for (int i = 0; i < n; ++i)
@@ -213,7 +215,7 @@ void run_executor() {
   // Die with the process that started us (local-cluster and workers).
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (auto parent = std::atoi(env_or("BRASA_EXECUTOR_PARENT", "0").c_str()); parent > 0 && ::getppid() != parent)
-    std::_Exit(3);
+    std::_Exit(kExitOrphaned);
 
   spdlog::flush_on(spdlog::level::info);  // the log must survive a SIGKILL
   const std::string driver = env_or(kDriverEnv, "");
@@ -288,7 +290,7 @@ void run_executor() {
       missed = status.ok() ? 0 : missed + 1;
       if (missed >= 5) {
         spdlog::error("driver {} unreachable for 5 heartbeats ({}); exiting", driver, status.error_message());
-        code = 4;
+        code = kExitDriverGone;
         break;
       }
     }
@@ -296,7 +298,7 @@ void run_executor() {
     spdlog::info("executor {} stopped", id);
   } catch (const std::exception& e) {
     spdlog::error("executor {} failed: {}", id, e.what());
-    code = 2;
+    code = kExitFailed;
   }
   spdlog::shutdown();
   std::_Exit(code);  // skip static destructors: gRPC and TBB threads may still be winding down

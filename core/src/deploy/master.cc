@@ -22,6 +22,10 @@ void on_signal(int) { g_stop = true; }
 
 using Clock = std::chrono::steady_clock;
 
+// As Spark's spark.deploy.maxExecutorRetries: an application whose executors
+// keep failing (a binary that cannot start, say) stops getting new ones.
+constexpr int kMaxExecutorFailures = 10;
+
 class MasterService final : public rpc::Master::Service {
  public:
   explicit MasterService(const MasterOptions& o) : o_(o) {}
@@ -61,9 +65,17 @@ class MasterService final : public rpc::Master::Service {
     auto ex = app->second.executors.find(req->executor_id());
     if (ex == app->second.executors.end()) return grpc::Status::OK;
     release(app->second, ex->first);
+    std::string why = req->reason().substr(0, req->reason().find('\n'));
+    if (++app->second.failures > kMaxExecutorFailures) {
+      spdlog::error("executor {} of {} on {} exited ({}); {} executors failed, not launching more",
+                    req->executor_id(), req->app_id(), req->worker_id(), why, kMaxExecutorFailures);
+      return grpc::Status::OK;
+    }
     spdlog::warn("executor {} of {} on {} exited ({}); launching a replacement", req->executor_id(), req->app_id(),
-                 req->worker_id(), req->reason().substr(0, req->reason().find('\n')));
-    schedule(req->app_id(), app->second);
+                 req->worker_id(), why);
+    // Not from here: the worker waits for this reply and would not be free
+    // to start the replacement. expire() does it on its next round.
+    app->second.wants_executors = true;
     return grpc::Status::OK;
   }
 
@@ -143,7 +155,7 @@ class MasterService final : public rpc::Master::Service {
     return grpc::Status::OK;
   }
 
-  // Drops workers and applications whose heartbeats stopped.
+  // Drops workers and applications whose heartbeats stopped; replaces lost executors.
   void expire() {
     std::lock_guard lock(mu_);
     auto now = Clock::now();
@@ -160,6 +172,11 @@ class MasterService final : public rpc::Master::Service {
         if (!gone.empty()) schedule(aid, a);
       }
     }
+    for (auto& [id, a] : apps_)
+      if (a.wants_executors) {
+        a.wants_executors = false;
+        schedule(id, a);
+      }
     std::vector<std::string> dead;
     for (auto& [id, a] : apps_)
       if (now - a.last_heartbeat > timeout) dead.push_back(id);
@@ -183,6 +200,8 @@ class MasterService final : public rpc::Master::Service {
     int max_cores = 0;
     int cores = 0;
     int next_executor = 0;
+    int failures = 0;  // executors that exited abnormally
+    bool wants_executors = false;
     std::map<int, std::string> executors;  // executor id -> worker id
     Clock::time_point last_heartbeat;
   };

@@ -13,6 +13,8 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <condition_variable>
+#include <future>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -98,15 +100,42 @@ class WorkerService final : public rpc::Worker::Service {
         "BRASA_EXECUTOR_MEMORY=" + std::to_string(req->memory_bytes()),
         "TMPDIR=" + dir.string(),
     };
-    try {
-      pid_t pid = spawn_process(binary(req->binary_hash()), "brasa-executor", env, log);
+    // Started by the main thread (see run_pending_launches).
+    Launch launch{binary(req->binary_hash()), env, log, app, req->executor_id(), {}};
+    auto done = launch.done.get_future();
+    {
       std::lock_guard lock(mu_);
-      children_[pid] = Child{app, req->executor_id(), log};
-      spdlog::info("launched executor {} of {} (pid {}), log {}", req->executor_id(), app, pid, log);
-    } catch (const std::exception& e) {
-      return grpc::Status(grpc::StatusCode::INTERNAL, e.what());
+      launches_.push_back(std::move(launch));
     }
+    wake_.notify_all();
+    std::string error = done.get();
+    if (!error.empty()) return grpc::Status(grpc::StatusCode::INTERNAL, error);
     return grpc::Status::OK;
+  }
+
+  // Starts the executors requested since the last call. Only the main thread
+  // calls this: an executor's PR_SET_PDEATHSIG fires when the thread that
+  // started it ends, and gRPC's handler threads come and go.
+  void run_pending_launches(std::chrono::milliseconds wait) {
+    std::vector<Launch> todo;
+    {
+      std::unique_lock lock(mu_);
+      wake_.wait_for(lock, wait, [this] { return !launches_.empty(); });
+      todo.swap(launches_);
+    }
+    for (auto& l : todo) {
+      try {
+        pid_t pid = spawn_process(l.exe, "brasa-executor", l.env, l.log);
+        {
+          std::lock_guard lock(mu_);
+          children_[pid] = Child{l.app, l.executor, l.log};
+        }
+        spdlog::info("launched executor {} of {} (pid {}), log {}", l.executor, l.app, pid, l.log);
+        l.done.set_value("");
+      } catch (const std::exception& e) {
+        l.done.set_value(e.what());
+      }
+    }
   }
 
   grpc::Status KillApplication(grpc::ServerContext* ctx, const rpc::KillApplicationRequest* req,
@@ -137,7 +166,9 @@ class WorkerService final : public rpc::Worker::Service {
       if (it == children_.end()) continue;
       std::string why = WIFSIGNALED(status) ? "killed by signal " + std::to_string(WTERMSIG(status))
                                             : "exited with code " + std::to_string(WEXITSTATUS(status));
-      if (!it->second.killed) out.push_back({it->second.app, it->second.executor, why + "; log:\n" + log_tail(it->second.log)});
+      // Stopped by its driver, or its driver is gone: nothing to replace.
+      bool clean = WIFEXITED(status) && (WEXITSTATUS(status) == kExitStopped || WEXITSTATUS(status) == kExitDriverGone);
+      if (!it->second.killed && !clean) out.push_back({it->second.app, it->second.executor, why + "; log:\n" + log_tail(it->second.log)});
       // An executor killed outright leaves its scratch directory (brasa-PID-*) behind.
       std::error_code ec;
       for (const auto& entry : fs::directory_iterator(fs::path(it->second.log).parent_path(), ec))
@@ -164,9 +195,19 @@ class WorkerService final : public rpc::Worker::Service {
   };
   std::string binary(const std::string& hash) const { return (fs::path(o_.work_dir) / "bin" / hash).string(); }
 
+  struct Launch {
+    std::string exe;
+    std::vector<std::string> env;
+    std::string log, app;
+    int executor;
+    std::promise<std::string> done;  // the error, or empty
+  };
+
   const WorkerOptions& o_;
   std::string id_;
   std::mutex mu_;
+  std::condition_variable wake_;
+  std::vector<Launch> launches_;
   std::map<pid_t, Child> children_;
 };
 
@@ -237,7 +278,7 @@ int run_worker(const WorkerOptions& options) {
         if (s.ok() && !reply.known()) registered = false;
       }
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    service.run_pending_launches(std::chrono::milliseconds(50));
   }
   spdlog::info("brasa-worker stopping; killing its executors");
   service.kill_all();

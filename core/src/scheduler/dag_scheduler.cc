@@ -279,12 +279,7 @@ void DAGScheduler::run_stages(Job& job) {
           runtime_.events().post(
               Event{Event::Type::kTaskEnd, job.id, t.stage->id, t.partition, 0, false, 0, "", e.what()});
           return;
-        } catch (const ExecutorLost& e) {
-          last_error = e.what();  // not the task's fault: retried without counting
-          spdlog::warn("Task {}.{} in stage {} ({}): {}; retrying", t.partition, attempt, t.stage->id,
-                       t.stage->name(), last_error);
-          continue;
-        } catch (const std::exception& e) {
+        } catch (const std::exception& e) {  // including ExecutorLost: a task that kills its executor must not loop
           last_error = e.what();
         } catch (...) {
           last_error = "unknown exception";

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <thread>
 
 namespace brasa {
 
@@ -38,6 +39,8 @@ void EventBus::post(Event e) {
 }
 
 void EventBus::flush() {
+  // A listener flushing from the delivery thread would wait for itself.
+  if (std::this_thread::get_id() == thread_.get_id()) return;
   std::unique_lock lock(mu_);
   drained_.wait(lock, [this] { return queue_.empty() && !delivering_; });
 }

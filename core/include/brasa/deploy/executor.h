@@ -11,6 +11,12 @@ namespace brasa::deploy {
 // Set (to the driver's host:port) in the environment of an executor process.
 inline constexpr const char* kDriverEnv = "BRASA_EXECUTOR_DRIVER";
 
+// Exit codes of an executor process.
+inline constexpr int kExitStopped = 0;      // told to stop by its driver
+inline constexpr int kExitFailed = 2;       // could not start or register
+inline constexpr int kExitDriverGone = 4;   // its driver stopped answering
+inline constexpr int kExitOrphaned = 3;     // its launcher was already gone
+
 bool launched_as_executor();
 
 // Serves tasks until stopped, then ends the process.

@@ -7,6 +7,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <typeinfo>
 #include <vector>
 
 #include "brasa/util/hash.h"
@@ -23,14 +24,15 @@ class Partitioner {
     if (num_partitions < 1)
       throw std::invalid_argument("Partitioner::hash: number of partitions must be at least 1, got " +
                                   std::to_string(num_partitions));
-    return Partitioner(Kind::kHash, num_partitions, nullptr, true);
+    return Partitioner(Kind::kHash, num_partitions, nullptr, true, nullptr);
   }
 
   // Keys go to the partition whose range contains them: partition i holds
   // keys in (bounds[i-1], bounds[i]]; `bounds` has num_partitions-1 sorted keys.
   template <class K> static Partitioner range(std::vector<K> bounds, bool ascending) {
     int n = static_cast<int>(bounds.size()) + 1;
-    return Partitioner(Kind::kRange, n, std::make_shared<const std::vector<K>>(std::move(bounds)), ascending);
+    return Partitioner(Kind::kRange, n, std::make_shared<const std::vector<K>>(std::move(bounds)), ascending,
+                       &typeid(K));
   }
 
   Kind kind() const { return kind_; }
@@ -43,7 +45,7 @@ class Partitioner {
     // division); hash tables use the low bits, so the two stay independent.
     if (kind_ == Kind::kHash)
       return static_cast<int>((static_cast<unsigned __int128>(hash) * static_cast<uint64_t>(num_partitions_)) >> 64);
-    const auto& b = *static_cast<const std::vector<K>*>(bounds_.get());
+    const auto& b = bounds<K>();
     int p = static_cast<int>(std::lower_bound(b.begin(), b.end(), k) - b.begin());
     return ascending_ ? p : num_partitions_ - 1 - p;
   }
@@ -52,7 +54,7 @@ class Partitioner {
   // For stage plans; K is the key type the partitioner was made for.
   template <class K> void write(ByteWriter& w) const {
     w(static_cast<uint8_t>(kind_), num_partitions_, ascending_);
-    if (kind_ == Kind::kRange) w.write(*static_cast<const std::vector<K>*>(bounds_.get()));
+    if (kind_ == Kind::kRange) w.write(bounds<K>());
   }
   template <class K> static Partitioner read(ByteReader& r) {
     auto kind = r.read<uint8_t>();
@@ -73,13 +75,21 @@ class Partitioner {
   }
 
  private:
-  Partitioner(Kind kind, int n, std::shared_ptr<const void> bounds, bool ascending)
-      : kind_(kind), num_partitions_(n), bounds_(std::move(bounds)), ascending_(ascending) {}
+  template <class K> const std::vector<K>& bounds() const {
+    if (*key_type_ != typeid(K))
+      throw std::invalid_argument(std::string("range partitioner made for keys of type ") + key_type_->name() +
+                                  " used with keys of type " + typeid(K).name());
+    return *static_cast<const std::vector<K>*>(bounds_.get());
+  }
+
+  Partitioner(Kind kind, int n, std::shared_ptr<const void> bounds, bool ascending, const std::type_info* key_type)
+      : kind_(kind), num_partitions_(n), bounds_(std::move(bounds)), ascending_(ascending), key_type_(key_type) {}
 
   Kind kind_;
   int num_partitions_;
   std::shared_ptr<const void> bounds_;  // const std::vector<K>* for range partitioners
   bool ascending_;
+  const std::type_info* key_type_;  // of the bounds, for range partitioners
 };
 
 }  // namespace brasa

@@ -108,6 +108,8 @@ class TaskBody {
  public:
   virtual ~TaskBody() = default;
   virtual void run(int partition, ByteWriter& result) = 0;
+  // Partitions run() accepts: 0 .. num_partitions() - 1.
+  virtual int num_partitions() const = 0;
   // Writes the type key, then everything rebuild needs (see plan.h).
   virtual void write_plan(PlanWriter& w) const = 0;
 };
@@ -131,6 +133,7 @@ class ShuffleDependencyBase : public TaskBody {
 
   virtual void run_map_task(int map_partition) = 0;
   void run(int partition, ByteWriter&) override { run_map_task(partition); }
+  int num_partitions() const override { return num_map_partitions(); }
 
  private:
   std::shared_ptr<RDDBase> parent_;

@@ -25,6 +25,7 @@ template <class T, class F> class ResultTask final : public TaskBody {
     return f(*node_, p);
   }
   void run(int p, ByteWriter& result) override { result.write(compute(p)); }
+  int num_partitions() const override { return node_->num_partitions(); }
 
   void write_plan(PlanWriter& w) const override {
     w.begin<ResultTask>();

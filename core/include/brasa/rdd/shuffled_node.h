@@ -22,7 +22,12 @@ template <class B> class ShuffledNode final : public RDDNode<B> {
   void compute(int p, Sink<B>& out) override {
     auto& shuffles = this->runtime().shuffle_manager();
     for (int m = 0; m < num_maps_ && !out.stopped(); ++m) {
-      auto output = shuffles.get(shuffle_id_, m);
+      std::shared_ptr<const MapOutputBase> output;
+      try {
+        output = shuffles.get(shuffle_id_, m);
+      } catch (const std::runtime_error& e) {  // lost with its executor: the map stage must run again
+        throw FetchFailed(shuffle_id_, m, -1, e.what());
+      }
       if (auto* remote = dynamic_cast<const RemoteMapOutput*>(output.get())) {
         std::string bytes = shuffles.fetch(*remote, shuffle_id_, m, p);
         ByteReader reader(bytes);

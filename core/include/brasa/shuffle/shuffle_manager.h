@@ -79,6 +79,7 @@ template <class B> class MapOutput final : public MapOutputBase {
   }
 
   std::string encode_bucket(size_t r) const override {
+    if (r >= buckets.size()) throw std::out_of_range("no reduce partition " + std::to_string(r));
     std::string bytes;
     for (const auto& range : runs[r]) bytes += file->read(range);
     ByteWriter w(&bytes);
