@@ -1,6 +1,7 @@
 #include "brasa/broadcast.h"
 
 #include <atomic>
+#include <future>
 #include <stdexcept>
 #include <string>
 
@@ -18,16 +19,33 @@ uint64_t BroadcastManager::put(std::shared_ptr<const void> value, Encode encode)
 }
 
 const void* BroadcastManager::get(uint64_t id, Decode decode) {
+  std::promise<std::shared_ptr<const void>> fetched;
   {
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
     auto it = values_.find(id);
     if (it != values_.end()) return it->second.value.get();
     if (!fetcher_) throw std::runtime_error("broadcast " + std::to_string(id) + " was destroyed or does not exist");
+    if (auto f = fetching_.find(id); f != fetching_.end()) {  // another task is fetching it: wait for that
+      auto pending = f->second;
+      lock.unlock();
+      return pending.get().get();
+    }
+    fetching_.emplace(id, fetched.get_future().share());
   }
-  // Fetched outside the lock; concurrent first uses may fetch twice, the first stored wins.
-  auto value = decode(fetcher_(id));
-  std::lock_guard lock(mu_);
-  return values_.emplace(id, Entry{std::move(value), nullptr}).first->second.value.get();
+  // One fetch per executor, outside the lock.
+  try {
+    auto value = decode(fetcher_(id));
+    std::lock_guard lock(mu_);
+    const void* out = values_.emplace(id, Entry{value, nullptr}).first->second.value.get();
+    fetched.set_value(std::move(value));
+    fetching_.erase(id);
+    return out;
+  } catch (...) {
+    std::lock_guard lock(mu_);
+    fetched.set_exception(std::current_exception());
+    fetching_.erase(id);
+    throw;
+  }
 }
 
 std::string BroadcastManager::encoded(uint64_t id) const {

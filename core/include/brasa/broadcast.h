@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -49,6 +50,7 @@ class BroadcastManager {
   std::unordered_map<uint64_t, Entry> values_;
   std::atomic<uint64_t> removals_{0};
   Fetcher fetcher_;
+  std::unordered_map<uint64_t, std::shared_future<std::shared_ptr<const void>>> fetching_;
   std::function<void(uint64_t)> on_remove_;
 };
 
