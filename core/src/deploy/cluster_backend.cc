@@ -134,12 +134,9 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
   // ---- Executor processes ---------------------------------------------------------------
 
   void start_server(const std::string& host) {
-    grpc::ServerBuilder builder;
     int port = 0;
-    builder.AddListeningPort(host + ":0", server_credentials(), &port);
-    builder.RegisterService(this);
-    server = builder.BuildAndStart();
-    if (!server || port == 0) throw std::runtime_error("driver: cannot open its RPC port on " + host);
+    server = deploy::start_server(host, 0, this, &port);
+    if (!server) throw std::runtime_error("driver: cannot open its RPC port on " + host);
     address = host + ":" + std::to_string(port);
   }
 
@@ -147,8 +144,7 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
   void ship_binary(const std::string& worker) {
     auto stub = rpc::Worker::NewStub(make_channel(worker));
     {
-      auto ctx = client_context(secret);
-      ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+      auto ctx = client_context(secret, std::chrono::milliseconds(10000));
       rpc::HasBinaryRequest req;
       req.set_binary_hash(binary_hash());
       rpc::HasBinaryReply reply;
@@ -229,8 +225,7 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
         if (e.stub && e.alive) stubs.push_back(e.stub.get());
     }
     for (auto* stub : stubs) {
-      auto ctx = client_context(secret);
-      ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+      auto ctx = client_context(secret, std::chrono::milliseconds(2000));
       rpc::RemoveRequest req;
       req.set_kind(kind);
       req.set_id(what);
@@ -256,8 +251,7 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
       if (master && std::chrono::steady_clock::now() - last_app_heartbeat > std::chrono::seconds(1)) {
         last_app_heartbeat = std::chrono::steady_clock::now();
         lock.unlock();
-        auto ctx = client_context(secret);
-        ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+        auto ctx = client_context(secret, std::chrono::milliseconds(2000));
         rpc::ApplicationRequest req;
         req.set_app_id(app_id);
         rpc::Empty out;
@@ -299,8 +293,7 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
       std::lock_guard lock(mu);
       for (auto& [id, e] : executors) {
         if (e.stub && e.alive) {
-          auto ctx = client_context(secret);
-          ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(500));
+          auto ctx = client_context(secret, std::chrono::milliseconds(500));
           rpc::Empty in, out;
           e.stub->Stop(ctx.get(), in, &out);
         }
@@ -310,8 +303,7 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
       }
     }
     if (master && !app_id.empty()) {  // after Stop, so that executors exit cleanly first
-      auto ctx = client_context(secret);
-      ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+      auto ctx = client_context(secret, std::chrono::milliseconds(2000));
       rpc::ApplicationRequest req;
       req.set_app_id(app_id);
       rpc::Empty out;
@@ -529,8 +521,7 @@ std::unique_ptr<ClusterBackend> ClusterBackend::start_standalone(Runtime& runtim
   req.set_max_cores(static_cast<int>(conf.get_int("brasa.cores.max", 0)));
   rpc::RegisterApplicationReply reply;
   {
-    auto ctx = client_context(b.secret);
-    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    auto ctx = client_context(b.secret, std::chrono::milliseconds(10000));
     grpc::Status s = b.master->RegisterApplication(ctx.get(), req, &reply);
     if (!s.ok()) throw std::runtime_error("cannot register with master " + master + ": " + s.error_message());
   }
@@ -545,8 +536,7 @@ std::unique_ptr<ClusterBackend> ClusterBackend::start_standalone(Runtime& runtim
   want.set_app_id(b.app_id);
   rpc::RequestExecutorsReply got;
   {
-    auto ctx = client_context(b.secret);
-    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    auto ctx = client_context(b.secret, std::chrono::milliseconds(30000));
     grpc::Status s = b.master->RequestExecutors(ctx.get(), want, &got);
     if (!s.ok()) throw std::runtime_error("master " + master + " launched no executors: " + s.error_message());
   }

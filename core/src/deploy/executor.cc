@@ -250,11 +250,8 @@ void run_executor() {
 
     ExecutorService service(rt, secret);
     int port = 0;
-    grpc::ServerBuilder builder;
-    builder.AddListeningPort(host + ":0", server_credentials(), &port);
-    builder.RegisterService(&service);
-    auto server = builder.BuildAndStart();
-    if (!server || port == 0) throw std::runtime_error("cannot listen on " + host);
+    auto server = start_server(host, 0, &service, &port);
+    if (!server) throw std::runtime_error("cannot listen on " + host);
     std::string address = host + ":" + std::to_string(port);
 
     rpc::RegisterExecutorRequest reg;
@@ -265,8 +262,7 @@ void run_executor() {
     reg.set_cores(cores);
     reg.set_pid(::getpid());
     {
-      auto ctx = client_context(secret);
-      ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+      auto ctx = client_context(secret, std::chrono::milliseconds(30000));
       rpc::Empty empty;
       grpc::Status status = driver_stub->RegisterExecutor(ctx.get(), reg, &empty);
       if (!status.ok())
@@ -280,8 +276,7 @@ void run_executor() {
       rpc::HeartbeatRequest hb;
       hb.set_executor_id(id);
       rpc::HeartbeatReply reply;
-      auto ctx = client_context(secret);
-      ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+      auto ctx = client_context(secret, std::chrono::milliseconds(2000));
       grpc::Status status = driver_stub->Heartbeat(ctx.get(), hb, &reply);
       if (status.ok() && !reply.known()) {
         spdlog::warn("the driver no longer knows executor {}; exiting", id);

@@ -230,8 +230,7 @@ class MasterService final : public rpc::Master::Service {
         req.set_binary_hash(a.binary_hash);
         req.set_cores(a.executor_cores);
         req.set_memory_bytes(a.executor_memory);
-        auto ctx = client_context(o_.secret);
-        ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+        auto ctx = client_context(o_.secret, std::chrono::milliseconds(5000));
         rpc::Empty out;
         grpc::Status s = w.stub->LaunchExecutor(ctx.get(), req, &out);
         if (!s.ok()) {
@@ -253,8 +252,7 @@ class MasterService final : public rpc::Master::Service {
     if (it == apps_.end()) return;
     for (auto& [wid, w] : workers_) {
       if (!w.alive) continue;
-      auto ctx = client_context(o_.secret);
-      ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+      auto ctx = client_context(o_.secret, std::chrono::milliseconds(2000));
       rpc::KillApplicationRequest req;
       req.set_app_id(id);
       rpc::Empty out;
@@ -285,11 +283,8 @@ int run_master(const MasterOptions& options, const std::function<void(int)>& on_
   std::signal(SIGTERM, on_signal);
   MasterService service(o);
   int port = 0;
-  grpc::ServerBuilder builder;
-  builder.AddListeningPort(o.host + ":" + std::to_string(o.port), server_credentials(), &port);
-  builder.RegisterService(&service);
-  auto server = builder.BuildAndStart();
-  if (!server || port == 0) {
+  auto server = start_server(o.host, o.port, &service, &port);
+  if (!server) {
     spdlog::error("brasa-master: cannot listen on {}:{}", o.host, o.port);
     return 1;
   }
@@ -305,8 +300,7 @@ int run_master(const MasterOptions& options, const std::function<void(int)>& on_
 
 std::string master_status(const std::string& master, const std::string& secret) {
   auto stub = rpc::Master::NewStub(make_channel(master));
-  auto ctx = client_context(resolve_secret(secret));
-  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  auto ctx = client_context(resolve_secret(secret), std::chrono::seconds(5));
   rpc::Empty in;
   rpc::ClusterStatus st;
   grpc::Status s = stub->Status(ctx.get(), in, &st);

@@ -99,10 +99,21 @@ grpc::Status check_secret(grpc::ServerContext* ctx, const std::string& secret, c
   return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "brasa: missing or wrong shared secret");
 }
 
-std::unique_ptr<grpc::ClientContext> client_context(const std::string& secret) {
+std::unique_ptr<grpc::ClientContext> client_context(const std::string& secret, std::chrono::milliseconds timeout) {
   auto ctx = std::make_unique<grpc::ClientContext>();
   if (!secret.empty()) ctx->AddMetadata(kSecretHeader, secret);
+  if (timeout.count() > 0) ctx->set_deadline(std::chrono::system_clock::now() + timeout);
   return ctx;
+}
+
+std::unique_ptr<grpc::Server> start_server(const std::string& host, int port, grpc::Service* service, int* bound) {
+  *bound = 0;
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(host + ":" + std::to_string(port), server_credentials(), bound);
+  builder.RegisterService(service);
+  auto server = builder.BuildAndStart();
+  if (!server || *bound == 0) return nullptr;
+  return server;
 }
 
 namespace {

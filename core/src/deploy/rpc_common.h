@@ -5,6 +5,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -44,8 +45,14 @@ std::string log_tail(const std::string& path, size_t max_bytes = 2000);
 // UNAUTHENTICATED (and a warning naming the method and peer) otherwise.
 grpc::Status check_secret(grpc::ServerContext* ctx, const std::string& secret, const char* method);
 
-// Client side: a context carrying the secret.
-std::unique_ptr<grpc::ClientContext> client_context(const std::string& secret);
+// Client side: a context carrying the secret, with a deadline `timeout`
+// from now (none if zero).
+std::unique_ptr<grpc::ClientContext> client_context(const std::string& secret,
+                                                    std::chrono::milliseconds timeout = std::chrono::milliseconds(0));
+
+// Serves `service` on host:port (port 0: any free one), with this process's
+// credentials; sets *bound to the port. Null if it cannot listen.
+std::unique_ptr<grpc::Server> start_server(const std::string& host, int port, grpc::Service* service, int* bound);
 
 // Transport security. With BRASA_TLS_CERT, BRASA_TLS_KEY and BRASA_TLS_CA set
 // (PEM files; the driver sets them from brasa.tls.*, master and worker from

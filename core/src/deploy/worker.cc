@@ -224,11 +224,8 @@ int run_worker(const WorkerOptions& options) {
   std::string id = "worker-" + o.host + "-" + std::to_string(::getpid());
   WorkerService service(o, id);
   int port = 0;
-  grpc::ServerBuilder builder;
-  builder.AddListeningPort(o.host + ":" + std::to_string(o.port), server_credentials(), &port);
-  builder.RegisterService(&service);
-  auto server = builder.BuildAndStart();
-  if (!server || port == 0) {
+  auto server = start_server(o.host, o.port, &service, &port);
+  if (!server) {
     spdlog::error("brasa-worker: cannot listen on {}:{}", o.host, o.port);
     return 1;
   }
@@ -246,16 +243,14 @@ int run_worker(const WorkerOptions& options) {
       req.set_app_id(e.app);
       req.set_executor_id(e.executor);
       req.set_reason(e.reason);
-      auto ctx = client_context(o.secret);
-      ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+      auto ctx = client_context(o.secret, std::chrono::milliseconds(2000));
       rpc::Empty out;
       master->ExecutorExited(ctx.get(), req, &out);
       spdlog::warn("executor {} of {} {}", e.executor, e.app, e.reason.substr(0, e.reason.find('\n')));
     }
     if (std::chrono::steady_clock::now() - last_beat >= std::chrono::seconds(1) || !registered) {
       last_beat = std::chrono::steady_clock::now();
-      auto ctx = client_context(o.secret);
-      ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+      auto ctx = client_context(o.secret, std::chrono::milliseconds(2000));
       if (!registered) {
         rpc::RegisterWorkerRequest req;
         req.set_protocol_version(kProtocolVersion);
