@@ -10,6 +10,7 @@ PACKAGES=(
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   libgtest-dev libgmock-dev libbenchmark-dev libcereal-dev libcli11-dev
   iproute2
+  python3-dask python3-distributed python3-numpy python3-pandas  # peers of bench/
 )
 
 missing=()

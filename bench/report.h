@@ -1,0 +1,37 @@
+// The results of brasa-bench-core: rows of (workload, system, configuration,
+// time), printed as a table and written as CSV and as an SVG bar chart.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace brasa::bench {
+
+struct Row {
+  std::string workload;
+  std::string system;
+  std::string config;
+  double seconds = 0;  // median of the runs
+  double records = 0;  // records processed, for records/s (0: not a throughput)
+  bool brasa = false;  // a Brasa row, not a reference
+  std::string note;    // e.g. "stages 1", "wrong answer"
+};
+
+class Report {
+ public:
+  void add(Row row);
+  // Prints a row as soon as it is measured, so long runs show progress.
+  void print_header() const;
+  void print(const Row& row) const;
+  // Ratio of a row's time to the fastest reference row of its workload.
+  double ratio(const Row& row) const;
+  const Row* find(const std::string& workload, const std::string& system, const std::string& config = "") const;
+
+  void write_csv(const std::string& path) const;
+  void write_svg(const std::string& path) const;
+
+ private:
+  std::vector<Row> rows_;
+};
+
+}  // namespace brasa::bench

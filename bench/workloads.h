@@ -1,0 +1,107 @@
+// The workloads of brasa-bench-core, each twice: as a Brasa job and as a
+// hand-written single-threaded loop over the same generated data. The
+// benchmark times them at full size; tests/bench runs them at tiny sizes and
+// checks that both give the same answer.
+//
+// Every generator is a pure function of a record's index (splitmix64), so
+// the Python peers in bench/peers.py rebuild exactly the same data.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace brasa {
+class Context;
+}
+
+namespace brasa::bench {
+
+// Timings of the measured part of a workload, one per run.
+struct Timings {
+  int runs = 1;
+  std::vector<double> seconds;
+  double median() const;
+  // Runs fn() `runs` times, recording each; returns the last result.
+  template <class F> auto time(F fn) {
+    seconds.clear();
+    for (int i = 1;; ++i) {
+      double start = now();
+      auto result = fn();
+      seconds.push_back(now() - start);
+      if (i >= runs) return result;
+    }
+  }
+  static double now();
+};
+
+// What a workload computed, reduced to numbers that any system, in any
+// record order, gives identically: the record count, a wrapping sum of a
+// mix of each record, and for floating-point results a plain sum compared
+// with a tolerance.
+struct Answer {
+  int64_t records = 0;
+  uint64_t digest = 0;
+  double sum = 0;
+  bool operator==(const Answer& o) const;
+};
+std::string to_string(const Answer& a);
+
+inline uint64_t splitmix64(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+// Digest term of a (key, value) record.
+inline uint64_t record_mix(uint64_t k, uint64_t v) { return splitmix64(k) * (v | 1) + v; }
+// FNV-1a, the digest of a word.
+uint64_t word_hash(const std::string& w);
+
+// 1, 8, 9. reduce_by_key: pair i is (splitmix64(i) % keys, 1).
+inline int64_t pair_key(int64_t i, int64_t keys) {
+  return static_cast<int64_t>(splitmix64(static_cast<uint64_t>(i)) % static_cast<uint64_t>(keys));
+}
+struct ReduceByKeyRun {
+  Answer answer;
+  size_t cached_bytes = 0;  // block manager bytes of the cached input (local masters)
+};
+// Caches the input (not timed), then times reduce_by_key + collect.
+ReduceByKeyRun reduce_by_key_brasa(Context& ctx, int64_t pairs, int64_t keys, int partitions, Timings& t);
+Answer reduce_by_key_hand(int64_t pairs, int64_t keys, Timings& t);
+// The same answer counted in a flat array, for sizes too large to keep.
+Answer reduce_by_key_expected(int64_t pairs, int64_t keys);
+
+// 2. word count of a generated text file: Zipf-distributed words.
+void write_words(const std::string& path, int64_t bytes);
+Answer word_count_brasa(Context& ctx, const std::string& path, int partitions, Timings& t);
+Answer word_count_hand(const std::string& path, Timings& t);
+// `LC_ALL=C tr | sort | uniq -c` in a shell.
+Answer word_count_shell(const std::string& path, Timings& t);
+
+// 3. sort_by_key: key i is splitmix64(i ^ kSortSeed) as int64, value i.
+// Answer::sum is 1 when the output is in order, 0 when not.
+inline constexpr uint64_t kSortSeed = 0x5eed;
+Answer sort_brasa(Context& ctx, int64_t records, int partitions, Timings& t);
+Answer sort_hand(int64_t records, Timings& t);
+
+// 4. join: left pair i is (pair_key(i, right), i), right pair k is (k, 3k).
+struct JoinRun {
+  Answer answer;
+  int stages = 0;  // stages the timed job ran
+};
+JoinRun join_brasa(Context& ctx, int64_t left, int64_t right, int partitions, bool co_partitioned, Timings& t);
+Answer join_hand(int64_t left, int64_t right, Timings& t);
+
+// 5. tiny job: parallelize two numbers in two partitions and count.
+int64_t tiny_job(Context& ctx);
+
+// 7. PageRank (Spark's classic RDD example) on an R-MAT graph with
+// 2^scale vertices; Timings gets one entry per iteration.
+std::vector<std::pair<int64_t, int64_t>> rmat_edges(int scale, int64_t edges);
+std::pair<int64_t, int64_t> rmat_edge(int scale, int64_t i);
+Answer pagerank_brasa(Context& ctx, int scale, int64_t edges, int iterations, int partitions, Timings& t);
+Answer pagerank_hand(int scale, int64_t edges, int iterations, Timings& t);
+
+}  // namespace brasa::bench
