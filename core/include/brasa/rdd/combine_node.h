@@ -81,10 +81,15 @@ class CoGroupNode final : public RDDNode<std::pair<K, std::pair<std::vector<V>, 
     this->set_partitioner(a_->partitioner());
   }
 
-  void compute(int p, Sink<Out>& out) override {
-    ExternalHashTable<K, Groups> table(this->runtime());
-    collect(p, a_, table, [](Groups& g) -> std::vector<V>& { return g.first; });
-    collect(p, b_, table, [](Groups& g) -> std::vector<W>& { return g.second; });
+  void compute(int p, Sink<Out>& out) override { cogroup(p, a_, b_, this->runtime(), out); }
+
+  // The groups of partition p of two co-partitioned RDDs (also the fallback
+  // of HashJoinNode when a side is too large to hold).
+  static void cogroup(int p, const NodePtr<std::pair<K, V>>& a, const NodePtr<std::pair<K, W>>& b, Runtime& runtime,
+                      Sink<Out>& out) {
+    ExternalHashTable<K, Groups> table(runtime);
+    collect(p, a, table, [](Groups& g) -> std::vector<V>& { return g.first; });
+    collect(p, b, table, [](Groups& g) -> std::vector<W>& { return g.second; });
     auto concat = [](Groups& g, Groups&& more) {
       g.first.insert(g.first.end(), std::make_move_iterator(more.first.begin()),
                      std::make_move_iterator(more.first.end()));

@@ -25,6 +25,7 @@
 #include "brasa/rdd/actions.h"
 #include "brasa/rdd/combine_node.h"
 #include "brasa/rdd/functions.h"
+#include "brasa/rdd/join_node.h"
 #include "brasa/rdd/narrow_nodes.h"
 #include "brasa/rdd/result_task.h"
 #include "brasa/rdd/shuffled_node.h"
@@ -296,18 +297,24 @@ template <class T> class RDD {
                CallSite site = CallSite::current()) const requires PairType<T> {
     using K = KeyOf<T>;
     using V = ValueOf<T>;
-    Partitioner target = p ? *p : (partitioner() ? *partitioner() : other.partitioner() ? *other.partitioner()
-                                                                                            : default_partitioner(other.num_partitions()));
+    Partitioner target = p ? *p : binary_partitioner(other);
     auto a = partition_by(target, site);
     auto b = other.partition_by(target, site);
     return RDD<std::pair<K, std::pair<std::vector<V>, std::vector<W>>>>(
         std::make_shared<CoGroupNode<K, V, W>>(a.node(), b.node(), site));
   }
 
+  // (k, (v, w)) for every pair of records with equal keys. Holds one
+  // partition of `other` at a time in a hash table: make it the smaller side.
   template <class W>
   auto join(const RDD<std::pair<KeyOf<T>, W>>& other, std::optional<Partitioner> p = std::nullopt,
             CallSite site = CallSite::current()) const requires PairType<T> {
-    return cogroup(other, p, site).flat_map_groups(fn::InnerJoin{}, "join", site);
+    using K = KeyOf<T>;
+    using V = ValueOf<T>;
+    Partitioner target = p ? *p : binary_partitioner(other);
+    auto a = partition_by(target, site);
+    auto b = other.partition_by(target, site);
+    return RDD<std::pair<K, std::pair<V, W>>>(std::make_shared<HashJoinNode<K, V, W>>(a.node(), b.node(), site));
   }
   template <class W>
   auto left_outer_join(const RDD<std::pair<KeyOf<T>, W>>& other,
@@ -721,6 +728,13 @@ template <class T> class RDD {
   Partitioner default_partitioner(int other_partitions = 0) const {
     if (partitioner()) return *partitioner();
     return Partitioner::hash(std::max({1, num_partitions(), other_partitions}));
+  }
+  // The layout of a two-RDD operation by key: either side's partitioner,
+  // so that a side already laid out by it is not shuffled.
+  template <class U> Partitioner binary_partitioner(const RDD<U>& other) const {
+    if (partitioner()) return *partitioner();
+    if (other.partitioner()) return *other.partitioner();
+    return default_partitioner(other.num_partitions());
   }
 
   Partitioner range_partitioner(int n, bool ascending, const CallSite& site) const requires PairType<T> {

@@ -34,7 +34,7 @@ template <class C, class K, class X> size_t combined_bytes(std::span<std::pair<K
 template <class K, class X, class TableOf, class Create, class Merge>
 void combine_batch(std::span<std::pair<K, X>> batch, std::vector<uint64_t>& hashes, TableOf&& table_of,
                    Create& create, Merge& merge) {
-  constexpr size_t kSlotAhead = 16, kEntryAhead = 8;
+  constexpr size_t kSlotAhead = 32, kEntryAhead = 16;
   hashes.resize(batch.size());
   for (size_t i = 0; i < batch.size(); ++i) hashes[i] = hash_of(batch[i].first);
   for (size_t i = 0; i < batch.size(); ++i) {

@@ -6,6 +6,7 @@
 // buckets first: the reducers merge partial combiners anyway).
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -126,7 +127,17 @@ class CombiningShuffleDependency final : public ShuffleDependencyBase {
     combine.output = output.get();
     combine.rt = &rt;
     combine.tables.resize(n);
+    // Size the tables like the previous task's, instead of growing them
+    // (rehashing and copying) through every doubling; capped so that the
+    // reservation alone cannot cause a spill.
+    size_t hint = std::min(keys_per_table_.load(std::memory_order_relaxed),
+                           rt.task_shuffle_memory() / 4 / n / (sizeof(Bucket) + 16));
+    if (hint > 0)
+      for (auto& t : combine.tables) t.reserve(hint);
     parent_->iterate(map_partition, combine);
+    size_t most = 0;
+    for (const auto& t : combine.tables) most = std::max(most, t.size());
+    keys_per_table_.store(most, std::memory_order_relaxed);
     combine.flush();
     output->count_memory();
     rt.shuffle_manager().put(rt, shuffle_id(), map_partition, std::move(output));
@@ -162,6 +173,7 @@ class CombiningShuffleDependency final : public ShuffleDependencyBase {
   std::shared_ptr<RDDNode<Record>> parent_;
   Create create_;
   MergeValue merge_value_;
+  std::atomic<size_t> keys_per_table_{0};  // most keys in one table of the last map task
 };
 
 }  // namespace brasa

@@ -57,8 +57,9 @@ template <class K, class V> class FlatHashMap {
     return entries_.back().second;
   }
 
-  V* find(const K& key) {
-    const uint32_t tag = tag_of(hash_of(key));
+  V* find(const K& key) { return find(key, hash_of(key)); }
+  V* find(const K& key, uint64_t hash) {
+    const uint32_t tag = tag_of(hash);
     for (size_t pos = tag & mask_;; pos = (pos + 1) & mask_) {
       const Slot s = slots_[pos];
       if (s.index == kEmpty) return nullptr;
@@ -67,6 +68,14 @@ template <class K, class V> class FlatHashMap {
   }
 
   std::vector<Entry>& entries() { return entries_; }
+
+  // Makes room for n keys without growing (no effect on entry order).
+  void reserve(size_t n) {
+    entries_.reserve(n);
+    size_t slots = 16;
+    while (n * 8 > slots * 5) slots *= 2;
+    if (slots > slots_.size()) rehash(slots);
+  }
 
   // Moves the entries out and leaves the map empty, ready for reuse.
   std::vector<Entry> take_entries() {
