@@ -115,15 +115,7 @@ std::optional<BlockManager::Found> BlockManager::get(BlockId id) {
     lru_.splice(lru_.begin(), lru_, e.lru);
     return Found{e.objects, e.bytes};
   }
-  auto path = file_of(id);
-  lock.unlock();
-  try {
-    return Found{nullptr, std::make_shared<const std::string>(read_file(path))};
-  } catch (const std::exception& ex) {
-    spdlog::warn("lost disk block {}: {}; recomputing it", id.name(), ex.what());
-    remove(id);
-    return std::nullopt;
-  }
+  return Found{nullptr, nullptr, file_of(id)};
 }
 
 void BlockManager::erase_locked(std::map<BlockId, Entry>::iterator it) {
@@ -135,6 +127,11 @@ void BlockManager::erase_locked(std::map<BlockId, Entry>::iterator it) {
     lru_.erase(it->second.lru);
   }
   blocks_.erase(it);
+}
+
+void BlockManager::lost(BlockId id, const std::string& why) {
+  spdlog::warn("lost disk block {}: {}; recomputing it", id.name(), why);
+  remove(id);
 }
 
 void BlockManager::remove(BlockId id) {

@@ -1,8 +1,10 @@
 #include "brasa/util/files.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -12,10 +14,14 @@ namespace brasa {
 std::string read_file(const std::filesystem::path& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw std::runtime_error("cannot open " + path.string() + ": " + std::strerror(errno));
-  std::string out;
-  char buf[1 << 16];
+  // Read straight into a buffer of the file's size: spilled blocks are
+  // hundreds of megabytes, and growing a string by appending copies them.
+  struct stat st {};
+  std::string out(::fstat(fd, &st) == 0 && st.st_size > 0 ? static_cast<size_t>(st.st_size) : 0, '\0');
+  size_t done = 0;
   while (true) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (done == out.size()) out.resize(std::max<size_t>(2 * out.size(), 1 << 16));
+    ssize_t n = ::read(fd, out.data() + done, out.size() - done);
     if (n < 0) {
       if (errno == EINTR) continue;
       int err = errno;
@@ -23,10 +29,30 @@ std::string read_file(const std::filesystem::path& path) {
       throw std::runtime_error("cannot read " + path.string() + ": " + std::strerror(err));
     }
     if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
+    done += static_cast<size_t>(n);
   }
   ::close(fd);
+  out.resize(done);
   return out;
+}
+
+SequentialFile::SequentialFile(const std::filesystem::path& path)
+    : path_(path), fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
+  if (fd_ < 0) throw std::runtime_error("cannot open " + path.string() + ": " + std::strerror(errno));
+}
+
+SequentialFile::~SequentialFile() { ::close(fd_); }
+
+size_t SequentialFile::read(void* buf, size_t n) {
+  size_t done = 0;
+  while (done < n) {
+    ssize_t got = ::read(fd_, static_cast<char*>(buf) + done, n - done);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) throw std::runtime_error("cannot read " + path_.string() + ": " + std::strerror(errno));
+    if (got == 0) break;
+    done += static_cast<size_t>(got);
+  }
+  return done;
 }
 
 void write_file_atomic(const std::filesystem::path& path, const std::string& bytes) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "brasa/rdd/plan.h"
@@ -48,6 +49,31 @@ template <class T> class RDDNode : public RDDBase {
   static std::vector<T> decode(const std::string& bytes) {
     ByteReader r(bytes);
     return read_records<T>(r);
+  }
+  // The records of a block on disk. Bitwise records are read a batch at a
+  // time straight into the batch (no buffer of the whole block); others are
+  // decoded from the whole file.
+  static void push_file(SequentialFile& file, const std::filesystem::path& path, Sink<T>& out) {
+    if constexpr (kBitwise<T> && !HasSerializeMethod<T>) {
+      uint64_t n = 0;  // the record count, LEB128 as ByteWriter::write_size writes it
+      for (int shift = 0;; shift += 7) {
+        uint8_t b;
+        if (shift >= 64 || file.read(&b, 1) != 1) throw std::runtime_error("corrupt block file " + path.string());
+        n |= uint64_t(b & 0x7f) << shift;
+        if (!(b & 0x80)) break;
+      }
+      std::vector<T> batch(std::min<uint64_t>(n, kBatchSize));
+      for (uint64_t done = 0; done < n && !out.stopped();) {
+        size_t want = static_cast<size_t>(std::min<uint64_t>(n - done, kBatchSize));
+        if (file.read(batch.data(), want * sizeof(T)) != want * sizeof(T))
+          throw std::runtime_error("block file " + path.string() + " ends early");
+        out.push(std::span<T>(batch.data(), want));
+        done += want;
+      }
+    } else {
+      auto data = decode(read_file(path));
+      push_owned(data, out);
+    }
   }
 };
 
@@ -95,11 +121,23 @@ template <class T> void RDDNode<T>::iterate(int p, Sink<T>& out) {
   if (auto found = bm.get(block)) {
     if (found->objects) {
       push_copies(*static_cast<const std::vector<T>*>(found->objects.get()), out);
-    } else {
+      return;
+    }
+    if (found->bytes) {
       auto data = decode(*found->bytes);
       push_owned(data, out);
+      return;
     }
-    return;
+    std::optional<SequentialFile> file;
+    try {
+      file.emplace(found->file);
+    } catch (const std::exception& ex) {
+      bm.lost(block, ex.what());  // recomputed below
+    }
+    if (file) {
+      push_file(*file, found->file, out);
+      return;
+    }
   }
   std::vector<T> data;
   VectorSink<T> collect(data);

@@ -33,7 +33,8 @@ class BlockManager {
 
   struct Found {
     std::shared_ptr<const void> objects;     // a const std::vector<T>, or
-    std::shared_ptr<const std::string> bytes;  // the encoded records
+    std::shared_ptr<const std::string> bytes;  // the encoded records, or
+    std::filesystem::path file;              // a file of encoded records (on disk)
   };
 
   BlockManager(size_t memory_budget, std::filesystem::path local_dir);
@@ -45,6 +46,8 @@ class BlockManager {
   std::optional<Found> get(BlockId id);
 
   void remove(BlockId id);
+  // Forgets a block whose file could not be read (logged); it is recomputed.
+  void lost(BlockId id, const std::string& why);
   void remove_rdd(int rdd_id);
   bool contains(BlockId id) const;
   // Called with each RDD removed by remove_rdd (the driver tells executors).

@@ -9,6 +9,22 @@ namespace brasa {
 // Reads a whole file; throws std::runtime_error naming the path on failure.
 std::string read_file(const std::filesystem::path& path);
 
+// Reads a file front to back in pieces (blocks too large to buffer whole).
+class SequentialFile {
+ public:
+  // Throws std::runtime_error naming the path if it cannot be opened.
+  explicit SequentialFile(const std::filesystem::path& path);
+  ~SequentialFile();
+  SequentialFile(const SequentialFile&) = delete;
+  SequentialFile& operator=(const SequentialFile&) = delete;
+  // Fills buf with up to n bytes; fewer only at the end of the file.
+  size_t read(void* buf, size_t n);
+
+ private:
+  std::filesystem::path path_;
+  int fd_;
+};
+
 // Writes a whole file via a temporary name and a rename, so readers never
 // see a partial file.
 void write_file_atomic(const std::filesystem::path& path, const std::string& bytes);

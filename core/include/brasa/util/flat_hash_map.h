@@ -9,12 +9,29 @@
 #include <cstdint>
 #include <limits>
 #include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "brasa/util/hash.h"
 
 namespace brasa {
+
+// Key equality; strings compare their bytes inline, since a memcmp call
+// costs more than the comparison of a short word.
+template <class K, class Key> bool keys_equal(const K& a, const Key& b) {
+  if constexpr (std::is_same_v<K, std::string>) {
+    std::string_view x(a), y(b);
+    if (x.size() != y.size()) return false;
+    for (size_t i = 0; i < x.size(); ++i)
+      if (x[i] != y[i]) return false;
+    return true;
+  } else {
+    return a == b;
+  }
+}
 
 template <class K, class V> class FlatHashMap {
  public:
@@ -43,7 +60,7 @@ template <class K, class V> class FlatHashMap {
     while (true) {
       const Slot s = slots_[pos];
       if (s.index == kEmpty) break;
-      if (s.tag == tag && entries_[s.index].first == key) {
+      if (s.tag == tag && keys_equal(entries_[s.index].first, key)) {
         inserted = false;
         return entries_[s.index].second;
       }
@@ -63,7 +80,7 @@ template <class K, class V> class FlatHashMap {
     for (size_t pos = tag & mask_;; pos = (pos + 1) & mask_) {
       const Slot s = slots_[pos];
       if (s.index == kEmpty) return nullptr;
-      if (s.tag == tag && entries_[s.index].first == key) return &entries_[s.index].second;
+      if (s.tag == tag && keys_equal(entries_[s.index].first, key)) return &entries_[s.index].second;
     }
   }
 

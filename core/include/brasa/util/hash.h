@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -23,6 +24,43 @@ inline uint64_t mix64(uint64_t x) {
   return x;
 }
 
+// Bytes, inlined: a short key costs two overlapping fixed-size loads and
+// two multiplies (wyhash's trick for the tail), with no library call.
+inline uint64_t hash_bytes(const char* p, size_t n) {
+  auto load8 = [](const char* q) {
+    uint64_t v;
+    std::memcpy(&v, q, 8);
+    return v;
+  };
+  auto load4 = [](const char* q) {
+    uint32_t v;
+    std::memcpy(&v, q, 4);
+    return static_cast<uint64_t>(v);
+  };
+  uint64_t h = 0x9e3779b97f4a7c15ULL ^ (n * 0xff51afd7ed558ccdULL);
+  uint64_t a, b;
+  if (n <= 16) {
+    if (n >= 8) {
+      a = load8(p);
+      b = load8(p + n - 8);
+    } else if (n >= 4) {
+      a = load4(p);
+      b = load4(p + n - 4);
+    } else if (n > 0) {
+      a = (static_cast<uint64_t>(static_cast<unsigned char>(p[0])) << 16) |
+          (static_cast<uint64_t>(static_cast<unsigned char>(p[n / 2])) << 8) | static_cast<unsigned char>(p[n - 1]);
+      b = 0;
+    } else {
+      a = b = 0;
+    }
+  } else {
+    for (; n > 16; p += 16, n -= 16) h = mix64(h ^ load8(p)) + load8(p + 8);
+    a = load8(p + n - 16);
+    b = load8(p + n - 8);
+  }
+  return mix64(mix64(h ^ a) ^ b);
+}
+
 inline uint64_t hash_combine(uint64_t seed, uint64_t h) { return mix64(seed ^ (h + 0x9e3779b97f4a7c15ULL)); }
 
 template <class T> uint64_t hash_of(const T& v);
@@ -36,7 +74,7 @@ template <class T> uint64_t hash_of(const T& v) {
   if constexpr (std::is_integral_v<T> || std::is_enum_v<T>) {
     return mix64(static_cast<uint64_t>(v));
   } else if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, std::string_view>) {
-    return mix64(std::hash<std::string_view>{}(std::string_view(v)));
+    return hash_bytes(v.data(), v.size());
   } else if constexpr (requires { v.first; v.second; }) {
     return hash_combine(hash_of(v.first), hash_of(v.second));
   } else if constexpr (requires { std::tuple_size<T>::value; }) {
