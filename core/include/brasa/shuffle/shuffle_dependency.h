@@ -15,6 +15,7 @@
 #include "brasa/shuffle/combine_batch.h"
 #include "brasa/shuffle/shuffle_manager.h"
 #include "brasa/util/flat_hash_map.h"
+#include "brasa/util/inline_hash_map.h"
 
 namespace brasa {
 
@@ -81,6 +82,9 @@ class CombiningShuffleDependency final : public ShuffleDependencyBase {
  public:
   using Record = std::pair<K, V>;
   using Bucket = std::pair<K, C>;
+  // Numbers combine in a table with the entries in its slots.
+  using Table = std::conditional_t<kBitwise<K> && kBitwise<C> && sizeof(Bucket) <= 16, InlineHashMap<K, C>,
+                                   FlatHashMap<K, C>>;
 
   CombiningShuffleDependency(std::shared_ptr<RDDNode<Record>> parent, Partitioner partitioner, Create create,
                              MergeValue merge_value)
@@ -99,7 +103,7 @@ class CombiningShuffleDependency final : public ShuffleDependencyBase {
       MergeValue merge_value;
       MapOutput<Bucket>* output;
       Runtime* rt;
-      std::vector<FlatHashMap<K, C>> tables;
+      std::vector<Table> tables;
       std::vector<uint64_t> hashes;
       size_t extra = 0;  // heap bytes of non-bitwise keys and values taken in
       void push(std::span<Record> batch) override {
@@ -107,7 +111,7 @@ class CombiningShuffleDependency final : public ShuffleDependencyBase {
         const Partitioner& part = self->partitioner();
         combine_batch(
             batch, hashes,
-            [&](const K& k, uint64_t h) -> FlatHashMap<K, C>& {
+            [&](const K& k, uint64_t h) -> Table& {
               return tables[static_cast<size_t>(part.partition_of(k, h))];
             },
             create, merge_value);
@@ -126,6 +130,11 @@ class CombiningShuffleDependency final : public ShuffleDependencyBase {
     } combine(this);
     combine.output = output.get();
     combine.rt = &rt;
+    // Tables come from this thread's previous map task of the same types
+    // when they were small: allocating them afresh for every task costs
+    // page faults, which the kernel serialises between threads.
+    static thread_local std::vector<Table> spare;
+    combine.tables = std::move(spare);
     combine.tables.resize(n);
     // Size the tables like the previous task's, instead of growing them
     // (rehashing and copying) through every doubling; capped so that the
@@ -139,6 +148,9 @@ class CombiningShuffleDependency final : public ShuffleDependencyBase {
     for (const auto& t : combine.tables) most = std::max(most, t.size());
     keys_per_table_.store(most, std::memory_order_relaxed);
     combine.flush();
+    size_t kept = 0;
+    for (const auto& t : combine.tables) kept += t.memory_bytes();
+    if (kept <= (size_t{8} << 20)) spare = std::move(combine.tables);
     output->count_memory();
     rt.shuffle_manager().put(rt, shuffle_id(), map_partition, std::move(output));
   }
