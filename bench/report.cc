@@ -97,7 +97,7 @@ void Report::write_svg(const std::string& path) const {
   int last_decade = static_cast<int>(std::ceil(std::log10(hi)));
   if (last_decade == first_decade) ++last_decade;
 
-  const int label_w = 330, plot_w = 520, bar_h = 16, gap = 4, title_h = 22, top = 40;
+  const int label_w = 420, plot_w = 520, bar_h = 16, gap = 4, title_h = 22, top = 40;
   int height = top + 20;
   for (auto& w : order) {
     height += title_h;
