@@ -60,32 +60,33 @@ template <class K, class V> class InlineHashMap {
   // Copies the entries out (ordered by hash) and leaves the map empty, with
   // its capacity kept for reuse.
   std::vector<Entry> take_entries() {
-    order_.clear();
-    order_.reserve(size_);
+    std::vector<Entry> out;
+    out.reserve(size_);
     for (size_t w = 0; w < used_.size(); ++w) {
-      for (uint64_t bits = used_[w]; bits; bits &= bits - 1) {
-        const Entry& e = slots_[w * 64 + static_cast<size_t>(__builtin_ctzll(bits))];
-        order_.push_back({rotated(hash_of(e.first)), e});
-      }
+      for (uint64_t bits = used_[w]; bits; bits &= bits - 1)
+        out.push_back(slots_[w * 64 + static_cast<size_t>(__builtin_ctzll(bits))]);
       used_[w] = 0;
     }
     size_ = 0;
-    // Insertion sort: linear on input that is nearly in order.
-    for (size_t i = 1; i < order_.size(); ++i) {
-      if (order_[i - 1].first <= order_[i].first) continue;
-      auto x = order_[i];
+    // Insertion sort, one hash per entry: the scan is in order but for the
+    // entries probing displaced, so moves are rare.
+    auto order = [](const Entry& e) { return rotated(hash_of(e.first)); };
+    uint64_t last = 0;
+    for (size_t i = 0; i < out.size(); ++i) {
+      uint64_t key = order(out[i]);
+      if (i == 0 || last <= key) {
+        last = key;
+        continue;
+      }
+      Entry e = out[i];
       size_t j = i;
-      for (; j > 0 && order_[j - 1].first > x.first; --j) order_[j] = order_[j - 1];
-      order_[j] = x;
+      for (; j > 0 && order(out[j - 1]) > key; --j) out[j] = out[j - 1];
+      out[j] = e;  // `last` stays the largest key so far
     }
-    std::vector<Entry> out(order_.size());
-    for (size_t i = 0; i < out.size(); ++i) out[i] = order_[i].second;
     return out;
   }
 
-  size_t memory_bytes() const {
-    return slots_.capacity() * sizeof(Entry) + used_.capacity() * 8 + order_.capacity() * sizeof(order_[0]);
-  }
+  size_t memory_bytes() const { return slots_.capacity() * sizeof(Entry) + used_.capacity() * 8; }
 
  private:
   // Slots follow the top bits of the hash's low half: partitioners use the
@@ -116,7 +117,6 @@ template <class K, class V> class InlineHashMap {
 
   std::vector<Entry> slots_;
   std::vector<uint64_t> used_;  // one bit per slot
-  std::vector<std::pair<uint64_t, Entry>> order_;  // take_entries' scratch: (sort key, entry)
   size_t mask_ = 0;
   unsigned shift_ = 32;  // 32 - log2(capacity)
   size_t size_ = 0;
