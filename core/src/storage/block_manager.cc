@@ -113,7 +113,7 @@ std::optional<BlockManager::Found> BlockManager::get(BlockId id) {
   Entry& e = it->second;
   if (!e.on_disk) {
     lru_.splice(lru_.begin(), lru_, e.lru);
-    return Found{e.objects, e.bytes};
+    return Found{e.objects, e.bytes, {}};
   }
   return Found{nullptr, nullptr, file_of(id)};
 }

@@ -11,31 +11,6 @@
 
 namespace brasa {
 
-std::string read_file(const std::filesystem::path& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw std::runtime_error("cannot open " + path.string() + ": " + std::strerror(errno));
-  // Read straight into a buffer of the file's size: spilled blocks are
-  // hundreds of megabytes, and growing a string by appending copies them.
-  struct stat st {};
-  std::string out(::fstat(fd, &st) == 0 && st.st_size > 0 ? static_cast<size_t>(st.st_size) : 0, '\0');
-  size_t done = 0;
-  while (true) {
-    if (done == out.size()) out.resize(std::max<size_t>(2 * out.size(), 1 << 16));
-    ssize_t n = ::read(fd, out.data() + done, out.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      ::close(fd);
-      throw std::runtime_error("cannot read " + path.string() + ": " + std::strerror(err));
-    }
-    if (n == 0) break;
-    done += static_cast<size_t>(n);
-  }
-  ::close(fd);
-  out.resize(done);
-  return out;
-}
-
 SequentialFile::SequentialFile(const std::filesystem::path& path)
     : path_(path), fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
   if (fd_ < 0) throw std::runtime_error("cannot open " + path.string() + ": " + std::strerror(errno));
@@ -54,6 +29,24 @@ size_t SequentialFile::read(void* buf, size_t n) {
   }
   return done;
 }
+
+std::string SequentialFile::read_rest() {
+  // Read straight into a buffer of the file's size: spilled blocks are
+  // hundreds of megabytes, and growing a string by appending copies them.
+  struct stat st {};
+  std::string out(::fstat(fd_, &st) == 0 && st.st_size > 0 ? static_cast<size_t>(st.st_size) : 0, '\0');
+  size_t done = 0;
+  while (true) {
+    if (done == out.size()) out.resize(std::max<size_t>(2 * out.size(), 1 << 16));
+    size_t got = read(out.data() + done, out.size() - done);
+    done += got;
+    if (done < out.size()) break;  // a short read is the end of the file
+  }
+  out.resize(done);
+  return out;
+}
+
+std::string read_file(const std::filesystem::path& path) { return SequentialFile(path).read_rest(); }
 
 void write_file_atomic(const std::filesystem::path& path, const std::string& bytes) {
   auto tmp = path;

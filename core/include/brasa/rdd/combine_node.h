@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <utility>
 
 #include "brasa/rdd/narrow_nodes.h"
@@ -69,19 +70,50 @@ class CombineNode final : public UnaryNode<std::pair<K, X>, std::pair<K, C>> {
   MergeCombiners merge_combiners_;
 };
 
+// A node over two pair RDDs laid out by the same partitioner: partition p
+// of one meets partition p of the other (cogroup, join).
+template <class K, class V, class W, class Out> class CoPartitionedNode : public RDDNode<Out> {
+ public:
+  CoPartitionedNode(NodePtr<std::pair<K, V>> a, NodePtr<std::pair<K, W>> b, std::string op, const CallSite& site)
+      : RDDNode<Out>(a->runtime_ptr(), a->num_partitions(), std::move(op), site), a_(std::move(a)), b_(std::move(b)) {
+    this->set_partitioner(a_->partitioner());
+  }
+
+ protected:
+  // A plan is the node's type and both parents; Node::rebuild reads it back.
+  template <class Node> void write_pair_plan(PlanWriter& w) const {
+    w.begin<Node>();
+    w.node(*a_);
+    w.node(*b_);
+  }
+  template <class Node> static std::shared_ptr<RDDBase> rebuild_pair(PlanReader& r) {
+    auto a = r.node<std::pair<K, V>>();
+    auto b = r.node<std::pair<K, W>>();
+    return std::make_shared<Node>(std::move(a), std::move(b), CallSite{});
+  }
+
+  std::vector<Dependency> lineage() const override { return {{a_, nullptr}, {b_, nullptr}}; }
+  void drop_parents() override {
+    a_.reset();
+    b_.reset();
+  }
+
+  NodePtr<std::pair<K, V>> a_;
+  NodePtr<std::pair<K, W>> b_;
+};
+
 // Groups two co-partitioned pair RDDs by key: (k, ([v...], [w...])).
 template <class K, class V, class W>
-class CoGroupNode final : public RDDNode<std::pair<K, std::pair<std::vector<V>, std::vector<W>>>> {
+class CoGroupNode final
+    : public CoPartitionedNode<K, V, W, std::pair<K, std::pair<std::vector<V>, std::vector<W>>>> {
  public:
   using Groups = std::pair<std::vector<V>, std::vector<W>>;
   using Out = std::pair<K, Groups>;
 
   CoGroupNode(NodePtr<std::pair<K, V>> a, NodePtr<std::pair<K, W>> b, const CallSite& site)
-      : RDDNode<Out>(a->runtime_ptr(), a->num_partitions(), "cogroup", site), a_(std::move(a)), b_(std::move(b)) {
-    this->set_partitioner(a_->partitioner());
-  }
+      : CoPartitionedNode<K, V, W, Out>(std::move(a), std::move(b), "cogroup", site) {}
 
-  void compute(int p, Sink<Out>& out) override { cogroup(p, a_, b_, this->runtime(), out); }
+  void compute(int p, Sink<Out>& out) override { cogroup(p, this->a_, this->b_, this->runtime(), out); }
 
   // The groups of partition p of two co-partitioned RDDs (also the fallback
   // of HashJoinNode when a side is too large to hold).
@@ -99,22 +131,9 @@ class CoGroupNode final : public RDDNode<std::pair<K, std::pair<std::vector<V>, 
     table.drain(out, concat);
   }
 
-  void write_plan(PlanWriter& w) const override {
-    w.begin<CoGroupNode>();
-    w.node(*a_);
-    w.node(*b_);
-  }
+  void write_plan(PlanWriter& w) const override { this->template write_pair_plan<CoGroupNode>(w); }
   static std::shared_ptr<RDDBase> rebuild(PlanReader& r) {
-    auto a = r.node<std::pair<K, V>>();
-    auto b = r.node<std::pair<K, W>>();
-    return std::make_shared<CoGroupNode>(std::move(a), std::move(b), CallSite{});
-  }
-
- protected:
-  std::vector<Dependency> lineage() const override { return {{a_, nullptr}, {b_, nullptr}}; }
-  void drop_parents() override {
-    a_.reset();
-    b_.reset();
+    return CoGroupNode::template rebuild_pair<CoGroupNode>(r);
   }
 
  private:
@@ -138,9 +157,6 @@ class CoGroupNode final : public RDDNode<std::pair<K, std::pair<std::vector<V>, 
     } add(&table, side);
     rdd->iterate(p, add);
   }
-
-  NodePtr<std::pair<K, V>> a_;
-  NodePtr<std::pair<K, W>> b_;
 };
 
 }  // namespace brasa

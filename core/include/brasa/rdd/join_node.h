@@ -20,46 +20,31 @@
 namespace brasa {
 
 template <class K, class V, class W>
-class HashJoinNode final : public RDDNode<std::pair<K, std::pair<V, W>>> {
+class HashJoinNode final : public CoPartitionedNode<K, V, W, std::pair<K, std::pair<V, W>>> {
  public:
   using Out = std::pair<K, std::pair<V, W>>;
 
   HashJoinNode(NodePtr<std::pair<K, V>> a, NodePtr<std::pair<K, W>> b, const CallSite& site)
-      : RDDNode<Out>(a->runtime_ptr(), a->num_partitions(), "join", site), a_(std::move(a)), b_(std::move(b)) {
-    this->set_partitioner(a_->partitioner());
-  }
+      : CoPartitionedNode<K, V, W, Out>(std::move(a), std::move(b), "join", site) {}
 
   void compute(int p, Sink<Out>& out) override {
     BatchWriter<Out> writer(out);
     Build build(this->runtime().task_shuffle_memory());
-    b_->iterate(p, build);
+    this->b_->iterate(p, build);
     if (build.too_big) {
       Flatten flatten(writer);
-      CoGroupNode<K, V, W>::cogroup(p, a_, b_, this->runtime(), flatten);
+      CoGroupNode<K, V, W>::cogroup(p, this->a_, this->b_, this->runtime(), flatten);
     } else {
       build.finish();
       Probe probe(build, writer);
-      a_->iterate(p, probe);
+      this->a_->iterate(p, probe);
     }
     writer.flush();
   }
 
-  void write_plan(PlanWriter& w) const override {
-    w.begin<HashJoinNode>();
-    w.node(*a_);
-    w.node(*b_);
-  }
+  void write_plan(PlanWriter& w) const override { this->template write_pair_plan<HashJoinNode>(w); }
   static std::shared_ptr<RDDBase> rebuild(PlanReader& r) {
-    auto a = r.node<std::pair<K, V>>();
-    auto b = r.node<std::pair<K, W>>();
-    return std::make_shared<HashJoinNode>(std::move(a), std::move(b), CallSite{});
-  }
-
- protected:
-  std::vector<Dependency> lineage() const override { return {{a_, nullptr}, {b_, nullptr}}; }
-  void drop_parents() override {
-    a_.reset();
-    b_.reset();
+    return HashJoinNode::template rebuild_pair<HashJoinNode>(r);
   }
 
  private:
@@ -176,8 +161,6 @@ class HashJoinNode final : public RDDNode<std::pair<K, std::pair<V, W>>> {
     BatchWriter<Out>& writer;
   };
 
-  NodePtr<std::pair<K, V>> a_;
-  NodePtr<std::pair<K, W>> b_;
 };
 
 }  // namespace brasa

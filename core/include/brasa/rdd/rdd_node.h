@@ -53,12 +53,12 @@ template <class T> class RDDNode : public RDDBase {
   // The records of a block on disk. Bitwise records are read a batch at a
   // time straight into the batch (no buffer of the whole block); others are
   // decoded from the whole file.
-  static void push_file(SequentialFile& file, const std::filesystem::path& path, Sink<T>& out) {
+  static void push_file(SequentialFile& file, Sink<T>& out) {
     if constexpr (kBitwise<T> && !HasSerializeMethod<T>) {
       uint64_t n = 0;  // the record count, LEB128 as ByteWriter::write_size writes it
       for (int shift = 0;; shift += 7) {
         uint8_t b;
-        if (shift >= 64 || file.read(&b, 1) != 1) throw std::runtime_error("corrupt block file " + path.string());
+        if (shift >= 64 || file.read(&b, 1) != 1) throw std::runtime_error("corrupt block file " + file.path().string());
         n |= uint64_t(b & 0x7f) << shift;
         if (!(b & 0x80)) break;
       }
@@ -66,12 +66,12 @@ template <class T> class RDDNode : public RDDBase {
       for (uint64_t done = 0; done < n && !out.stopped();) {
         size_t want = static_cast<size_t>(std::min<uint64_t>(n - done, kBatchSize));
         if (file.read(batch.data(), want * sizeof(T)) != want * sizeof(T))
-          throw std::runtime_error("block file " + path.string() + " ends early");
+          throw std::runtime_error("block file " + file.path().string() + " ends early");
         out.push(std::span<T>(batch.data(), want));
         done += want;
       }
     } else {
-      auto data = decode(read_file(path));
+      auto data = decode(file.read_rest());
       push_owned(data, out);
     }
   }
@@ -135,7 +135,7 @@ template <class T> void RDDNode<T>::iterate(int p, Sink<T>& out) {
       bm.lost(block, ex.what());  // recomputed below
     }
     if (file) {
-      push_file(*file, found->file, out);
+      push_file(*file, out);
       return;
     }
   }

@@ -19,6 +19,9 @@ class SequentialFile {
   SequentialFile& operator=(const SequentialFile&) = delete;
   // Fills buf with up to n bytes; fewer only at the end of the file.
   size_t read(void* buf, size_t n);
+  // Everything from the current position to the end.
+  std::string read_rest();
+  const std::filesystem::path& path() const { return path_; }
 
  private:
   std::filesystem::path path_;
