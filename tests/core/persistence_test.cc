@@ -183,6 +183,24 @@ TEST(MemoryBudget, MemoryAndDiskSpillsInsteadOfRecomputing) {
   EXPECT_LE(ctx->runtime().block_manager().memory_used(), size_t{64} << 10);
 }
 
+TEST(MemoryBudget, EvictedStringBlocksReadBackFromDisk) {
+  SKIP_ON_CLUSTER("checks the driver's memory budget");
+  auto ctx = make_context("", kSmallBudget);
+  auto acc = ctx->accumulator<int64_t>(0);
+  // 4 partitions of about 40 KB of strings each, under a 64 KB budget.
+  auto rdd = ctx->parallelize(brasa_test::iota_vec(4000), 4).map([acc](int x) {
+    acc.add(1);
+    return "string number " + std::to_string(x);
+  });
+  rdd.persist(brasa::StorageLevel::memory_and_disk());
+  EXPECT_EQ(rdd.count(), 4000);
+  auto all = rdd.collect();
+  ASSERT_EQ(all.size(), 4000u);
+  for (int i = 0; i < 4000; ++i) ASSERT_EQ(all[static_cast<size_t>(i)], "string number " + std::to_string(i));
+  EXPECT_EQ(acc.value(), 4000) << "evicted blocks should be read back from disk, not recomputed";
+  EXPECT_LE(ctx->runtime().block_manager().memory_used(), size_t{64} << 10);
+}
+
 TEST(MemoryBudget, ManySmallBlocksWithEviction) {
   // 16 blocks of about 16 KB: a few fit, the rest are evicted (LRU).
   for (auto level : {brasa::StorageLevel::memory_only(), brasa::StorageLevel::memory_only_ser(),

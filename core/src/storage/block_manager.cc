@@ -23,11 +23,11 @@ BlockManager::~BlockManager() {
 std::filesystem::path BlockManager::file_of(BlockId id) const { return dir_ / id.name(); }
 
 void BlockManager::put_objects(BlockId id, StorageLevel level, std::shared_ptr<const void> objects, size_t bytes,
-                               Encoder encode) {
+                               FileWriter write) {
   Entry e;
   e.level = level;
   e.objects = std::move(objects);
-  e.encode = std::move(encode);
+  e.write = std::move(write);
   e.memory = bytes;
   std::lock_guard lock(mu_);
   insert_locked(id, std::move(e));
@@ -98,8 +98,10 @@ void BlockManager::make_room_locked(size_t need, BlockId keep) {
 
 // Moves a block's data to its file and releases the memory.
 void BlockManager::evict_locked(BlockId id, Entry& e) {
-  std::string bytes = e.bytes ? *e.bytes : e.encode(e.objects.get());
-  write_file_atomic(file_of(id), bytes);
+  if (e.bytes)
+    write_file_atomic(file_of(id), *e.bytes);
+  else
+    e.write(e.objects.get(), file_of(id));
   e.objects.reset();
   e.bytes.reset();
   e.memory = 0;

@@ -49,21 +49,28 @@ std::string SequentialFile::read_rest() {
 std::string read_file(const std::filesystem::path& path) { return SequentialFile(path).read_rest(); }
 
 void write_file_atomic(const std::filesystem::path& path, const std::string& bytes) {
+  std::string_view piece(bytes);
+  write_file_atomic(path, std::span<const std::string_view>(&piece, 1));
+}
+
+void write_file_atomic(const std::filesystem::path& path, std::span<const std::string_view> pieces) {
   auto tmp = path;
   tmp += ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(::gettid());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw std::runtime_error("cannot create " + tmp.string() + ": " + std::strerror(errno));
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      throw std::runtime_error("cannot write " + tmp.string() + ": " + std::strerror(err));
+  for (std::string_view bytes : pieces) {
+    size_t done = 0;
+    while (done < bytes.size()) {
+      ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        int err = errno;
+        ::close(fd);
+        ::unlink(tmp.c_str());
+        throw std::runtime_error("cannot write " + tmp.string() + ": " + std::strerror(err));
+      }
+      done += static_cast<size_t>(n);
     }
-    done += static_cast<size_t>(n);
   }
   if (::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
     int err = errno;

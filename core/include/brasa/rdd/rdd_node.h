@@ -46,6 +46,18 @@ template <class T> class RDDNode : public RDDBase {
     write_records(w, data);
     return std::move(w.bytes());
   }
+  // Writes records as encode() does, without a copy of bitwise records.
+  static void write_file(const std::vector<T>& data, const std::filesystem::path& file) {
+    if constexpr (kBitwise<T> && !HasSerializeMethod<T>) {
+      ByteWriter header;
+      header.write_size(data.size());
+      std::string_view pieces[] = {header.bytes(),
+                                   {reinterpret_cast<const char*>(data.data()), data.size() * sizeof(T)}};
+      write_file_atomic(file, pieces);
+    } else {
+      write_file_atomic(file, encode(data));
+    }
+  }
   static std::vector<T> decode(const std::string& bytes) {
     ByteReader r(bytes);
     return read_records<T>(r);
@@ -139,14 +151,14 @@ template <class T> void RDDNode<T>::iterate(int p, Sink<T>& out) {
       return;
     }
   }
-  std::vector<T> data;
-  VectorSink<T> collect(data);
+  ChunkedSink<T> collect;
   compute(p, collect);
+  std::vector<T> data = collect.take();
   if (level.deserialized) {
-    data.shrink_to_fit();  // a cached block holds its records and no spare capacity
     auto shared = std::make_shared<const std::vector<T>>(std::move(data));
-    bm.put_objects(block, level, shared, approx_bytes(*shared),
-                   [](const void* v) { return encode(*static_cast<const std::vector<T>*>(v)); });
+    bm.put_objects(block, level, shared, approx_bytes(*shared), [](const void* v, const std::filesystem::path& file) {
+      write_file(*static_cast<const std::vector<T>*>(v), file);
+    });
     push_copies(*shared, out);
   } else {
     bm.put_bytes(block, level, encode(data));

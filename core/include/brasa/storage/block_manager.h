@@ -28,8 +28,9 @@ struct BlockId {
 
 class BlockManager {
  public:
-  // Encodes a block's objects to bytes, for eviction to disk.
-  using Encoder = std::function<std::string(const void*)>;
+  // Writes a block's objects to a file (atomically, as write_file_atomic),
+  // for eviction to disk.
+  using FileWriter = std::function<void(const void* objects, const std::filesystem::path& file)>;
 
   struct Found {
     std::shared_ptr<const void> objects;     // a const std::vector<T>, or
@@ -41,7 +42,7 @@ class BlockManager {
   ~BlockManager();
 
   void put_objects(BlockId id, StorageLevel level, std::shared_ptr<const void> objects, size_t bytes,
-                   Encoder encode);
+                   FileWriter write);
   void put_bytes(BlockId id, StorageLevel level, std::string bytes);
   std::optional<Found> get(BlockId id);
 
@@ -62,7 +63,7 @@ class BlockManager {
     StorageLevel level;
     std::shared_ptr<const void> objects;
     std::shared_ptr<const std::string> bytes;
-    Encoder encode;
+    FileWriter write;
     size_t memory = 0;  // bytes counted against the budget; 0 when on disk
     bool on_disk = false;
     std::list<BlockId>::iterator lru;

@@ -2,7 +2,9 @@
 #pragma once
 
 #include <filesystem>
+#include <span>
 #include <string>
+#include <string_view>
 
 namespace brasa {
 
@@ -31,5 +33,8 @@ class SequentialFile {
 // Writes a whole file via a temporary name and a rename, so readers never
 // see a partial file.
 void write_file_atomic(const std::filesystem::path& path, const std::string& bytes);
+// The same for a file made of `pieces` one after the other (no buffer that
+// joins them).
+void write_file_atomic(const std::filesystem::path& path, std::span<const std::string_view> pieces);
 
 }  // namespace brasa
