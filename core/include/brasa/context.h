@@ -75,8 +75,9 @@ class Context {
   std::shared_ptr<Runtime> runtime_;
 };
 
-// Call first thing in main(). Applies BRASA_LOG_LEVEL; in a later release it
-// also turns the process into an executor when launched as one.
+// Call first thing in main(). Turns the process into an executor when it was
+// launched as one, applies BRASA_LOG_LEVEL, and has malloc keep freed memory
+// for the next tasks (see context.cc).
 void init(int argc, char** argv);
 
 }  // namespace brasa

@@ -14,7 +14,7 @@
 
 #include "brasa/rdd/combine_node.h"
 #include "brasa/rdd/sink.h"
-#include "brasa/util/flat_hash_map.h"
+#include "brasa/util/hash.h"
 #include "brasa/util/size_estimate.h"
 
 namespace brasa {
@@ -54,49 +54,39 @@ class HashJoinNode final : public CoPartitionedNode<K, V, W, std::pair<K, std::p
     uint32_t count = 0;  // 0: empty
   };
 
-  // The right side's values grouped by key, and a table key -> (begin,
-  // count) into them.
+  // The right side's partition: its rows as they come, then (finish()) its
+  // values grouped by key and a table of key -> (begin, count) into them.
   struct Build final : Sink<std::pair<K, W>> {
     explicit Build(size_t budget) : budget(budget) {}
     void push(std::span<std::pair<K, W>> batch) override {
       for (auto& r : batch) {
         if constexpr (!kBitwise<std::pair<K, W>>) heap += approx_bytes(r) - sizeof(r);
-        auto next_key = static_cast<uint32_t>(keys.size());
-        bool inserted;
-        auto& key = keys.find_or_insert(r.first, hash_of(r.first), [next_key] { return std::pair{next_key, 0u}; },
-                                        inserted);
-        ++key.second;
-        key_of_row.push_back(key.first);
-        values.push_back(std::move(r.second));
+        hashes.push_back(hash_of(r.first));
+        rows.push_back(std::move(r));
       }
-      size_t bytes = heap + values.capacity() * sizeof(W) + key_of_row.capacity() * 4 + keys.memory_bytes();
-      if (bytes > budget || values.size() >= std::numeric_limits<uint32_t>::max()) too_big = true;
+      size_t bytes = heap + rows.capacity() * sizeof(std::pair<K, W>) + hashes.capacity() * sizeof(uint64_t);
+      if (bytes > budget || rows.size() >= std::numeric_limits<uint32_t>::max()) too_big = true;
     }
     bool stopped() const override { return too_big; }
 
-    // Reorders the values by key (a counting sort, stable) and builds the
-    // probe table: open addressing with each key's (begin, count) inline, so
-    // a lookup costs one cache miss and its values one more.
+    // Open addressing with each key's (begin, count) inline, so that a
+    // lookup costs one cache miss and its values one more. Three passes
+    // over the rows: count each key's rows (prefetching slots ahead), lay
+    // the groups out (a running sum over the slots), and place the values
+    // from the last row back, so that each group keeps the rows' order.
     void finish() {
-      std::vector<uint32_t> next(keys.size());
-      uint32_t begin = 0;
-      size_t capacity = 16;
-      while (capacity < 2 * keys.size()) capacity *= 2;
-      mask = capacity - 1;
-      table.assign(capacity, Slot{});
-      for (size_t k = 0; k < keys.size(); ++k) {
-        auto& [key, range] = keys.entries()[k];
-        next[k] = begin;
-        size_t pos = hash_of(key) & mask;
-        while (table[pos].count) pos = (pos + 1) & mask;
-        table[pos] = Slot{std::move(key), begin, range.second};
-        begin += range.second;
+      size_t keys = insert_keys(table_size(rows.size()));
+      if (table_size(keys) < table.size()) insert_keys(table_size(keys));  // many rows per key: a smaller table
+      uint32_t end = 0;
+      for (Slot& s : table) {
+        end += s.count;
+        s.begin = end;  // the group's end until its values are placed
       }
-      std::vector<W> grouped(values.size());
-      for (size_t row = 0; row < values.size(); ++row) grouped[next[key_of_row[row]]++] = std::move(values[row]);
-      values = std::move(grouped);
-      key_of_row = {};
-      keys = {};
+      values.resize(rows.size());
+      for (size_t i = rows.size(); i-- > 0;) values[--table[slot_of[i]].begin] = std::move(rows[i].second);
+      rows = {};
+      hashes = {};
+      slot_of = {};
     }
     const Slot* find(const K& key, uint64_t hash) const {
       for (size_t pos = hash & mask;; pos = (pos + 1) & mask) {
@@ -109,11 +99,39 @@ class HashJoinNode final : public CoPartitionedNode<K, V, W, std::pair<K, std::p
     size_t budget;
     size_t heap = 0;
     bool too_big = false;
-    FlatHashMap<K, std::pair<uint32_t, uint32_t>> keys;  // key -> (index, rows), while building
-    std::vector<uint32_t> key_of_row;
-    std::vector<W> values;
-    std::vector<Slot> table;  // after finish()
+    std::vector<std::pair<K, W>> rows;  // while building
+    std::vector<uint64_t> hashes;       // of the rows' keys
+    std::vector<uint32_t> slot_of;      // each row's slot
+    std::vector<W> values;              // grouped by key, after finish()
+    std::vector<Slot> table;
     size_t mask = 0;
+
+   private:
+    static size_t table_size(size_t keys) {  // at most half full
+      size_t capacity = 16;
+      while (capacity < 2 * keys) capacity *= 2;
+      return capacity;
+    }
+    // Fills a table of `capacity` slots with the rows' keys and counts;
+    // returns the number of keys.
+    size_t insert_keys(size_t capacity) {
+      constexpr size_t kAhead = 16;
+      table.assign(capacity, Slot{});
+      mask = capacity - 1;
+      slot_of.resize(rows.size());
+      size_t keys = 0;
+      for (size_t i = 0; i < rows.size(); ++i) {
+        if (i + kAhead < rows.size()) __builtin_prefetch(&table[hashes[i + kAhead] & mask]);
+        size_t pos = hashes[i] & mask;
+        while (table[pos].count && !(table[pos].key == rows[i].first)) pos = (pos + 1) & mask;
+        if (table[pos].count++ == 0) {
+          table[pos].key = rows[i].first;
+          ++keys;
+        }
+        slot_of[i] = static_cast<uint32_t>(pos);
+      }
+      return keys;
+    }
   };
 
   struct Probe final : Sink<std::pair<K, V>> {
