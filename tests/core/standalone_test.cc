@@ -9,7 +9,10 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
+#include <future>
+#include <mutex>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -17,6 +20,7 @@
 #include "brasa/brasa.h"
 #include "brasa/deploy/cluster_backend.h"
 #include "brasa/deploy/standalone.h"
+#include "deploy/rpc_common.h"
 #include "test_util.h"
 
 extern char** environ;
@@ -206,6 +210,94 @@ TEST_F(Standalone, UnknownMasterIsAClearError) {
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("cannot register with master 127.0.0.1:1"), std::string::npos) << e.what();
   }
+}
+
+// A worker whose LaunchExecutor does not answer until the test lets it.
+class StuckWorker final : public brasa::rpc::Worker::Service {
+ public:
+  grpc::Status LaunchExecutor(grpc::ServerContext*, const brasa::rpc::LaunchExecutorRequest*,
+                              brasa::rpc::Empty*) override {
+    std::unique_lock lock(mu_);
+    ++launches_;
+    cv_.notify_all();
+    cv_.wait(lock, [&] { return released_; });
+    return grpc::Status::OK;
+  }
+  bool wait_for_launch() {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, std::chrono::seconds(20), [&] { return launches_ > 0; });
+  }
+  void release() {
+    std::lock_guard lock(mu_);
+    released_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int launches_ = 0;
+  bool released_ = false;
+};
+
+TEST(StandaloneMaster, AnswersWhileAWorkerIsSlowToLaunchAnExecutor) {
+  if (brasa_test::on_cluster()) GTEST_SKIP() << "starts its own master";
+  auto dir = fs::temp_directory_path() / ("brasa-master-test-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  Daemon master("brasa-master", {"--host", "127.0.0.1", "--port", "0"}, (dir / "master.log").string());
+  ASSERT_TRUE(master.wait_for("listening on port ")) << master.output();
+  std::string out = master.output();
+  std::string address = "127.0.0.1:" + std::to_string(std::stoi(out.substr(out.find("listening on port ") + 18)));
+  auto stub = brasa::rpc::Master::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  auto call = [](auto method, const auto& request, auto* reply) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    return method(&ctx, request, reply);
+  };
+
+  StuckWorker stuck;
+  int port = 0;
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&stuck);
+  auto server = builder.BuildAndStart();
+  ASSERT_GT(port, 0);
+  brasa::rpc::RegisterWorkerRequest worker;
+  worker.set_protocol_version(brasa::deploy::kProtocolVersion);
+  worker.set_worker_id("stuck");
+  worker.set_address("127.0.0.1:" + std::to_string(port));
+  worker.set_cores(2);
+  worker.set_memory_bytes(int64_t{1} << 30);
+  brasa::rpc::Empty empty;
+  ASSERT_TRUE(call([&](auto... a) { return stub->RegisterWorker(a...); }, worker, &empty).ok());
+  brasa::rpc::RegisterApplicationRequest app;
+  app.set_protocol_version(brasa::deploy::kProtocolVersion);
+  app.set_name("test");
+  app.set_driver_address("127.0.0.1:1");
+  brasa::rpc::RegisterApplicationReply registered;
+  ASSERT_TRUE(call([&](auto... a) { return stub->RegisterApplication(a...); }, app, &registered).ok());
+
+  // The master asks the stuck worker for an executor and waits for it ...
+  auto request = std::async(std::launch::async, [&] {
+    brasa::rpc::RequestExecutorsRequest req;
+    req.set_app_id(registered.app_id());
+    brasa::rpc::RequestExecutorsReply reply;
+    grpc::ClientContext ctx;
+    return stub->RequestExecutors(&ctx, req, &reply);
+  });
+  ASSERT_TRUE(stuck.wait_for_launch());
+  // ... and meanwhile still answers everyone else.
+  brasa::rpc::ClusterStatus status;
+  grpc::Status s = call([&](auto... a) { return stub->Status(a...); }, empty, &status);
+  EXPECT_TRUE(s.ok()) << "the master blocked on a worker's call: " << s.error_message();
+  brasa::rpc::WorkerHeartbeatRequest heartbeat;
+  heartbeat.set_worker_id("stuck");
+  brasa::rpc::WorkerHeartbeatReply known;
+  EXPECT_TRUE(call([&](auto... a) { return stub->WorkerHeartbeat(a...); }, heartbeat, &known).ok());
+  stuck.release();
+  EXPECT_TRUE(request.get().ok());
+  server->Shutdown();
+  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -8,8 +8,10 @@
 #include <csignal>
 #include <cstdio>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "brasa/deploy/standalone.h"
 #include "rpc_common.h"
@@ -41,7 +43,7 @@ class MasterService final : public rpc::Master::Service {
     w.memory = req->memory_bytes();
     w.alive = true;
     w.last_heartbeat = Clock::now();
-    w.stub = rpc::Worker::NewStub(make_channel(w.address));
+    w.stub = std::shared_ptr<rpc::Worker::Stub>(rpc::Worker::NewStub(make_channel(w.address)));
     spdlog::info("worker {} registered from {} ({} cores, {} MiB)", req->worker_id(), w.address, w.cores,
                  w.memory >> 20);
     return grpc::Status::OK;
@@ -107,10 +109,14 @@ class MasterService final : public rpc::Master::Service {
   grpc::Status RequestExecutors(grpc::ServerContext* ctx, const rpc::RequestExecutorsRequest* req,
                                 rpc::RequestExecutorsReply* reply) override {
     if (auto s = check_secret(ctx, o_.secret, "RequestExecutors"); !s.ok()) return s;
-    std::lock_guard lock(mu_);
-    auto it = apps_.find(req->app_id());
-    if (it == apps_.end()) return grpc::Status(grpc::StatusCode::NOT_FOUND, "unknown application " + req->app_id());
-    reply->set_launched(schedule(it->first, it->second));
+    Calls calls;
+    {
+      std::lock_guard lock(mu_);
+      auto it = apps_.find(req->app_id());
+      if (it == apps_.end()) return grpc::Status(grpc::StatusCode::NOT_FOUND, "unknown application " + req->app_id());
+      schedule(it->first, it->second, calls);
+    }
+    reply->set_launched(make(calls));
     return grpc::Status::OK;
   }
 
@@ -127,8 +133,12 @@ class MasterService final : public rpc::Master::Service {
   grpc::Status UnregisterApplication(grpc::ServerContext* ctx, const rpc::ApplicationRequest* req,
                                      rpc::Empty*) override {
     if (auto s = check_secret(ctx, o_.secret, "UnregisterApplication"); !s.ok()) return s;
-    std::lock_guard lock(mu_);
-    remove_app(req->app_id(), "finished");
+    Calls calls;
+    {
+      std::lock_guard lock(mu_);
+      remove_app(req->app_id(), "finished", calls);
+    }
+    make(calls);
     return grpc::Status::OK;
   }
 
@@ -157,7 +167,33 @@ class MasterService final : public rpc::Master::Service {
 
   // Drops workers and applications whose heartbeats stopped; replaces lost executors.
   void expire() {
-    std::lock_guard lock(mu_);
+    Calls calls;
+    {
+      std::lock_guard lock(mu_);
+      expire_locked(calls);
+    }
+    make(calls);
+  }
+
+ private:
+  // What the master asks of workers, decided under its lock and made after
+  // it is released: a worker slow to answer (up to the call's deadline)
+  // must not stop the master's heartbeats, status and other applications.
+  struct Launch {
+    std::string worker_id;
+    std::shared_ptr<rpc::Worker::Stub> stub;
+    rpc::LaunchExecutorRequest request;
+  };
+  struct Kill {
+    std::shared_ptr<rpc::Worker::Stub> stub;
+    rpc::KillApplicationRequest request;
+  };
+  struct Calls {
+    std::vector<Launch> launches;
+    std::vector<Kill> kills;
+  };
+
+  void expire_locked(Calls& calls) {
     auto now = Clock::now();
     auto timeout = std::chrono::milliseconds(o_.worker_timeout_ms);
     for (auto& [id, w] : workers_) {
@@ -169,21 +205,45 @@ class MasterService final : public rpc::Master::Service {
         for (auto& [eid, wid] : a.executors)
           if (wid == id) gone.push_back(eid);
         for (int eid : gone) release(a, eid);
-        if (!gone.empty()) schedule(aid, a);
+        if (!gone.empty()) schedule(aid, a, calls);
       }
     }
     for (auto& [id, a] : apps_)
       if (a.wants_executors) {
         a.wants_executors = false;
-        schedule(id, a);
+        schedule(id, a, calls);
       }
     std::vector<std::string> dead;
     for (auto& [id, a] : apps_)
       if (now - a.last_heartbeat > timeout) dead.push_back(id);
-    for (auto& id : dead) remove_app(id, "driver stopped sending heartbeats");
+    for (auto& id : dead) remove_app(id, "driver stopped sending heartbeats", calls);
   }
 
- private:
+  // Makes the calls; a launch that fails gives its cores back. Returns the
+  // executors launched.
+  int make(Calls& calls) {
+    int launched = 0;
+    for (auto& l : calls.launches) {
+      auto ctx = client_context(o_.secret, std::chrono::milliseconds(5000));
+      rpc::Empty out;
+      grpc::Status s = l.stub->LaunchExecutor(ctx.get(), l.request, &out);
+      if (s.ok()) {
+        ++launched;
+        continue;
+      }
+      spdlog::warn("worker {} could not launch an executor for {}: {}", l.worker_id, l.request.app_id(),
+                   s.error_message());
+      std::lock_guard lock(mu_);
+      if (auto app = apps_.find(l.request.app_id()); app != apps_.end()) release(app->second, l.request.executor_id());
+    }
+    for (auto& k : calls.kills) {
+      auto ctx = client_context(o_.secret, std::chrono::milliseconds(2000));
+      rpc::Empty out;
+      k.stub->KillApplication(ctx.get(), k.request, &out);
+    }
+    return launched;
+  }
+
   struct Worker {
     std::string address;
     int cores = 0;
@@ -191,7 +251,7 @@ class MasterService final : public rpc::Master::Service {
     int64_t memory = 0;
     bool alive = false;
     Clock::time_point last_heartbeat;
-    std::unique_ptr<rpc::Worker::Stub> stub;
+    std::shared_ptr<rpc::Worker::Stub> stub;
   };
   struct App {
     std::string name, driver, binary_hash;
@@ -214,15 +274,15 @@ class MasterService final : public rpc::Master::Service {
     a.executors.erase(it);
   }
 
-  // Launches executors for `a` on workers with free cores, up to its limit.
-  int schedule(const std::string& app_id, App& a) {
-    int launched = 0;
+  // Assigns executors for `a` to workers with free cores, up to its limit;
+  // their launches go to `calls`.
+  void schedule(const std::string& app_id, App& a, Calls& calls) {
     bool progress = true;
     while (progress) {  // one executor per worker per round spreads them out
       progress = false;
       for (auto& [wid, w] : workers_) {
         if (!w.alive || w.cores - w.cores_used < a.executor_cores) continue;
-        if (a.max_cores > 0 && a.cores + a.executor_cores > a.max_cores) return launched;
+        if (a.max_cores > 0 && a.cores + a.executor_cores > a.max_cores) return;
         rpc::LaunchExecutorRequest req;
         req.set_app_id(app_id);
         req.set_executor_id(a.next_executor);
@@ -230,33 +290,23 @@ class MasterService final : public rpc::Master::Service {
         req.set_binary_hash(a.binary_hash);
         req.set_cores(a.executor_cores);
         req.set_memory_bytes(a.executor_memory);
-        auto ctx = client_context(o_.secret, std::chrono::milliseconds(5000));
-        rpc::Empty out;
-        grpc::Status s = w.stub->LaunchExecutor(ctx.get(), req, &out);
-        if (!s.ok()) {
-          spdlog::warn("worker {} could not launch an executor for {}: {}", wid, app_id, s.error_message());
-          continue;
-        }
+        calls.launches.push_back({wid, w.stub, std::move(req)});
         a.executors[a.next_executor++] = wid;
         a.cores += a.executor_cores;
         w.cores_used += a.executor_cores;
-        ++launched;
         progress = true;
       }
     }
-    return launched;
   }
 
-  void remove_app(const std::string& id, const char* why) {
+  void remove_app(const std::string& id, const char* why, Calls& calls) {
     auto it = apps_.find(id);
     if (it == apps_.end()) return;
     for (auto& [wid, w] : workers_) {
       if (!w.alive) continue;
-      auto ctx = client_context(o_.secret, std::chrono::milliseconds(2000));
       rpc::KillApplicationRequest req;
       req.set_app_id(id);
-      rpc::Empty out;
-      w.stub->KillApplication(ctx.get(), req, &out);
+      calls.kills.push_back({w.stub, std::move(req)});
     }
     std::vector<int> ids;
     for (auto& [eid, wid] : it->second.executors) ids.push_back(eid);
