@@ -20,7 +20,9 @@ BlockManager::~BlockManager() {
   std::filesystem::remove_all(dir_, ec);
 }
 
-std::filesystem::path BlockManager::file_of(BlockId id) const { return dir_ / id.name(); }
+std::filesystem::path BlockManager::new_file_of(BlockId id) {
+  return dir_ / (id.name() + "." + std::to_string(next_file_++));
+}
 
 void BlockManager::put_objects(BlockId id, StorageLevel level, std::shared_ptr<const void> objects, size_t bytes,
                                FileWriter write) {
@@ -29,8 +31,12 @@ void BlockManager::put_objects(BlockId id, StorageLevel level, std::shared_ptr<c
   e.objects = std::move(objects);
   e.write = std::move(write);
   e.memory = bytes;
-  std::lock_guard lock(mu_);
-  insert_locked(id, std::move(e));
+  std::vector<Write> writes;
+  {
+    std::lock_guard lock(mu_);
+    insert_locked(id, std::move(e), writes);
+  }
+  write_out(writes);
 }
 
 void BlockManager::put_bytes(BlockId id, StorageLevel level, std::string bytes) {
@@ -38,32 +44,29 @@ void BlockManager::put_bytes(BlockId id, StorageLevel level, std::string bytes) 
   e.level = level;
   e.memory = bytes.size();
   e.bytes = std::make_shared<const std::string>(std::move(bytes));
-  std::lock_guard lock(mu_);
-  insert_locked(id, std::move(e));
+  std::vector<Write> writes;
+  {
+    std::lock_guard lock(mu_);
+    insert_locked(id, std::move(e), writes);
+  }
+  write_out(writes);
 }
 
-void BlockManager::insert_locked(BlockId id, Entry e) {
+void BlockManager::insert_locked(BlockId id, Entry e, std::vector<Write>& writes) {
   if (auto it = blocks_.find(id); it != blocks_.end()) erase_locked(it);
-  if (!e.level.use_memory) {  // DISK_ONLY: straight to a file
-    write_file_atomic(file_of(id), *e.bytes);
-    e.bytes.reset();
-    e.memory = 0;
-    e.on_disk = true;
-    e.lru = lru_.end();
-    blocks_.emplace(id, std::move(e));
-    return;
-  }
-  if (e.memory <= budget_) make_room_locked(e.memory, id);  // never evict for a block that cannot fit
-  if (used_ + e.memory > budget_) {
-    if (e.level.use_disk) {
-      spdlog::debug("block {} ({} bytes) does not fit in memory; writing it to disk", id.name(), e.memory);
-      evict_locked(id, e);
-      e.lru = lru_.end();
-      blocks_.emplace(id, std::move(e));
-    } else {
+  // Never evict for a block that cannot fit or is not to stay in memory.
+  if (e.level.use_memory && e.memory <= budget_) make_room_locked(e.memory, id, writes);
+  if (!e.level.use_memory || used_ - writing_ + e.memory > budget_) {
+    if (!e.level.use_disk) {
       spdlog::warn("not enough storage memory to cache {} ({} bytes, budget {}); it will be recomputed",
                    id.name(), e.memory, budget_);
+      return;
     }
+    if (e.level.use_memory)
+      spdlog::debug("block {} ({} bytes) does not fit in memory; writing it to disk", id.name(), e.memory);
+    used_ += e.memory;  // until it is written
+    auto& placed = blocks_.emplace(id, std::move(e)).first->second;
+    writes.push_back(start_write_locked(id, placed));
     return;
   }
   used_ += e.memory;
@@ -72,40 +75,66 @@ void BlockManager::insert_locked(BlockId id, Entry e) {
   blocks_.emplace(id, std::move(e));
 }
 
-void BlockManager::make_room_locked(size_t need, BlockId keep) {
-  while (used_ + need > budget_ && !lru_.empty()) {
+void BlockManager::make_room_locked(size_t need, BlockId keep, std::vector<Write>& writes) {
+  while (used_ - writing_ + need > budget_ && !lru_.empty()) {
     BlockId victim = lru_.back();
     if (victim == keep) break;
     auto it = blocks_.find(victim);
     Entry& e = it->second;
     if (e.level.use_disk) {
-      try {
-        size_t freed = e.memory;
-        evict_locked(victim, e);  // writes the file first; state changes only on success
-        lru_.pop_back();
-        used_ -= freed;
-        e.lru = lru_.end();
-        continue;
-      } catch (const std::exception& ex) {
-        spdlog::warn("cannot spill {} to disk ({}); dropping it from the cache", victim.name(), ex.what());
-      }
-    } else {
-      spdlog::debug("evicting {} from memory (dropped; recomputed from lineage when needed)", victim.name());
+      lru_.pop_back();
+      writes.push_back(start_write_locked(victim, e));
+      continue;
     }
+    spdlog::debug("evicting {} from memory (dropped; recomputed from lineage when needed)", victim.name());
     erase_locked(it);
   }
 }
 
-// Moves a block's data to its file and releases the memory.
-void BlockManager::evict_locked(BlockId id, Entry& e) {
-  if (e.bytes)
-    write_file_atomic(file_of(id), *e.bytes);
-  else
-    e.write(e.objects.get(), file_of(id));
-  e.objects.reset();
-  e.bytes.reset();
-  e.memory = 0;
-  e.on_disk = true;
+BlockManager::Write BlockManager::start_write_locked(BlockId id, Entry& e) {
+  e.writing = true;
+  writing_ += e.memory;
+  e.file = new_file_of(id);
+  e.lru = lru_.end();
+  return Write{id, e.file, e.objects, e.bytes, e.write};
+}
+
+// Writes each block's file, then moves the block to disk, unless it was
+// removed or replaced meanwhile (then the file goes). A block that cannot be
+// written is dropped from the cache (recomputed when needed).
+void BlockManager::write_out(std::vector<Write>& writes) {
+  for (auto& w : writes) {
+    std::string error;
+    try {
+      if (w.bytes)
+        write_file_atomic(w.file, *w.bytes);
+      else
+        w.write(w.objects.get(), w.file);
+    } catch (const std::exception& ex) {
+      error = ex.what();
+    }
+    std::lock_guard lock(mu_);
+    auto it = blocks_.find(w.id);
+    bool current = it != blocks_.end() && it->second.writing && it->second.file == w.file;
+    if (!current) {
+      std::error_code ec;
+      std::filesystem::remove(w.file, ec);
+      continue;
+    }
+    Entry& e = it->second;
+    used_ -= e.memory;
+    writing_ -= e.memory;
+    e.memory = 0;
+    e.writing = false;
+    e.objects.reset();
+    e.bytes.reset();
+    if (error.empty()) {
+      e.on_disk = true;
+    } else {
+      spdlog::warn("cannot write {} to disk ({}); dropping it from the cache", w.id.name(), error);
+      blocks_.erase(it);
+    }
+  }
 }
 
 std::optional<BlockManager::Found> BlockManager::get(BlockId id) {
@@ -113,20 +142,22 @@ std::optional<BlockManager::Found> BlockManager::get(BlockId id) {
   auto it = blocks_.find(id);
   if (it == blocks_.end()) return std::nullopt;
   Entry& e = it->second;
-  if (!e.on_disk) {
-    lru_.splice(lru_.begin(), lru_, e.lru);
-    return Found{e.objects, e.bytes, {}};
-  }
-  return Found{nullptr, nullptr, file_of(id)};
+  if (e.on_disk) return Found{nullptr, nullptr, e.file};
+  if (!e.writing) lru_.splice(lru_.begin(), lru_, e.lru);
+  return Found{e.objects, e.bytes, {}};
 }
 
 void BlockManager::erase_locked(std::map<BlockId, Entry>::iterator it) {
-  if (it->second.on_disk) {
+  Entry& e = it->second;
+  if (e.on_disk) {
     std::error_code ec;
-    std::filesystem::remove(file_of(it->first), ec);
+    std::filesystem::remove(e.file, ec);
   } else {
-    used_ -= it->second.memory;
-    lru_.erase(it->second.lru);
+    used_ -= e.memory;
+    if (e.writing)
+      writing_ -= e.memory;  // write_out() removes its file
+    else
+      lru_.erase(e.lru);
   }
   blocks_.erase(it);
 }

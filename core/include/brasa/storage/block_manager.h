@@ -2,7 +2,9 @@
 // (deserialized levels) or encoded bytes in memory, or as files in the local
 // directory. When memory runs out, the least recently used blocks are
 // evicted: to disk if their level allows it, dropped otherwise (and later
-// recomputed from lineage, as Spark does).
+// recomputed from lineage, as Spark does). Files are written without the
+// lock held, so that other tasks' reads and puts do not wait for the disk;
+// a block being written stays readable from memory until it is on disk.
 #pragma once
 
 #include <cstddef>
@@ -14,6 +16,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "brasa/storage/storage_level.h"
 
@@ -66,21 +69,36 @@ class BlockManager {
     FileWriter write;
     size_t memory = 0;  // bytes counted against the budget; 0 when on disk
     bool on_disk = false;
+    bool writing = false;  // in memory, being written to `file` (not in lru_)
+    std::filesystem::path file;  // when on disk or writing
     std::list<BlockId>::iterator lru;
   };
+  // A block to write to disk once the lock is released.
+  struct Write {
+    BlockId id;
+    std::filesystem::path file;
+    std::shared_ptr<const void> objects;
+    std::shared_ptr<const std::string> bytes;
+    FileWriter write;
+  };
 
-  void insert_locked(BlockId id, Entry e);
-  void make_room_locked(size_t need, BlockId keep);
-  void evict_locked(BlockId id, Entry& e);
+  void insert_locked(BlockId id, Entry e, std::vector<Write>& writes);
+  void make_room_locked(size_t need, BlockId keep, std::vector<Write>& writes);
+  // Marks a block in memory for writing to disk; the write happens in
+  // write_out(), outside the lock, and the memory is released after it.
+  Write start_write_locked(BlockId id, Entry& e);
+  void write_out(std::vector<Write>& writes);
   void erase_locked(std::map<BlockId, Entry>::iterator it);
-  std::filesystem::path file_of(BlockId id) const;
+  std::filesystem::path new_file_of(BlockId id);  // unique per write
 
   const size_t budget_;
   const std::filesystem::path dir_;
   mutable std::mutex mu_;
   std::map<BlockId, Entry> blocks_;
   std::list<BlockId> lru_;  // front = most recently used, among blocks in memory
-  size_t used_ = 0;
+  size_t used_ = 0;     // includes blocks being written out
+  size_t writing_ = 0;  // of which being written out (freed once on disk)
+  uint64_t next_file_ = 0;
   std::function<void(int)> on_remove_rdd_;
 };
 
