@@ -385,6 +385,32 @@ TEST(SortByKey, StringKeysManyPartitions) {
   EXPECT_EQ(sorted(desc), sorted(data));
 }
 
+TEST(SortByKey, BalancedWhenInputPartitionsAreSkewed) {
+  auto ctx = make_context();
+  // Partition 0 holds 100000 keys spread over [0, 10^6); the 19 others hold
+  // 10 keys each, all below 1000. Sampling must weigh partition 0's keys by
+  // its size, or nearly everything lands in the last range.
+  auto data = ctx->range(0, 20, 1, 20).flat_map([](int64_t p) {
+    std::vector<std::pair<int64_t, int64_t>> out;
+    int64_t n = p == 0 ? 100000 : 10;
+    for (int64_t i = 0; i < n; ++i) out.emplace_back(p == 0 ? i * 7919 % 1000000 : p * 50 + i, i);
+    return out;
+  });
+  auto sizes = data.sort_by_key(true, 10)
+                   .map_partitions([](std::vector<std::pair<int64_t, int64_t>>&& part) {
+                     return std::vector<int64_t>{static_cast<int64_t>(part.size())};
+                   })
+                   .collect();
+  ASSERT_EQ(sizes.size(), 10u);
+  int64_t total = 0, most = 0;
+  for (int64_t s : sizes) {
+    total += s;
+    most = std::max(most, s);
+  }
+  EXPECT_EQ(total, 100190);
+  EXPECT_LT(most, total / 10 * 2) << "one range holds " << most << " of " << total << " records";
+}
+
 TEST(SortByKey, EmptyAndSingleKey) {
   auto ctx = make_context();
   EXPECT_TRUE(ctx->parallelize(std::vector<KV>{}, 4).sort_by_key().collect().empty());

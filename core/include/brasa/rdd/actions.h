@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <queue>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -209,14 +210,41 @@ struct Histogram {
 
 // About `per_partition` keys evenly spaced through the partition (for range
 // partitioners). Keeps one key per stride, so memory stays small.
+// A uniform sample of up to `size` keys of a partition, and its record
+// count, in one pass without holding the partition (reservoir sampling with
+// skips, Li's algorithm L). Seeded by the partition index: deterministic.
 struct SampleKeys {
-  int per_partition;
-  template <class K, class V> std::vector<K> operator()(RDDNode<std::pair<K, V>>& node, int p) const {
-    auto part = node.materialize(p);
-    std::vector<K> keys;
-    size_t stride = std::max<size_t>(1, part.size() / static_cast<size_t>(per_partition));
-    for (size_t i = 0; i < part.size(); i += stride) keys.push_back(part[i].first);
-    return keys;
+  int size;
+  template <class K, class V>
+  std::pair<uint64_t, std::vector<K>> operator()(RDDNode<std::pair<K, V>>& node, int p) const {
+    struct Reservoir final : Sink<std::pair<K, V>> {
+      explicit Reservoir(size_t k, int p) : k(k), rng(static_cast<uint64_t>(p) + 1) { skip(); }
+      void push(std::span<std::pair<K, V>> batch) override {
+        for (auto& r : batch) {
+          if (keys.size() < k) {
+            keys.push_back(r.first);
+          } else if (seen == next) {
+            keys[std::uniform_int_distribution<size_t>(0, k - 1)(rng)] = r.first;
+            skip();
+          }
+          ++seen;
+        }
+      }
+      // The index of the next record to take once the reservoir is full.
+      void skip() {
+        w *= std::exp(std::log(uniform()) / static_cast<double>(k));
+        double gap = std::floor(std::log(uniform()) / std::log1p(-w));
+        next = std::max(next + 1, k) + static_cast<uint64_t>(std::min(gap, 1e18));
+      }
+      double uniform() { return std::uniform_real_distribution<double>(0x1p-53, 1.0)(rng); }
+      size_t k;
+      std::mt19937_64 rng;
+      std::vector<K> keys;
+      uint64_t seen = 0, next = 0;
+      double w = 1;
+    } reservoir(static_cast<size_t>(std::max(1, size)), p);
+    node.iterate(p, reservoir);
+    return {reservoir.seen, std::move(reservoir.keys)};
   }
 };
 

@@ -739,19 +739,48 @@ template <class T> class RDD {
 
   Partitioner range_partitioner(int n, bool ascending, const CallSite& site) const requires PairType<T> {
     using K = KeyOf<T>;
-    // Sample about 20 keys per output partition, evenly spaced within each
-    // input partition (deterministic), then take quantiles.
-    int per_partition = std::max(1, 20 * n / std::max(1, num_partitions()) + 1);
-    std::vector<std::vector<K>> samples(static_cast<size_t>(num_partitions()));
-    run_job(act::SampleKeys{per_partition},
-            [&](int p, std::vector<K>&& keys) { samples[static_cast<size_t>(p)] = std::move(keys); },
-            "sort_by_key (sampling)", site);
-    auto keys = concat(samples);
-    std::sort(keys.begin(), keys.end());
+    // A sample of about 20 keys per output partition, each key weighted by
+    // how many records it stands for, then weighted quantiles, as Spark's
+    // RangePartitioner: every input partition gives 3 times its share of
+    // the sample, and one much larger than the others is sampled again at
+    // the overall rate.
+    size_t sample_size = std::min<size_t>(size_t{20} * static_cast<size_t>(n), 1000000);
+    int parts = std::max(1, num_partitions());
+    int per_partition = static_cast<int>(std::ceil(3.0 * static_cast<double>(sample_size) / parts));
+    std::vector<std::pair<uint64_t, std::vector<K>>> samples(static_cast<size_t>(num_partitions()));
+    auto keep = [&](int p, std::pair<uint64_t, std::vector<K>>&& sample) {
+      samples[static_cast<size_t>(p)] = std::move(sample);
+    };
+    run_job(act::SampleKeys{per_partition}, keep, "sort_by_key (sampling)", site);
+    uint64_t total = 0;
+    for (const auto& sample : samples) total += sample.first;
+    double fraction = std::min(1.0, static_cast<double>(sample_size) / static_cast<double>(std::max<uint64_t>(1, total)));
+    std::vector<int> again;
+    uint64_t largest = 0;
+    for (int p = 0; p < num_partitions(); ++p)
+      if (fraction * static_cast<double>(samples[static_cast<size_t>(p)].first) > per_partition) {
+        again.push_back(p);
+        largest = std::max(largest, samples[static_cast<size_t>(p)].first);
+      }
+    if (!again.empty()) {
+      int size = static_cast<int>(std::ceil(fraction * static_cast<double>(largest)));
+      run_job_on(again, act::SampleKeys{size}, keep, "sort_by_key (sampling large partitions)", site);
+    }
+    std::vector<std::pair<K, double>> weighted;  // in partition order, then by key: deterministic
+    for (auto& [records, keys] : samples)
+      for (auto& k : keys)
+        weighted.emplace_back(std::move(k), static_cast<double>(records) / static_cast<double>(keys.size()));
+    std::stable_sort(weighted.begin(), weighted.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    double weight = 0;
+    for (const auto& [k, w] : weighted) weight += w;
     std::vector<K> bounds;
-    for (int i = 1; i < n && !keys.empty(); ++i) {
-      const K& k = keys[keys.size() * static_cast<size_t>(i) / static_cast<size_t>(n)];
+    double step = weight / n, sum = 0, target = step;
+    for (const auto& [k, w] : weighted) {
+      if (static_cast<int>(bounds.size()) >= n - 1) break;
+      sum += w;
+      if (sum < target) continue;
       if (bounds.empty() || bounds.back() < k) bounds.push_back(k);
+      while (target <= sum) target += step;
     }
     // Descending order keeps ascending bounds; the partitioner mirrors the index.
     return Partitioner::range(std::move(bounds), ascending);
