@@ -109,14 +109,12 @@ class MasterService final : public rpc::Master::Service {
   grpc::Status RequestExecutors(grpc::ServerContext* ctx, const rpc::RequestExecutorsRequest* req,
                                 rpc::RequestExecutorsReply* reply) override {
     if (auto s = check_secret(ctx, o_.secret, "RequestExecutors"); !s.ok()) return s;
-    Calls calls;
-    {
-      std::lock_guard lock(mu_);
+    bool known = false;
+    reply->set_launched(decide_then_call([&](Calls& calls) {
       auto it = apps_.find(req->app_id());
-      if (it == apps_.end()) return grpc::Status(grpc::StatusCode::NOT_FOUND, "unknown application " + req->app_id());
-      schedule(it->first, it->second, calls);
-    }
-    reply->set_launched(make(calls));
+      if ((known = it != apps_.end())) schedule(it->first, it->second, calls);
+    }));
+    if (!known) return grpc::Status(grpc::StatusCode::NOT_FOUND, "unknown application " + req->app_id());
     return grpc::Status::OK;
   }
 
@@ -133,12 +131,7 @@ class MasterService final : public rpc::Master::Service {
   grpc::Status UnregisterApplication(grpc::ServerContext* ctx, const rpc::ApplicationRequest* req,
                                      rpc::Empty*) override {
     if (auto s = check_secret(ctx, o_.secret, "UnregisterApplication"); !s.ok()) return s;
-    Calls calls;
-    {
-      std::lock_guard lock(mu_);
-      remove_app(req->app_id(), "finished", calls);
-    }
-    make(calls);
+    decide_then_call([&](Calls& calls) { remove_app(req->app_id(), "finished", calls); });
     return grpc::Status::OK;
   }
 
@@ -167,12 +160,7 @@ class MasterService final : public rpc::Master::Service {
 
   // Drops workers and applications whose heartbeats stopped; replaces lost executors.
   void expire() {
-    Calls calls;
-    {
-      std::lock_guard lock(mu_);
-      expire_locked(calls);
-    }
-    make(calls);
+    decide_then_call([&](Calls& calls) { expire_locked(calls); });
   }
 
  private:
@@ -217,6 +205,17 @@ class MasterService final : public rpc::Master::Service {
     for (auto& [id, a] : apps_)
       if (now - a.last_heartbeat > timeout) dead.push_back(id);
     for (auto& id : dead) remove_app(id, "driver stopped sending heartbeats", calls);
+  }
+
+  // Runs decide(calls) under the lock, then makes the calls it decided on;
+  // returns the executors launched.
+  template <class F> int decide_then_call(F&& decide) {
+    Calls calls;
+    {
+      std::lock_guard lock(mu_);
+      decide(calls);
+    }
+    return make(calls);
   }
 
   // Makes the calls; a launch that fails gives its cores back. Returns the

@@ -31,12 +31,7 @@ void BlockManager::put_objects(BlockId id, StorageLevel level, std::shared_ptr<c
   e.objects = std::move(objects);
   e.write = std::move(write);
   e.memory = bytes;
-  std::vector<Write> writes;
-  {
-    std::lock_guard lock(mu_);
-    insert_locked(id, std::move(e), writes);
-  }
-  write_out(writes);
+  put(id, std::move(e));
 }
 
 void BlockManager::put_bytes(BlockId id, StorageLevel level, std::string bytes) {
@@ -44,6 +39,10 @@ void BlockManager::put_bytes(BlockId id, StorageLevel level, std::string bytes) 
   e.level = level;
   e.memory = bytes.size();
   e.bytes = std::make_shared<const std::string>(std::move(bytes));
+  put(id, std::move(e));
+}
+
+void BlockManager::put(BlockId id, Entry e) {
   std::vector<Write> writes;
   {
     std::lock_guard lock(mu_);

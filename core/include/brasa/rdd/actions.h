@@ -208,8 +208,6 @@ struct Histogram {
   }
 };
 
-// About `per_partition` keys evenly spaced through the partition (for range
-// partitioners). Keeps one key per stride, so memory stays small.
 // A uniform sample of up to `size` keys of a partition, and its record
 // count, in one pass without holding the partition (reservoir sampling with
 // skips, Li's algorithm L). Seeded by the partition index: deterministic.

@@ -51,7 +51,7 @@ template <class T> class ChunkedSink final : public Sink<T> {
     for (size_t i = 0; i < batch.size();) {
       if (chunks_.empty() || chunks_.back().size() == chunks_.back().capacity()) {
         size_t last = chunks_.empty() ? 0 : chunks_.back().capacity();
-        chunks_.emplace_back().reserve(std::clamp(2 * last, kBatchSize, std::max<size_t>(1, (size_t{64} << 20) / sizeof(T))));
+        chunks_.emplace_back().reserve(std::max<size_t>(1, std::min(std::max(2 * last, kBatchSize), kMaxChunk)));
       }
       auto& chunk = chunks_.back();
       size_t n = std::min(batch.size() - i, chunk.capacity() - chunk.size());
@@ -72,6 +72,7 @@ template <class T> class ChunkedSink final : public Sink<T> {
   }
 
  private:
+  static constexpr size_t kMaxChunk = (size_t{64} << 20) / sizeof(T);  // records
   std::vector<std::vector<T>> chunks_;
   size_t size_ = 0;
 };

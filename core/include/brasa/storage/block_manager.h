@@ -82,6 +82,8 @@ class BlockManager {
     FileWriter write;
   };
 
+  // Inserts under the lock, then writes what has to go to disk.
+  void put(BlockId id, Entry e);
   void insert_locked(BlockId id, Entry e, std::vector<Write>& writes);
   void make_room_locked(size_t need, BlockId keep, std::vector<Write>& writes);
   // Marks a block in memory for writing to disk; the write happens in
