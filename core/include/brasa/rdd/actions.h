@@ -24,9 +24,9 @@ struct Collect {
 
 struct Count {
   template <class T> int64_t operator()(RDDNode<T>& node, int p) const {
-    struct Counter final : Sink<T> {
+    struct Counter final : ReadingSink<T, Counter> {
       int64_t n = 0;
-      void push(std::span<T> batch) override { n += static_cast<int64_t>(batch.size()); }
+      void read(std::span<const T> batch) { n += static_cast<int64_t>(batch.size()); }
     } c;
     node.iterate(p, c);
     return c.n;
@@ -95,6 +95,16 @@ template <class F> struct Reduce {
       void push(std::span<T> batch) override {
         for (auto& x : batch) acc = acc ? (*f)(std::move(*acc), std::move(x)) : std::move(x);
       }
+      void push_borrowed(std::span<const T> batch) override {
+        for (const auto& x : batch) {
+          if constexpr (kSafelyCallable<F, T&&, const T&>) {
+            acc = acc ? (*f)(std::move(*acc), x) : x;
+          } else {
+            T copy(x);
+            acc = acc ? (*f)(std::move(*acc), std::move(copy)) : std::move(copy);
+          }
+        }
+      }
     } r;
     r.f = &f;
     node.iterate(p, r);
@@ -112,6 +122,16 @@ template <class F> struct Foreach {
       void push(std::span<T> batch) override {
         for (auto& x : batch) (*f)(x);
       }
+      void push_borrowed(std::span<const T> batch) override {
+        for (const auto& x : batch) {
+          if constexpr (kReadsInPlace<F, T>) {
+            (*f)(x);
+          } else {
+            T copy(x);
+            (*f)(copy);
+          }
+        }
+      }
     } each;
     each.f = &f;
     node.iterate(p, each);
@@ -123,9 +143,16 @@ template <class F> struct ForeachPartition {
   F f;
   template <class Ar> void serialize(Ar& ar) requires HasSerializeMethod<F> { ar(f); }
 
+  // f(std::vector<T>&), or f(const std::vector<T>&) / f(std::span<const T>)
+  // to read a cached partition in place.
   template <class T> bool operator()(RDDNode<T>& node, int p) {
-    auto part = node.materialize(p);
-    f(part);
+    Partition<T> part = node.read_partition(p);
+    if constexpr (kReadsInPlace<F, std::vector<T>>) {
+      f(part.get());
+    } else {
+      auto own = part.take();
+      f(own);
+    }
     return true;
   }
 };
@@ -143,6 +170,10 @@ template <class K> struct Lookup {
         for (auto& kv : batch)
           if (kv.first == *key) out.push_back(std::move(kv.second));
       }
+      void push_borrowed(std::span<const std::pair<K, V>> batch) override {
+        for (const auto& kv : batch)
+          if (kv.first == *key) out.push_back(kv.second);
+      }
     } m;
     m.key = &key;
     node.iterate(p, m);
@@ -157,9 +188,9 @@ struct WriteText {
   template <class Ar> void serialize(Ar& ar) { ar(dir); }
   template <class T> bool operator()(RDDNode<T>& node, int p) const {
     std::string text;
-    struct Render final : Sink<T> {
+    struct Render final : ReadingSink<T, Render> {
       std::string* text;
-      void push(std::span<T> batch) override {
+      void read(std::span<const T> batch) {
         for (const auto& x : batch) {
           append_text(*text, x);
           text->push_back('\n');
@@ -178,7 +209,7 @@ struct WriteRecords {
   template <class Ar> void serialize(Ar& ar) { ar(dir); }
   template <class T> bool operator()(RDDNode<T>& node, int p) const {
     ByteWriter w;
-    write_records(w, node.materialize(p));
+    write_records(w, node.read_partition(p).get());
     write_file_atomic(checkpoint_file(dir, p), w.bytes());
     return true;
   }
@@ -189,10 +220,10 @@ struct Histogram {
   std::vector<double> bounds;
   template <class Ar> void serialize(Ar& ar) { ar(bounds); }
   template <class T> std::vector<int64_t> operator()(RDDNode<T>& node, int p) const {
-    struct Bucket final : Sink<T> {
+    struct Bucket final : ReadingSink<T, Bucket> {
       const std::vector<double>* b;
       std::vector<int64_t> counts;
-      void push(std::span<T> batch) override {
+      void read(std::span<const T> batch) {
         for (const auto& x : batch) {
           double v = static_cast<double>(x);
           if (std::isnan(v) || v < b->front() || v > b->back()) continue;
@@ -215,9 +246,9 @@ struct SampleKeys {
   int size;
   template <class K, class V>
   std::pair<uint64_t, std::vector<K>> operator()(RDDNode<std::pair<K, V>>& node, int p) const {
-    struct Reservoir final : Sink<std::pair<K, V>> {
+    struct Reservoir final : ReadingSink<std::pair<K, V>, Reservoir> {
       explicit Reservoir(size_t k, int p) : k(k), rng(static_cast<uint64_t>(p) + 1) { skip(); }
-      void push(std::span<std::pair<K, V>> batch) override {
+      void read(std::span<const std::pair<K, V>> batch) {
         for (auto& r : batch) {
           if (keys.size() < k) {
             keys.push_back(r.first);

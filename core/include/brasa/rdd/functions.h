@@ -9,10 +9,13 @@
 #include <cstdint>
 #include <optional>
 #include <random>
+#include <stdexcept>
+#include <string>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
+#include "brasa/rdd/invoke.h"
 #include "brasa/util/hash.h"
 #include "brasa/util/serializer.h"
 
@@ -35,10 +38,16 @@ template <class F> struct Held<F, false> {
   template <class Ar> void serialize(Ar& ar) { ar(bytes); }
 };
 
+// f(parts...) called as f(index, parts...). Partitions come by const
+// reference only when f can take them so (see invoke.h).
 template <class F> struct IgnoreIndex {
   F f;
+  using reads_in_place = void;
   template <class Ar> void serialize(Ar& ar) requires HasSerializeMethod<F> { ar(f); }
-  template <class V> auto operator()(int, V&& part) { return f(std::forward<V>(part)); }
+  template <class... V>
+  auto operator()(int, V&&... parts) requires((std::is_rvalue_reference_v<V&&> && ...) || kSafelyCallable<F, V&&...>) {
+    return f(std::forward<V>(parts)...);
+  }
 };
 
 template <class F> struct OnValue {  // (k, v) -> (k, f(v))
@@ -190,6 +199,31 @@ template <class T> struct AddIndex {
     int64_t i = offsets[static_cast<size_t>(p)];
     for (auto& x : part) out.emplace_back(std::move(x), i++);
     return out;
+  }
+};
+
+// zip: pairs the records of two partitions of equal length, moving them
+// when owned and copying them when lent.
+template <class T, class U> struct Zip {
+  using reads_in_place = void;
+  static void check(int p, size_t a, size_t b) {
+    if (a != b)
+      throw std::runtime_error("zip: partition " + std::to_string(p) + " has " + std::to_string(a) +
+                               " records on the left and " + std::to_string(b) +
+                               " on the right; can only zip RDDs with the same number of records in each partition");
+  }
+  template <class A, class B> std::vector<std::pair<T, U>> operator()(int p, A&& a, B&& b) const {
+    check(p, a.size(), b.size());
+    std::vector<std::pair<T, U>> out;
+    out.reserve(a.size());
+    for (size_t i = 0; i < a.size(); ++i) out.emplace_back(element<A>(a, i), element<B>(b, i));
+    return out;
+  }
+  template <class V, class X> static decltype(auto) element(X& v, size_t i) {
+    if constexpr (std::is_rvalue_reference_v<V&&>)
+      return std::move(v[i]);
+    else
+      return v[i];
   }
 };
 

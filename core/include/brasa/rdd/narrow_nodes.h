@@ -6,25 +6,15 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
+#include "brasa/rdd/invoke.h"
 #include "brasa/rdd/rdd_node.h"
 
 namespace brasa {
-
-// Calls f with x as an rvalue when f accepts one (so it may move from x),
-// as an lvalue otherwise.
-template <class F, class X> decltype(auto) invoke_moving(F& f, X& x) {
-  if constexpr (std::is_invocable_v<F&, X&&>)
-    return f(std::move(x));
-  else
-    return f(x);
-}
-
-template <class F, class X>
-using MovingResult = std::decay_t<decltype(invoke_moving(std::declval<F&>(), std::declval<X&>()))>;
 
 template <class T> using NodePtr = std::shared_ptr<RDDNode<T>>;
 
@@ -70,6 +60,11 @@ template <class In, class Out, class F> class MapNode final : public UnaryNode<I
         for (auto& x : batch) buf.push_back(invoke_moving(*f, x));
         this->out_.push(buf);
       }
+      void push_borrowed(std::span<const In> batch) override {
+        buf.clear();
+        for (const auto& x : batch) buf.push_back(invoke_lent(*f, x));
+        this->out_.push(buf);
+      }
     } apply(out);
     F f = f_;  // each task its own copy: functors may keep state
     apply.f = &f;
@@ -106,6 +101,12 @@ template <class T, class F> class FilterNode final : public UnaryNode<T, T> {
           if ((*f)(std::as_const(x))) buf.push_back(std::move(x));
         if (!buf.empty()) this->out_.push(buf);
       }
+      void push_borrowed(std::span<const T> batch) override {  // copies only the records kept
+        buf.clear();
+        for (const auto& x : batch)
+          if ((*f)(x)) buf.push_back(x);
+        if (!buf.empty()) this->out_.push(buf);
+      }
     } apply(out);
     F f = f_;  // each task its own copy: functors may keep state
     apply.f = &f;
@@ -138,14 +139,18 @@ template <class In, class Out, class F> class FlatMapNode final : public UnaryNo
       F* f;
       std::vector<Out> buf;
       void push(std::span<In> batch) override {
-        for (auto& x : batch) {
-          auto produced = invoke_moving(*f, x);
-          for (auto& y : produced) {
-            buf.push_back(std::move(y));
-            if (buf.size() >= kBatchSize) flush();
-          }
-        }
+        for (auto& x : batch)
+          for (auto& y : invoke_moving(*f, x)) emit(std::move(y));
         flush();
+      }
+      void push_borrowed(std::span<const In> batch) override {
+        for (const auto& x : batch)
+          for (auto& y : invoke_lent(*f, x)) emit(std::move(y));
+        flush();
+      }
+      void emit(Out&& y) {
+        buf.push_back(std::move(y));
+        if (buf.size() >= kBatchSize) flush();
       }
       void flush() {
         if (buf.empty()) return;
@@ -172,24 +177,31 @@ template <class In, class Out, class F> class FlatMapNode final : public UnaryNo
   F f_;
 };
 
-// f(partition_index, std::vector<In>&&) returns an iterable of Out for the
-// whole partition.
+// Pushes what a whole-partition function returned: a vector as it is, any
+// other iterable in batches.
+template <class Out, class Result> void push_result(Result&& result, Sink<Out>& out) {
+  if constexpr (std::is_same_v<std::decay_t<Result>, std::vector<Out>>) {
+    push_owned(result, out);
+  } else {
+    BatchWriter<Out> w(out);
+    for (auto& y : result) w.emit(std::move(y));
+    w.flush();
+  }
+}
+
+// f(partition_index, partition) returns an iterable of Out for the whole
+// partition. The partition is `std::vector<In>&&`, or read in place when f
+// takes `const std::vector<In>&` or `std::span<const In>` and the parent is
+// cached.
 template <class In, class Out, class F> class MapPartitionsNode final : public UnaryNode<In, Out> {
  public:
   MapPartitionsNode(NodePtr<In> parent, F f, std::string op, const CallSite& site, bool keeps_partitioner)
       : UnaryNode<In, Out>(std::move(parent), std::move(op), site, keeps_partitioner), f_(std::move(f)) {}
 
   void compute(int p, Sink<Out>& out) override {
-    std::vector<In> input = this->parent_->materialize(p);
+    Partition<In> input = this->parent_->read_partition(p);
     F f = f_;  // each task its own copy: functors may keep state
-    auto result = f(p, std::move(input));
-    if constexpr (std::is_same_v<decltype(result), std::vector<Out>>) {
-      push_owned(result, out);
-    } else {
-      BatchWriter<Out> w(out);
-      for (auto& y : result) w.emit(std::move(y));
-      w.flush();
-    }
+    push_result<Out>(call_on_partition(f, input, p), out);
   }
 
   void write_plan(PlanWriter& w) const override {
@@ -220,6 +232,16 @@ template <class T, class U, class Seq> class FoldPartitionNode final : public Un
       Fold(Seq s, U z) : seq(std::move(s)), acc(std::move(z)) {}
       void push(std::span<T> batch) override {
         for (auto& x : batch) acc = seq(std::move(acc), std::move(x));
+      }
+      void push_borrowed(std::span<const T> batch) override {
+        for (const auto& x : batch) {
+          if constexpr (kSafelyCallable<Seq, U&&, const T&>) {
+            acc = seq(std::move(acc), x);
+          } else {
+            T copy(x);
+            acc = seq(std::move(acc), std::move(copy));
+          }
+        }
       }
     } fold(seq_, zero_);
     this->parent_->iterate(p, fold);
@@ -317,47 +339,60 @@ template <class T> class CoalesceNode final : public RDDNode<T> {
   NodePtr<T> parent_;
 };
 
-// Partition p of the result is f(p, partition p of a, partition p of b).
-template <class A, class B, class Out, class F> class ZipPartitionsNode final : public RDDNode<Out> {
+// Partition p of the result is f(p, partition p of each parent), each
+// partition passed as MapPartitionsNode passes it (read in place when
+// cached and f takes a const reference or a span).
+template <class Out, class F, class... Ins> class ZipPartitionsNode final : public RDDNode<Out> {
  public:
-  ZipPartitionsNode(NodePtr<A> a, NodePtr<B> b, F f, std::string op, const CallSite& site)
-      : RDDNode<Out>(a->runtime_ptr(), a->num_partitions(), std::move(op), site), a_(std::move(a)),
-        b_(std::move(b)), f_(std::move(f)) {
-    if (a_->num_partitions() != b_->num_partitions())
-      throw std::invalid_argument(this->op() + ": can only zip RDDs with the same number of partitions (" +
-                                  std::to_string(a_->num_partitions()) + " vs " +
-                                  std::to_string(b_->num_partitions()) + ")");
+  ZipPartitionsNode(std::tuple<NodePtr<Ins>...> parents, F f, std::string op, const CallSite& site,
+                    bool keeps_partitioner)
+      : RDDNode<Out>(std::get<0>(parents)->runtime_ptr(), std::get<0>(parents)->num_partitions(), std::move(op), site),
+        parents_(std::move(parents)), f_(std::move(f)) {
+    std::apply(
+        [this](const auto&... ps) {
+          if (((ps->num_partitions() != this->num_partitions()) || ...))
+            throw std::invalid_argument(this->op() + ": can only zip RDDs with the same number of partitions (" +
+                                        ((std::to_string(ps->num_partitions()) + " ") + ...) + ")");
+        },
+        parents_);
+    if (keeps_partitioner) this->set_partitioner(std::get<0>(parents_)->partitioner());
   }
 
   void compute(int p, Sink<Out>& out) override {
     F f = f_;
-    auto result = f(p, a_->materialize(p), b_->materialize(p));
-    push_owned(result, out);
+    auto parts = std::apply([p](auto&... ps) { return std::tuple<Partition<Ins>...>{ps->read_partition(p)...}; },
+                            parents_);
+    push_result<Out>(std::apply([&](auto&... part) { return call_zip(f, p, part...); }, parts), out);
   }
 
  protected:
-  std::vector<Dependency> lineage() const override { return {{a_, nullptr}, {b_, nullptr}}; }
-  void drop_parents() override {
-    a_.reset();
-    b_.reset();
+  std::vector<Dependency> lineage() const override {
+    return std::apply([](const auto&... ps) { return std::vector<Dependency>{{ps, nullptr}...}; }, parents_);
   }
+  void drop_parents() override { parents_ = {}; }
 
  public:
   void write_plan(PlanWriter& w) const override {
     w.begin<ZipPartitionsNode>();
-    w.node(*a_);
-    w.node(*b_);
+    std::apply([&w](const auto&... ps) { (w.node(*ps), ...); }, parents_);
     w.closure(f_);
   }
   static std::shared_ptr<RDDBase> rebuild(PlanReader& r) {
-    auto a = r.node<A>();
-    auto b = r.node<B>();
-    return std::make_shared<ZipPartitionsNode>(std::move(a), std::move(b), r.closure<F>(), "", CallSite{});
+    std::tuple<NodePtr<Ins>...> parents{r.node<Ins>()...};  // braced: read in order
+    return std::make_shared<ZipPartitionsNode>(std::move(parents), r.closure<F>(), "", CallSite{}, false);
   }
 
  private:
-  NodePtr<A> a_;
-  NodePtr<B> b_;
+  // f(p, parts...) with each part by const reference when lent and f takes
+  // it so, moved otherwise.
+  template <class... Parts> static decltype(auto) call_zip(F& f, int p, Parts&... parts) {
+    if constexpr (kSafelyCallable<F, int, const std::vector<Ins>&...>) {
+      if ((parts.is_lent() && ...)) return f(p, parts.get()...);
+    }
+    return f(p, parts.take()...);
+  }
+
+  std::tuple<NodePtr<Ins>...> parents_;
   F f_;
 };
 

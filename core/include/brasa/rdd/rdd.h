@@ -42,6 +42,12 @@ namespace brasa {
 template <class T>
 concept PairType = detail::IsPair<T>::value;
 
+template <class T> class RDD;
+template <class T> struct IsRDDType : std::false_type {};
+template <class T> struct IsRDDType<RDD<T>> : std::true_type {};
+template <class T>
+concept IsRDD = IsRDDType<std::decay_t<T>>::value;
+
 // Key and value types of a pair RDD, usable in signatures of any RDD<T>.
 struct NotAPair {};
 template <class T> struct PairTraits {
@@ -140,21 +146,34 @@ template <class T> class RDD {
   // Pairs up records of two RDDs with the same number of partitions and of
   // records in each partition.
   template <class U> RDD<std::pair<T, U>> zip(const RDD<U>& other, CallSite site = CallSite::current()) const {
-    struct Zip {
-      std::vector<std::pair<T, U>> operator()(int p, std::vector<T>&& a, std::vector<U>&& b) const {
-        if (a.size() != b.size())
-          throw std::runtime_error("zip: partition " + std::to_string(p) + " has " + std::to_string(a.size()) +
-                                   " records on the left and " + std::to_string(b.size()) +
-                                   " on the right; can only zip RDDs with the same number of records in each "
-                                   "partition");
-        std::vector<std::pair<T, U>> out;
-        out.reserve(a.size());
-        for (size_t i = 0; i < a.size(); ++i) out.emplace_back(std::move(a[i]), std::move(b[i]));
-        return out;
-      }
-    };
-    return RDD<std::pair<T, U>>(
-        std::make_shared<ZipPartitionsNode<T, U, std::pair<T, U>, Zip>>(node_, other.node(), Zip{}, "zip", site));
+    using Zip = fn::Zip<T, U>;
+    return RDD<std::pair<T, U>>(std::make_shared<ZipPartitionsNode<std::pair<T, U>, Zip, T, U>>(
+        std::tuple{node_, other.node()}, Zip{}, "zip", site, false));
+  }
+
+  // Spark's zipPartitions: partition p of the result is f(a, b[, c, d]),
+  // the p-th partitions of this RDD and of the others (all with the same
+  // number of partitions), returning an iterable of records. A parameter
+  // `const std::vector<X>&` or `std::span<const X>` reads cached partitions
+  // in place; `std::vector<X>` takes each partition (a copy when cached).
+  // preserves_partitioning keeps this RDD's partitioner.
+  template <class U, class F>
+  auto zip_partitions(const RDD<U>& b, F f, bool preserves_partitioning = false,
+                      CallSite site = CallSite::current()) const requires(!IsRDD<F>) {
+    BRASA_CHECK_CLOSURE(F);
+    return zip_partitions_impl(fn::IgnoreIndex<F>{std::move(f)}, preserves_partitioning, site, b);
+  }
+  template <class U, class V, class F>
+  auto zip_partitions(const RDD<U>& b, const RDD<V>& c, F f, bool preserves_partitioning = false,
+                      CallSite site = CallSite::current()) const requires(!IsRDD<F>) {
+    BRASA_CHECK_CLOSURE(F);
+    return zip_partitions_impl(fn::IgnoreIndex<F>{std::move(f)}, preserves_partitioning, site, b, c);
+  }
+  template <class U, class V, class W, class F>
+  auto zip_partitions(const RDD<U>& b, const RDD<V>& c, const RDD<W>& d, F f, bool preserves_partitioning = false,
+                      CallSite site = CallSite::current()) const requires(!IsRDD<F>) {
+    BRASA_CHECK_CLOSURE(F);
+    return zip_partitions_impl(fn::IgnoreIndex<F>{std::move(f)}, preserves_partitioning, site, b, c, d);
   }
 
   // (record, index) with indices 0..count-1 in partition order. Like Spark,
@@ -666,6 +685,14 @@ template <class T> class RDD {
     using Result = decltype(f(0, std::declval<std::vector<T>&&>()));
     using U = std::decay_t<decltype(*std::begin(std::declval<Result&>()))>;
     return RDD<U>(std::make_shared<MapPartitionsNode<T, U, F>>(node_, std::move(f), op, site, keeps_partitioner));
+  }
+
+  template <class F, class... Us>
+  auto zip_partitions_impl(F f, bool keeps_partitioner, const CallSite& site, const RDD<Us>&... others) const {
+    using Result = decltype(f(0, std::declval<std::vector<T>&&>(), std::declval<std::vector<Us>&&>()...));
+    using Out = std::decay_t<decltype(*std::begin(std::declval<Result&>()))>;
+    return RDD<Out>(std::make_shared<ZipPartitionsNode<Out, F, T, Us...>>(
+        std::tuple{node_, others.node()...}, std::move(f), "zip_partitions", site, keeps_partitioner));
   }
 
   // For cogroup results: applies a group-to-records function keeping the

@@ -7,6 +7,7 @@
 #include <optional>
 #include <vector>
 
+#include "brasa/rdd/invoke.h"
 #include "brasa/rdd/plan.h"
 #include "brasa/rdd/rdd_base.h"
 #include "brasa/rdd/sink.h"
@@ -17,6 +18,37 @@
 #include "brasa/util/size_estimate.h"
 
 namespace brasa {
+
+// A whole partition held for reading: the task's own vector, or a cached
+// block lent in place (kept alive while held, even if evicted meanwhile).
+template <class T> class Partition {
+ public:
+  explicit Partition(std::vector<T> owned) : owned_(std::move(owned)), data_(&owned_) {}
+  explicit Partition(std::shared_ptr<const std::vector<T>> lent) : lent_(std::move(lent)), data_(lent_.get()) {}
+  Partition(Partition&& o) noexcept
+      : owned_(std::move(o.owned_)), lent_(std::move(o.lent_)), data_(lent_ ? lent_.get() : &owned_) {}
+  Partition& operator=(Partition&&) = delete;
+
+  bool is_lent() const { return lent_ != nullptr; }
+  const std::vector<T>& get() const { return *data_; }
+  // The records to keep: moved out when owned, copied when lent.
+  std::vector<T> take() { return lent_ ? *lent_ : std::move(owned_); }
+
+ private:
+  std::vector<T> owned_;
+  std::shared_ptr<const std::vector<T>> lent_;
+  const std::vector<T>* data_;
+};
+
+// Calls f(args..., partition): by const reference when the partition is
+// lent and f can read it so (a `const std::vector<T>&` or
+// `std::span<const T>` parameter), moved otherwise (a copy when lent).
+template <class F, class T, class... Args> decltype(auto) call_on_partition(F& f, Partition<T>& part, Args&&... args) {
+  if constexpr (kSafelyCallable<F, Args..., const std::vector<T>&>) {
+    if (part.is_lent()) return f(std::forward<Args>(args)..., part.get());
+  }
+  return f(std::forward<Args>(args)..., part.take());
+}
 
 template <class T> class RDDNode : public RDDBase {
  public:
@@ -38,9 +70,20 @@ template <class T> class RDDNode : public RDDBase {
     return data;
   }
 
+  // Partition p whole, for operators that need all of it at once: the
+  // cached block itself when p is cached as objects in memory (no copy),
+  // computed (and cached) otherwise.
+  Partition<T> read_partition(int p);
+
   void write_checkpointed_plan(PlanWriter& w) const override;
 
  private:
+  // Partition p of a persisted RDD from the block manager, computing and
+  // caching it when missing. Returns the block to lend when it is kept as
+  // objects in memory (or when `out` is null); otherwise pushes the records
+  // into `out` and returns null.
+  std::shared_ptr<const std::vector<T>> cached(int p, Sink<T>* out);
+
   static std::string encode(const std::vector<T>& data) {
     ByteWriter w;
     write_records(w, data);
@@ -48,7 +91,7 @@ template <class T> class RDDNode : public RDDBase {
   }
   // Writes records as encode() does, without a copy of bitwise records.
   static void write_file(const std::vector<T>& data, const std::filesystem::path& file) {
-    if constexpr (kBitwise<T> && !HasSerializeMethod<T>) {
+    if constexpr (kBitwise<T>) {
       ByteWriter header;
       header.write_size(data.size());
       std::string_view pieces[] = {header.bytes(),
@@ -66,7 +109,7 @@ template <class T> class RDDNode : public RDDBase {
   // time straight into the batch (no buffer of the whole block); others are
   // decoded from the whole file.
   static void push_file(SequentialFile& file, Sink<T>& out) {
-    if constexpr (kBitwise<T> && !HasSerializeMethod<T>) {
+    if constexpr (kBitwise<T>) {
       uint64_t n = 0;  // the record count, LEB128 as ByteWriter::write_size writes it
       for (int shift = 0;; shift += 7) {
         uint8_t b;
@@ -123,32 +166,44 @@ template <class T> void RDDNode<T>::iterate(int p, Sink<T>& out) {
     push_owned(data, out);
     return;
   }
-  StorageLevel level = storage_level();
-  if (!level.is_valid()) {
+  if (!storage_level().is_valid()) {
     compute(p, out);
     return;
   }
+  if (auto lent = cached(p, &out)) push_lent(*lent, out);
+}
+
+template <class T> Partition<T> RDDNode<T>::read_partition(int p) {
+  if (storage_level().is_valid() && !is_checkpointed())
+    if (auto lent = cached(p, nullptr)) return Partition<T>(std::move(lent));
+  return Partition<T>(materialize(p));
+}
+
+template <class T>
+std::shared_ptr<const std::vector<T>> RDDNode<T>::cached(int p, Sink<T>* out) {
+  StorageLevel level = storage_level();
   BlockManager& bm = runtime().block_manager();
   BlockId block{id(), p};
+  // Records decoded from bytes or a file: lent when asked for the block,
+  // pushed otherwise.
+  auto deliver = [out](std::vector<T> data) -> std::shared_ptr<const std::vector<T>> {
+    if (!out) return std::make_shared<const std::vector<T>>(std::move(data));
+    push_owned(data, *out);
+    return nullptr;
+  };
   if (auto found = bm.get(block)) {
-    if (found->objects) {
-      push_copies(*static_cast<const std::vector<T>*>(found->objects.get()), out);
-      return;
-    }
-    if (found->bytes) {
-      auto data = decode(*found->bytes);
-      push_owned(data, out);
-      return;
-    }
+    if (found->objects) return std::static_pointer_cast<const std::vector<T>>(found->objects);
+    if (found->bytes) return deliver(decode(*found->bytes));
     std::optional<SequentialFile> file;
     try {
       file.emplace(found->file);
     } catch (const std::exception& ex) {
       bm.lost(block, ex.what());  // recomputed below
     }
+    if (file && !out) return deliver(decode(file->read_rest()));
     if (file) {
-      push_file(*file, out);
-      return;
+      push_file(*file, *out);
+      return nullptr;
     }
   }
   ChunkedSink<T> collect;
@@ -159,11 +214,10 @@ template <class T> void RDDNode<T>::iterate(int p, Sink<T>& out) {
     bm.put_objects(block, level, shared, approx_bytes(*shared), [](const void* v, const std::filesystem::path& file) {
       write_file(*static_cast<const std::vector<T>*>(v), file);
     });
-    push_copies(*shared, out);
-  } else {
-    bm.put_bytes(block, level, encode(data));
-    push_owned(data, out);
+    return shared;
   }
+  bm.put_bytes(block, level, encode(data));
+  return deliver(std::move(data));
 }
 
 }  // namespace brasa

@@ -22,9 +22,24 @@ template <class T> class Sink {
   // One batch. The producer owns the storage and reuses it after the call
   // returns; the consumer may move elements out of it.
   virtual void push(std::span<T> batch) = 0;
+  // A batch lent read-only (a cached block, read in place). By default it
+  // is copied and the copy pushed; consumers that only read records
+  // override this, so that reading a cached partition copies nothing.
+  virtual void push_borrowed(std::span<const T> batch) {
+    std::vector<T> copy(batch.begin(), batch.end());
+    push(copy);
+  }
   // True once the consumer needs no more records (take, first): producers
   // check it between batches and stop early.
   virtual bool stopped() const { return false; }
+};
+
+// A consumer that only reads records: one read(std::span<const T>) serves
+// owned and lent batches alike.
+template <class T, class Derived> class ReadingSink : public Sink<T> {
+ public:
+  void push(std::span<T> batch) final { static_cast<Derived*>(this)->read(std::span<const T>(batch)); }
+  void push_borrowed(std::span<const T> batch) final { static_cast<Derived*>(this)->read(batch); }
 };
 
 // Collects every record into a vector.
@@ -34,6 +49,7 @@ template <class T> class VectorSink final : public Sink<T> {
   void push(std::span<T> batch) override {
     out_.insert(out_.end(), std::make_move_iterator(batch.begin()), std::make_move_iterator(batch.end()));
   }
+  void push_borrowed(std::span<const T> batch) override { out_.insert(out_.end(), batch.begin(), batch.end()); }
 
  private:
   std::vector<T>& out_;
@@ -46,19 +62,8 @@ template <class T> class VectorSink final : public Sink<T> {
 // so each one returns to the system as soon as take() has moved it.
 template <class T> class ChunkedSink final : public Sink<T> {
  public:
-  void push(std::span<T> batch) override {
-    size_ += batch.size();
-    for (size_t i = 0; i < batch.size();) {
-      if (chunks_.empty() || chunks_.back().size() == chunks_.back().capacity()) {
-        size_t last = chunks_.empty() ? 0 : chunks_.back().capacity();
-        chunks_.emplace_back().reserve(std::max<size_t>(1, std::min(std::max(2 * last, kBatchSize), kMaxChunk)));
-      }
-      auto& chunk = chunks_.back();
-      size_t n = std::min(batch.size() - i, chunk.capacity() - chunk.size());
-      chunk.insert(chunk.end(), std::make_move_iterator(batch.begin() + i), std::make_move_iterator(batch.begin() + i + n));
-      i += n;
-    }
-  }
+  void push(std::span<T> batch) override { append(batch.begin(), batch.end()); }
+  void push_borrowed(std::span<const T> batch) override { append(batch.begin(), batch.end()); }
   std::vector<T> take() {
     std::vector<T> out;
     out.reserve(size_);
@@ -72,19 +77,33 @@ template <class T> class ChunkedSink final : public Sink<T> {
   }
 
  private:
+  // Moves records from a mutable batch, copies them from a lent one.
+  template <class It> void append(It begin, It end) {
+    size_t size = static_cast<size_t>(end - begin);
+    size_ += size;
+    for (size_t i = 0; i < size;) {
+      if (chunks_.empty() || chunks_.back().size() == chunks_.back().capacity()) {
+        size_t last = chunks_.empty() ? 0 : chunks_.back().capacity();
+        chunks_.emplace_back().reserve(std::max<size_t>(1, std::min(std::max(2 * last, kBatchSize), kMaxChunk)));
+      }
+      auto& chunk = chunks_.back();
+      size_t n = std::min(size - i, chunk.capacity() - chunk.size());
+      chunk.insert(chunk.end(), std::make_move_iterator(begin + i), std::make_move_iterator(begin + i + n));
+      i += n;
+    }
+  }
+
   static constexpr size_t kMaxChunk = (size_t{64} << 20) / sizeof(T);  // records
   std::vector<std::vector<T>> chunks_;
   size_t size_ = 0;
 };
 
-// Pushes the records of a vector that must stay intact (a cached block, a
-// parallelized collection) in batches of copies.
-template <class T> void push_copies(const std::vector<T>& data, Sink<T>& out) {
-  std::vector<T> batch;
+// Lends the records of a vector that must stay intact (a cached block, a
+// parallelized collection) in batches; consumers read them in place or copy.
+template <class T> void push_lent(const std::vector<T>& data, Sink<T>& out) {
   for (size_t i = 0; i < data.size() && !out.stopped(); i += kBatchSize) {
     size_t n = std::min(kBatchSize, data.size() - i);
-    batch.assign(data.begin() + i, data.begin() + i + n);
-    out.push(batch);
+    out.push_borrowed(std::span<const T>(data.data() + i, n));
   }
 }
 

@@ -26,7 +26,7 @@ template <class T> class ParallelCollectionNode final : public RDDNode<T> {
     }
   }
 
-  void compute(int p, Sink<T>& out) override { push_copies(slices_[static_cast<size_t>(p)], out); }
+  void compute(int p, Sink<T>& out) override { push_lent(slices_[static_cast<size_t>(p)], out); }
 
   void write_plan(PlanWriter& w) const override {
     w.begin<ParallelCollectionNode>();

@@ -36,11 +36,19 @@ template <class K, class V> class PairShuffleDependency final : public ShuffleDe
       Runtime* rt;
       size_t bytes = 0;
       void push(std::span<Record> batch) override {
-        for (auto& r : batch) {
-          if constexpr (!kBitwise<Record>) bytes += approx_bytes(r);
-          output->buckets[static_cast<size_t>(partitioner->partition_of(r.first))].push_back(std::move(r));
-        }
-        if constexpr (kBitwise<Record>) bytes += batch.size() * sizeof(Record);
+        for (auto& r : batch) add(std::move(r));
+        added(batch.size());
+      }
+      void push_borrowed(std::span<const Record> batch) override {  // copies straight into the buckets
+        for (const auto& r : batch) add(Record(r));
+        added(batch.size());
+      }
+      void add(Record&& r) {
+        if constexpr (!kBitwise<Record>) bytes += approx_bytes(r);
+        output->buckets[static_cast<size_t>(partitioner->partition_of(r.first))].push_back(std::move(r));
+      }
+      void added(size_t n) {
+        if constexpr (kBitwise<Record>) bytes += n * sizeof(Record);
         if (bytes > rt->task_shuffle_memory()) {
           output->spill(*rt);
           bytes = 0;

@@ -75,7 +75,7 @@ template <class B> class MapOutput final : public MapOutputBase {
       auto records = read_records<B>(reader);
       push_owned(records, out);
     }
-    push_copies(buckets[r], out);
+    push_lent(buckets[r], out);
   }
 
   std::string encode_bucket(size_t r) const override {

@@ -6,8 +6,12 @@
 // memcpy); strings, standard containers, pairs, tuples and optionals are
 // encoded element by element; a user type takes part by providing
 //     template <class Archive> void serialize(Archive& ar) { ar(a, b, c); }
-// in the style of cereal. The format is for one binary talking to itself:
-// no versioning, native byte order.
+// in the style of cereal, or a type it cannot change (a third party's) by
+// a free function found by argument-dependent lookup:
+//     template <class Archive> void serialize(Archive& ar, Point& p) { ar(p.x, p.y); }
+// Eigen's dense matrices and arrays (fixed and dynamic size) work as they
+// are, without this header including Eigen. The format is for one binary
+// talking to itself: no versioning, native byte order.
 #pragma once
 
 #include <array>
@@ -43,23 +47,54 @@ template <class K, class V, class H, class E, class A>
 struct IsMap<std::unordered_map<K, V, H, E, A>> : std::true_type {};
 }  // namespace detail
 
-// Types whose bytes are their value: trivially copyable types, and pairs of
-// them (std::pair is not trivially copyable only because of its assignment
-// operator). Vectors of these are encoded with one memcpy.
-template <class T> constexpr bool kBitwise = std::is_trivially_copyable_v<T>;
-template <class A, class B>
-constexpr bool kBitwise<std::pair<A, B>> = kBitwise<A> && kBitwise<B>;
+// Eigen's plain dense objects (Matrix, Array), recognised by shape so that
+// this header needs no Eigen include.
+template <class T>
+concept EigenDense = requires(T& m, const T& c) {
+  typename T::Scalar;
+  typename T::PlainObject;
+  T::RowsAtCompileTime;
+  T::ColsAtCompileTime;
+  c.rows();
+  c.cols();
+  c.data();
+  m.resize(c.rows(), c.cols());
+} && std::is_same_v<T, typename T::PlainObject> && std::is_trivially_copyable_v<typename T::Scalar>;
+
+namespace detail {
+template <class T> constexpr bool fixed_eigen() {
+  if constexpr (EigenDense<T>) {
+    if constexpr (T::RowsAtCompileTime > 0 && T::ColsAtCompileTime > 0)
+      return sizeof(T) == sizeof(typename T::Scalar) * T::RowsAtCompileTime * T::ColsAtCompileTime;
+  }
+  return false;
+}
+}  // namespace detail
 
 // True for types with a cereal-style member `serialize(Archive&)`.
 template <class T>
 concept HasSerializeMethod = requires(T& t, ByteWriter& w) { t.serialize(w); };
+// True for types with a free `serialize(Archive&, T&)` found by ADL.
+template <class T>
+concept HasSerializeFunction = requires(T& t, ByteWriter& w) { serialize(w, t); };
+template <class T>
+concept HasSerialize = HasSerializeMethod<T> || HasSerializeFunction<T>;
+
+// Types whose bytes are their value: trivially copyable types, pairs of
+// them (std::pair is not trivially copyable only because of its assignment
+// operator) and fixed-size Eigen objects, unless they serialize themselves.
+// Vectors of these are encoded with one memcpy.
+template <class T>
+constexpr bool kBitwise = (std::is_trivially_copyable_v<T> || detail::fixed_eigen<T>()) && !HasSerialize<T>;
+template <class A, class B>
+constexpr bool kBitwise<std::pair<A, B>> = kBitwise<A> && kBitwise<B>;
 
 // True for every type this encoding can write and read back.
 template <class T>
 concept Serializable =
     std::is_trivially_copyable_v<T> || std::is_same_v<T, std::string> || detail::IsVector<T>::value ||
     detail::IsPair<T>::value || detail::IsTuple<T>::value || detail::IsOptional<T>::value ||
-    detail::IsMap<T>::value || HasSerializeMethod<T>;
+    detail::IsMap<T>::value || HasSerialize<T> || EigenDense<T>;
 
 // Appends encoded values to a byte string it owns (or borrows).
 class ByteWriter {
@@ -129,15 +164,21 @@ class ByteReader {
 template <class T> void ByteWriter::write(const T& v) {
   if constexpr (HasSerializeMethod<T>) {
     const_cast<T&>(v).serialize(*this);
-  } else if constexpr (std::is_trivially_copyable_v<T>) {
+  } else if constexpr (HasSerializeFunction<T>) {
+    serialize(*this, const_cast<T&>(v));
+  } else if constexpr (kBitwise<T>) {
     write_bytes(&v, sizeof(T));
+  } else if constexpr (EigenDense<T>) {
+    if constexpr (T::RowsAtCompileTime < 0) write_size(static_cast<uint64_t>(v.rows()));
+    if constexpr (T::ColsAtCompileTime < 0) write_size(static_cast<uint64_t>(v.cols()));
+    write_bytes(v.data(), static_cast<size_t>(v.rows() * v.cols()) * sizeof(typename T::Scalar));
   } else if constexpr (std::is_same_v<T, std::string>) {
     write_size(v.size());
     write_bytes(v.data(), v.size());
   } else if constexpr (detail::IsVector<T>::value) {
     write_size(v.size());
     using E = typename T::value_type;
-    if constexpr (kBitwise<E> && !HasSerializeMethod<E>) {
+    if constexpr (kBitwise<E>) {
       write_bytes(v.data(), v.size() * sizeof(E));
     } else {
       for (const auto& e : v) write(e);
@@ -167,8 +208,18 @@ template <class T> void ByteWriter::write(const T& v) {
 template <class T> void ByteReader::read(T& v) {
   if constexpr (HasSerializeMethod<T>) {
     v.serialize(*this);
-  } else if constexpr (std::is_trivially_copyable_v<T>) {
+  } else if constexpr (HasSerializeFunction<T>) {
+    serialize(*this, v);
+  } else if constexpr (kBitwise<T>) {
     read_bytes(&v, sizeof(T));
+  } else if constexpr (EigenDense<T>) {
+    using S = typename T::Scalar;
+    uint64_t rows = T::RowsAtCompileTime < 0 ? read_size() : static_cast<uint64_t>(T::RowsAtCompileTime);
+    uint64_t cols = T::ColsAtCompileTime < 0 ? read_size() : static_cast<uint64_t>(T::ColsAtCompileTime);
+    if (cols != 0 && rows > remaining() / sizeof(S) / cols)
+      throw std::runtime_error("corrupt record encoding: matrix larger than data");
+    v.resize(static_cast<decltype(v.rows())>(rows), static_cast<decltype(v.cols())>(cols));
+    read_bytes(v.data(), rows * cols * sizeof(S));
   } else if constexpr (std::is_same_v<T, std::string>) {
     auto n = read_size();
     if (n > remaining()) throw std::runtime_error("corrupt record encoding: string longer than data");
@@ -177,7 +228,7 @@ template <class T> void ByteReader::read(T& v) {
   } else if constexpr (detail::IsVector<T>::value) {
     auto n = read_size();
     using E = typename T::value_type;
-    if constexpr (kBitwise<E> && !HasSerializeMethod<E>) {
+    if constexpr (kBitwise<E>) {
       if (n > remaining() / (sizeof(E) ? sizeof(E) : 1))
         throw std::runtime_error("corrupt record encoding: vector longer than data");
       v.resize(n);
