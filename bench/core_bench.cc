@@ -124,6 +124,7 @@ class Suite {
   void start_up();
   void pagerank();
   void memory_and_spill();
+  void cached_sum();
 
   Options opt_;
   Report report_;
@@ -315,6 +316,21 @@ void Suite::pagerank() {
   }
 }
 
+// Workload 10: how close reading a cached RDD comes to reading an array.
+void Suite::cached_sum() {
+  const std::string w = "10 cached sum";
+  int64_t n = opt_.n(5e7);
+  auto t = timings(std::max(opt_.runs, 5));
+  Answer expected = cached_sum_hand(n, t);
+  reference_row(w, "hand loop (array)", "1 thread", t, static_cast<double>(n), expected, expected);
+  for (const char* m : opt_.on({"local[1]", "local[2]"})) {
+    brasa::Context ctx(bench_conf(m));
+    auto tb = timings(std::max(opt_.runs, 5));
+    Answer got = cached_sum_brasa(ctx, n, kPartitions, tb);
+    brasa_row(w, m, tb, static_cast<double>(n), got, expected);
+  }
+}
+
 // Workloads 8 and 9 run in child processes, so that each has its own peak RSS.
 void Suite::memory_and_spill() {
   int64_t keys = opt_.n(1e5);
@@ -366,6 +382,7 @@ int Suite::run() {
   if (opt_.wants(5)) tiny_job();
   if (opt_.wants(6)) start_up();
   if (opt_.wants(7)) pagerank();
+  if (opt_.wants(10)) cached_sum();
   memory_and_spill();
 
   // The targets, from this run.
@@ -399,6 +416,10 @@ int Suite::run() {
     target(co->note == "stages 1" && ratio(shuffled, co->seconds) >= 3,
            "co-partitioned join runs 1 stage (" + co->note + ") and is at least 3x faster than shuffled: " +
                x(ratio(shuffled, co->seconds)));
+  }
+  if (double hand = time_of("10 cached sum", "hand loop (array)"); hand > 0) {
+    double one = time_of("10 cached sum", "brasa", "local[1]");
+    if (one > 0) target(ratio(one, hand) <= 1.3, "cached sum local[1] within 1.3x of the array loop: " + x(ratio(one, hand)));
   }
   if (double hand = time_of("7 PageRank iteration", "hand loop (CSR)"); hand > 0) {
     for (const char* m : opt_.on(kMasters))
@@ -450,7 +471,7 @@ int main(int argc, char** argv) {
   app.add_option("--out", o.out, "directory for core.csv, core.svg and targets.txt");
   app.add_option("--runs", o.runs, "timed runs per configuration (the median is reported)")->check(CLI::PositiveNumber);
   app.add_option("--scale", o.scale, "multiplies every data size (1 = the issue's sizes)")->check(CLI::PositiveNumber);
-  app.add_option("--only", o.only, "workload numbers to run (1-9), comma-separated")->delimiter(',')->check(CLI::Range(1, 9));
+  app.add_option("--only", o.only, "workload numbers to run (1-10), comma-separated")->delimiter(',')->check(CLI::Range(1, 10));
   app.add_option("--masters", o.masters, "Brasa masters to run (local[1], local[2], local-cluster[2,1]), comma-separated")
       ->delimiter(',')
       ->check(CLI::IsMember({"local[1]", "local[2]", "local-cluster[2,1]"}));

@@ -433,4 +433,24 @@ Answer pagerank_hand(int scale, int64_t edges, int iterations, Timings& t) {
   return a;
 }
 
+// ---- 10. cached sum ---------------------------------------------------------------------
+
+Answer cached_sum_brasa(Context& ctx, int64_t n, int partitions, Timings& t) {
+  auto values = ctx.range(0, n, 1, partitions).cache();
+  values.count();
+  int64_t sum = t.time([&] { return values.reduce([](int64_t a, int64_t b) { return a + b; }); });
+  return {n, static_cast<uint64_t>(sum), 0};
+}
+
+Answer cached_sum_hand(int64_t n, Timings& t) {
+  std::vector<int64_t> values(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) values[static_cast<size_t>(i)] = i;
+  int64_t sum = t.time([&] {
+    int64_t s = 0;
+    for (int64_t v : values) s += v;
+    return s;
+  });
+  return {n, static_cast<uint64_t>(sum), 0};
+}
+
 }  // namespace brasa::bench

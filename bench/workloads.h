@@ -104,4 +104,9 @@ std::pair<int64_t, int64_t> rmat_edge(int scale, int64_t i);
 Answer pagerank_brasa(Context& ctx, int scale, int64_t edges, int iterations, int partitions, Timings& t);
 Answer pagerank_hand(int scale, int64_t edges, int iterations, Timings& t);
 
+// 10. sum of a cached RDD of int64 values 0..n-1 (cached first, not
+// timed), against the same sum over a plain array in the same process.
+Answer cached_sum_brasa(Context& ctx, int64_t n, int partitions, Timings& t);
+Answer cached_sum_hand(int64_t n, Timings& t);
+
 }  // namespace brasa::bench

@@ -38,7 +38,9 @@ void RDDBase::restore(int id, std::string op, std::string site, StorageLevel lev
   rebuilt_ = true;
 }
 
-std::string RDDBase::name() const { return op_ + " at " + site_; }
+std::string RDDBase::name() const {
+  return (user_name_.empty() ? "" : user_name_ + " ") + op_ + " at " + site_;
+}
 
 std::vector<Dependency> RDDBase::dependencies() const {
   if (is_checkpointed()) return {};
@@ -69,7 +71,8 @@ std::string RDDBase::to_debug_string() const {
 void RDDBase::debug_string(std::string& out, int depth, bool shuffle_edge, std::vector<int>& seen) const {
   std::string indent;
   for (int i = 0; i < depth; ++i) indent += (i + 1 == depth && shuffle_edge) ? " +-" : " | ";
-  out += indent + "(" + std::to_string(num_partitions_) + ") " + op_ + "[" + std::to_string(id_) + "] at " + site_;
+  out += indent + "(" + std::to_string(num_partitions_) + ") " + (user_name_.empty() ? "" : user_name_ + " ") + op_ +
+         "[" + std::to_string(id_) + "] at " + site_;
   if (storage_level_.is_valid()) out += " [" + storage_level_.name() + "]";
   if (is_checkpointed()) out += " [checkpointed]";
   out += "\n";

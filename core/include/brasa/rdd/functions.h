@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <new>
 #include <cstdint>
@@ -180,6 +181,36 @@ template <class T> struct Sampler {
     return out;
   }
 };
+
+// random_split: the records whose uniform draw falls in [lower, upper).
+// Every split of one partition draws the same sequence, so the splits are
+// disjoint and cover it.
+template <class T> struct RangeSampler {
+  double lower, upper;
+  uint64_t seed;
+  std::vector<T> operator()(int index, const std::vector<T>& part) const {
+    std::mt19937_64 rng(mix64(seed ^ mix64(static_cast<uint64_t>(index) + 1)));
+    std::uniform_real_distribution<double> u(0.0, 1.0);
+    std::vector<T> out;
+    for (const auto& x : part) {
+      double d = u(rng);
+      if (d >= lower && d < upper) out.push_back(x);
+    }
+    return out;
+  }
+};
+
+// Spark's SamplingUtils.computeFractionForSampleSize: a sampling rate that
+// gives at least `num` of `total` records with probability 0.9999.
+inline double sample_fraction(int64_t num, int64_t total, bool with_replacement) {
+  double n = static_cast<double>(num), t = static_cast<double>(total);
+  if (with_replacement) {
+    double sds = num < 6 ? 12 : num < 16 ? 9 : 6;
+    return std::max(n + sds * std::sqrt(n), 1e-10) / t;
+  }
+  double fraction = n / t, gamma = -std::log(1e-4) / t;
+  return std::min(1.0, std::max(1e-10, fraction + gamma + std::sqrt(gamma * gamma + 2 * gamma * fraction)));
+}
 
 template <class T> struct Glom {
   std::vector<std::vector<T>> operator()(int, std::vector<T>&& part) const {

@@ -17,6 +17,7 @@
 #include <mutex>
 #include <memory>
 #include <optional>
+#include <random>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -85,6 +86,12 @@ template <class T> class RDD {
   int num_partitions() const { return node_->num_partitions(); }
   const std::optional<Partitioner>& partitioner() const { return node_->partitioner(); }
   std::string to_debug_string() const { return node_->to_debug_string(); }
+  // Spark's setName / name: a label for progress lines and debug strings.
+  const RDD<T>& set_name(std::string name) const {
+    node_->set_name(std::move(name));
+    return *this;
+  }
+  const std::string& name() const { return node_->user_name(); }
 
   // ---- Narrow transformations ---------------------------------------------
 
@@ -193,6 +200,55 @@ template <class T> class RDD {
       throw std::invalid_argument("sample: fraction must be in [0, 1] without replacement and >= 0 with it, got " +
                                   std::to_string(fraction));
     return map_partitions_impl(fn::Sampler<T>{fraction, with_replacement, seed}, "sample", true, site);
+  }
+
+  // Spark's randomSplit: splits with sizes in proportion to `weights`
+  // (normalised), disjoint and together holding every record. Each split
+  // draws the same per-partition sequence (seeded by seed and partition),
+  // so the result does not depend on the master. Persist the RDD first:
+  // every split reads it.
+  std::vector<RDD<T>> random_split(const std::vector<double>& weights, uint64_t seed = 42,
+                                   CallSite site = CallSite::current()) const {
+    double total = 0;
+    for (double w : weights) {
+      if (!(w >= 0) || std::isinf(w))
+        throw std::invalid_argument("random_split: weights must be finite and non-negative, got " + std::to_string(w));
+      total += w;
+    }
+    if (weights.empty() || total <= 0)
+      throw std::invalid_argument("random_split: the weights must sum to more than 0");
+    std::vector<RDD<T>> out;
+    double lower = 0;
+    for (size_t i = 0; i < weights.size(); ++i) {
+      double upper = i + 1 == weights.size() ? 1.0 : lower + weights[i] / total;
+      out.push_back(map_partitions_impl(fn::RangeSampler<T>{lower, upper, seed}, "random_split", true, site));
+      lower = upper;
+    }
+    return out;
+  }
+
+  // Spark's takeSample: `num` records drawn at random (without replacement:
+  // distinct records of the RDD), in random order; deterministic for a seed.
+  // Runs a count, then samples until it has enough.
+  std::vector<T> take_sample(bool with_replacement, int64_t num, uint64_t seed = 42,
+                             CallSite site = CallSite::current()) const {
+    if (num < 0) throw std::invalid_argument("take_sample: num must be non-negative, got " + std::to_string(num));
+    if (num == 0) return {};
+    int64_t total = count(site);
+    if (total == 0) return {};
+    std::mt19937_64 rng(seed);
+    std::vector<T> picked;
+    if (!with_replacement && num >= total) {
+      picked = collect_named("take_sample", site);
+    } else {
+      double fraction = fn::sample_fraction(num, total, with_replacement);
+      do {
+        picked = sample(with_replacement, fraction, rng(), site).collect_named("take_sample", site);
+      } while (static_cast<int64_t>(picked.size()) < num);
+    }
+    std::shuffle(picked.begin(), picked.end(), rng);
+    if (static_cast<int64_t>(picked.size()) > num) picked.resize(static_cast<size_t>(num));
+    return picked;
   }
 
   template <class U> RDD<std::pair<T, U>> cartesian(const RDD<U>& other, CallSite site = CallSite::current()) const {

@@ -45,9 +45,12 @@ class RDDBase : public std::enable_shared_from_this<RDDBase> {
   Runtime& runtime() const { return *runtime_; }
   const std::shared_ptr<Runtime>& runtime_ptr() const { return runtime_; }
 
-  // "reduce_by_key at wordcount.cc:42"
+  // "reduce_by_key at wordcount.cc:42", after the name given by set_name.
   std::string name() const;
   const std::string& op() const { return op_; }
+  // A name for progress lines, debug strings and the UI (Spark's setName).
+  void set_name(std::string name) { user_name_ = std::move(name); }
+  const std::string& user_name() const { return user_name_; }
 
   // The lineage; empty once the RDD is checkpointed.
   std::vector<Dependency> dependencies() const;
@@ -95,6 +98,7 @@ class RDDBase : public std::enable_shared_from_this<RDDBase> {
   int num_partitions_;
   std::string op_;
   std::string site_;
+  std::string user_name_;
   std::optional<Partitioner> partitioner_;
   StorageLevel storage_level_;
   std::string checkpoint_dir_;
