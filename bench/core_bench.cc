@@ -1,4 +1,4 @@
-// brasa-bench-core: the core benchmark suite (issue 8). Runs every workload
+// brasa-bench-core: the core benchmark suite (issues 8 and 14). Runs every workload
 // of bench/workloads.h on Brasa (local[1], local[2], local-cluster[2,1]),
 // as a hand-written loop, and on the Python peers of bench/peers.py (numpy,
 // pandas, Dask) in one invocation; prints a table, writes it as CSV and SVG,
@@ -428,7 +428,7 @@ int Suite::run() {
                  x(ratio(time_of("7 PageRank iteration", "brasa", m), hand)));
   }
 
-  std::printf("\nTargets (issue 8):\n");
+  std::printf("\nTargets (issues 8 and 14):\n");
   std::ofstream md(fs::path(opt_.out) / "targets.txt");
   for (auto& t : targets_) {
     std::printf("  %s\n", t.c_str());

@@ -67,4 +67,14 @@ void BroadcastManager::remove(uint64_t id) {
   if (hook) hook(id);
 }
 
+void BroadcastManager::unpersist(uint64_t id) {
+  std::function<void(uint64_t)> hook;
+  {
+    std::lock_guard lock(mu_);
+    if (!values_.count(id)) throw std::runtime_error("broadcast " + std::to_string(id) + " was destroyed or does not exist");
+    hook = on_remove_;
+  }
+  if (hook) hook(id);
+}
+
 }  // namespace brasa

@@ -103,6 +103,15 @@ TEST(Workloads, PageRankMatchesCsrLoop) {
   EXPECT_EQ(got, hand) << to_string(got) << " vs " << to_string(hand);
 }
 
+TEST(Workloads, CachedSumMatchesArrayLoop) {
+  Timings t{3, {}};
+  Answer hand = cached_sum_hand(100000, t);
+  EXPECT_EQ(hand.digest, uint64_t{100000} * 99999 / 2);
+  brasa::Context ctx(conf());
+  EXPECT_EQ(cached_sum_brasa(ctx, 100000, 7, t), hand);
+  EXPECT_EQ(t.seconds.size(), 3u);
+}
+
 TEST(Workloads, RmatGraphIsSkewed) {
   auto edges = rmat_edges(10, 20000);
   std::vector<int> degree(1024);

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <utility>
 
 #include "brasa/scheduler/task_context.h"
 #include "brasa/util/serializer.h"
@@ -32,6 +33,9 @@ class BroadcastManager {
   // The encoded value (the driver serves executors with it).
   std::string encoded(uint64_t id) const;
   void remove(uint64_t id);
+  // Drops the copies held by executors (fetched again on next use); the
+  // driver keeps the value.
+  void unpersist(uint64_t id);
   // Counts remove() calls; cached lookups are valid while it is unchanged.
   uint64_t removals() const { return removals_.load(std::memory_order_acquire); }
   void set_fetcher(Fetcher fetcher) { fetcher_ = std::move(fetcher); }
@@ -63,23 +67,28 @@ template <class T> class Broadcast {
     // In a task, the manager of the process the task runs in; on the driver, the driver's.
     BroadcastManager* manager = manager_;
     if (TaskContext* tc = TaskContext::current()) manager = &tc->broadcasts();
-    // One-entry cache per thread: tasks call value() per record.
-    thread_local uint64_t cached_id = 0;
-    thread_local uint64_t cached_removals = 0;
-    thread_local const BroadcastManager* cached_manager = nullptr;
-    thread_local const void* cached = nullptr;
+    // A small cache per thread and type: tasks call value() per record, and
+    // an iteration may read a few broadcasts of one type in turn.
+    struct Slot {
+      uint64_t id = 0, removals = 0;
+      const BroadcastManager* manager = nullptr;
+      const void* value = nullptr;
+    };
+    thread_local Slot slots[4];
+    thread_local unsigned next = 0;
     uint64_t removals = manager->removals();
-    if (cached_id != id_ || cached == nullptr || cached_removals != removals || cached_manager != manager) {
-      cached = manager->get(id_, &decode);
-      cached_id = id_;
-      cached_removals = removals;
-      cached_manager = manager;
-    }
-    return *static_cast<const T*>(cached);
+    for (const Slot& s : slots)
+      if (s.id == id_ && s.value && s.removals == removals && s.manager == manager)
+        return *static_cast<const T*>(s.value);
+    Slot& s = slots[next++ % 4];
+    s = {id_, removals, manager, manager->get(id_, &decode)};
+    return *static_cast<const T*>(s.value);
   }
   uint64_t id() const { return id_; }
-  // Releases the value; using the handle afterwards is an error.
+  // Releases the value everywhere; using the handle afterwards is an error.
   void destroy() const { manager_->remove(id_); }
+  // Frees the executors' copies; a later use fetches the value again.
+  void unpersist() const { manager_->unpersist(id_); }
 
   static std::string encode(const void* v) {
     ByteWriter w;
@@ -94,6 +103,33 @@ template <class T> class Broadcast {
  private:
   uint64_t id_ = 0;
   BroadcastManager* manager_ = nullptr;  // the driver's; tasks use their process's manager
+};
+
+// Owns a broadcast and destroys it when it goes out of scope: the value of
+// one iteration (weights, centres) is freed once the iteration is done.
+// Capture handle() in closures; the scope itself is move-only.
+template <class T> class ScopedBroadcast {
+ public:
+  explicit ScopedBroadcast(Broadcast<T> b) : b_(b) {}
+  ScopedBroadcast(ScopedBroadcast&& o) noexcept : b_(std::exchange(o.b_, Broadcast<T>())) {}
+  ScopedBroadcast& operator=(ScopedBroadcast&& o) noexcept {
+    if (this != &o) {
+      reset();
+      b_ = std::exchange(o.b_, Broadcast<T>());
+    }
+    return *this;
+  }
+  ~ScopedBroadcast() { reset(); }
+
+  const Broadcast<T>& handle() const { return b_; }
+  const T& value() const { return b_.value(); }
+
+ private:
+  void reset() {
+    if (b_.id() != 0) b_.destroy();
+    b_ = Broadcast<T>();
+  }
+  Broadcast<T> b_;
 };
 
 }  // namespace brasa

@@ -60,9 +60,18 @@ class Context {
     return Broadcast<T>(id, &runtime_->broadcasts());
   }
 
-  template <class T> Accumulator<T> accumulator(T initial = T{}) {
-    auto id = runtime_->accumulators().create(std::make_unique<AccumulatorValue<T>>(std::move(initial)));
-    return Accumulator<T>(id, &runtime_->accumulators());
+  // A broadcast destroyed at the end of the scope that holds it.
+  template <class T> ScopedBroadcast<T> scoped_broadcast(T value) { return ScopedBroadcast<T>(broadcast(std::move(value))); }
+
+  template <class T> Accumulator<T> accumulator(T initial = T{}) { return accumulator(std::move(initial), AddTo{}); }
+  // An accumulator merged by merge(T& a, const T& b) (updating a) or
+  // merge(T a, T b) -> T; zero must be its identity (merging zero changes
+  // nothing), since each task's updates start without it.
+  template <class T, class Merge> Accumulator<T, Merge> accumulator(T zero, Merge merge) {
+    static_assert(std::is_trivially_copyable_v<Merge>,
+                  "brasa: an accumulator's merge must be trivially copyable (a lambda capturing plain values)");
+    auto id = runtime_->accumulators().create(std::make_unique<AccumulatorValue<T, Merge>>(merge, std::move(zero)));
+    return Accumulator<T, Merge>(id, &runtime_->accumulators(), merge);
   }
 
   // Statistics of the most recent job (stages run and skipped, tasks, time).
