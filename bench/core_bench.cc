@@ -125,6 +125,7 @@ class Suite {
   void pagerank();
   void memory_and_spill();
   void cached_sum();
+  void join_loop();
 
   Options opt_;
   Report report_;
@@ -331,6 +332,35 @@ void Suite::cached_sum() {
   }
 }
 
+// Workload 11: per-iteration cost must not grow with the iteration count.
+void Suite::join_loop() {
+  const std::string w = "11 join loop iteration";
+  int64_t keys = opt_.n(2e5);
+  auto median_of = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v.empty() ? 0.0 : v[v.size() / 2];
+  };
+  for (auto [m, iterations] : {std::pair<const char*, int>{"local[2]", 1000}, {"local-cluster[2,1]", 300}}) {
+    if (opt_.on({m}).empty()) continue;
+    brasa::Context ctx(bench_conf(m));
+    Timings t;
+    std::vector<double> rss;
+    Answer got = join_loop_brasa(ctx, keys, iterations, 8, t, &rss);
+    std::vector<double> early(t.seconds.begin() + 10, t.seconds.begin() + 30), late(t.seconds.end() - 20, t.seconds.end());
+    double growth = median_of(late) / median_of(early);
+    Timings end{1, {median_of(late)}};
+    char note[160];
+    std::snprintf(note, sizeof note, "last 20 of %d iterations: %.2fx iterations 11-30; driver RSS %.0f -> %.0f MB",
+                  iterations, growth, rss[29], rss.back());
+    brasa_row(w, m, end, static_cast<double>(keys), got, join_loop_hand(keys, iterations), note);
+    target(growth <= 1.2, std::string("join loop on ") + m + ": last iterations at most 1.2x iterations 11-30: " +
+                              std::to_string(growth).substr(0, 4) + "x");
+    target(rss.back() <= 1.2 * rss[29], std::string("join loop on ") + m + ": driver memory flat (" +
+                                            std::to_string(static_cast<int>(rss[29])) + " -> " +
+                                            std::to_string(static_cast<int>(rss.back())) + " MB)");
+  }
+}
+
 // Workloads 8 and 9 run in child processes, so that each has its own peak RSS.
 void Suite::memory_and_spill() {
   int64_t keys = opt_.n(1e5);
@@ -383,6 +413,7 @@ int Suite::run() {
   if (opt_.wants(6)) start_up();
   if (opt_.wants(7)) pagerank();
   if (opt_.wants(10)) cached_sum();
+  if (opt_.wants(11)) join_loop();
   memory_and_spill();
 
   // The targets, from this run.
@@ -471,9 +502,9 @@ int main(int argc, char** argv) {
   app.add_option("--out", o.out, "directory for core.csv, core.svg and targets.txt");
   app.add_option("--runs", o.runs, "timed runs per configuration (the median is reported)")->check(CLI::PositiveNumber);
   app.add_option("--scale", o.scale, "multiplies every data size (1 = the issue's sizes)")->check(CLI::PositiveNumber);
-  app.add_option("--only", o.only, "workload numbers to run (1-10), comma-separated")->delimiter(',')->check(CLI::Range(1, 10));
-  app.add_option("--masters", o.masters, "Brasa masters to run (local[1], local[2], local-cluster[2,1]), comma-separated")
-      ->delimiter(',')
+  app.add_option("--only", o.only, "workload numbers to run (1-11), comma-separated")->delimiter(',')->check(CLI::Range(1, 11));
+  // Space-separated: a comma would split local-cluster[2,1].
+  app.add_option("--masters", o.masters, "Brasa masters to run (local[1], local[2], local-cluster[2,1]), space-separated")
       ->check(CLI::IsMember({"local[1]", "local[2]", "local-cluster[2,1]"}));
   app.add_option("--python", o.python, "Python with numpy, pandas and Dask (Debian's python3-dask)");
   app.add_option("--child", child, "internal: run one measurement in a child process")->group("");

@@ -109,4 +109,12 @@ Answer pagerank_hand(int scale, int64_t edges, int iterations, Timings& t);
 Answer cached_sum_brasa(Context& ctx, int64_t n, int partitions, Timings& t);
 Answer cached_sum_hand(int64_t n, Timings& t);
 
+// 11. GraphX's iteration pattern: a cached, hash-partitioned RDD joined
+// each iteration with the previous result, which is cached while the one
+// before it is unpersisted. Timings gets one entry per iteration;
+// *rss_mb (if given) the driver's resident memory after each iteration.
+Answer join_loop_brasa(Context& ctx, int64_t keys, int iterations, int partitions, Timings& t,
+                       std::vector<double>* rss_mb = nullptr);
+Answer join_loop_hand(int64_t keys, int iterations);
+
 }  // namespace brasa::bench

@@ -112,6 +112,19 @@ TEST(Workloads, CachedSumMatchesArrayLoop) {
   EXPECT_EQ(t.seconds.size(), 3u);
 }
 
+TEST(Workloads, JoinLoopMatchesHandLoop) {
+  Timings t;
+  std::vector<double> rss;
+  brasa::Context ctx(conf());
+  Answer got = join_loop_brasa(ctx, 5000, 12, 4, t, &rss);
+  EXPECT_EQ(got, join_loop_hand(5000, 12)) << to_string(got);
+  EXPECT_EQ(got.records, 5000);
+  EXPECT_EQ(t.seconds.size(), 12u);
+  ASSERT_EQ(rss.size(), 12u);
+  EXPECT_GT(rss.back(), 1.0);
+  EXPECT_EQ(ctx.last_job().stages_run, 1) << "the co-partitioned loop must not shuffle";
+}
+
 TEST(Workloads, RmatGraphIsSkewed) {
   auto edges = rmat_edges(10, 20000);
   std::vector<int> degree(1024);

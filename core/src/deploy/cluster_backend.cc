@@ -368,10 +368,11 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
     return -1;
   }
 
-  void record_blocks(const Attempt& a, int executor) {
-    if (!a.cached_rdds) return;
+  // The blocks the executor said it holds after a task (it may not have
+  // kept one: no room for a MEMORY_ONLY block).
+  void record_blocks(const Attempt& a, const rpc::TaskReply& done, int executor) {
     std::lock_guard lock(mu);
-    for (int rdd : *a.cached_rdds) cached_blocks[{rdd, a.partition}] = executor;
+    for (int rdd : done.cached_rdds()) cached_blocks[{rdd, a.partition}] = executor;
   }
 
   Executor& acquire_core(int preferred) {
@@ -574,6 +575,13 @@ std::vector<int> ClusterBackend::executor_pids() const {
   return pids;
 }
 
+bool ClusterBackend::has_cached(int rdd_id, int num_partitions) const {
+  std::lock_guard lock(impl_->mu);
+  for (int p = 0; p < num_partitions; ++p)
+    if (!impl_->cached_blocks.count({rdd_id, p})) return false;
+  return true;
+}
+
 int ClusterBackend::live_executors() const {
   std::lock_guard lock(impl_->mu);
   int n = 0;
@@ -588,6 +596,8 @@ void ClusterBackend::run(const Attempt& a) {
   req.set_stage_id(a.stage_id);
   req.set_partition(a.partition);
   req.set_attempt(a.attempt);
+  if (a.cached_rdds)
+    for (int rdd : *a.cached_rdds) req.add_cached_rdds(rdd);
   for (int shuffle_id : *a.read_shuffles) {
     if (auto missing = impl.rt.shuffle_manager().missing_maps(shuffle_id); !missing.empty())
       throw FetchFailed(shuffle_id, missing.front(), -1, "map output lost before the task started");
@@ -657,10 +667,20 @@ void ClusterBackend::run(const Attempt& a) {
       break;
     case rpc::TaskReply::FETCH_FAILED:
       throw FetchFailed(done.fetch_shuffle_id(), done.fetch_map_id(), done.fetch_executor_id(), done.error());
+    case rpc::TaskReply::BLOCK_MISSING: {
+      BlockId missing{done.missing_rdd_id(), done.missing_partition()};
+      {
+        std::lock_guard lock(impl.mu);
+        if (auto it = impl.cached_blocks.find({missing.rdd_id, missing.partition});
+            it != impl.cached_blocks.end() && it->second == e.id)
+          impl.cached_blocks.erase(it);  // evicted there, or never there
+      }
+      throw BlockMissing(missing);
+    }
     default:
       throw std::runtime_error(done.error() + " (on executor " + std::to_string(e.id) + ")");
   }
-  impl.record_blocks(a, e.id);
+  impl.record_blocks(a, done, e.id);
   if (a.map_shuffle_id >= 0) {
     impl.rt.shuffle_manager().add_remote(a.map_shuffle_id, a.num_maps, a.partition, e.id, e.address);
   } else {

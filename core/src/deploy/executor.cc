@@ -128,6 +128,8 @@ class ExecutorService final : public rpc::Executor::Service {
       ByteWriter updates;
       AccumulatorRegistry::write_updates(updates, tc.accumulator_updates());
       done.set_accumulator_updates(updates.bytes());
+      for (int rdd : req->cached_rdds())
+        if (rt_->block_manager().contains({rdd, req->partition()})) done.add_cached_rdds(rdd);
       done.set_status(rpc::TaskReply::SUCCEEDED);
     } catch (const FetchFailed& e) {
       done.set_status(rpc::TaskReply::FETCH_FAILED);
@@ -135,6 +137,11 @@ class ExecutorService final : public rpc::Executor::Service {
       done.set_fetch_shuffle_id(e.shuffle_id);
       done.set_fetch_map_id(e.map_id);
       done.set_fetch_executor_id(e.executor);
+    } catch (const BlockMissing& e) {
+      done.set_status(rpc::TaskReply::BLOCK_MISSING);
+      done.set_error(e.what());
+      done.set_missing_rdd_id(e.id.rdd_id);
+      done.set_missing_partition(e.id.partition);
     } catch (const std::exception& e) {
       done.set_status(rpc::TaskReply::FAILED);
       done.set_error(e.what());

@@ -20,6 +20,7 @@
 #include "brasa/scheduler/event_bus.h"
 #include "brasa/scheduler/task_context.h"
 #include "brasa/shuffle/shuffle_manager.h"
+#include "brasa/storage/block_manager.h"
 
 namespace brasa {
 
@@ -55,9 +56,15 @@ struct DAGScheduler::Job {
   std::vector<std::unique_ptr<Stage>> stages;  // parents before children
   Stage* result = nullptr;
   std::vector<int> result_partitions;
+  std::vector<uint8_t> delivered;  // per result partition; written by concurrent tasks: not vector<bool>
   JobAction* action = nullptr;
   JobStats stats;
+  std::set<int> cut;  // persisted RDDs fully cached: the stages and plans leave out their lineage
 };
+
+// Thrown by run_stages when a task met a block missing from a plan cut at
+// its cache: the job's stages are built again with the whole lineage.
+struct NeedLineage {};
 
 DAGScheduler::DAGScheduler(Runtime& runtime, int threads, int max_failures)
     : runtime_(runtime), max_failures_(max_failures), pool_(std::make_unique<Pool>(threads)) {}
@@ -73,14 +80,16 @@ namespace {
 
 // The shuffle dependencies reachable from `rdd` through narrow dependencies:
 // the boundaries of the stage that ends at `rdd`.
-std::vector<std::shared_ptr<ShuffleDependencyBase>> stage_boundaries(const std::shared_ptr<RDDBase>& rdd) {
+// The walk stops at RDDs in `cut`.
+std::vector<std::shared_ptr<ShuffleDependencyBase>> stage_boundaries(const std::shared_ptr<RDDBase>& rdd,
+                                                                     const std::set<int>& cut) {
   std::vector<std::shared_ptr<ShuffleDependencyBase>> out;
   std::set<int> seen;
   std::vector<RDDBase*> todo{rdd.get()};
   while (!todo.empty()) {
     RDDBase* r = todo.back();
     todo.pop_back();
-    if (!seen.insert(r->id()).second) continue;
+    if (!seen.insert(r->id()).second || cut.count(r->id())) continue;
     for (auto& dep : r->dependencies()) {
       if (dep.is_shuffle())
         out.push_back(dep.shuffle);
@@ -94,17 +103,46 @@ std::vector<std::shared_ptr<ShuffleDependencyBase>> stage_boundaries(const std::
 // Persisted RDDs that task p of the stage ending at `rdd` reads or computes
 // as their own partition p (through one-to-one narrow dependencies): where
 // their blocks are is where the task should run.
-std::vector<int> cached_in_stage(const std::shared_ptr<RDDBase>& rdd) {
+std::vector<int> cached_in_stage(const std::shared_ptr<RDDBase>& rdd, const std::set<int>& cut) {
   std::vector<int> out;
   std::vector<RDDBase*> todo{rdd.get()};
   while (!todo.empty()) {
     RDDBase* r = todo.back();
     todo.pop_back();
     if (r->storage_level().is_valid()) out.push_back(r->id());
+    if (cut.count(r->id())) continue;
     for (auto& dep : r->dependencies())
       if (!dep.is_shuffle() && dep.rdd->num_partitions() == r->num_partitions()) todo.push_back(dep.rdd.get());
   }
   return out;
+}
+
+// The persisted RDDs reachable from `rdd` (through narrow and shuffle
+// dependencies) whose every partition is cached, nearest first: the walk
+// does not go past them, so its cost does not grow with the iterations
+// behind a cached result.
+std::set<int> fully_cached(const std::shared_ptr<RDDBase>& rdd, Runtime& runtime) {
+  std::set<int> cut, seen;
+  std::vector<RDDBase*> todo{rdd.get()};
+  while (!todo.empty()) {
+    RDDBase* r = todo.back();
+    todo.pop_back();
+    if (!seen.insert(r->id()).second) continue;
+    if (r->storage_level().is_valid() && !r->is_checkpointed()) {
+      bool all = true;
+      if (ClusterBackend* cluster = runtime.cluster()) {
+        all = cluster->has_cached(r->id(), r->num_partitions());
+      } else {
+        for (int p = 0; p < r->num_partitions() && all; ++p) all = runtime.block_manager().contains({r->id(), p});
+      }
+      if (all) {
+        cut.insert(r->id());
+        continue;
+      }
+    }
+    for (auto& dep : r->dependencies()) todo.push_back(dep.rdd.get());
+  }
+  return cut;
 }
 
 }  // namespace
@@ -124,6 +162,9 @@ void DAGScheduler::run_job(const std::shared_ptr<RDDBase>& rdd, const std::vecto
   job.result_partitions = partitions;
   job.action = &action;
 
+  job.delivered.assign(partitions.size(), 0);
+  job.cut = fully_cached(rdd, runtime_);
+
   // Build the stage graph. Stages whose shuffle outputs all exist run no
   // tasks (they are skipped) unless outputs get lost while the job runs.
   std::map<int, Stage*> by_shuffle;
@@ -132,8 +173,8 @@ void DAGScheduler::run_job(const std::shared_ptr<RDDBase>& rdd, const std::vecto
     auto stage = std::make_unique<Stage>();
     stage->rdd = std::move(last);
     stage->shuffle = std::move(shuffle);
-    stage->cached_rdds = cached_in_stage(stage->rdd);
-    for (auto& dep : stage_boundaries(stage->rdd)) {
+    stage->cached_rdds = cached_in_stage(stage->rdd, job.cut);
+    for (auto& dep : stage_boundaries(stage->rdd, job.cut)) {
       stage->read_shuffles.push_back(dep->shuffle_id());
       Stage*& parent = by_shuffle[dep->shuffle_id()];
       if (!parent) parent = build(dep->parent(), dep);
@@ -154,7 +195,16 @@ void DAGScheduler::run_job(const std::shared_ptr<RDDBase>& rdd, const std::vecto
                                0, name, ""});
   std::string error;
   try {
-    run_stages(job);
+    try {
+      run_stages(job);
+    } catch (const NeedLineage&) {
+      spdlog::info("Job {}: a cached block is gone; running the rest with the whole lineage", job.id);
+      job.cut.clear();
+      job.stages.clear();
+      by_shuffle.clear();
+      job.result = build(rdd, nullptr);
+      run_stages(job);
+    }
   } catch (const std::exception& e) {
     error = e.what();
   }
@@ -181,7 +231,7 @@ void DAGScheduler::run_stages(Job& job) {
     Stage* stage;
     int partition;
   };
-  std::vector<uint8_t> delivered(job.result_partitions.size(), 0);  // written by concurrent tasks: not vector<bool>
+  std::vector<uint8_t>& delivered = job.delivered;
   std::map<int, int> partition_index;  // result partition -> index in job.result_partitions
   for (size_t i = 0; i < job.result_partitions.size(); ++i) partition_index[job.result_partitions[i]] = static_cast<int>(i);
   std::map<Stage*, int> resubmissions;
@@ -220,6 +270,7 @@ void DAGScheduler::run_stages(Job& job) {
       for (int p : parts) tasks.push_back(Task{s, p});
       if (runtime_.cluster() && s->plan.empty()) {
         PlanWriter w;
+        w.cut_at([&job](const RDDBase& r) { return job.cut.count(r.id()) > 0; });
         if (s->shuffle)
           s->shuffle->write_plan(w);
         else
@@ -233,6 +284,7 @@ void DAGScheduler::run_stages(Job& job) {
     std::string failure;
     std::atomic<int> failed_attempts{0};
     std::atomic<int> fetch_failures{0};
+    std::atomic<bool> need_lineage{false};
     auto run_task = [&](const Task& t) {
       if (aborted) return;
       runtime_.events().post(Event{Event::Type::kTaskStart, job.id, t.stage->id, t.partition, 0, true, 0, "", ""});
@@ -279,6 +331,14 @@ void DAGScheduler::run_stages(Job& job) {
           runtime_.events().post(
               Event{Event::Type::kTaskEnd, job.id, t.stage->id, t.partition, 0, false, 0, "", e.what()});
           return;
+        } catch (const BlockMissing& e) {
+          // Evicted since, or the task ran away from its block: not the
+          // task's fault. The job goes on with the lineage.
+          spdlog::info("Task {} in stage {} ({}): {}", t.partition, t.stage->id, t.stage->name(), e.what());
+          need_lineage = true;
+          runtime_.events().post(
+              Event{Event::Type::kTaskEnd, job.id, t.stage->id, t.partition, 0, false, 0, "", e.what()});
+          return;
         } catch (const std::exception& e) {  // including ExecutorLost: a task that kills its executor must not loop
           last_error = e.what();
         } catch (...) {
@@ -322,6 +382,12 @@ void DAGScheduler::run_stages(Job& job) {
     for (Stage* s : wave)
       runtime_.events().post(Event{Event::Type::kStageCompleted, job.id, s->id, -1, 0, !aborted, 0, s->name(), ""});
     if (aborted) throw JobError(failure);
+    if (need_lineage) {
+      if (job.cut.empty())
+        throw JobError("Job " + std::to_string(job.id) + " (" + job.name +
+                       "): a cached block is missing although the plan had its lineage");
+      throw NeedLineage{};
+    }
   }
   job.stats.stages_run = static_cast<int>(ran.size());
   job.stats.stages_skipped = static_cast<int>(job.stages.size() - ran.size());

@@ -53,6 +53,9 @@ class ClusterBackend {
   void run(const Attempt& attempt);
 
   int total_cores() const;
+  // True when an executor reported every partition of the RDD cached (it
+  // may have evicted one since: tasks then report BlockMissing).
+  bool has_cached(int rdd_id, int num_partitions) const;
   // host:port of the driver's RPC service.
   std::string driver_address() const;
   int live_executors() const;

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <new>
 #include <set>
@@ -89,6 +90,10 @@ class PlanWriter {
   template <class F> void closure(const F& f) { write_closure(w_, f); }
   // A parent node: written once per plan, later occurrences by reference.
   void node(const RDDBase& rdd);
+  // Persisted RDDs for which cut(rdd) is true are written as readers of
+  // their cached blocks, without their lineage: the driver knows every
+  // partition is cached, so plans stay small however long the lineage.
+  void cut_at(std::function<bool(const RDDBase&)> cut) { cut_ = std::move(cut); }
 
   ByteWriter& writer() { return w_; }
   std::string& bytes() { return bytes_; }
@@ -97,6 +102,7 @@ class PlanWriter {
   std::string bytes_;
   ByteWriter w_;
   std::set<int> written_;
+  std::function<bool(const RDDBase&)> cut_;
 };
 
 class PlanReader {

@@ -79,6 +79,8 @@ class RDDBase : public std::enable_shared_from_this<RDDBase> {
   virtual void write_plan(PlanWriter& w) const = 0;
   // The plan of this node once checkpointed: a reader of its files.
   virtual void write_checkpointed_plan(PlanWriter& w) const = 0;
+  // The plan of this node cut at its cache: a reader of its blocks.
+  virtual void write_cached_plan(PlanWriter& w) const = 0;
   // Gives a node rebuilt from a plan the identity of the driver's node. A
   // rebuilt node does not own the cached blocks it shares with the driver's.
   void restore(int id, std::string op, std::string site, StorageLevel level, std::string checkpoint_dir);

@@ -76,6 +76,7 @@ template <class T> class RDDNode : public RDDBase {
   Partition<T> read_partition(int p);
 
   void write_checkpointed_plan(PlanWriter& w) const override;
+  void write_cached_plan(PlanWriter& w) const override;
 
  private:
   // Partition p of a persisted RDD from the block manager, computing and
@@ -156,8 +157,34 @@ template <class T> class CheckpointedNode final : public RDDNode<T> {
   void drop_parents() override {}
 };
 
+// A persisted RDD as rebuilt from a plan cut at its cache: iterate() reads
+// its blocks; a block that is not here cannot be computed (BlockMissing).
+template <class T> class CachedBlockNode final : public RDDNode<T> {
+ public:
+  CachedBlockNode(std::shared_ptr<Runtime> rt, int n) : RDDNode<T>(std::move(rt), n, "cached", CallSite{}) {}
+  void compute(int p, Sink<T>&) override { throw BlockMissing(BlockId{this->id(), p}); }
+  static void write_plan_of(PlanWriter& w, int num_partitions) {
+    w.begin<CachedBlockNode>();
+    w(num_partitions);
+  }
+  void write_plan(PlanWriter& w) const override { write_plan_of(w, this->num_partitions()); }
+  void write_checkpointed_plan(PlanWriter& w) const override { write_plan(w); }
+  void write_cached_plan(PlanWriter& w) const override { write_plan(w); }
+  static std::shared_ptr<RDDBase> rebuild(PlanReader& r) {
+    return std::make_shared<CachedBlockNode>(r.runtime(), r.read<int>());
+  }
+
+ protected:
+  std::vector<Dependency> lineage() const override { return {}; }
+  void drop_parents() override {}
+};
+
 template <class T> void RDDNode<T>::write_checkpointed_plan(PlanWriter& w) const {
   CheckpointedNode<T>::write_plan_of(w, this->num_partitions());
+}
+
+template <class T> void RDDNode<T>::write_cached_plan(PlanWriter& w) const {
+  CachedBlockNode<T>::write_plan_of(w, this->num_partitions());
 }
 
 template <class T> void RDDNode<T>::iterate(int p, Sink<T>& out) {

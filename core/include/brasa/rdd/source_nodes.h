@@ -5,14 +5,19 @@
 #include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
+#include "brasa/broadcast.h"
 #include "brasa/rdd/rdd_node.h"
 #include "brasa/rdd/text_input.h"
 
 namespace brasa {
 
+// A driver-side collection cut into slices. Small collections travel
+// inside the stage plan; larger ones as one broadcast per slice, so that
+// each executor fetches only the slices its tasks read, once.
 template <class T> class ParallelCollectionNode final : public RDDNode<T> {
  public:
   ParallelCollectionNode(std::shared_ptr<Runtime> rt, std::vector<T> data, int slices, const CallSite& site)
@@ -22,21 +27,47 @@ template <class T> class ParallelCollectionNode final : public RDDNode<T> {
     for (int i = 0; i < slices; ++i) {  // Spark's slicing: [i*n/s, (i+1)*n/s)
       size_t b = n * static_cast<size_t>(i) / static_cast<size_t>(slices);
       size_t e = n * static_cast<size_t>(i + 1) / static_cast<size_t>(slices);
-      slices_.emplace_back(std::make_move_iterator(data.begin() + b), std::make_move_iterator(data.begin() + e));
+      slices_.push_back(std::make_shared<const std::vector<T>>(std::make_move_iterator(data.begin() + b),
+                                                               std::make_move_iterator(data.begin() + e)));
     }
   }
+  ~ParallelCollectionNode() override {
+    for (uint64_t id : broadcast_ids_) this->runtime().broadcasts().remove(id);
+  }
 
-  void compute(int p, Sink<T>& out) override { push_lent(slices_[static_cast<size_t>(p)], out); }
+  void compute(int p, Sink<T>& out) override {
+    if (!slices_.empty()) return push_lent(*slices_[static_cast<size_t>(p)], out);
+    push_lent(Broadcast<std::vector<T>>(fetched_ids_.at(static_cast<size_t>(p)), &this->runtime().broadcasts()).value(),
+              out);
+  }
 
   void write_plan(PlanWriter& w) const override {
     w.begin<ParallelCollectionNode>();
-    w(slices_);
+    w(this->num_partitions());
+    size_t bytes = 0;
+    for (const auto& slice : slices_) bytes += approx_bytes(*slice);
+    bool inline_slices = bytes <= kInlineBytes;
+    w(inline_slices);
+    if (inline_slices) {
+      for (const auto& slice : slices_) w(*slice);
+      return;
+    }
+    std::lock_guard lock(mu_);
+    if (broadcast_ids_.empty())
+      for (const auto& slice : slices_)
+        broadcast_ids_.push_back(this->runtime().broadcasts().put(slice, &Broadcast<std::vector<T>>::encode));
+    w(broadcast_ids_);
   }
   static std::shared_ptr<RDDBase> rebuild(PlanReader& r) {
-    auto slices = r.read<std::vector<std::vector<T>>>();
-    int n = static_cast<int>(slices.size());
+    int n = r.read<int>();
     auto node = std::make_shared<ParallelCollectionNode>(r.runtime(), std::vector<T>{}, std::max(n, 1), CallSite{});
-    node->slices_ = std::move(slices);
+    node->slices_.clear();
+    if (r.read<bool>()) {
+      for (int i = 0; i < n; ++i) node->slices_.push_back(std::make_shared<const std::vector<T>>(r.read<std::vector<T>>()));
+    } else {
+      node->fetched_ids_ = r.read<std::vector<uint64_t>>();
+      if (node->fetched_ids_.size() != static_cast<size_t>(n)) throw std::runtime_error("corrupt stage plan: slices");
+    }
     return node;
   }
 
@@ -45,7 +76,11 @@ template <class T> class ParallelCollectionNode final : public RDDNode<T> {
   void drop_parents() override {}
 
  private:
-  std::vector<std::vector<T>> slices_;
+  static constexpr size_t kInlineBytes = size_t{64} << 10;
+  std::vector<std::shared_ptr<const std::vector<T>>> slices_;  // on the driver, or inline in the plan
+  mutable std::mutex mu_;
+  mutable std::vector<uint64_t> broadcast_ids_;  // the driver's broadcasts of the slices, made for the first plan
+  std::vector<uint64_t> fetched_ids_;            // in an executor: the slices to fetch
 };
 
 class RangeNode final : public RDDNode<int64_t> {

@@ -15,6 +15,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,16 @@ struct BlockId {
   int partition;
   auto operator<=>(const BlockId&) const = default;
   std::string name() const;  // "rdd_3_7"
+};
+
+// A task's plan was cut at a cached RDD (its lineage left out, see
+// PlanWriter::cut_at) and this process does not hold the block: the
+// scheduler runs the job again with the lineage.
+class BlockMissing : public std::runtime_error {
+ public:
+  explicit BlockMissing(BlockId id)
+      : std::runtime_error("cached block " + id.name() + " is not here and its lineage was not shipped"), id(id) {}
+  BlockId id;
 };
 
 class BlockManager {
