@@ -82,13 +82,15 @@ TEST(StagePlan, LargeCollectionsTravelOutsideThePlan) {
   // A rebuilt executor-side node fetches its slice as a broadcast.
   auto executor = std::make_shared<brasa::Runtime>(brasa_test::test_conf());
   executor->broadcasts().set_fetcher([&](uint64_t id) { return ctx->runtime().broadcasts().encoded(id); });
-  brasa::PlanReader r(executor, wb.bytes());
-  auto node = r.node<int>();
-  brasa::TaskContext tc(*executor, 0, 3, 0);
-  brasa::TaskContext::Scope scope(&tc);
-  auto slice = node->materialize(3);
-  ASSERT_EQ(slice.size(), 125000u);
-  EXPECT_EQ(slice.front(), 375000);
+  {
+    brasa::PlanReader r(executor, wb.bytes());
+    auto node = r.node<int>();
+    brasa::TaskContext tc(*executor, 0, 3, 0);
+    brasa::TaskContext::Scope scope(&tc);
+    auto slice = node->materialize(3);
+    ASSERT_EQ(slice.size(), 125000u);
+    EXPECT_EQ(slice.front(), 375000);
+  }
   EXPECT_EQ(big.map([](int x) { return int64_t{x}; }).reduce([](int64_t a, int64_t b) { return a + b; }),
             int64_t{999999} * 1000000 / 2);
 }
