@@ -223,4 +223,20 @@ TEST(Determinism, SpillingAggregationIsIdenticalOnEveryMaster) {
   EXPECT_EQ(run("local-cluster[2,1]"), one);
 }
 
+TEST(ExecutorLoss, LocalCheckpointOnALostExecutorFailsTheJobClearly) {
+  SKIP_ON_CLUSTER_ONLY_ONCE();
+  auto ctx = make_context("local-cluster[2,1]");
+  auto values = ctx->range(0, 1000, 1, 4).map([](int64_t x) { return x * 3; });
+  values.local_checkpoint();
+  // Tasks run where the blocks are, however busy that executor is.
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(values.count(), 1000);
+  ::kill(ctx->runtime().cluster()->executor_pids().at(0), SIGKILL);
+  try {
+    for (int i = 0; i < 3; ++i) values.count();
+    FAIL() << "expected the job to fail: half the local checkpoint died with its executor";
+  } catch (const brasa::JobError& e) {
+    EXPECT_NE(std::string(e.what()).find("local checkpoint"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace

@@ -60,3 +60,45 @@ TEST(Iteration, LostBlocksOfACutLineageAreRecomputed) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(LocalCheckpoint, CutsTheLineageAndKeepsTheResults) {
+  auto ctx = brasa_test::make_context();
+  auto values = ctx->range(0, 2000, 1, 4).map([](int64_t x) { return KV{x % 100, x}; });
+  auto expected = values;
+  for (int i = 1; i <= 25; ++i) {
+    auto step = [](brasa::RDD<KV> r) {
+      return r.reduce_by_key([](int64_t a, int64_t b) { return (a + b) % 1000003; }, 4)
+          .map([](const KV& kv) { return KV{(kv.first * 3 + 1) % 100, kv.second + kv.first}; });
+    };
+    values = step(values);
+    expected = step(expected);
+    if (i % 5 == 0) values.local_checkpoint();
+  }
+  EXPECT_TRUE(values.is_local_checkpointed());
+  auto debug = values.to_debug_string();
+  EXPECT_NE(debug.find("[local checkpoint]"), std::string::npos) << debug;
+  EXPECT_EQ(debug.find("reduce_by_key"), std::string::npos) << "the lineage should be gone:\n" << debug;
+  EXPECT_EQ(brasa_test::sorted(values.collect()), brasa_test::sorted(expected.collect()));
+  EXPECT_EQ(ctx->last_job().stages_run + ctx->last_job().stages_skipped, 1);
+  EXPECT_THROW(values.unpersist(), std::logic_error);
+}
+
+TEST(LocalCheckpoint, ALostBlockIsAClearError) {
+  SKIP_ON_CLUSTER("removes a block from the driver's block manager");
+  auto ctx = brasa_test::make_context();
+  auto values = ctx->range(0, 100, 1, 4).map([](int64_t x) { return x * 2; });
+  values.local_checkpoint();
+  EXPECT_EQ(values.count(), 100);
+  ctx->runtime().block_manager().remove(brasa::BlockId{values.id(), 2});
+  try {
+    values.count();
+    FAIL() << "expected an error";
+  } catch (const brasa::JobError& e) {
+    EXPECT_NE(std::string(e.what()).find("local checkpoint cannot be recomputed"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("rdd_" + std::to_string(values.id()) + "_2"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace

@@ -338,6 +338,23 @@ TEST(Checkpoint, PersistedRDD) {
   EXPECT_EQ(acc.value(), 300);
 }
 
+TEST(Checkpoint, PersistedRDDReadsItsCacheBeforeItsFiles) {
+  SKIP_ON_CLUSTER("the blocks must be in the driver's block manager");
+  auto ctx = make_context();
+  brasa_test::TempDir tmp;
+  auto acc = ctx->accumulator<int64_t>(0);
+  auto rdd = counted(*ctx, acc, 300, 3);
+  rdd.cache();
+  rdd.checkpoint(tmp.sub("ckpt"));
+  fs::remove_all(tmp.sub("ckpt"));  // the files are not needed while the blocks are cached
+  EXPECT_EQ(rdd.collect(), doubled(300));
+  EXPECT_EQ(acc.value(), 300);
+  // A block gone from the cache comes back from the checkpoint, not from
+  // the lineage (which the checkpoint cut): here the file is gone too.
+  ctx->runtime().block_manager().remove(brasa::BlockId{rdd.id(), 1});
+  EXPECT_THROW(rdd.collect(), brasa::JobError);
+}
+
 // ---- broadcast ---------------------------------------------------------------------------------------
 
 TEST(Broadcast, ValueReadableInTasks) {

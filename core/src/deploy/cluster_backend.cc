@@ -375,11 +375,16 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
     for (int rdd : done.cached_rdds()) cached_blocks[{rdd, a.partition}] = executor;
   }
 
-  Executor& acquire_core(int preferred) {
+  Executor& acquire_core(int preferred, bool pinned) {
     std::unique_lock lock(mu);
     if (auto it = executors.find(preferred); it != executors.end()) {
       Executor& e = it->second;
-      if (cv.wait_for(lock, locality_wait, [&] { return !e.alive || e.free > 0; }) && e.alive) {
+      auto ready = [&] { return !e.alive || e.free > 0; };
+      if (pinned)
+        cv.wait(lock, ready);
+      else
+        cv.wait_for(lock, locality_wait, ready);
+      if (e.alive && e.free > 0) {
         --e.free;
         return e;
       }
@@ -613,7 +618,7 @@ void ClusterBackend::run(const Attempt& a) {
     }
   }
 
-  Impl::Executor& e = impl.acquire_core(impl.preferred_executor(a));
+  Impl::Executor& e = impl.acquire_core(impl.preferred_executor(a), a.pinned);
   struct Release {
     Impl& impl;
     Impl::Executor& e;

@@ -63,7 +63,7 @@ void PlanWriter::node(const RDDBase& rdd) {
   w_(rdd.op(), rdd.site(), rdd.storage_level(), rdd.checkpoint_dir());
   if (rdd.is_checkpointed())
     rdd.write_checkpointed_plan(*this);
-  else if (cut_ && rdd.storage_level().is_valid() && cut_(rdd))
+  else if (rdd.is_local_checkpointed() || (cut_ && rdd.storage_level().is_valid() && cut_(rdd)))
     rdd.write_cached_plan(*this);
   else
     rdd.write_plan(*this);

@@ -43,7 +43,7 @@ std::string RDDBase::name() const {
 }
 
 std::vector<Dependency> RDDBase::dependencies() const {
-  if (is_checkpointed()) return {};
+  if (is_checkpointed() || local_checkpointed_) return {};
   return lineage();
 }
 
@@ -55,6 +55,9 @@ void RDDBase::set_storage_level(StorageLevel level) {
 }
 
 void RDDBase::unpersist() {
+  if (local_checkpointed_)
+    throw std::logic_error("cannot unpersist RDD " + std::to_string(id_) + " (" + name() +
+                           "): it is a local checkpoint, whose blocks are its only copy");
   storage_level_ = StorageLevel::none();
   runtime_->block_manager().remove_rdd(id_);
 }
@@ -75,6 +78,7 @@ void RDDBase::debug_string(std::string& out, int depth, bool shuffle_edge, std::
          "[" + std::to_string(id_) + "] at " + site_;
   if (storage_level_.is_valid()) out += " [" + storage_level_.name() + "]";
   if (is_checkpointed()) out += " [checkpointed]";
+  if (local_checkpointed_) out += " [local checkpoint]";
   out += "\n";
   if (std::find(seen.begin(), seen.end(), id_) != seen.end()) return;
   seen.push_back(id_);

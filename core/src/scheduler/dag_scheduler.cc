@@ -42,6 +42,7 @@ struct DAGScheduler::Stage {
   std::vector<Stage*> parents;
   std::vector<int> read_shuffles;  // shuffles whose outputs the stage's tasks read
   std::vector<int> cached_rdds;    // persisted RDDs whose partition p task p computes or reads
+  bool pinned = false;             // one of them is a local checkpoint: run where its block is
   std::string plan;                // what executors run (cluster mode)
   bool done = false;
   std::string name() const {
@@ -103,13 +104,15 @@ std::vector<std::shared_ptr<ShuffleDependencyBase>> stage_boundaries(const std::
 // Persisted RDDs that task p of the stage ending at `rdd` reads or computes
 // as their own partition p (through one-to-one narrow dependencies): where
 // their blocks are is where the task should run.
-std::vector<int> cached_in_stage(const std::shared_ptr<RDDBase>& rdd, const std::set<int>& cut) {
+// *pinned tells whether one of them is a local checkpoint.
+std::vector<int> cached_in_stage(const std::shared_ptr<RDDBase>& rdd, const std::set<int>& cut, bool* pinned) {
   std::vector<int> out;
   std::vector<RDDBase*> todo{rdd.get()};
   while (!todo.empty()) {
     RDDBase* r = todo.back();
     todo.pop_back();
     if (r->storage_level().is_valid()) out.push_back(r->id());
+    *pinned = *pinned || r->is_local_checkpointed();
     if (cut.count(r->id())) continue;
     for (auto& dep : r->dependencies())
       if (!dep.is_shuffle() && dep.rdd->num_partitions() == r->num_partitions()) todo.push_back(dep.rdd.get());
@@ -173,7 +176,7 @@ void DAGScheduler::run_job(const std::shared_ptr<RDDBase>& rdd, const std::vecto
     auto stage = std::make_unique<Stage>();
     stage->rdd = std::move(last);
     stage->shuffle = std::move(shuffle);
-    stage->cached_rdds = cached_in_stage(stage->rdd, job.cut);
+    stage->cached_rdds = cached_in_stage(stage->rdd, job.cut, &stage->pinned);
     for (auto& dep : stage_boundaries(stage->rdd, job.cut)) {
       stage->read_shuffles.push_back(dep->shuffle_id());
       Stage*& parent = by_shuffle[dep->shuffle_id()];
@@ -285,6 +288,7 @@ void DAGScheduler::run_stages(Job& job) {
     std::atomic<int> failed_attempts{0};
     std::atomic<int> fetch_failures{0};
     std::atomic<bool> need_lineage{false};
+    std::string missing_block;  // what the last BlockMissing said (under failure_mu)
     auto run_task = [&](const Task& t) {
       if (aborted) return;
       runtime_.events().post(Event{Event::Type::kTaskStart, job.id, t.stage->id, t.partition, 0, true, 0, "", ""});
@@ -304,6 +308,7 @@ void DAGScheduler::run_stages(Job& job) {
             a.plan = &t.stage->plan;
             a.read_shuffles = &t.stage->read_shuffles;
             a.cached_rdds = &t.stage->cached_rdds;
+            a.pinned = t.stage->pinned;
             if (t.stage->shuffle) {
               a.map_shuffle_id = t.stage->shuffle->shuffle_id();
               a.num_maps = t.stage->shuffle->num_map_partitions();
@@ -336,6 +341,10 @@ void DAGScheduler::run_stages(Job& job) {
           // task's fault. The job goes on with the lineage.
           spdlog::info("Task {} in stage {} ({}): {}", t.partition, t.stage->id, t.stage->name(), e.what());
           need_lineage = true;
+          {
+            std::lock_guard lock(failure_mu);
+            missing_block = e.what();
+          }
           runtime_.events().post(
               Event{Event::Type::kTaskEnd, job.id, t.stage->id, t.partition, 0, false, 0, "", e.what()});
           return;
@@ -383,9 +392,10 @@ void DAGScheduler::run_stages(Job& job) {
       runtime_.events().post(Event{Event::Type::kStageCompleted, job.id, s->id, -1, 0, !aborted, 0, s->name(), ""});
     if (aborted) throw JobError(failure);
     if (need_lineage) {
-      if (job.cut.empty())
-        throw JobError("Job " + std::to_string(job.id) + " (" + job.name +
-                       "): a cached block is missing although the plan had its lineage");
+      if (job.cut.empty())  // only local checkpoints are left without lineage
+        throw JobError("Job " + std::to_string(job.id) + " (" + job.name + ") aborted: " + missing_block +
+                       ": the RDD is a local checkpoint, which cannot be recomputed (its executor died or the "
+                       "block was evicted); use checkpoint(dir) for data that must survive the loss of an executor");
       throw NeedLineage{};
     }
   }

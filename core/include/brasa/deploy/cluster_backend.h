@@ -42,13 +42,14 @@ class ClusterBackend {
     const std::string* plan = nullptr;             // the stage plan
     const std::vector<int>* read_shuffles = nullptr;  // shuffles whose outputs the stage reads
     const std::vector<int>* cached_rdds = nullptr;    // persisted RDDs whose partition `partition` it uses
+    bool pinned = false;  // one of them is a local checkpoint: wait for the executor that holds it
     int map_shuffle_id = -1;  // for a map task: the shuffle it writes
     int num_maps = 0;
     JobAction* action = nullptr;  // for a result task: where the result goes
   };
   // Runs the attempt on a free executor core, waiting for one; preferably
-  // (for up to brasa.locality.wait) on the executor that cached the
-  // partition the task reads. Throws
+  // (for up to brasa.locality.wait, or as long as it lives when pinned) on
+  // the executor that cached the partition the task reads. Throws
   // FetchFailed, or std::runtime_error with the task's error.
   void run(const Attempt& attempt);
 

@@ -495,6 +495,29 @@ template <class T> class RDD {
   }
   bool is_checkpointed() const { return node_->is_checkpointed(); }
 
+  // Spark's localCheckpoint: computes the RDD now into the block managers
+  // (MEMORY_AND_DISK, or the RDD's own level with disk added) and cuts its
+  // lineage, so later jobs neither walk nor ship it and the shuffles only
+  // it needed are freed. Needs no directory and costs no extra write, but
+  // is not fault-tolerant: a block lost with its executor cannot be
+  // recomputed from nothing, and the job that needs it fails saying so.
+  // Iterative algorithms call it every few iterations.
+  const RDD<T>& local_checkpoint(CallSite site = CallSite::current()) const {
+    if (node_->is_local_checkpointed() || node_->is_checkpointed()) return *this;
+    StorageLevel level = storage_level();
+    if (!level.is_valid()) {
+      level = StorageLevel::memory_and_disk();
+    } else if (!level.use_disk) {
+      node_->unpersist();
+      level.use_disk = true;
+    }
+    node_->set_storage_level(level);
+    run_job(act::Count{}, [](int, int64_t) {}, "local_checkpoint", site);
+    node_->mark_local_checkpointed();
+    return *this;
+  }
+  bool is_local_checkpointed() const { return node_->is_local_checkpointed(); }
+
   // ---- Actions -------------------------------------------------------------------
 
   std::vector<T> collect(CallSite site = CallSite::current()) const { return collect_named("collect", site); }

@@ -71,6 +71,15 @@ class RDDBase : public std::enable_shared_from_this<RDDBase> {
     drop_parents();
   }
 
+  // From now on partitions are read only from the block managers, which
+  // hold all of them (local_checkpoint); the parents are released. A lost
+  // block cannot be recomputed.
+  void mark_local_checkpointed() {
+    local_checkpointed_ = true;
+    drop_parents();
+  }
+  bool is_local_checkpointed() const { return local_checkpointed_; }
+
   // Spark-style lineage listing with stage boundaries indented.
   std::string to_debug_string() const;
 
@@ -104,6 +113,7 @@ class RDDBase : public std::enable_shared_from_this<RDDBase> {
   std::optional<Partitioner> partitioner_;
   StorageLevel storage_level_;
   std::string checkpoint_dir_;
+  bool local_checkpointed_ = false;
   bool rebuilt_ = false;
 };
 

@@ -19,6 +19,9 @@
 
 namespace brasa {
 
+// dir/part-NNNNN: where partition p of a checkpoint (or saved file) is.
+std::string checkpoint_file(const std::string& dir, int partition);
+
 // A whole partition held for reading: the task's own vector, or a cached
 // block lent in place (kept alive while held, even if evicted meanwhile).
 template <class T> class Partition {
@@ -102,6 +105,7 @@ template <class T> class RDDNode : public RDDBase {
       write_file_atomic(file, encode(data));
     }
   }
+  std::vector<T> read_checkpoint(int p) const { return decode(read_file(checkpoint_file(checkpoint_dir(), p))); }
   static std::vector<T> decode(const std::string& bytes) {
     ByteReader r(bytes);
     return read_records<T>(r);
@@ -132,8 +136,6 @@ template <class T> class RDDNode : public RDDBase {
     }
   }
 };
-
-std::string checkpoint_file(const std::string& dir, int partition);
 
 // A checkpointed RDD as rebuilt in an executor: iterate() reads the files.
 template <class T> class CheckpointedNode final : public RDDNode<T> {
@@ -187,21 +189,21 @@ template <class T> void RDDNode<T>::write_cached_plan(PlanWriter& w) const {
   CachedBlockNode<T>::write_plan_of(w, this->num_partitions());
 }
 
+// A persisted RDD reads its cache first, then (when also checkpointed) its
+// checkpoint file, and computes the partition only when it has neither.
 template <class T> void RDDNode<T>::iterate(int p, Sink<T>& out) {
-  if (is_checkpointed()) {
-    auto data = decode(read_file(checkpoint_file(checkpoint_dir(), p)));
+  if (storage_level().is_valid()) {
+    if (auto lent = cached(p, &out)) push_lent(*lent, out);
+  } else if (is_checkpointed()) {
+    auto data = read_checkpoint(p);
     push_owned(data, out);
-    return;
-  }
-  if (!storage_level().is_valid()) {
+  } else {
     compute(p, out);
-    return;
   }
-  if (auto lent = cached(p, &out)) push_lent(*lent, out);
 }
 
 template <class T> Partition<T> RDDNode<T>::read_partition(int p) {
-  if (storage_level().is_valid() && !is_checkpointed())
+  if (storage_level().is_valid())
     if (auto lent = cached(p, nullptr)) return Partition<T>(std::move(lent));
   return Partition<T>(materialize(p));
 }
@@ -233,9 +235,18 @@ std::shared_ptr<const std::vector<T>> RDDNode<T>::cached(int p, Sink<T>* out) {
       return nullptr;
     }
   }
-  ChunkedSink<T> collect;
-  compute(p, collect);
-  std::vector<T> data = collect.take();
+  if (is_local_checkpointed())
+    throw std::runtime_error("block " + block.name() + " of " + name() +
+                             " is lost, and a local checkpoint cannot be recomputed (its executor died or the block "
+                             "was removed); use checkpoint(dir) for data that must survive the loss of an executor");
+  std::vector<T> data;
+  if (is_checkpointed()) {
+    data = read_checkpoint(p);
+  } else {
+    ChunkedSink<T> collect;
+    compute(p, collect);
+    data = collect.take();
+  }
   if (level.deserialized) {
     auto shared = std::make_shared<const std::vector<T>>(std::move(data));
     bm.put_objects(block, level, shared, approx_bytes(*shared), [](const void* v, const std::filesystem::path& file) {
