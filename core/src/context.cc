@@ -2,12 +2,18 @@
 
 #include "brasa/deploy/executor.h"
 
+#include <fcntl.h>
 #include <malloc.h>
+#include <signal.h>
+#include <unistd.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <thread>
 
 namespace brasa {
 
@@ -39,7 +45,49 @@ std::vector<std::string> Context::object_files(const std::string& path) {
 
 JobStats Context::last_job() const { return runtime_->scheduler().last_job(); }
 
+void Context::cancel_all_jobs(const std::string& reason) { runtime_->scheduler().cancel_all_jobs(reason); }
+
 spdlog::level::level_enum parse_log_level(const std::string& name, const std::string& what);
+
+namespace {
+
+int interrupt_pipe[2] = {-1, -1};
+volatile sig_atomic_t interrupted = 0;
+
+// SIGINT and SIGTERM: the first cancels the running jobs (their save_*
+// actions remove partial output) and exits with 128 + signal once they have
+// unwound, or after 10 s; a second one exits at once.
+void on_interrupt(int sig) {
+  if (interrupted) _exit(128 + sig);
+  interrupted = sig;
+  char b = static_cast<char>(sig);
+  if (::write(interrupt_pipe[1], &b, 1) < 0) _exit(128 + sig);
+}
+
+void watch_interrupts() {
+  char sig = 0;
+  while (::read(interrupt_pipe[0], &sig, 1) < 0 && errno == EINTR) {
+  }
+  const char* name = sig == SIGTERM ? "SIGTERM" : "SIGINT";
+  spdlog::warn("{}: cancelling running jobs", name);
+  DAGScheduler::interrupt(sig);
+  for (int i = 0; i < 1000 && (DAGScheduler::active_jobs_everywhere() > 0 || UndoScope::active() > 0); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  spdlog::default_logger()->flush();
+  std::_Exit(128 + sig);
+}
+
+void install_interrupt_handlers() {
+  if (::pipe2(interrupt_pipe, O_CLOEXEC) != 0) return;
+  std::thread(watch_interrupts).detach();
+  struct sigaction sa {};
+  sa.sa_handler = on_interrupt;
+  sigemptyset(&sa.sa_mask);
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
+}
+
+}  // namespace
 
 void init(int, char**) {
   // Keep freed memory for reuse instead of handing it back to the system:
@@ -51,6 +99,7 @@ void init(int, char**) {
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
   mallopt(M_TRIM_THRESHOLD, 256 << 20);
   if (deploy::launched_as_executor()) deploy::run_executor();
+  install_interrupt_handlers();
   spdlog::set_level(spdlog::level::warn);
   if (const char* level = std::getenv("BRASA_LOG_LEVEL")) spdlog::set_level(parse_log_level(level, "BRASA_LOG_LEVEL"));
 }

@@ -77,6 +77,12 @@ class Context {
   // Statistics of the most recent job (stages run and skipped, tasks, time).
   JobStats last_job() const;
 
+  // Cancels every job running in this context, from another thread: tasks
+  // stop at their next batch (on executors too), each action throws
+  // JobError ("... cancelled: reason"), save_* actions leave no output.
+  // Ctrl-C does the same for every context, then exits with status 130.
+  void cancel_all_jobs(const std::string& reason = "cancelled by the program");
+
  private:
   int slices(int requested) const { return requested > 0 ? requested : default_parallelism(); }
   static std::vector<std::string> object_files(const std::string& path);

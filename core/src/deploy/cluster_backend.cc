@@ -26,6 +26,7 @@
 #include "brasa/runtime.h"
 #include "brasa/scheduler/dag_scheduler.h"
 #include "brasa/shuffle/shuffle_manager.h"
+#include "brasa/rdd/sink.h"
 #include "brasa/storage/block_manager.h"
 #include "brasa/util/serializer.h"
 #include "rpc_common.h"
@@ -52,6 +53,7 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
     bool alive = true;
     std::set<int> plans;  // stages whose plan it has
     std::set<grpc::ClientContext*> calls;  // task calls in flight, cancelled if it is lost
+    std::map<grpc::ClientContext*, int> call_jobs;  // the job of each call in flight
     std::chrono::steady_clock::time_point last_heartbeat = std::chrono::steady_clock::now();
     std::unique_ptr<rpc::Executor::Stub> stub;
   };
@@ -426,13 +428,15 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
     Impl& impl;
     Executor& e;
     grpc::ClientContext* ctx;
-    InFlight(Impl& i, Executor& ex, grpc::ClientContext* c) : impl(i), e(ex), ctx(c) {
+    InFlight(Impl& i, Executor& ex, grpc::ClientContext* c, int job) : impl(i), e(ex), ctx(c) {
       std::lock_guard lock(impl.mu);
       e.calls.insert(ctx);
+      e.call_jobs[ctx] = job;
     }
     ~InFlight() {
       std::lock_guard lock(impl.mu);
       e.calls.erase(ctx);
+      e.call_jobs.erase(ctx);
     }
   };
 
@@ -580,6 +584,13 @@ std::vector<int> ClusterBackend::executor_pids() const {
   return pids;
 }
 
+void ClusterBackend::cancel_job(int job_id) {
+  std::lock_guard lock(impl_->mu);
+  for (auto& [id, e] : impl_->executors)
+    for (auto& [call, job] : e.call_jobs)
+      if (job == job_id) call->TryCancel();
+}
+
 bool ClusterBackend::has_cached(int rdd_id, int num_partitions) const {
   std::lock_guard lock(impl_->mu);
   for (int p = 0; p < num_partitions; ++p)
@@ -643,7 +654,7 @@ void ClusterBackend::run(const Attempt& a) {
     }
     if (!status.ok()) break;
     auto ctx = client_context(impl.secret);
-    Impl::InFlight in_flight(impl, e, ctx.get());  // lose() cancels it
+    Impl::InFlight in_flight(impl, e, ctx.get(), a.job_id);  // lose() and cancel_job() cancel it
     auto stream = e.stub->LaunchTask(ctx.get(), req);
     while (stream->Read(&reply)) {
       result += reply.result_chunk();
@@ -658,6 +669,7 @@ void ClusterBackend::run(const Attempt& a) {
     if (status.error_code() != grpc::StatusCode::NOT_FOUND) break;
     impl.forget_plan(e, a.stage_id);  // the executor dropped it: send it again
   }
+  if (a.cancelled && a.cancelled->load()) throw TaskCancelled();  // the executor was told to stop
   if (!status.ok() || !finished) {
     std::string why = status.ok() ? "stream ended without a result" : status.error_message();
     auto code = status.error_code();

@@ -116,6 +116,7 @@ class ExecutorService final : public rpc::Executor::Service {
     rpc::TaskReply done;
     try {
       TaskContext tc(*rt_, req->stage_id(), req->partition(), req->attempt());
+      tc.poll_cancel([ctx] { return ctx->IsCancelled(); });  // the driver cancelled the call (the job)
       TaskContext::Scope scope(&tc);
       ByteWriter result;
       body->run(req->partition(), result);

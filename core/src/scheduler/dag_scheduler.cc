@@ -6,6 +6,7 @@
 #include <tbb/task_group.h>
 
 #include <atomic>
+#include <csignal>
 #include <chrono>
 #include <algorithm>
 #include <map>
@@ -20,6 +21,7 @@
 #include "brasa/scheduler/event_bus.h"
 #include "brasa/scheduler/task_context.h"
 #include "brasa/shuffle/shuffle_manager.h"
+#include "brasa/rdd/sink.h"
 #include "brasa/storage/block_manager.h"
 
 namespace brasa {
@@ -60,6 +62,7 @@ struct DAGScheduler::Job {
   std::vector<uint8_t> delivered;  // per result partition; written by concurrent tasks: not vector<bool>
   JobAction* action = nullptr;
   JobStats stats;
+  std::atomic<bool> cancelled{false};
   std::set<int> cut;  // persisted RDDs fully cached: the stages and plans leave out their lineage
 };
 
@@ -67,10 +70,75 @@ struct DAGScheduler::Job {
 // its cache: the job's stages are built again with the whole lineage.
 struct NeedLineage {};
 
-DAGScheduler::DAGScheduler(Runtime& runtime, int threads, int max_failures)
-    : runtime_(runtime), max_failures_(max_failures), pool_(std::make_unique<Pool>(threads)) {}
+namespace {
+// Every scheduler of the process, for cancel_everywhere.
+std::mutex schedulers_mu;
+std::set<DAGScheduler*> schedulers;
+}  // namespace
 
-DAGScheduler::~DAGScheduler() = default;
+DAGScheduler::DAGScheduler(Runtime& runtime, int threads, int max_failures)
+    : runtime_(runtime), max_failures_(max_failures), pool_(std::make_unique<Pool>(threads)) {
+  std::lock_guard lock(schedulers_mu);
+  schedulers.insert(this);
+}
+
+DAGScheduler::~DAGScheduler() {
+  std::lock_guard lock(schedulers_mu);
+  schedulers.erase(this);
+}
+
+namespace {
+std::atomic<int> undo_scopes{0};
+std::atomic<int> interrupt_signal{0};
+
+// After an interrupt, once nothing is left to undo: exit as the signal would.
+void exit_if_interrupted() {
+  if (int sig = interrupt_signal.load(); sig && undo_scopes.load() == 0) {
+    spdlog::default_logger()->flush();
+    std::_Exit(128 + sig);
+  }
+}
+}  // namespace
+
+UndoScope::UndoScope() { ++undo_scopes; }
+UndoScope::~UndoScope() {
+  --undo_scopes;
+  exit_if_interrupted();
+}
+int UndoScope::active() { return undo_scopes.load(); }
+
+void DAGScheduler::interrupt(int sig) {
+  interrupt_signal = sig;
+  std::string reason = std::string("interrupted by ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  std::lock_guard lock(schedulers_mu);
+  for (auto* s : schedulers) s->cancel_all_jobs(reason);
+}
+
+int DAGScheduler::active_jobs_everywhere() {
+  std::lock_guard lock(schedulers_mu);
+  int n = 0;
+  for (auto* s : schedulers) n += s->active_jobs();
+  return n;
+}
+
+void DAGScheduler::cancel_all_jobs(const std::string& reason) {
+  std::vector<int> jobs;
+  {
+    std::lock_guard lock(mu_);
+    cancel_reason_ = reason;
+    for (auto& [flag, id] : active_) {
+      flag->store(true);
+      jobs.push_back(id);
+    }
+  }
+  if (ClusterBackend* cluster = runtime_.cluster())
+    for (int id : jobs) cluster->cancel_job(id);
+}
+
+int DAGScheduler::active_jobs() const {
+  std::lock_guard lock(mu_);
+  return static_cast<int>(active_.size());
+}
 
 JobStats DAGScheduler::last_job() const {
   std::lock_guard lock(mu_);
@@ -160,7 +228,16 @@ void DAGScheduler::run_job(const std::shared_ptr<RDDBase>& rdd, const std::vecto
   {
     std::lock_guard lock(mu_);
     job.id = next_job_id_++;
+    active_.emplace(&job.cancelled, job.id);
   }
+  struct Unregister {
+    DAGScheduler* self;
+    Job* job;
+    ~Unregister() {
+      std::lock_guard lock(self->mu_);
+      self->active_.erase(&job->cancelled);
+    }
+  } unregister{this, &job};
   job.name = name;
   job.result_partitions = partitions;
   job.action = &action;
@@ -220,6 +297,7 @@ void DAGScheduler::run_job(const std::shared_ptr<RDDBase>& rdd, const std::vecto
   }
   if (!error.empty()) {
     spdlog::error("Job {} failed: {}", job.id, error);
+    exit_if_interrupted();
     throw JobError(error);
   }
   spdlog::info("Job {} finished: {}, took {:.3f} s", job.id, name, job.stats.seconds);
@@ -290,12 +368,13 @@ void DAGScheduler::run_stages(Job& job) {
     std::atomic<bool> need_lineage{false};
     std::string missing_block;  // what the last BlockMissing said (under failure_mu)
     auto run_task = [&](const Task& t) {
-      if (aborted) return;
+      if (aborted || job.cancelled) return;
       runtime_.events().post(Event{Event::Type::kTaskStart, job.id, t.stage->id, t.partition, 0, true, 0, "", ""});
       std::string last_error;
       int failures = 0;
       for (int attempt = 0; failures < max_failures_; ++attempt) {
         TaskContext tc(runtime_, t.stage->id, t.partition, attempt);
+        tc.watch_cancel(&job.cancelled);
         TaskContext::Scope scope(&tc);
         auto start = std::chrono::steady_clock::now();
         try {
@@ -309,6 +388,7 @@ void DAGScheduler::run_stages(Job& job) {
             a.read_shuffles = &t.stage->read_shuffles;
             a.cached_rdds = &t.stage->cached_rdds;
             a.pinned = t.stage->pinned;
+            a.cancelled = &job.cancelled;
             if (t.stage->shuffle) {
               a.map_shuffle_id = t.stage->shuffle->shuffle_id();
               a.num_maps = t.stage->shuffle->num_map_partitions();
@@ -336,6 +416,10 @@ void DAGScheduler::run_stages(Job& job) {
           runtime_.events().post(
               Event{Event::Type::kTaskEnd, job.id, t.stage->id, t.partition, 0, false, 0, "", e.what()});
           return;
+        } catch (const TaskCancelled&) {
+          runtime_.events().post(
+              Event{Event::Type::kTaskEnd, job.id, t.stage->id, t.partition, 0, false, 0, "", "cancelled"});
+          return;
         } catch (const BlockMissing& e) {
           // Evicted since, or the task ran away from its block: not the
           // task's fault. The job goes on with the lineage.
@@ -353,6 +437,7 @@ void DAGScheduler::run_stages(Job& job) {
         } catch (...) {
           last_error = "unknown exception";
         }
+        if (job.cancelled) return;  // the task failed because the job is going away
         ++failures;
         ++failed_attempts;
         spdlog::warn("Lost task {}.{} in stage {} ({}): {}", t.partition, attempt, t.stage->id, t.stage->name(),
@@ -391,6 +476,10 @@ void DAGScheduler::run_stages(Job& job) {
     for (Stage* s : wave)
       runtime_.events().post(Event{Event::Type::kStageCompleted, job.id, s->id, -1, 0, !aborted, 0, s->name(), ""});
     if (aborted) throw JobError(failure);
+    if (job.cancelled) {
+      std::lock_guard lock(mu_);
+      throw JobError("Job " + std::to_string(job.id) + " (" + job.name + ") cancelled: " + cancel_reason_);
+    }
     if (need_lineage) {
       if (job.cut.empty())  // only local checkpoints are left without lineage
         throw JobError("Job " + std::to_string(job.id) + " (" + job.name + ") aborted: " + missing_block +

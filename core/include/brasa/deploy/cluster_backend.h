@@ -4,6 +4,7 @@
 // runs; this decides where, and moves the plans and results.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -46,12 +47,17 @@ class ClusterBackend {
     int map_shuffle_id = -1;  // for a map task: the shuffle it writes
     int num_maps = 0;
     JobAction* action = nullptr;  // for a result task: where the result goes
+    const std::atomic<bool>* cancelled = nullptr;  // the job's cancel flag
   };
   // Runs the attempt on a free executor core, waiting for one; preferably
   // (for up to brasa.locality.wait, or as long as it lives when pinned) on
   // the executor that cached the partition the task reads. Throws
   // FetchFailed, or std::runtime_error with the task's error.
   void run(const Attempt& attempt);
+
+  // Cancels the job's task calls in flight: their executors stop the tasks
+  // at the next batch, and run() throws TaskCancelled.
+  void cancel_job(int job_id);
 
   int total_cores() const;
   // True when an executor reported every partition of the RDD cached (it

@@ -821,6 +821,7 @@ template <class T> class RDD {
 
   template <class Write>
   void save(const std::string& path, bool overwrite, const char* action, const CallSite& site) const {
+    UndoScope undo;  // an interrupt waits until a failed save has removed its output
     OutputCommitter committer(path, overwrite);
     try {
       run_job(Write{committer.task_dir()}, [](int, bool) {}, action, site);

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <iterator>
 #include <span>
+#include <stdexcept>
 #include <vector>
 
 namespace brasa {
@@ -15,6 +16,15 @@ namespace brasa {
 // Records per batch: big enough to make the per-batch call cost vanish,
 // small enough to stay in L2.
 inline constexpr size_t kBatchSize = 4096;
+
+// Thrown inside a task whose job was cancelled.
+class TaskCancelled : public std::runtime_error {
+ public:
+  TaskCancelled() : std::runtime_error("task cancelled") {}
+};
+// Throws TaskCancelled when the calling task's job is being cancelled.
+// Sources call it between batches, so that a cancelled job stops soon.
+void check_cancelled();
 
 template <class T> class Sink {
  public:
@@ -102,6 +112,7 @@ template <class T> class ChunkedSink final : public Sink<T> {
 // parallelized collection) in batches; consumers read them in place or copy.
 template <class T> void push_lent(const std::vector<T>& data, Sink<T>& out) {
   for (size_t i = 0; i < data.size() && !out.stopped(); i += kBatchSize) {
+    check_cancelled();
     size_t n = std::min(kBatchSize, data.size() - i);
     out.push_borrowed(std::span<const T>(data.data() + i, n));
   }
@@ -110,6 +121,7 @@ template <class T> void push_lent(const std::vector<T>& data, Sink<T>& out) {
 // Pushes the records of a vector the caller no longer needs.
 template <class T> void push_owned(std::vector<T>& data, Sink<T>& out) {
   for (size_t i = 0; i < data.size() && !out.stopped(); i += kBatchSize) {
+    check_cancelled();
     size_t n = std::min(kBatchSize, data.size() - i);
     out.push(std::span<T>(data.data() + i, n));
   }
@@ -124,6 +136,7 @@ template <class T> class BatchWriter {
     if (buf_.size() == kBatchSize) flush();
   }
   void flush() {
+    check_cancelled();
     if (!buf_.empty()) {
       out_.push(buf_);
       buf_.clear();

@@ -110,6 +110,7 @@ class RangeNode final : public RDDNode<int64_t> {
     std::vector<int64_t> batch;
     batch.reserve(kBatchSize);
     for (int64_t i = b; i < e && !out.stopped(); i += kBatchSize) {
+      check_cancelled();
       int64_t n = std::min<int64_t>(kBatchSize, e - i);
       batch.resize(static_cast<size_t>(n));
       for (int64_t j = 0; j < n; ++j) batch[static_cast<size_t>(j)] = start_ + (i + j) * step_;
@@ -137,6 +138,7 @@ class TextFileNode final : public RDDNode<std::string> {
     size_t n = 0;
     while (reader.next(batch[n])) {
       if (++n == kBatchSize) {
+        check_cancelled();
         out.push(batch);
         n = 0;
         if (out.stopped()) return;

@@ -8,7 +8,10 @@
 
 #include <functional>
 #include <memory>
+#include <atomic>
 #include <mutex>
+#include <map>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -47,6 +50,17 @@ struct JobStats {
   double seconds = 0;
 };
 
+// Held by an action while it has something to undo if its job fails (a
+// save's partial output), so that an interrupt waits for the undoing.
+class UndoScope {
+ public:
+  UndoScope();
+  ~UndoScope();
+  UndoScope(const UndoScope&) = delete;
+  UndoScope& operator=(const UndoScope&) = delete;
+  static int active();
+};
+
 class DAGScheduler {
  public:
   DAGScheduler(Runtime& runtime, int threads, int max_failures);
@@ -60,6 +74,18 @@ class DAGScheduler {
 
   JobStats last_job() const;
 
+  // Cancels every running job: tasks stop at their next batch, no new
+  // task starts, and each job's action throws JobError saying "cancelled"
+  // and why (a save_* action removes its partial output). Safe to call
+  // from any thread or from the SIGINT watcher.
+  void cancel_all_jobs(const std::string& reason);
+  int active_jobs() const;
+  // SIGINT or SIGTERM (see brasa::init): cancels every job of the process;
+  // the process then exits with 128 + sig as soon as the jobs' actions have
+  // undone what they started (see UndoScope).
+  static void interrupt(int sig);
+  static int active_jobs_everywhere();
+
  private:
   struct Stage;
   struct Job;
@@ -71,6 +97,8 @@ class DAGScheduler {
   std::unique_ptr<Pool> pool_;
   mutable std::mutex mu_;
   JobStats last_;
+  std::map<std::atomic<bool>*, int> active_;  // the cancel flags of running jobs, and their ids
+  std::string cancel_reason_;
   int next_job_id_ = 0;
   int next_stage_id_ = 0;
 };

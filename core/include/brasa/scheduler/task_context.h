@@ -4,6 +4,9 @@
 // attempt succeeds, so a retried task counts once.
 #pragma once
 
+#include <atomic>
+#include <functional>
+
 #include <cstdint>
 #include <memory>
 #include <utility>
@@ -48,6 +51,15 @@ class TaskContext {
   }
   std::vector<std::pair<uint64_t, std::unique_ptr<AccumulatorCell>>>& accumulator_updates() { return updates_; }
 
+  // Set while the task's job is being cancelled; the data path checks it
+  // between batches (see check_cancelled in sink.h).
+  void watch_cancel(const std::atomic<bool>* flag) { cancelled_ = flag; }
+  // In an executor: asks the driver's call whether it was cancelled.
+  void poll_cancel(std::function<bool()> poll) { poll_ = std::move(poll); }
+  bool cancelled() const {
+    return (cancelled_ && cancelled_->load(std::memory_order_relaxed)) || (poll_ && poll_());
+  }
+
   // Makes this the current task of the calling thread for its lifetime.
   class Scope {
    public:
@@ -64,6 +76,8 @@ class TaskContext {
   int partition_;
   int attempt_;
   std::vector<std::pair<uint64_t, std::unique_ptr<AccumulatorCell>>> updates_;
+  const std::atomic<bool>* cancelled_ = nullptr;
+  std::function<bool()> poll_;
 };
 
 }  // namespace brasa
