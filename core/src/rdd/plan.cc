@@ -3,6 +3,7 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "brasa/rdd/partitioner.h"
 #include "brasa/rdd/rdd_base.h"
 #include "brasa/storage/storage_level.h"
 
@@ -13,6 +14,7 @@ struct Registry {
   std::mutex mu;
   std::unordered_map<uint64_t, NodeFactory> nodes;
   std::unordered_map<uint64_t, TaskFactory> tasks;
+  std::unordered_map<uint64_t, PartitionerReader> partitioners;
   std::unordered_map<uint64_t, std::string> names;
 };
 
@@ -55,6 +57,10 @@ uint64_t register_plan_type(const char* name, NodeFactory factory) { return add(
 uint64_t register_plan_type(const char* name, TaskFactory factory) { return add(registry().tasks, name, factory); }
 NodeFactory find_node_type(uint64_t key) { return find(registry().nodes, key); }
 TaskFactory find_task_type(uint64_t key) { return find(registry().tasks, key); }
+uint64_t register_partitioner_type(const char* name, PartitionerReader read) {
+  return add(registry().partitioners, name, read);
+}
+PartitionerReader find_partitioner_type(uint64_t key) { return find(registry().partitioners, key); }
 
 void PlanWriter::node(const RDDBase& rdd) {
   bool seen = !written_.insert(rdd.id()).second;

@@ -17,8 +17,8 @@
 namespace brasa {
 
 class Partitioner;
-// Custom partitioner types, registered by type key (like stage plan nodes)
-// so that executors can read them back.
+// Custom partitioner types, registered by type key beside the stage plan
+// node types (plan.cc), so that executors can read them back.
 using PartitionerReader = Partitioner (*)(ByteReader&);
 uint64_t register_partitioner_type(const char* name, PartitionerReader read);
 PartitionerReader find_partitioner_type(uint64_t key);  // throws for an unknown key
