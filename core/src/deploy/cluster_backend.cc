@@ -52,8 +52,9 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
     bool registered = false;
     bool alive = true;
     std::set<int> plans;  // stages whose plan it has
-    std::set<grpc::ClientContext*> calls;  // task calls in flight, cancelled if it is lost
-    std::map<grpc::ClientContext*, int> call_jobs;  // the job of each call in flight
+    // Task calls in flight and their jobs: cancelled if the executor is lost
+    // or the job is cancelled.
+    std::map<grpc::ClientContext*, int> calls;
     std::chrono::steady_clock::time_point last_heartbeat = std::chrono::steady_clock::now();
     std::unique_ptr<rpc::Executor::Stub> stub;
   };
@@ -430,13 +431,11 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
     grpc::ClientContext* ctx;
     InFlight(Impl& i, Executor& ex, grpc::ClientContext* c, int job) : impl(i), e(ex), ctx(c) {
       std::lock_guard lock(impl.mu);
-      e.calls.insert(ctx);
-      e.call_jobs[ctx] = job;
+      e.calls[ctx] = job;
     }
     ~InFlight() {
       std::lock_guard lock(impl.mu);
       e.calls.erase(ctx);
-      e.call_jobs.erase(ctx);
     }
   };
 
@@ -445,7 +444,7 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
       std::lock_guard lock(mu);
       if (!e.alive) return;
       e.alive = false;
-      for (auto* call : e.calls) call->TryCancel();  // a hung executor must not hold its tasks
+      for (auto& [call, job] : e.calls) call->TryCancel();  // a hung executor must not hold its tasks
       if (e.pid > 0) ::kill(e.pid, SIGKILL);  // unreachable or hung: make sure it is gone (reaped at stop)
       std::erase_if(cached_blocks, [&](const auto& kv) { return kv.second == e.id; });
       cv.notify_all();
@@ -587,7 +586,7 @@ std::vector<int> ClusterBackend::executor_pids() const {
 void ClusterBackend::cancel_job(int job_id) {
   std::lock_guard lock(impl_->mu);
   for (auto& [id, e] : impl_->executors)
-    for (auto& [call, job] : e.call_jobs)
+    for (auto& [call, job] : e.calls)
       if (job == job_id) call->TryCancel();
 }
 

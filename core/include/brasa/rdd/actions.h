@@ -96,14 +96,7 @@ template <class F> struct Reduce {
         for (auto& x : batch) acc = acc ? (*f)(std::move(*acc), std::move(x)) : std::move(x);
       }
       void push_borrowed(std::span<const T> batch) override {
-        for (const auto& x : batch) {
-          if constexpr (kSafelyCallable<F, T&&, const T&>) {
-            acc = acc ? (*f)(std::move(*acc), x) : x;
-          } else {
-            T copy(x);
-            acc = acc ? (*f)(std::move(*acc), std::move(copy)) : std::move(copy);
-          }
-        }
+        for (const auto& x : batch) acc = acc ? fold_lent(*f, std::move(*acc), x) : x;
       }
     } r;
     r.f = &f;
@@ -123,14 +116,7 @@ template <class F> struct Foreach {
         for (auto& x : batch) (*f)(x);
       }
       void push_borrowed(std::span<const T> batch) override {
-        for (const auto& x : batch) {
-          if constexpr (kReadsInPlace<F, T>) {
-            (*f)(x);
-          } else {
-            T copy(x);
-            (*f)(copy);
-          }
-        }
+        for (const auto& x : batch) invoke_lent(*f, x);
       }
     } each;
     each.f = &f;

@@ -52,4 +52,15 @@ template <class F, class X> auto invoke_lent(F& f, const X& x) {
   }
 }
 
+// f(acc, x) for a lent record x: by const reference when f takes it so,
+// on a copy otherwise (folds: aggregate's seq, reduce).
+template <class F, class A, class X> auto fold_lent(F& f, A&& acc, const X& x) {
+  if constexpr (kSafelyCallable<F, A&&, const X&>) {
+    return f(std::forward<A>(acc), x);
+  } else {
+    X copy(x);
+    return f(std::forward<A>(acc), std::move(copy));
+  }
+}
+
 }  // namespace brasa

@@ -234,14 +234,7 @@ template <class T, class U, class Seq> class FoldPartitionNode final : public Un
         for (auto& x : batch) acc = seq(std::move(acc), std::move(x));
       }
       void push_borrowed(std::span<const T> batch) override {
-        for (const auto& x : batch) {
-          if constexpr (kSafelyCallable<Seq, U&&, const T&>) {
-            acc = seq(std::move(acc), x);
-          } else {
-            T copy(x);
-            acc = seq(std::move(acc), std::move(copy));
-          }
-        }
+        for (const auto& x : batch) acc = fold_lent(seq, std::move(acc), x);
       }
     } fold(seq_, zero_);
     this->parent_->iterate(p, fold);

@@ -30,6 +30,9 @@ template <class T> class ParallelCollectionNode final : public RDDNode<T> {
       slices_.push_back(std::make_shared<const std::vector<T>>(std::make_move_iterator(data.begin() + b),
                                                                std::make_move_iterator(data.begin() + e)));
     }
+    size_t bytes = 0;
+    for (const auto& slice : slices_) bytes += approx_bytes(*slice);
+    inline_slices_ = bytes <= kInlineBytes;
   }
   ~ParallelCollectionNode() override {
     for (uint64_t id : broadcast_ids_) this->runtime().broadcasts().remove(id);
@@ -43,12 +46,8 @@ template <class T> class ParallelCollectionNode final : public RDDNode<T> {
 
   void write_plan(PlanWriter& w) const override {
     w.begin<ParallelCollectionNode>();
-    w(this->num_partitions());
-    size_t bytes = 0;
-    for (const auto& slice : slices_) bytes += approx_bytes(*slice);
-    bool inline_slices = bytes <= kInlineBytes;
-    w(inline_slices);
-    if (inline_slices) {
+    w(this->num_partitions(), inline_slices_);
+    if (inline_slices_) {
       for (const auto& slice : slices_) w(*slice);
       return;
     }
@@ -78,6 +77,7 @@ template <class T> class ParallelCollectionNode final : public RDDNode<T> {
  private:
   static constexpr size_t kInlineBytes = size_t{64} << 10;
   std::vector<std::shared_ptr<const std::vector<T>>> slices_;  // on the driver, or inline in the plan
+  bool inline_slices_ = true;  // small enough to travel inside the plan (measured once, on the driver)
   mutable std::mutex mu_;
   mutable std::vector<uint64_t> broadcast_ids_;  // the driver's broadcasts of the slices, made for the first plan
   std::vector<uint64_t> fetched_ids_;            // in an executor: the slices to fetch

@@ -6,11 +6,11 @@
 // then the job fails with an error naming the stage, partition and cause.
 #pragma once
 
-#include <functional>
-#include <memory>
 #include <atomic>
-#include <mutex>
+#include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <set>
 #include <stdexcept>
 #include <string>

@@ -5,9 +5,8 @@
 #pragma once
 
 #include <atomic>
-#include <functional>
-
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <utility>
 #include <vector>
