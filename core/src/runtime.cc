@@ -14,6 +14,7 @@
 #include "brasa/scheduler/dag_scheduler.h"
 #include "brasa/scheduler/event_bus.h"
 #include "brasa/scheduler/progress_bar.h"
+#include "scheduler/local_backend.h"
 #include "brasa/shuffle/shuffle_manager.h"
 #include "brasa/storage/block_manager.h"
 
@@ -29,6 +30,15 @@ std::string make_local_dir(const Conf& conf) {
   std::filesystem::create_directories(dir, ec);
   if (ec) throw std::runtime_error("cannot create local directory " + dir.string() + ": " + ec.message());
   return dir.string();
+}
+
+// The backend the master URL names. A new launcher is one more branch here.
+std::unique_ptr<Backend> make_backend(Runtime& runtime) {
+  const Conf& conf = runtime.conf();
+  if (auto [executors, cores] = conf.local_cluster(); executors > 0)
+    return ClusterBackend::start_local_cluster(runtime, executors, cores);
+  if (conf.master().rfind("brasa://", 0) == 0) return ClusterBackend::start_standalone(runtime, conf.master().substr(8));
+  return std::make_unique<LocalBackend>(runtime, runtime.threads());
 }
 
 }  // namespace
@@ -66,20 +76,17 @@ Runtime::Runtime(Conf conf) : conf_(std::move(conf)) {
   shuffle_manager_ = std::make_unique<ShuffleManager>(shuffle_budget);
   broadcasts_ = std::make_unique<BroadcastManager>();
   accumulators_ = std::make_unique<AccumulatorRegistry>();
-  bool cluster = conf_.local_cluster().first > 0 || conf_.master().rfind("brasa://", 0) == 0;
-  // On a cluster the scheduler's own thread pool stays idle: tasks run on executors.
-  scheduler_ = std::make_unique<DAGScheduler>(*this, cluster ? 1 : threads_, max_failures);
-  if (auto [executors, cores] = conf_.local_cluster(); executors > 0)
-    cluster_ = ClusterBackend::start_local_cluster(*this, executors, cores);
-  else if (conf_.master().rfind("brasa://", 0) == 0)
-    cluster_ = ClusterBackend::start_standalone(*this, conf_.master().substr(8));
-  if (cluster_ && !conf_.contains("brasa.default.parallelism")) default_parallelism_ = cluster_->total_cores();
+  scheduler_ = std::make_unique<DAGScheduler>(*this, max_failures);
+  backend_ = make_backend(*this);
+  if (!conf_.contains("brasa.default.parallelism") && cluster()) default_parallelism_ = backend_->total_cores();
   spdlog::info("{}: started with master {} ({} threads), storage budget {} MiB, local dir {}", conf_.app_name(),
                conf_.master(), threads_, budget >> 20, local_dir_);
 }
 
+ClusterBackend* Runtime::cluster() { return dynamic_cast<ClusterBackend*>(backend_.get()); }
+
 Runtime::~Runtime() {
-  cluster_.reset();
+  backend_.reset();
   scheduler_.reset();
   events_.reset();
   block_manager_.reset();

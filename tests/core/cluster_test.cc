@@ -6,10 +6,14 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "brasa/brasa.h"
 #include "brasa/deploy/cluster_backend.h"
+#include "brasa/scheduler/event_bus.h"
 #include "test_util.h"
 
 namespace {
@@ -189,6 +193,35 @@ TEST(ExecutorLoss, KilledWhileHoldingCachedPartitions) {
     EXPECT_EQ(got[i].first, expected[i].first);
     EXPECT_DOUBLE_EQ(got[i].second, expected[i].second);
   }
+}
+
+// Backends report lost executors to the scheduler, which publishes them
+// (the web UI's executors page listens) and recomputes their map outputs.
+TEST(ExecutorLoss, IsPublishedAsAnEventWithTheReason) {
+  SKIP_ON_CLUSTER_ONLY_ONCE();
+  struct Recorder : brasa::Listener {
+    std::mutex mu;
+    std::vector<brasa::Event> executor_events;
+    void on_event(const brasa::Event& e) override {
+      if (e.type != brasa::Event::Type::kExecutorAdded && e.type != brasa::Event::Type::kExecutorLost) return;
+      std::lock_guard lock(mu);
+      executor_events.push_back(e);
+    }
+  };
+  auto ctx = make_context("local-cluster[2,1]");
+  auto recorder = std::make_shared<Recorder>();
+  ctx->runtime().events().add_listener(recorder);
+  auto pairs = ctx->range(0, 1000, 1, 4).map([](int64_t x) { return std::pair<int64_t, int64_t>{x % 7, x}; });
+  auto sums = pairs.reduce_by_key([](int64_t a, int64_t b) { return a + b; }, 2);
+  EXPECT_EQ(sums.count(), 7);
+  ::kill(ctx->runtime().cluster()->executor_pids().at(0), SIGKILL);
+  EXPECT_EQ(sums.count(), 7) << "the map outputs of the lost executor are recomputed";
+  ctx->runtime().events().flush();
+  std::lock_guard lock(recorder->mu);
+  ASSERT_EQ(recorder->executor_events.size(), 1u);
+  EXPECT_EQ(recorder->executor_events[0].type, brasa::Event::Type::kExecutorLost);
+  EXPECT_GE(recorder->executor_events[0].executor_id, 0);
+  EXPECT_FALSE(recorder->executor_events[0].error.empty());
 }
 
 TEST(ExecutorLoss, NoExecutorLeftFailsTheJobWithoutHanging) {

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "brasa/rdd/sink.h"
+#include "brasa/util/sink.h"
 #include "brasa/util/files.h"
 
 namespace {

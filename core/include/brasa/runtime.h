@@ -17,6 +17,7 @@ class BroadcastManager;
 class AccumulatorRegistry;
 class EventBus;
 class DAGScheduler;
+class Backend;
 class ClusterBackend;
 
 class Runtime {
@@ -42,8 +43,11 @@ class Runtime {
   AccumulatorRegistry& accumulators() { return *accumulators_; }
   EventBus& events() { return *events_; }
   DAGScheduler& scheduler() { return *scheduler_; }
-  // The executors of a cluster master; null in local mode.
-  ClusterBackend* cluster() { return cluster_.get(); }
+  // Where tasks run: a thread pool here, or executor processes.
+  Backend& backend() { return *backend_; }
+  // The backend when it is a Brasa cluster (local-cluster, brasa://); null
+  // otherwise.
+  ClusterBackend* cluster();
 
   int new_rdd_id() { return next_rdd_id_++; }
   int new_shuffle_id() { return next_shuffle_id_++; }
@@ -62,7 +66,7 @@ class Runtime {
   std::unique_ptr<BroadcastManager> broadcasts_;
   std::unique_ptr<AccumulatorRegistry> accumulators_;
   std::unique_ptr<DAGScheduler> scheduler_;
-  std::unique_ptr<ClusterBackend> cluster_;
+  std::unique_ptr<Backend> backend_;
 };
 
 }  // namespace brasa

@@ -23,10 +23,11 @@
 #include "brasa/accumulator.h"
 #include "brasa/broadcast.h"
 #include "brasa/deploy/executor.h"
+#include "brasa/rdd/rdd_base.h"
 #include "brasa/runtime.h"
 #include "brasa/scheduler/dag_scheduler.h"
 #include "brasa/shuffle/shuffle_manager.h"
-#include "brasa/rdd/sink.h"
+#include "brasa/util/sink.h"
 #include "brasa/storage/block_manager.h"
 #include "brasa/util/serializer.h"
 #include "rpc_common.h"
@@ -41,7 +42,7 @@ using namespace deploy;
 constexpr size_t kInlinePlanBytes = size_t{256} << 10;
 
 struct ClusterBackend::Impl final : public rpc::Driver::Service {
-  using Attempt = ClusterBackend::Attempt;
+  using Attempt = TaskAttempt;
   struct Executor {
     int id = 0;
     pid_t pid = 0;
@@ -107,6 +108,7 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
     e.last_heartbeat = std::chrono::steady_clock::now();
     e.stub = rpc::Executor::NewStub(make_channel(e.address));
     spdlog::info("executor {} registered from {} (pid {}, {} cores)", e.id, e.address, req->pid(), e.cores);
+    rt.scheduler().executor_added(e.id, e.address, e.cores);
     cv.notify_all();
     return grpc::Status::OK;
   }
@@ -449,9 +451,8 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
       std::erase_if(cached_blocks, [&](const auto& kv) { return kv.second == e.id; });
       cv.notify_all();
     }
-    int lost = rt.shuffle_manager().remove_executor(e.id);
-    spdlog::error("Lost executor {} ({}): {}; {} map outputs lost. Its log:\n{}", e.id, e.address, why, lost,
-                  log_of(e));
+    spdlog::error("Lost executor {} ({}): {}. Its log:\n{}", e.id, e.address, why, log_of(e));
+    rt.scheduler().executor_lost(e.id, why);
   }
 };
 
@@ -604,7 +605,18 @@ int ClusterBackend::live_executors() const {
   return n;
 }
 
-void ClusterBackend::run(const Attempt& a) {
+void ClusterBackend::run_all(size_t n, const std::function<void(size_t)>& task) {
+  size_t threads = std::min(n, static_cast<size_t>(std::max(1, total_cores())));
+  std::atomic<size_t> next{0};
+  std::vector<std::thread> pool;
+  for (size_t i = 0; i < threads; ++i)
+    pool.emplace_back([&] {
+      for (size_t k; (k = next++) < n;) task(k);
+    });
+  for (auto& t : pool) t.join();
+}
+
+void ClusterBackend::run(const TaskAttempt& a) {
   Impl& impl = *impl_;
   rpc::LaunchTaskRequest req;
   req.set_job_id(a.job_id);
@@ -697,8 +709,9 @@ void ClusterBackend::run(const Attempt& a) {
       throw std::runtime_error(done.error() + " (on executor " + std::to_string(e.id) + ")");
   }
   impl.record_blocks(a, done, e.id);
-  if (a.map_shuffle_id >= 0) {
-    impl.rt.shuffle_manager().add_remote(a.map_shuffle_id, a.num_maps, a.partition, e.id, e.address);
+  if (a.shuffle) {
+    impl.rt.shuffle_manager().add_remote(a.shuffle->shuffle_id(), a.shuffle->num_map_partitions(), a.partition, e.id,
+                                         e.address);
   } else {
     ByteReader r(result);
     a.action->deliver(a.partition, r);

@@ -1,9 +1,6 @@
 #include "brasa/scheduler/dag_scheduler.h"
 
 #include <spdlog/spdlog.h>
-#include <tbb/global_control.h>
-#include <tbb/task_arena.h>
-#include <tbb/task_group.h>
 
 #include <atomic>
 #include <csignal>
@@ -14,28 +11,17 @@
 #include <thread>
 
 #include "brasa/accumulator.h"
-#include "brasa/deploy/cluster_backend.h"
 #include "brasa/rdd/plan.h"
 #include "brasa/rdd/rdd_base.h"
 #include "brasa/runtime.h"
+#include "brasa/scheduler/backend.h"
 #include "brasa/scheduler/event_bus.h"
 #include "brasa/scheduler/task_context.h"
 #include "brasa/shuffle/shuffle_manager.h"
-#include "brasa/rdd/sink.h"
+#include "brasa/util/sink.h"
 #include "brasa/storage/block_manager.h"
 
 namespace brasa {
-
-struct DAGScheduler::Pool {
-  // TBB's global pool has hardware_concurrency-1 workers by default; local[N]
-  // with N above that must still run N tasks at once.
-  explicit Pool(int threads)
-      : control(tbb::global_control::max_allowed_parallelism,
-                std::max<size_t>(static_cast<size_t>(threads), tbb::this_task_arena::max_concurrency())),
-        arena(threads) {}
-  tbb::global_control control;
-  tbb::task_arena arena;
-};
 
 struct DAGScheduler::Stage {
   int id = 0;
@@ -76,8 +62,7 @@ std::mutex schedulers_mu;
 std::set<DAGScheduler*> schedulers;
 }  // namespace
 
-DAGScheduler::DAGScheduler(Runtime& runtime, int threads, int max_failures)
-    : runtime_(runtime), max_failures_(max_failures), pool_(std::make_unique<Pool>(threads)) {
+DAGScheduler::DAGScheduler(Runtime& runtime, int max_failures) : runtime_(runtime), max_failures_(max_failures) {
   std::lock_guard lock(schedulers_mu);
   schedulers.insert(this);
 }
@@ -131,8 +116,21 @@ void DAGScheduler::cancel_all_jobs(const std::string& reason) {
       jobs.push_back(id);
     }
   }
-  if (ClusterBackend* cluster = runtime_.cluster())
-    for (int id : jobs) cluster->cancel_job(id);
+  for (int id : jobs) runtime_.backend().cancel_job(id);
+}
+
+void DAGScheduler::executor_added(int executor_id, const std::string& address, int cores) {
+  Event e{Event::Type::kExecutorAdded, -1, -1, -1, cores, true, 0, address, ""};
+  e.executor_id = executor_id;
+  runtime_.events().post(std::move(e));
+}
+
+void DAGScheduler::executor_lost(int executor_id, const std::string& why) {
+  int lost = runtime_.shuffle_manager().remove_executor(executor_id);
+  spdlog::warn("executor {} lost ({}): {} map outputs to recompute", executor_id, why, lost);
+  Event e{Event::Type::kExecutorLost, -1, -1, -1, 0, false, 0, "", why};
+  e.executor_id = executor_id;
+  runtime_.events().post(std::move(e));
 }
 
 int DAGScheduler::active_jobs() const {
@@ -200,13 +198,7 @@ std::set<int> fully_cached(const std::shared_ptr<RDDBase>& rdd, Runtime& runtime
     todo.pop_back();
     if (!seen.insert(r->id()).second) continue;
     if (r->storage_level().is_valid() && !r->is_checkpointed()) {
-      bool all = true;
-      if (ClusterBackend* cluster = runtime.cluster()) {
-        all = cluster->has_cached(r->id(), r->num_partitions());
-      } else {
-        for (int p = 0; p < r->num_partitions() && all; ++p) all = runtime.block_manager().contains({r->id(), p});
-      }
-      if (all) {
+      if (runtime.backend().has_cached(r->id(), r->num_partitions())) {
         cut.insert(r->id());
         continue;
       }
@@ -349,7 +341,7 @@ void DAGScheduler::run_stages(Job& job) {
                                    true, 0, s->name(), ""});
       spdlog::debug("Submitting stage {} ({}) with {} tasks", s->id, s->name(), parts.size());
       for (int p : parts) tasks.push_back(Task{s, p});
-      if (runtime_.cluster() && s->plan.empty()) {
+      if (runtime_.backend().ships_plans() && s->plan.empty()) {
         PlanWriter w;
         w.cut_at([&job](const RDDBase& r) { return job.cut.count(r.id()) > 0; });
         if (s->shuffle)
@@ -378,29 +370,19 @@ void DAGScheduler::run_stages(Job& job) {
         TaskContext::Scope scope(&tc);
         auto start = std::chrono::steady_clock::now();
         try {
-          if (ClusterBackend* cluster = runtime_.cluster()) {
-            ClusterBackend::Attempt a;
-            a.job_id = job.id;
-            a.stage_id = t.stage->id;
-            a.partition = t.partition;
-            a.attempt = attempt;
-            a.plan = &t.stage->plan;
-            a.read_shuffles = &t.stage->read_shuffles;
-            a.cached_rdds = &t.stage->cached_rdds;
-            a.pinned = t.stage->pinned;
-            a.cancelled = &job.cancelled;
-            if (t.stage->shuffle) {
-              a.map_shuffle_id = t.stage->shuffle->shuffle_id();
-              a.num_maps = t.stage->shuffle->num_map_partitions();
-            } else {
-              a.action = job.action;
-            }
-            cluster->run(a);
-          } else if (t.stage->shuffle) {
-            t.stage->shuffle->run_map_task(t.partition);
-          } else {
-            job.action->run_here(t.partition);
-          }
+          TaskAttempt a;
+          a.job_id = job.id;
+          a.stage_id = t.stage->id;
+          a.partition = t.partition;
+          a.attempt = attempt;
+          a.shuffle = t.stage->shuffle.get();
+          a.action = job.action;
+          a.plan = &t.stage->plan;
+          a.read_shuffles = &t.stage->read_shuffles;
+          a.cached_rdds = &t.stage->cached_rdds;
+          a.pinned = t.stage->pinned;
+          a.cancelled = &job.cancelled;
+          runtime_.backend().run(a);
           runtime_.accumulators().merge(tc.accumulator_updates());
           if (!t.stage->shuffle) delivered[static_cast<size_t>(partition_index.at(t.partition))] = 1;
           double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -453,24 +435,7 @@ void DAGScheduler::run_stages(Job& job) {
                   std::to_string(t.partition) + " failed " + std::to_string(max_failures_) +
                   " times; most recent failure: " + last_error;
     };
-    if (ClusterBackend* cluster = runtime_.cluster()) {
-      // Each task waits for an executor core and then for its result: one
-      // plain thread per core in the cluster, none busy while waiting.
-      size_t n = std::min(tasks.size(), static_cast<size_t>(std::max(1, cluster->total_cores())));
-      std::atomic<size_t> next{0};
-      std::vector<std::thread> threads;
-      for (size_t i = 0; i < n; ++i)
-        threads.emplace_back([&] {
-          for (size_t k; (k = next++) < tasks.size();) run_task(tasks[k]);
-        });
-      for (auto& t : threads) t.join();
-    } else {
-      pool_->arena.execute([&] {
-        tbb::task_group group;
-        for (const Task& t : tasks) group.run([&run_task, &t] { run_task(t); });
-        group.wait();
-      });
-    }
+    runtime_.backend().run_all(tasks.size(), [&](size_t i) { run_task(tasks[i]); });
     job.stats.failed_attempts += failed_attempts;
     job.stats.tasks += static_cast<int>(tasks.size());
     for (Stage* s : wave)

@@ -1,6 +1,6 @@
 #include "brasa/scheduler/task_context.h"
 
-#include "brasa/rdd/sink.h"
+#include "brasa/util/sink.h"
 #include "brasa/runtime.h"
 
 namespace brasa {

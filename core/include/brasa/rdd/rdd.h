@@ -23,18 +23,18 @@
 #include <utility>
 #include <vector>
 
-#include "brasa/rdd/actions.h"
-#include "brasa/rdd/combine_node.h"
-#include "brasa/rdd/functions.h"
-#include "brasa/rdd/join_node.h"
-#include "brasa/rdd/narrow_nodes.h"
-#include "brasa/rdd/result_task.h"
-#include "brasa/rdd/shuffled_node.h"
-#include "brasa/rdd/sort_node.h"
-#include "brasa/rdd/source_nodes.h"
+#include "brasa/rdd/detail/actions.h"
+#include "brasa/rdd/detail/combine_node.h"
+#include "brasa/rdd/detail/functions.h"
+#include "brasa/rdd/detail/join_node.h"
+#include "brasa/rdd/detail/narrow_nodes.h"
+#include "brasa/rdd/detail/result_task.h"
+#include "brasa/rdd/detail/shuffled_node.h"
+#include "brasa/rdd/detail/sort_node.h"
+#include "brasa/rdd/detail/source_nodes.h"
 #include "brasa/rdd/stat_counter.h"
 #include "brasa/scheduler/dag_scheduler.h"
-#include "brasa/shuffle/shuffle_dependency.h"
+#include "brasa/rdd/shuffle_dependency.h"
 #include "brasa/util/closure.h"
 #include "brasa/util/text_format.h"
 

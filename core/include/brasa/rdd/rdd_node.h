@@ -7,10 +7,10 @@
 #include <optional>
 #include <vector>
 
-#include "brasa/rdd/invoke.h"
+#include "brasa/rdd/detail/invoke.h"
 #include "brasa/rdd/plan.h"
 #include "brasa/rdd/rdd_base.h"
-#include "brasa/rdd/sink.h"
+#include "brasa/util/sink.h"
 #include "brasa/runtime.h"
 #include "brasa/storage/block_manager.h"
 #include "brasa/util/files.h"

@@ -1,9 +1,10 @@
 // Turns an action into stages and runs them. A job's final RDD is walked
 // back through narrow dependencies; each shuffle dependency whose outputs
 // are not all present becomes a map stage. Stages run in waves: every stage
-// whose parents are done runs concurrently, one task per partition on the
-// TBB arena. A failing task is retried up to brasa.task.max_failures times;
-// then the job fails with an error naming the stage, partition and cause.
+// whose parents are done runs concurrently, one task per partition, on the
+// Runtime's Backend (a TBB arena, or executor processes). A failing task is
+// retried up to brasa.task.max_failures times; then the job fails with an
+// error naming the stage, partition and cause.
 #pragma once
 
 #include <atomic>
@@ -63,7 +64,8 @@ class UndoScope {
 
 class DAGScheduler {
  public:
-  DAGScheduler(Runtime& runtime, int threads, int max_failures);
+  // Tasks run on runtime.backend().
+  DAGScheduler(Runtime& runtime, int max_failures);
   ~DAGScheduler();
 
   // Runs `action` for each p in `partitions` of `rdd`, after computing the
@@ -86,15 +88,18 @@ class DAGScheduler {
   static void interrupt(int sig);
   static int active_jobs_everywhere();
 
+  // Called by backends. A lost executor's map outputs are forgotten (stages
+  // that need them run again); both are published as events.
+  void executor_added(int executor_id, const std::string& address, int cores);
+  void executor_lost(int executor_id, const std::string& why);
+
  private:
   struct Stage;
   struct Job;
-  struct Pool;  // the TBB arena, kept out of this header
   void run_stages(Job& job);
 
   Runtime& runtime_;
   int max_failures_;
-  std::unique_ptr<Pool> pool_;
   mutable std::mutex mu_;
   JobStats last_;
   std::map<std::atomic<bool>*, int> active_;  // the cancel flags of running jobs, and their ids

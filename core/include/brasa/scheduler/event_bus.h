@@ -14,7 +14,16 @@
 namespace brasa {
 
 struct Event {
-  enum class Type { kJobStart, kJobEnd, kStageSubmitted, kStageCompleted, kTaskStart, kTaskEnd };
+  enum class Type {
+    kJobStart,
+    kJobEnd,
+    kStageSubmitted,
+    kStageCompleted,
+    kTaskStart,
+    kTaskEnd,
+    kExecutorAdded,  // executor_id, name = its address, num_tasks = its cores
+    kExecutorLost,   // executor_id, error = why
+  };
   Type type;
   int job_id = -1;
   int stage_id = -1;
@@ -24,6 +33,7 @@ struct Event {
   double seconds = 0;
   std::string name;   // job or stage description
   std::string error;  // for failures
+  int executor_id = -1;
 };
 
 class Listener {

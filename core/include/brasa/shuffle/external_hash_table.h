@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "brasa/rdd/sink.h"
+#include "brasa/util/sink.h"
 #include "brasa/runtime.h"
 #include "brasa/shuffle/sorted_run.h"
 #include "brasa/util/flat_hash_map.h"

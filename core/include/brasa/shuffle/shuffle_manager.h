@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "brasa/rdd/sink.h"
+#include "brasa/util/sink.h"
 #include "brasa/shuffle/spill_file.h"
 #include "brasa/util/serializer.h"
 #include "brasa/util/size_estimate.h"

@@ -12,8 +12,8 @@
 #include <utility>
 #include <vector>
 
-#include "brasa/rdd/combine_node.h"
-#include "brasa/rdd/sink.h"
+#include "brasa/rdd/detail/combine_node.h"
+#include "brasa/util/sink.h"
 #include "brasa/util/hash.h"
 #include "brasa/util/size_estimate.h"
 

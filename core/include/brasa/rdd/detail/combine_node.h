@@ -8,7 +8,7 @@
 #include <string>
 #include <utility>
 
-#include "brasa/rdd/narrow_nodes.h"
+#include "brasa/rdd/detail/narrow_nodes.h"
 #include "brasa/shuffle/combine_batch.h"
 #include "brasa/shuffle/external_hash_table.h"
 

@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "brasa/rdd/invoke.h"
+#include "brasa/rdd/detail/invoke.h"
 #include "brasa/rdd/rdd_node.h"
 
 namespace brasa {

@@ -16,7 +16,7 @@
 #include <utility>
 #include <vector>
 
-#include "brasa/rdd/invoke.h"
+#include "brasa/rdd/detail/invoke.h"
 #include "brasa/util/hash.h"
 #include "brasa/util/serializer.h"
 

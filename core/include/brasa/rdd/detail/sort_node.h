@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <memory>
 
-#include "brasa/rdd/narrow_nodes.h"
+#include "brasa/rdd/detail/narrow_nodes.h"
 #include "brasa/shuffle/sorted_run.h"
 #include "brasa/util/size_estimate.h"
 
