@@ -20,7 +20,6 @@ void Report::print_header() const {
   std::fflush(stdout);
 }
 
-namespace {
 std::string human_time(double s) {
   char buf[32];
   if (s < 1e-3) std::snprintf(buf, sizeof buf, "%.1f us", s * 1e6);
@@ -28,6 +27,8 @@ std::string human_time(double s) {
   else std::snprintf(buf, sizeof buf, "%.2f s", s);
   return buf;
 }
+
+namespace {
 
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"") == std::string::npos) return s;

@@ -7,6 +7,9 @@
 
 namespace brasa::bench {
 
+// 4.5 us, 40.2 ms, 2.59 s.
+std::string human_time(double seconds);
+
 struct Row {
   std::string workload;
   std::string system;

@@ -96,6 +96,8 @@ Answer join_hand(int64_t left, int64_t right, Timings& t);
 
 // 5. tiny job: parallelize two numbers in two partitions and count.
 int64_t tiny_job(Context& ctx);
+// A job of `tasks` tasks that do nothing: the scheduler's and backend's cost per task.
+int64_t empty_tasks(Context& ctx, int tasks);
 
 // 7. PageRank (Spark's classic RDD example) on an R-MAT graph with
 // 2^scale vertices; Timings gets one entry per iteration.

@@ -91,6 +91,7 @@ TEST(Workloads, JoinMatchesHandLoopAndCoPartitionedJoinDoesNotShuffle) {
 TEST(Workloads, TinyJobCountsTwo) {
   brasa::Context ctx(conf());
   EXPECT_EQ(tiny_job(ctx), 2);
+  EXPECT_EQ(empty_tasks(ctx, 50), 50);
 }
 
 TEST(Workloads, PageRankMatchesCsrLoop) {

@@ -120,11 +120,16 @@ class ExecutorService final : public rpc::Executor::Service {
       TaskContext::Scope scope(&tc);
       ByteWriter result;
       body->run(req->partition(), result);
-      rpc::TaskReply chunk;
+      // A result of one chunk rides in the final message: one write per task.
       const std::string& bytes = result.bytes();
-      for (size_t off = 0; off < bytes.size(); off += kChunkBytes) {
-        chunk.set_result_chunk(bytes.data() + off, std::min(kChunkBytes, bytes.size() - off));
-        if (!writer->Write(chunk)) return grpc::Status(grpc::StatusCode::CANCELLED, "driver went away");
+      if (bytes.size() <= kChunkBytes) {
+        done.set_result_chunk(bytes);
+      } else {
+        rpc::TaskReply chunk;
+        for (size_t off = 0; off < bytes.size(); off += kChunkBytes) {
+          chunk.set_result_chunk(bytes.data() + off, std::min(kChunkBytes, bytes.size() - off));
+          if (!writer->Write(chunk)) return grpc::Status(grpc::StatusCode::CANCELLED, "driver went away");
+        }
       }
       ByteWriter updates;
       AccumulatorRegistry::write_updates(updates, tc.accumulator_updates());
@@ -150,7 +155,8 @@ class ExecutorService final : public rpc::Executor::Service {
       done.set_status(rpc::TaskReply::FAILED);
       done.set_error("unknown exception");
     }
-    writer->Write(done);
+    if (done.status() != rpc::TaskReply::SUCCEEDED) done.clear_result_chunk();
+    writer->WriteLast(done, grpc::WriteOptions());  // coalesced with the call's status
     return grpc::Status::OK;
   }
 

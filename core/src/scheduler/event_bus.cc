@@ -30,18 +30,30 @@ void EventBus::remove_listener(const std::shared_ptr<Listener>& listener) {
   listeners_.erase(std::remove(listeners_.begin(), listeners_.end(), listener), listeners_.end());
 }
 
+// Task events do not wake the bus: tasks post two each, and waking a thread
+// per event costs more than a short task (two context switches). They are
+// delivered every tick, when the queue grows long, with the next job, stage
+// or executor event, and on flush().
+constexpr size_t kWakeAt = 4096;
+
 void EventBus::post(Event e) {
+  bool wake;
   {
     std::lock_guard lock(mu_);
+    bool task = e.type == Event::Type::kTaskStart || e.type == Event::Type::kTaskEnd;
     queue_.push_back(std::move(e));
+    wake = !task || queue_.size() >= kWakeAt;
+    wake_ = wake_ || wake;
   }
-  cv_.notify_one();
+  if (wake) cv_.notify_one();
 }
 
 void EventBus::flush() {
   // A listener flushing from the delivery thread would wait for itself.
   if (std::this_thread::get_id() == thread_.get_id()) return;
   std::unique_lock lock(mu_);
+  wake_ = true;
+  cv_.notify_one();
   drained_.wait(lock, [this] { return queue_.empty() && !delivering_; });
 }
 
@@ -50,7 +62,8 @@ void EventBus::run() {
   auto last_tick = std::chrono::steady_clock::now();
   std::unique_lock lock(mu_);
   while (true) {
-    cv_.wait_for(lock, kTick, [this] { return stop_ || !queue_.empty(); });
+    cv_.wait_for(lock, kTick, [this] { return stop_ || wake_; });
+    wake_ = false;
     auto listeners = listeners_;
     std::deque<Event> batch;
     batch.swap(queue_);

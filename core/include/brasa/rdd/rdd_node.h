@@ -1,6 +1,29 @@
 // The typed node of the lineage graph. A node computes one partition by
 // pushing batches of records into a Sink; iterate() wraps compute() with the
 // persistence and checkpoint logic, as Spark's RDD.iterator does.
+//
+// Writing your own operator (how graphx and mllib add theirs): derive from
+// RDDNode<T>, or from UnaryNode<In, T> when partition p is computed from
+// partition p of one parent, and give it
+//
+//   void compute(int p, Sink<T>& out) override;  // push batches into out;
+//        // read a parent with parent->iterate(p, sink) (batches, cached ones
+//        // lent in place) or parent->read_partition(p) (the whole partition)
+//   std::vector<Dependency> lineage() const override;  // {parent, nullptr} per
+//        // narrow parent (UnaryNode has these two already)
+//   void drop_parents() override;                // forget parents (checkpoint)
+//   void write_plan(PlanWriter& w) const override {
+//     w.begin<MyNode>();        // the type key, registered by this call
+//     w.node(*parent_);         // each parent, then fields and closures:
+//     w(k_); w.closure(f_);
+//   }
+//   static std::shared_ptr<RDDBase> rebuild(PlanReader& r);  // reads them back,
+//        // in the same order, in an executor: r.node<In>(), r.read<int>(), ...
+//
+// and wrap it: RDD<T>(std::make_shared<MyNode>(...)). Executors run the same
+// binary, so every node type the driver builds can be rebuilt there; fields
+// must be serializable (util/serializer.h) and closures shippable
+// (util/closure.h). tests/core/custom_node_test.cc is a complete example.
 #pragma once
 
 #include <memory>
@@ -135,6 +158,35 @@ template <class T> class RDDNode : public RDDBase {
       push_owned(data, out);
     }
   }
+};
+
+template <class T> using NodePtr = std::shared_ptr<RDDNode<T>>;
+
+// A sink that forwards "stopped" from the sink downstream of it.
+template <class In, class Out> class ForwardingSink : public Sink<In> {
+ public:
+  explicit ForwardingSink(Sink<Out>& out) : out_(out) {}
+  bool stopped() const override { return out_.stopped(); }
+
+ protected:
+  Sink<Out>& out_;
+};
+
+// A node with one parent whose partition p it computes from partition p of
+// the parent (the common shape of narrow operators).
+template <class In, class Out> class UnaryNode : public RDDNode<Out> {
+ public:
+  UnaryNode(NodePtr<In> parent, std::string op, const CallSite& site, bool keeps_partitioner)
+      : RDDNode<Out>(parent->runtime_ptr(), parent->num_partitions(), std::move(op), site),
+        parent_(std::move(parent)) {
+    if (keeps_partitioner) this->set_partitioner(parent_->partitioner());
+  }
+
+ protected:
+  std::vector<Dependency> lineage() const override { return {{parent_, nullptr}}; }
+  void drop_parents() override { parent_.reset(); }
+
+  NodePtr<In> parent_;
 };
 
 // A checkpointed RDD as rebuilt in an executor: iterate() reads the files.

@@ -51,6 +51,7 @@ class EventBus {
 
   void add_listener(std::shared_ptr<Listener> listener);
   void remove_listener(const std::shared_ptr<Listener>& listener);
+  // Queues the event; task events reach listeners within a tick (100 ms).
   void post(Event e);
   // Waits until every event posted so far has been delivered.
   void flush();
@@ -64,6 +65,7 @@ class EventBus {
   std::deque<Event> queue_;
   std::vector<std::shared_ptr<Listener>> listeners_;
   bool delivering_ = false;
+  bool wake_ = false;  // deliver now, without waiting for the tick
   bool stop_ = false;
   std::thread thread_;
 };

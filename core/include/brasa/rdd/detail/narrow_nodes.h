@@ -16,35 +16,6 @@
 
 namespace brasa {
 
-template <class T> using NodePtr = std::shared_ptr<RDDNode<T>>;
-
-// A sink that forwards "stopped" from the sink downstream of it.
-template <class In, class Out> class ForwardingSink : public Sink<In> {
- public:
-  explicit ForwardingSink(Sink<Out>& out) : out_(out) {}
-  bool stopped() const override { return out_.stopped(); }
-
- protected:
-  Sink<Out>& out_;
-};
-
-// A node with one parent whose partition p it computes from partition p of
-// the parent (the common shape of narrow operators).
-template <class In, class Out> class UnaryNode : public RDDNode<Out> {
- public:
-  UnaryNode(NodePtr<In> parent, std::string op, const CallSite& site, bool keeps_partitioner)
-      : RDDNode<Out>(parent->runtime_ptr(), parent->num_partitions(), std::move(op), site),
-        parent_(std::move(parent)) {
-    if (keeps_partitioner) this->set_partitioner(parent_->partitioner());
-  }
-
- protected:
-  std::vector<Dependency> lineage() const override { return {{parent_, nullptr}}; }
-  void drop_parents() override { parent_.reset(); }
-
-  NodePtr<In> parent_;
-};
-
 template <class In, class Out, class F> class MapNode final : public UnaryNode<In, Out> {
  public:
   MapNode(NodePtr<In> parent, F f, std::string op, const CallSite& site)
