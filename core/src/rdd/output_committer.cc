@@ -1,8 +1,11 @@
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
+#include <string>
+#include <system_error>
 
-#include "brasa/rdd/rdd.h"
+#include "brasa/rdd/output_committer.h"
+#include "brasa/rdd/rdd_node.h"
 
 namespace fs = std::filesystem;
 
