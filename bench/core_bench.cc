@@ -226,7 +226,7 @@ void Suite::word_count() {
   }
   auto t = timings();
   Answer expected = word_count_hand(path.string(), t);
-  reference_row(w, "hand loop (absl::flat_hash_map)", "1 thread", t, words, expected, expected);
+  reference_row(w, "hand loop (flat hash map)", "1 thread", t, words, expected, expected);
   auto shell = timings(1);
   reference_row(w, "tr | sort | uniq -c", "GNU coreutils, LC_ALL=C", shell, words,
                 word_count_shell(path.string(), shell), expected);
@@ -462,7 +462,7 @@ int Suite::run() {
                                      "run against Dask's fastest): " + x(ratio(fastest, slowest)));
     }
   }
-  if (double hand = time_of("2 word count", "hand loop (absl::flat_hash_map)"); hand > 0) {
+  if (double hand = time_of("2 word count", "hand loop (flat hash map)"); hand > 0) {
     double one = time_of("2 word count", "brasa", "local[1]");
     if (one > 0) target(one <= hand, "word count local[1] at least as fast as the hand loop: " + x(ratio(one, hand)));
   }
