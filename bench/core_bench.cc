@@ -454,8 +454,9 @@ int Suite::run() {
     target(ratio(l2, np) <= 5, "reduce_by_key local[2] within 5x of numpy bincount: " + x(ratio(l2, np)));
   }
   if (auto dask = runs_.find({"2 word count", "dask bag"}); dask != runs_.end() && !dask->second.empty()) {
-    auto& brasa = runs_[{"2 word count", "brasa local[2]"}];
-    if (!brasa.empty()) {
+    auto brasa_runs = runs_.find({"2 word count", "brasa local[2]"});
+    if (brasa_runs != runs_.end() && !brasa_runs->second.empty()) {
+      const auto& brasa = brasa_runs->second;
       double slowest = *std::max_element(brasa.begin(), brasa.end());
       double fastest = *std::min_element(dask->second.begin(), dask->second.end());
       target(fastest >= 2 * slowest, "word count local[2] at least 2x faster than Dask bag in every run (its slowest "

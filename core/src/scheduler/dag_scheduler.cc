@@ -127,7 +127,7 @@ void DAGScheduler::executor_added(int executor_id, const std::string& address, i
 
 void DAGScheduler::executor_lost(int executor_id, const std::string& why) {
   int lost = runtime_.shuffle_manager().remove_executor(executor_id);
-  spdlog::warn("executor {} lost ({}): {} map outputs to recompute", executor_id, why, lost);
+  spdlog::warn("executor {} lost: {} map outputs to recompute", executor_id, lost);
   Event e{Event::Type::kExecutorLost, -1, -1, -1, 0, false, 0, "", why};
   e.executor_id = executor_id;
   runtime_.events().post(std::move(e));
