@@ -41,21 +41,32 @@ using namespace deploy;
 // SendPlan round trip of their own.
 constexpr size_t kInlinePlanBytes = size_t{256} << 10;
 
+// A task slot of an executor (one per core): a long-lived stream on which
+// the driver sends one task at a time and reads its replies, so a task
+// costs two messages rather than a call of its own.
+struct TaskSlot {
+  bool busy = false;
+  int job = -1;  // of the task it runs
+  bool cancelled = false;  // its stream was cancelled: not reusable
+  std::unique_ptr<rpc::Executor::Stub> stub;  // on a connection of its own to the executor's task server
+  std::unique_ptr<grpc::ClientContext> ctx;  // null until first used, and after the stream broke
+  std::unique_ptr<grpc::ClientReaderWriter<rpc::LaunchTaskRequest, rpc::TaskReply>> stream;
+};
+
 struct ClusterBackend::Impl final : public rpc::Driver::Service {
   using Attempt = TaskAttempt;
   struct Executor {
     int id = 0;
     pid_t pid = 0;
     std::string address;
+    std::string task_address;
     std::string log;
     int cores = 0;
     int free = 0;
+    std::vector<TaskSlot> slots;  // `cores` of them
     bool registered = false;
     bool alive = true;
     std::set<int> plans;  // stages whose plan it has
-    // Task calls in flight and their jobs: cancelled if the executor is lost
-    // or the job is cancelled.
-    std::map<grpc::ClientContext*, int> calls;
     std::chrono::steady_clock::time_point last_heartbeat = std::chrono::steady_clock::now();
     std::unique_ptr<rpc::Executor::Stub> stub;
   };
@@ -65,7 +76,8 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
   std::unique_ptr<grpc::Server> server;
   std::string address;
   mutable std::mutex mu;
-  std::condition_variable cv;
+  std::condition_variable cv;       // an executor registered or was lost, or a slot came free
+  std::condition_variable stop_cv;  // the monitor's: `stopping` was set
   std::map<int, Executor> executors;
   std::map<std::pair<int, int>, int> cached_blocks;  // (rdd, partition) -> executor that computed it
   std::chrono::milliseconds locality_wait{3000};
@@ -104,6 +116,8 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
     e.address = req->address();
     e.cores = std::max(1, req->cores());
     e.free = e.cores;
+    e.task_address = req->task_address();
+    e.slots.resize(static_cast<size_t>(e.cores));
     e.registered = true;
     e.last_heartbeat = std::chrono::steady_clock::now();
     e.stub = rpc::Executor::NewStub(make_channel(e.address));
@@ -252,7 +266,7 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
   void watch() {
     std::unique_lock lock(mu);
     auto last_app_heartbeat = std::chrono::steady_clock::now();
-    while (!cv.wait_for(lock, std::chrono::milliseconds(100), [this] { return stopping; })) {
+    while (!stop_cv.wait_for(lock, std::chrono::milliseconds(100), [this] { return stopping; })) {
       if (master && std::chrono::steady_clock::now() - last_app_heartbeat > std::chrono::seconds(1)) {
         last_app_heartbeat = std::chrono::steady_clock::now();
         lock.unlock();
@@ -286,9 +300,10 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
     {
       std::lock_guard lock(mu);
       stopping = true;
-      cv.notify_all();
+      stop_cv.notify_all();
     }
     if (monitor.joinable()) monitor.join();
+    close_slots();
     rt.shuffle_manager().set_on_remove(nullptr);
     rt.block_manager().set_on_remove_rdd(nullptr);
     rt.broadcasts().set_on_remove(nullptr);
@@ -380,7 +395,19 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
     for (int rdd : done.cached_rdds()) cached_blocks[{rdd, a.partition}] = executor;
   }
 
-  Executor& acquire_core(int preferred, bool pinned) {
+  // Takes a free slot of the preferred executor (waiting for one up to the
+  // locality wait, or for ever when pinned) or else of the least busy one.
+  std::pair<Executor*, TaskSlot*> acquire_slot(int preferred, bool pinned, int job) {
+    auto take = [&](Executor& e) {
+      --e.free;
+      for (auto& slot : e.slots)
+        if (!slot.busy) {
+          slot.busy = true;
+          slot.job = job;
+          return std::pair{&e, &slot};
+        }
+      throw std::logic_error("executor " + std::to_string(e.id) + " has no free slot");
+    };
     std::unique_lock lock(mu);
     if (auto it = executors.find(preferred); it != executors.end()) {
       Executor& e = it->second;
@@ -389,10 +416,7 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
         cv.wait(lock, ready);
       else
         cv.wait_for(lock, locality_wait, ready);
-      if (e.alive && e.free > 0) {
-        --e.free;
-        return e;
-      }
+      if (e.alive && e.free > 0) return take(e);
     }
     while (true) {
       Executor* best = nullptr;
@@ -402,10 +426,7 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
         any_alive = true;
         if (e.free > 0 && (!best || e.free > best->free)) best = &e;
       }
-      if (best) {
-        --best->free;
-        return *best;
-      }
+      if (best) return take(*best);
       if (!any_alive) {
         // The standalone master replaces lost executors: give it time to.
         if (!master || !cv.wait_for(lock, heartbeat_timeout, [&] {
@@ -420,33 +441,49 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
     }
   }
 
-  void release_core(Executor& e) {
+  // `broken`: its stream failed or was cancelled; the next task opens another.
+  void release_slot(Executor& e, TaskSlot& slot, bool broken) {
+    std::unique_ptr<grpc::ClientContext> ctx;
+    std::unique_ptr<grpc::ClientReaderWriter<rpc::LaunchTaskRequest, rpc::TaskReply>> stream;
     std::lock_guard lock(mu);
+    if (broken || slot.cancelled) {
+      if (slot.stream && !broken) slot.stream->Finish();  // cancelled: returns at once
+      ctx = std::move(slot.ctx);  // freed after the stream, outside the lock
+      stream = std::move(slot.stream);
+      slot.cancelled = false;
+    }
+    slot.busy = false;
+    slot.job = -1;
     ++e.free;
     cv.notify_all();
   }
 
-  // Registers a task call on an executor for its lifetime.
-  struct InFlight {
-    Impl& impl;
-    Executor& e;
-    grpc::ClientContext* ctx;
-    InFlight(Impl& i, Executor& ex, grpc::ClientContext* c, int job) : impl(i), e(ex), ctx(c) {
-      std::lock_guard lock(impl.mu);
-      e.calls[ctx] = job;
+  // Ends the streams of idle slots (those of busy ones end with their task).
+  void close_slots() {
+    std::vector<TaskSlot*> idle;
+    {
+      std::lock_guard lock(mu);
+      for (auto& [id, e] : executors)
+        for (auto& slot : e.slots)
+          if (!slot.busy && slot.stream) {
+            slot.ctx->TryCancel();
+            slot.busy = true;  // for good
+            idle.push_back(&slot);
+          }
     }
-    ~InFlight() {
-      std::lock_guard lock(impl.mu);
-      e.calls.erase(ctx);
-    }
-  };
+    for (TaskSlot* slot : idle) slot->stream->Finish();
+  }
 
   void lose(Executor& e, const std::string& why) {
     {
       std::lock_guard lock(mu);
       if (!e.alive) return;
       e.alive = false;
-      for (auto& [call, job] : e.calls) call->TryCancel();  // a hung executor must not hold its tasks
+      for (auto& slot : e.slots)  // a hung executor must not hold its tasks
+        if (slot.busy && slot.ctx) {
+          slot.ctx->TryCancel();
+          slot.cancelled = true;
+        }
       if (e.pid > 0) ::kill(e.pid, SIGKILL);  // unreachable or hung: make sure it is gone (reaped at stop)
       std::erase_if(cached_blocks, [&](const auto& kv) { return kv.second == e.id; });
       cv.notify_all();
@@ -585,10 +622,16 @@ std::vector<int> ClusterBackend::executor_pids() const {
 }
 
 void ClusterBackend::cancel_job(int job_id) {
-  std::lock_guard lock(impl_->mu);
-  for (auto& [id, e] : impl_->executors)
-    for (auto& [call, job] : e.calls)
-      if (job == job_id) call->TryCancel();
+  {  // the driver's threads stop waiting for the job's tasks at once ...
+    std::lock_guard lock(impl_->mu);
+    for (auto& [id, e] : impl_->executors)
+      for (auto& slot : e.slots)
+        if (slot.busy && slot.job == job_id && slot.ctx) {
+          slot.ctx->TryCancel();
+          slot.cancelled = true;
+        }
+  }
+  impl_->remove_everywhere(rpc::RemoveRequest::JOB, job_id);  // ... and the executors stop running them
 }
 
 bool ClusterBackend::has_cached(int rdd_id, int num_partitions) const {
@@ -640,21 +683,23 @@ void ClusterBackend::run(const TaskAttempt& a) {
     }
   }
 
-  Impl::Executor& e = impl.acquire_core(impl.preferred_executor(a), a.pinned);
+  auto [executor, slot_ptr] = impl.acquire_slot(impl.preferred_executor(a), a.pinned, a.job_id);
+  Impl::Executor& e = *executor;
+  TaskSlot& slot = *slot_ptr;
+  bool broken = false;
   struct Release {
     Impl& impl;
     Impl::Executor& e;
-    ~Release() { impl.release_core(e); }
-  } release{impl, e};
+    TaskSlot& slot;
+    bool& broken;
+    ~Release() { impl.release_slot(e, slot, broken); }
+  } release{impl, e, slot, broken};
 
   std::string result;
   rpc::TaskReply reply, done;
   bool finished = false;
   grpc::Status status;
   for (int tries = 0; tries < 2; ++tries) {
-    status = grpc::Status::OK;
-    result.clear();
-    finished = false;
     bool inline_plan = false;
     if (!impl.has_plan(e, a.stage_id)) {
       inline_plan = a.plan->size() <= kInlinePlanBytes;
@@ -664,25 +709,43 @@ void ClusterBackend::run(const TaskAttempt& a) {
         status = impl.send_plan(e, a.stage_id, *a.plan);
     }
     if (!status.ok()) break;
-    auto ctx = client_context(impl.secret);
-    Impl::InFlight in_flight(impl, e, ctx.get(), a.job_id);  // lose() and cancel_job() cancel it
-    auto stream = e.stub->LaunchTask(ctx.get(), req);
-    while (stream->Read(&reply)) {
-      result += reply.result_chunk();
-      if (reply.status() != rpc::TaskReply::RUNNING) {
-        done = std::move(reply);
-        finished = true;
+    if (!slot.stream) {
+      auto ctx = client_context(impl.secret);
+      if (!slot.stub) slot.stub = rpc::Executor::NewStub(make_channel(e.task_address, /*own_connection=*/true));
+      auto stream = slot.stub->Tasks(ctx.get());
+      std::lock_guard lock(impl.mu);
+      slot.ctx = std::move(ctx);
+      slot.stream = std::move(stream);
+      if (!e.alive || (a.cancelled && a.cancelled->load())) {  // missed by lose() or cancel_job()
+        slot.ctx->TryCancel();
+        slot.cancelled = true;
       }
     }
-    status = stream->Finish();
+    result.clear();
+    finished = false;
+    if (slot.stream->Write(req))
+      while (slot.stream->Read(&reply)) {
+        result += reply.result_chunk();
+        if (reply.status() != rpc::TaskReply::RUNNING) {
+          done = std::move(reply);
+          finished = true;
+          break;
+        }
+      }
+    if (!finished) {
+      status = slot.stream->Finish();
+      broken = true;
+    }
     req.clear_plan();
-    if (inline_plan && status.ok()) impl.remember_plan(e, a.stage_id);
-    if (status.error_code() != grpc::StatusCode::NOT_FOUND) break;
+    if (!finished || done.status() != rpc::TaskReply::NO_PLAN) {
+      if (inline_plan && finished) impl.remember_plan(e, a.stage_id);
+      break;
+    }
     impl.forget_plan(e, a.stage_id);  // the executor dropped it: send it again
   }
   if (a.cancelled && a.cancelled->load()) throw TaskCancelled();  // the executor was told to stop
-  if (!status.ok() || !finished) {
-    std::string why = status.ok() ? "stream ended without a result" : status.error_message();
+  if (!finished) {
+    std::string why = status.ok() ? "task stream ended without a result" : status.error_message();
     auto code = status.error_code();
     bool transport = status.ok() || code == grpc::StatusCode::UNAVAILABLE || code == grpc::StatusCode::CANCELLED ||
                      code == grpc::StatusCode::DEADLINE_EXCEEDED || code == grpc::StatusCode::INTERNAL;
@@ -690,6 +753,9 @@ void ClusterBackend::run(const TaskAttempt& a) {
     impl.lose(e, why);
     throw ExecutorLost("executor " + std::to_string(e.id) + " lost while running the task: " + why);
   }
+  if (done.status() == rpc::TaskReply::NO_PLAN)
+    throw std::runtime_error("executor " + std::to_string(e.id) + " keeps dropping the plan of stage " +
+                             std::to_string(a.stage_id));
   switch (done.status()) {
     case rpc::TaskReply::SUCCEEDED:
       break;

@@ -9,9 +9,13 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
+#include <deque>
+#include <functional>
 #include <map>
+#include <set>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "brasa/accumulator.h"
 #include "brasa/broadcast.h"
@@ -75,67 +79,73 @@ class ExecutorService final : public rpc::Executor::Service {
       stage = chunk.stage_id();
       bytes += chunk.data();
     }
-    return add_plan(stage, bytes);
-  }
-
-  // Rebuilds a plan once; its tasks share it, as local-mode tasks share the driver's nodes.
-  grpc::Status add_plan(int stage, const std::string& bytes) {
     try {
-      PlanReader plan(rt_, bytes);
-      std::shared_ptr<TaskBody> body = plan.task();
-      std::lock_guard lock(mu_);
-      plans_[stage] = std::move(body);
-      if (plans_.size() > kMaxPlans) plans_.erase(plans_.begin());  // the oldest stage
+      add_plan(stage, bytes);
     } catch (const std::exception& e) {
-      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::string("bad stage plan: ") + e.what());
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, e.what());
     }
     return grpc::Status::OK;
   }
 
-  grpc::Status LaunchTask(grpc::ServerContext* ctx, const rpc::LaunchTaskRequest* req,
-                          grpc::ServerWriter<rpc::TaskReply>* writer) override {
-    if (auto s = check_secret(ctx, secret_, "LaunchTask"); !s.ok()) return s;
-    if (!req->plan().empty())
-      if (auto s = add_plan(req->stage_id(), req->plan()); !s.ok()) return s;
+  // Rebuilds a plan once; its tasks share it, as local-mode tasks share the driver's nodes.
+  void add_plan(int stage, const std::string& bytes) {
     std::shared_ptr<TaskBody> body;
-    {
-      std::lock_guard lock(mu_);
-      auto it = plans_.find(req->stage_id());
-      if (it == plans_.end()) return grpc::Status(grpc::StatusCode::NOT_FOUND, "no plan for this stage");
-      body = it->second;
+    try {
+      PlanReader plan(rt_, bytes);
+      body = plan.task();
+    } catch (const std::exception& e) {
+      throw std::invalid_argument(std::string("bad stage plan: ") + e.what());
     }
-    if (req->partition() < 0 || req->partition() >= body->num_partitions())
-      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "no partition " + std::to_string(req->partition()));
-    for (const auto& loc : req->locations()) {
-      int n = std::min({loc.map_id_size(), loc.executor_id_size(), loc.address_size()});
-      for (int i = 0; i < n; ++i)
-        if (loc.map_id(i) >= 0 && loc.map_id(i) < loc.num_maps())
-          rt_->shuffle_manager().add_remote(loc.shuffle_id(), loc.num_maps(), loc.map_id(i), loc.executor_id(i),
-                                            loc.address(i));
-    }
+    std::lock_guard lock(mu_);
+    plans_[stage] = std::move(body);
+    if (plans_.size() > kMaxPlans) plans_.erase(plans_.begin());  // the oldest stage
+  }
+
+  // Runs one task; returns its replies: result chunks, then the final one.
+  std::vector<rpc::TaskReply> run_task(const rpc::LaunchTaskRequest& req) {
+    std::vector<rpc::TaskReply> replies;
     rpc::TaskReply done;
     try {
-      TaskContext tc(*rt_, req->stage_id(), req->partition(), req->attempt());
-      tc.poll_cancel([ctx] { return ctx->IsCancelled(); });  // the driver cancelled the call (the job)
+      if (!req.plan().empty()) add_plan(req.stage_id(), req.plan());
+      std::shared_ptr<TaskBody> body;
+      {
+        std::lock_guard lock(mu_);
+        if (auto it = plans_.find(req.stage_id()); it != plans_.end()) body = it->second;
+      }
+      if (!body) {
+        done.set_status(rpc::TaskReply::NO_PLAN);
+        replies.push_back(std::move(done));
+        return replies;
+      }
+      if (req.partition() < 0 || req.partition() >= body->num_partitions())
+        throw std::invalid_argument("no partition " + std::to_string(req.partition()) + " in stage " +
+                                    std::to_string(req.stage_id()));
+      for (const auto& loc : req.locations()) {
+        int n = std::min({loc.map_id_size(), loc.executor_id_size(), loc.address_size()});
+        for (int i = 0; i < n; ++i)
+          if (loc.map_id(i) >= 0 && loc.map_id(i) < loc.num_maps())
+            rt_->shuffle_manager().add_remote(loc.shuffle_id(), loc.num_maps(), loc.map_id(i), loc.executor_id(i),
+                                              loc.address(i));
+      }
+      TaskContext tc(*rt_, req.stage_id(), req.partition(), req.attempt());
+      const int job = req.job_id();
+      tc.poll_cancel([this, job] { return job_cancelled(job); });
       TaskContext::Scope scope(&tc);
       ByteWriter result;
-      body->run(req->partition(), result);
+      body->run(req.partition(), result);
       // A result of one chunk rides in the final message: one write per task.
       const std::string& bytes = result.bytes();
       if (bytes.size() <= kChunkBytes) {
         done.set_result_chunk(bytes);
       } else {
-        rpc::TaskReply chunk;
-        for (size_t off = 0; off < bytes.size(); off += kChunkBytes) {
-          chunk.set_result_chunk(bytes.data() + off, std::min(kChunkBytes, bytes.size() - off));
-          if (!writer->Write(chunk)) return grpc::Status(grpc::StatusCode::CANCELLED, "driver went away");
-        }
+        for (size_t off = 0; off < bytes.size(); off += kChunkBytes)
+          replies.emplace_back().set_result_chunk(bytes.data() + off, std::min(kChunkBytes, bytes.size() - off));
       }
       ByteWriter updates;
       AccumulatorRegistry::write_updates(updates, tc.accumulator_updates());
       done.set_accumulator_updates(updates.bytes());
-      for (int rdd : req->cached_rdds())
-        if (rt_->block_manager().contains({rdd, req->partition()})) done.add_cached_rdds(rdd);
+      for (int rdd : req.cached_rdds())
+        if (rt_->block_manager().contains({rdd, req.partition()})) done.add_cached_rdds(rdd);
       done.set_status(rpc::TaskReply::SUCCEEDED);
     } catch (const FetchFailed& e) {
       done.set_status(rpc::TaskReply::FETCH_FAILED);
@@ -155,9 +165,20 @@ class ExecutorService final : public rpc::Executor::Service {
       done.set_status(rpc::TaskReply::FAILED);
       done.set_error("unknown exception");
     }
-    if (done.status() != rpc::TaskReply::SUCCEEDED) done.clear_result_chunk();
-    writer->WriteLast(done, grpc::WriteOptions());  // coalesced with the call's status
-    return grpc::Status::OK;
+    if (done.status() != rpc::TaskReply::SUCCEEDED) {
+      replies.clear();
+      done.clear_result_chunk();
+    }
+    replies.push_back(std::move(done));
+    return replies;
+  }
+
+  const std::string& secret() const { return secret_; }
+
+  bool job_cancelled(int job) {
+    if (!any_cancelled_.load(std::memory_order_relaxed)) return false;
+    std::lock_guard lock(mu_);
+    return cancelled_jobs_.count(job) != 0;
   }
 
   grpc::Status FetchShuffleBlock(grpc::ServerContext* ctx, const rpc::FetchBlockRequest* req,
@@ -188,6 +209,13 @@ class ExecutorService final : public rpc::Executor::Service {
       case rpc::RemoveRequest::BROADCAST:
         rt_->broadcasts().remove(static_cast<uint64_t>(req->id()));
         break;
+      case rpc::RemoveRequest::JOB: {
+        std::lock_guard lock(mu_);
+        cancelled_jobs_.insert(static_cast<int>(req->id()));
+        if (cancelled_jobs_.size() > kMaxPlans) cancelled_jobs_.erase(cancelled_jobs_.begin());
+        any_cancelled_ = true;
+        break;
+      }
       default:
         return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "unknown kind of removal");
     }
@@ -219,6 +247,134 @@ class ExecutorService final : public rpc::Executor::Service {
   bool stopping_ = false;
   static constexpr size_t kMaxPlans = 256;
   std::map<int, std::shared_ptr<TaskBody>> plans_;  // by stage id (increasing)
+  std::set<int> cancelled_jobs_;                     // the latest ones
+  std::atomic<bool> any_cancelled_{false};
+};
+
+// Serves the driver's task slots (rpc Tasks) on an async server of its own,
+// with a completion queue and a thread per core, each serving one slot's
+// stream at a time. The thread polls its stream's connection itself and
+// runs each task it reads: one thread switch per task, where the sync
+// server reads on a poller thread and hands every message to the call's
+// thread (and several threads on one queue wake each other).
+class TaskServer {
+ public:
+  // On a loopback host, the driver is on this machine: tasks then travel
+  // over a Unix socket (in the abstract namespace: nothing to clean up),
+  // which costs the kernel less per message than TCP.
+  TaskServer(ExecutorService& service, const std::string& host, int cores) : service_(service) {
+    bool loopback = host.rfind("127.", 0) == 0 || host == "localhost";
+    std::string address = loopback ? "unix-abstract:brasa-tasks-" + std::to_string(::getpid()) : host + ":0";
+    int port = 0;
+    server_ = start_async_server(address, &async_, &cqs_, cores, &port);
+    if (!server_) throw std::runtime_error("cannot listen on " + address + " for tasks");
+    address_ = loopback ? address : host + ":" + std::to_string(port);
+    for (auto& cq : cqs_) {
+      accept(*cq);
+      threads_.emplace_back([this, q = cq.get()] { serve(*q); });
+    }
+  }
+  ~TaskServer() {
+    server_->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(500));
+    for (auto& cq : cqs_) cq->Shutdown();
+    for (auto& t : threads_) t.join();
+  }
+  const std::string& address() const { return address_; }
+
+ private:
+  enum Op { kAccept, kRead, kWrite, kFinish, kDone };
+  struct Call;
+  struct Tag {
+    Call* call;
+    Op op;
+  };
+  // One stream: read a task, run it, write its replies, read the next.
+  // Only its queue's thread touches it.
+  struct Call {
+    Tag tags[5] = {{this, kAccept}, {this, kRead}, {this, kWrite}, {this, kFinish}, {this, kDone}};
+    grpc::ServerContext ctx;
+    grpc::ServerAsyncReaderWriter<rpc::TaskReply, rpc::LaunchTaskRequest> stream{&ctx};
+    rpc::LaunchTaskRequest request;
+    std::deque<rpc::TaskReply> unwritten;
+    int ops = 0;  // operations in flight (their tags are still to come)
+  };
+
+  // Waits for the next stream on `cq`: one at a time per queue.
+  void accept(grpc::ServerCompletionQueue& cq) {
+    auto* c = new Call;
+    c->ops = 2;  // accept, and the done notice once accepted
+    c->ctx.AsyncNotifyWhenDone(&c->tags[kDone]);
+    async_.RequestTasks(&c->ctx, &c->stream, &cq, &cq, &c->tags[kAccept]);
+  }
+
+  void serve(grpc::ServerCompletionQueue& cq) {
+    void* tag = nullptr;
+    bool ok = false;
+    while (cq.Next(&tag, &ok)) {
+      auto& t = *static_cast<Tag*>(tag);
+      Call* c = t.call;
+      if (t.op == kAccept && !ok) {  // shutting down: the call never started
+        delete c;
+        continue;
+      }
+      handle(*c, t.op, ok);
+      if (--c->ops == 0) {  // the stream is over
+        delete c;
+        accept(cq);
+      }
+    }
+  }
+
+  void handle(Call& c, Op op, bool ok) {
+    switch (op) {
+      case kAccept:
+        if (auto s = check_secret(&c.ctx, service_.secret(), "Tasks"); !s.ok())
+          finish(c, s);
+        else
+          read_next(c);
+        break;
+      case kRead:
+        if (!ok) {  // the driver closed or cancelled the stream
+          finish(c, grpc::Status::OK);
+          break;
+        }
+        for (auto& reply : service_.run_task(c.request)) c.unwritten.push_back(std::move(reply));
+        write_next(c);
+        break;
+      case kWrite:
+        if (!ok)
+          finish(c, grpc::Status::OK);
+        else if (!c.unwritten.empty())
+          write_next(c);
+        else
+          read_next(c);
+        break;
+      case kFinish:
+      case kDone:
+        break;
+    }
+  }
+
+  void read_next(Call& c) {
+    ++c.ops;
+    c.stream.Read(&c.request, &c.tags[kRead]);
+  }
+  void write_next(Call& c) {  // c.unwritten is not empty
+    ++c.ops;
+    c.stream.Write(c.unwritten.front(), &c.tags[kWrite]);
+    c.unwritten.pop_front();  // gRPC serialized it already
+  }
+  void finish(Call& c, const grpc::Status& status) {
+    ++c.ops;
+    c.stream.Finish(status, &c.tags[kFinish]);
+  }
+
+  ExecutorService& service_;
+  rpc::Executor::AsyncService async_;
+  std::vector<std::unique_ptr<grpc::ServerCompletionQueue>> cqs_;
+  std::unique_ptr<grpc::Server> server_;
+  std::string address_;
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace
@@ -267,12 +423,14 @@ void run_executor() {
     auto server = start_server(host, 0, &service, &port);
     if (!server) throw std::runtime_error("cannot listen on " + host);
     std::string address = host + ":" + std::to_string(port);
+    TaskServer tasks(service, host, cores);
 
     rpc::RegisterExecutorRequest reg;
     reg.set_protocol_version(kProtocolVersion);
     reg.set_binary_hash(binary_hash());
     reg.set_executor_id(id);
     reg.set_address(address);
+    reg.set_task_address(tasks.address());
     reg.set_cores(cores);
     reg.set_pid(::getpid());
     {

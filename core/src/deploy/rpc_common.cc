@@ -109,12 +109,20 @@ std::unique_ptr<grpc::ClientContext> client_context(const std::string& secret, s
 }
 
 namespace {
-// Debian's absl checks every Mutex lock for deadlock cycles (a debug
-// feature; gRPC takes several locks per call): a tenth of the CPU time of a
-// short task. Off once per process, before the first channel or server.
+// Once per process, before the first channel or server:
+// * Debian's absl checks every Mutex lock for deadlock cycles (a debug
+//   feature; gRPC takes several locks per call): a tenth of the CPU time of
+//   a short task. Off.
+// * gRPC's default poller (epoll1) lets one thread of the process watch every
+//   socket and wake the thread whose call has a message: two thread switches
+//   per message. With "poll", a thread that waits on its call polls that
+//   call's socket itself. (GRPC_POLL_STRATEGY set by the user wins.)
 void tune_grpc() {
   static std::once_flag once;
-  std::call_once(once, [] { absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore); });
+  std::call_once(once, [] {
+    absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+    ::setenv("GRPC_POLL_STRATEGY", "poll", /*overwrite=*/0);
+  });
 }
 }  // namespace
 
@@ -124,6 +132,20 @@ std::unique_ptr<grpc::Server> start_server(const std::string& host, int port, gr
   grpc::ServerBuilder builder;
   builder.AddListeningPort(host + ":" + std::to_string(port), server_credentials(), bound);
   builder.RegisterService(service);
+  auto server = builder.BuildAndStart();
+  if (!server || *bound == 0) return nullptr;
+  return server;
+}
+
+std::unique_ptr<grpc::Server> start_async_server(const std::string& address, grpc::Service* service,
+                                                 std::vector<std::unique_ptr<grpc::ServerCompletionQueue>>* cqs,
+                                                 int queues, int* bound) {
+  tune_grpc();
+  *bound = 0;
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(address, server_credentials(), bound);
+  builder.RegisterService(service);
+  for (int i = 0; i < queues; ++i) cqs->push_back(builder.AddCompletionQueue());
   auto server = builder.BuildAndStart();
   if (!server || *bound == 0) return nullptr;
   return server;
@@ -160,10 +182,11 @@ std::shared_ptr<grpc::ServerCredentials> server_credentials() {
   return grpc::SslServerCredentials(options);
 }
 
-std::shared_ptr<grpc::Channel> make_channel(const std::string& address) {
+std::shared_ptr<grpc::Channel> make_channel(const std::string& address, bool own_connection) {
   tune_grpc();
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_ENABLE_HTTP_PROXY, 0);  // never route cluster traffic through a proxy
+  if (own_connection) args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   std::shared_ptr<grpc::ChannelCredentials> creds = grpc::InsecureChannelCredentials();
   if (tls_enabled()) {
     grpc::SslCredentialsOptions options;

@@ -53,6 +53,11 @@ std::unique_ptr<grpc::ClientContext> client_context(const std::string& secret,
 // Serves `service` on host:port (port 0: any free one), with this process's
 // credentials; sets *bound to the port. Null if it cannot listen.
 std::unique_ptr<grpc::Server> start_server(const std::string& host, int port, grpc::Service* service, int* bound);
+// The same for an async service at `address` (host:port or
+// unix-abstract:name), with `queues` completion queues for its calls.
+std::unique_ptr<grpc::Server> start_async_server(const std::string& address, grpc::Service* service,
+                                                 std::vector<std::unique_ptr<grpc::ServerCompletionQueue>>* cqs,
+                                                 int queues, int* bound);
 
 // Transport security. With BRASA_TLS_CERT, BRASA_TLS_KEY and BRASA_TLS_CA set
 // (PEM files; the driver sets them from brasa.tls.*, master and worker from
@@ -61,7 +66,10 @@ std::unique_ptr<grpc::Server> start_server(const std::string& host, int port, gr
 // processes inherit the variables.
 bool tls_enabled();
 std::shared_ptr<grpc::ServerCredentials> server_credentials();
-std::shared_ptr<grpc::Channel> make_channel(const std::string& address);
+// `own_connection`: a TCP connection of its own rather than one shared by
+// every channel to the address, so that the one thread that waits on it
+// reads its messages without a hand-off.
+std::shared_ptr<grpc::Channel> make_channel(const std::string& address, bool own_connection = false);
 // Sets the BRASA_TLS_* variables of this process (empty values are skipped).
 void use_tls_files(const std::string& cert, const std::string& key, const std::string& ca);
 

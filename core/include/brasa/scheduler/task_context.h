@@ -53,7 +53,7 @@ class TaskContext {
   // Set while the task's job is being cancelled; the data path checks it
   // between batches (see check_cancelled in sink.h).
   void watch_cancel(const std::atomic<bool>* flag) { cancelled_ = flag; }
-  // In an executor: asks the driver's call whether it was cancelled.
+  // In an executor: asks the driver's task stream whether it was cancelled.
   void poll_cancel(std::function<bool()> poll) { poll_ = std::move(poll); }
   bool cancelled() const {
     return (cancelled_ && cancelled_->load(std::memory_order_relaxed)) || (poll_ && poll_());
