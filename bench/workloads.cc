@@ -375,32 +375,54 @@ struct RankDigest {
 };
 }  // namespace
 
-Answer pagerank_brasa(Context& ctx, int scale, int64_t edges, int iterations, int partitions, Timings& t) {
+Answer pagerank_brasa(Context& ctx, int scale, int64_t edges, int iterations, int partitions, PageRankForm form,
+                      Timings& t, double* cached_copied_per_iteration) {
+  using Links = std::pair<int64_t, std::vector<int64_t>>;
+  using Rank = std::pair<int64_t, double>;
   auto by_vertex = Partitioner::hash(partitions);
   auto links = ctx.range(0, edges, 1, partitions)
                    .map([scale](int64_t i) { return rmat_edge(scale, i); })
                    .group_by_key(by_vertex);
   links.cache().count();
-  RDD<std::pair<int64_t, double>> ranks = links.map_values([](const std::vector<int64_t>&) { return 1.0; });
+  RDD<Rank> ranks = links.map_values([](const std::vector<int64_t>&) { return 1.0; });
   t.seconds.clear();
+  size_t copied_before = 0;
   for (int it = 0; it < iterations; ++it) {
+    if (it == 1) copied_before = cached_bytes_copied();  // the first iteration also caches
     double start = Timings::now();
-    auto next = links.join(ranks)
-                    .flat_map([](const std::pair<int64_t, std::pair<std::vector<int64_t>, double>>& r) {
-                      const auto& [dsts, rank] = r.second;
-                      std::vector<std::pair<int64_t, double>> out;
-                      out.reserve(dsts.size());
-                      double share = rank / static_cast<double>(dsts.size());
-                      for (int64_t d : dsts) out.emplace_back(d, share);
-                      return out;
-                    })
-                    .reduce_by_key([](double a, double b) { return a + b; }, by_vertex)
+    RDD<Rank> contributions;
+    if (form == PageRankForm::kJoin) {
+      contributions = links.join(ranks).flat_map([](const std::pair<int64_t, std::pair<std::vector<int64_t>, double>>& r) {
+        const auto& [dsts, rank] = r.second;
+        std::vector<Rank> out;
+        out.reserve(dsts.size());
+        double share = rank / static_cast<double>(dsts.size());
+        for (int64_t d : dsts) out.emplace_back(d, share);
+        return out;
+      });
+    } else {  // both laid out by vertex: read the cached links in place
+      contributions = links.zip_partitions(ranks, [](std::span<const Links> l, std::span<const Rank> r) {
+        FlatHashMap<int64_t, double> rank_of;
+        bool inserted = false;
+        for (const auto& [v, rank] : r) rank_of.find_or_insert(v, hash_of(v), [&] { return rank; }, inserted);
+        std::vector<Rank> out;
+        for (const auto& [v, dsts] : l)
+          if (const double* rank = rank_of.find(v)) {
+            double share = *rank / static_cast<double>(dsts.size());
+            for (int64_t d : dsts) out.emplace_back(d, share);
+          }
+        return out;
+      });
+    }
+    auto next = contributions.reduce_by_key([](double a, double b) { return a + b; }, by_vertex)
                     .map_values([](double s) { return 0.15 + 0.85 * s; });
     next.cache().count();
     ranks.unpersist();
     ranks = next;
     t.seconds.push_back(Timings::now() - start);
   }
+  if (cached_copied_per_iteration && iterations > 1)
+    *cached_copied_per_iteration = static_cast<double>(cached_bytes_copied() - copied_before) / (iterations - 1);
   auto d = ranks.aggregate(
       RankDigest{},
       [](RankDigest d, const std::pair<int64_t, double>& r) {

@@ -103,7 +103,13 @@ int64_t empty_tasks(Context& ctx, int tasks);
 // 2^scale vertices; Timings gets one entry per iteration.
 std::vector<std::pair<int64_t, int64_t>> rmat_edges(int scale, int64_t edges);
 std::pair<int64_t, int64_t> rmat_edge(int scale, int64_t i);
-Answer pagerank_brasa(Context& ctx, int scale, int64_t edges, int iterations, int partitions, Timings& t);
+// kJoin is Spark's example (links.join(ranks)); kZipPartitions reads the
+// cached links in place, as GraphX-style code does. cached_copied_per_iteration
+// gets the bytes of cached records copied per iteration after the first
+// (counted in this process: zero on local-cluster, where executors copy).
+enum class PageRankForm { kJoin, kZipPartitions };
+Answer pagerank_brasa(Context& ctx, int scale, int64_t edges, int iterations, int partitions, PageRankForm form,
+                      Timings& t, double* cached_copied_per_iteration = nullptr);
 Answer pagerank_hand(int scale, int64_t edges, int iterations, Timings& t);
 
 // 10. sum of a cached RDD of int64 values 0..n-1 (cached first, not

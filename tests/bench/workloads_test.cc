@@ -13,6 +13,7 @@
 
 #include "brasa/brasa.h"
 #include "workloads.h"
+#include "brasa/scheduler/backend.h"
 
 namespace fs = std::filesystem;
 using namespace brasa::bench;
@@ -100,8 +101,15 @@ TEST(Workloads, PageRankMatchesCsrLoop) {
   EXPECT_EQ(t.seconds.size(), 5u);
   EXPECT_GT(hand.records, 100);
   brasa::Context ctx(conf());
-  Answer got = pagerank_brasa(ctx, 10, 8000, 5, 4, t);
+  double join_copied = -1, zip_copied = -1;
+  Answer got = pagerank_brasa(ctx, 10, 8000, 5, 4, PageRankForm::kJoin, t, &join_copied);
   EXPECT_EQ(got, hand) << to_string(got) << " vs " << to_string(hand);
+  Answer zipped = pagerank_brasa(ctx, 10, 8000, 5, 4, PageRankForm::kZipPartitions, t, &zip_copied);
+  EXPECT_EQ(zipped, hand) << to_string(zipped) << " vs " << to_string(hand);
+  // Copies are counted where tasks run: in this process unless on a cluster.
+  if (ctx.runtime().backend().ships_plans()) return;
+  EXPECT_GT(join_copied, 8000 * sizeof(int64_t));  // the join copies each vertex's links out of the cache
+  EXPECT_EQ(zip_copied, 0);                         // zip_partitions reads links and ranks in place
 }
 
 TEST(Workloads, CachedSumMatchesArrayLoop) {

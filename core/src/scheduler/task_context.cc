@@ -3,10 +3,16 @@
 #include "brasa/util/sink.h"
 #include "brasa/runtime.h"
 
+#include <atomic>
+
 namespace brasa {
 namespace {
 thread_local TaskContext* current_task = nullptr;
-}
+std::atomic<size_t> cached_copied{0};
+}  // namespace
+
+size_t cached_bytes_copied() { return cached_copied.load(std::memory_order_relaxed); }
+void add_cached_bytes_copied(size_t bytes) { cached_copied.fetch_add(bytes, std::memory_order_relaxed); }
 
 TaskContext* TaskContext::current() { return current_task; }
 

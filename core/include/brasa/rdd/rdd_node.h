@@ -28,6 +28,7 @@
 
 #include <memory>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "brasa/rdd/detail/invoke.h"
@@ -245,7 +246,13 @@ template <class T> void RDDNode<T>::write_cached_plan(PlanWriter& w) const {
 // checkpoint file, and computes the partition only when it has neither.
 template <class T> void RDDNode<T>::iterate(int p, Sink<T>& out) {
   if (storage_level().is_valid()) {
-    if (auto lent = cached(p, &out)) push_lent(*lent, out);
+    if (auto lent = cached(p, &out)) {
+      struct Lending {  // restores the flag on exceptions too
+        bool was = std::exchange(lending_cached_block, true);
+        ~Lending() { lending_cached_block = was; }
+      } lending;
+      push_lent(*lent, out);
+    }
   } else if (is_checkpointed()) {
     auto data = read_checkpoint(p);
     push_owned(data, out);

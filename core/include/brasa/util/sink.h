@@ -11,6 +11,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "brasa/util/size_estimate.h"
+
 namespace brasa {
 
 // Records per batch: big enough to make the per-batch call cost vanish,
@@ -26,6 +28,14 @@ class TaskCancelled : public std::runtime_error {
 // Sources call it between batches, so that a cancelled job stops soon.
 void check_cancelled();
 
+// Bytes of cached records that operators copied because they cannot read
+// them in place, in this process since it started: what reading cached data
+// costs beyond reading it. Benchmarks report it per iteration.
+size_t cached_bytes_copied();
+void add_cached_bytes_copied(size_t bytes);
+// True on a thread while it lends a cached block (RDDNode::iterate).
+inline thread_local bool lending_cached_block = false;
+
 template <class T> class Sink {
  public:
   virtual ~Sink() = default;
@@ -37,6 +47,11 @@ template <class T> class Sink {
   // override this, so that reading a cached partition copies nothing.
   virtual void push_borrowed(std::span<const T> batch) {
     std::vector<T> copy(batch.begin(), batch.end());
+    if (lending_cached_block) {
+      size_t bytes = 0;
+      for (const T& r : copy) bytes += approx_bytes(r);
+      add_cached_bytes_copied(bytes);
+    }
     push(copy);
   }
   // True once the consumer needs no more records (take, first): producers
