@@ -41,6 +41,44 @@ struct Blob {
   size_t heap_bytes() const { return size; }
 };
 
+// Records without a default constructor: a key whose bytes are its value,
+// and a value that builds itself from its encoding.
+class UserId {
+ public:
+  explicit UserId(int64_t v) : v_(v) {}
+  int64_t value() const { return v_; }
+  bool operator==(const UserId&) const = default;
+  bool operator<(const UserId& o) const { return v_ < o.v_; }
+
+ private:
+  int64_t v_;
+};
+
+class Rating {
+ public:
+  Rating(std::string item, double score) : item_(std::move(item)), score_(score) {}
+  const std::string& item() const { return item_; }
+  double score() const { return score_; }
+  bool operator==(const Rating&) const = default;
+  template <class Ar> void serialize(Ar& ar) { ar(item_, score_); }
+  static Rating deserialize(brasa::ByteReader& r) {
+    auto item = r.read<std::string>();
+    return Rating(std::move(item), r.read<double>());
+  }
+
+ private:
+  std::string item_;
+  double score_;
+};
+
+}  // namespace
+
+template <> struct std::hash<UserId> {
+  size_t operator()(const UserId& u) const { return std::hash<int64_t>{}(u.value()); }
+};
+
+namespace {
+
 template <class T> T round_trip(const T& v) {
   brasa::ByteWriter w;
   w.write(v);
@@ -160,3 +198,50 @@ TEST(Records, RowsOfVectorsSpillUnderA64MBBudget) {
 }
 
 }  // namespace
+
+TEST(Records, TypesWithoutDefaultConstructorRoundTrip) {
+  static_assert(!std::is_default_constructible_v<UserId> && !std::is_default_constructible_v<Rating>);
+  EXPECT_EQ(round_trip(UserId(7)), UserId(7));
+  EXPECT_EQ(round_trip(Rating("book", 4.5)), Rating("book", 4.5));
+  std::vector<std::pair<UserId, Rating>> rows{{UserId(1), Rating("a", 1)}, {UserId(2), Rating("b", 2)}};
+  EXPECT_EQ(round_trip(rows), rows);
+  std::vector<UserId> ids{UserId(3), UserId(4)};
+  EXPECT_EQ(round_trip(ids), ids);
+  std::tuple<UserId, Rating, int> t{UserId(5), Rating("c", 3), 6};
+  EXPECT_EQ(round_trip(t), t);
+}
+
+// Joins, groups, serialized caches, ordered and sampled takes of records
+// that cannot be default-constructed, across processes on a cluster too.
+TEST(Records, TypesWithoutDefaultConstructorFlowThroughJobs) {
+  auto ctx = brasa_test::make_context();
+  std::vector<std::pair<UserId, Rating>> ratings;
+  std::vector<std::pair<UserId, Rating>> favourites;
+  for (int i = 0; i < 300; ++i) ratings.emplace_back(UserId(i % 30), Rating("item" + std::to_string(i), i * 0.5));
+  for (int u = 0; u < 30; u += 3) favourites.emplace_back(UserId(u), Rating("fav" + std::to_string(u), u));
+  auto by_user = brasa::Partitioner::hash(4);
+  auto r = ctx->parallelize(ratings, 5).partition_by(by_user).persist(brasa::StorageLevel::memory_only_ser());
+  auto f = ctx->parallelize(favourites, 2).partition_by(by_user);
+
+  auto joined = r.join(f).collect();
+  ASSERT_EQ(joined.size(), 100u);  // users 0, 3, ..., 27 have 10 ratings each
+  for (auto& [user, pair] : joined) {
+    EXPECT_EQ(user.value() % 3, 0);
+    EXPECT_EQ(pair.second.item(), "fav" + std::to_string(user.value()));
+  }
+  auto best = r.reduce_by_key([](const Rating& a, const Rating& b) { return a.score() >= b.score() ? a : b; })
+                  .collect_as_map();
+  ASSERT_EQ(best.size(), 30u);
+  EXPECT_EQ(best.at(UserId(29)).item(), "item299");
+  auto grouped = r.group_by_key().collect_as_map();
+  EXPECT_EQ(grouped.at(UserId(4)).size(), 10u);
+
+  auto users = r.map([](const std::pair<UserId, Rating>& x) { return x.first; });
+  auto lowest = users.take_ordered(3);
+  ASSERT_EQ(lowest.size(), 3u);
+  EXPECT_EQ(lowest[0], UserId(0));
+  EXPECT_EQ(lowest[2], UserId(0));
+  auto sample = r.take_sample(false, 7, 3);
+  EXPECT_EQ(sample.size(), 7u);
+  EXPECT_EQ(r.take_sample(false, 7, 3), sample);  // seeded: the same picks
+}

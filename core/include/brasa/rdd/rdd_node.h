@@ -138,7 +138,7 @@ template <class T> class RDDNode : public RDDBase {
   // time straight into the batch (no buffer of the whole block); others are
   // decoded from the whole file.
   static void push_file(SequentialFile& file, Sink<T>& out) {
-    if constexpr (kBitwise<T>) {
+    if constexpr (kBitwise<T> && std::is_default_constructible_v<T>) {
       uint64_t n = 0;  // the record count, LEB128 as ByteWriter::write_size writes it
       for (int shift = 0;; shift += 7) {
         uint8_t b;

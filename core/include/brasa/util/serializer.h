@@ -9,12 +9,17 @@
 // in the style of cereal, or a type it cannot change (a third party's) by
 // a free function found by argument-dependent lookup:
 //     template <class Archive> void serialize(Archive& ar, Point& p) { ar(p.x, p.y); }
+// A type without a default constructor adds
+//     static Point deserialize(ByteReader& r) { auto x = r.read<double>(); return Point(x, r.read<double>()); }
+// to build a value from its encoding (its serialize still writes it).
 // Eigen's dense matrices and arrays (fixed and dynamic size) work as they
 // are, without this header including Eigen. The format is for one binary
 // talking to itself: no versioning, native byte order.
 #pragma once
 
 #include <array>
+#include <bit>
+#include <concepts>
 #include <cstdint>
 #include <cstring>
 #include <map>
@@ -79,6 +84,10 @@ template <class T>
 concept HasSerializeFunction = requires(T& t, ByteWriter& w) { serialize(w, t); };
 template <class T>
 concept HasSerialize = HasSerializeMethod<T> || HasSerializeFunction<T>;
+// True for types that build themselves from their encoding (those without a
+// default constructor need this).
+template <class T>
+concept HasDeserialize = requires(ByteReader& r) { { T::deserialize(r) } -> std::same_as<T>; };
 
 // Types whose bytes are their value: trivially copyable types, pairs of
 // them (std::pair is not trivially copyable only because of its assignment
@@ -146,11 +155,8 @@ class ByteReader {
   size_t remaining() const { return static_cast<size_t>(end_ - p_); }
 
   template <class T> void read(T& v);
-  template <class T> T read() {
-    T v{};
-    read(v);
-    return v;
-  }
+  // A new value; T need not be default-constructible (see HasDeserialize).
+  template <class T> T read();
   template <class... Ts> void operator()(Ts&... vs) { (read(vs), ...); }
 
  private:
@@ -228,7 +234,7 @@ template <class T> void ByteReader::read(T& v) {
   } else if constexpr (detail::IsVector<T>::value) {
     auto n = read_size();
     using E = typename T::value_type;
-    if constexpr (kBitwise<E>) {
+    if constexpr (kBitwise<E> && std::is_default_constructible_v<E>) {
       if (n > remaining() / (sizeof(E) ? sizeof(E) : 1))
         throw std::runtime_error("corrupt record encoding: vector longer than data");
       v.resize(n);
@@ -259,6 +265,31 @@ template <class T> void ByteReader::read(T& v) {
     }
   } else {
     static_assert(Serializable<T>, "brasa: this record type cannot be deserialized (see ByteWriter::write).");
+  }
+}
+
+template <class T> T ByteReader::read() {
+  if constexpr (HasDeserialize<T>) {
+    return T::deserialize(*this);
+  } else if constexpr (std::is_default_constructible_v<T>) {
+    T v{};
+    read(v);
+    return v;
+  } else if constexpr (kBitwise<T>) {
+    alignas(T) unsigned char bytes[sizeof(T)];
+    read_bytes(bytes, sizeof(T));
+    return std::bit_cast<T>(bytes);
+  } else if constexpr (detail::IsPair<T>::value) {
+    auto first = read<typename T::first_type>();
+    return T(std::move(first), read<typename T::second_type>());
+  } else if constexpr (detail::IsTuple<T>::value) {
+    return [this]<size_t... I>(std::index_sequence<I...>) {
+      return T{read<std::tuple_element_t<I, T>>()...};  // braced: left to right
+    }(std::make_index_sequence<std::tuple_size_v<T>>{});
+  } else {
+    static_assert(HasDeserialize<T>,
+                  "brasa: a record type without a default constructor needs "
+                  "`static T deserialize(ByteReader& r)` to be read back.");
   }
 }
 

@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <optional>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -48,8 +50,18 @@ class HashJoinNode final : public CoPartitionedNode<K, V, W, std::pair<K, std::p
   }
 
  private:
+  // A key without a default constructor waits in an optional until its
+  // slot is taken; other keys sit in the slot as they are.
+  static constexpr bool kPlainKey = std::is_default_constructible_v<K>;
+  using KeyCell = std::conditional_t<kPlainKey, K, std::optional<K>>;
+  static const K& key_of(const KeyCell& k) {
+    if constexpr (kPlainKey)
+      return k;
+    else
+      return *k;
+  }
   struct Slot {
-    K key{};
+    KeyCell key{};
     uint32_t begin = 0;
     uint32_t count = 0;  // 0: empty
   };
@@ -82,8 +94,15 @@ class HashJoinNode final : public CoPartitionedNode<K, V, W, std::pair<K, std::p
         end += s.count;
         s.begin = end;  // the group's end until its values are placed
       }
-      values.resize(rows.size());
-      for (size_t i = rows.size(); i-- > 0;) values[--table[slot_of[i]].begin] = std::move(rows[i].second);
+      if constexpr (std::is_default_constructible_v<W>) {
+        values.resize(rows.size());
+        for (size_t i = rows.size(); i-- > 0;) values[--table[slot_of[i]].begin] = std::move(rows[i].second);
+      } else {  // lay out the rows' order first, then append the values in it
+        std::vector<uint32_t> order(rows.size());
+        for (size_t i = rows.size(); i-- > 0;) order[--table[slot_of[i]].begin] = static_cast<uint32_t>(i);
+        values.reserve(rows.size());
+        for (uint32_t i : order) values.push_back(std::move(rows[i].second));
+      }
       rows = {};
       hashes = {};
       slot_of = {};
@@ -92,7 +111,7 @@ class HashJoinNode final : public CoPartitionedNode<K, V, W, std::pair<K, std::p
       for (size_t pos = hash & mask;; pos = (pos + 1) & mask) {
         const Slot& s = table[pos];
         if (s.count == 0) return nullptr;
-        if (s.key == key) return &s;
+        if (key_of(s.key) == key) return &s;
       }
     }
 
@@ -123,7 +142,7 @@ class HashJoinNode final : public CoPartitionedNode<K, V, W, std::pair<K, std::p
       for (size_t i = 0; i < rows.size(); ++i) {
         if (i + kAhead < rows.size()) __builtin_prefetch(&table[hashes[i + kAhead] & mask]);
         size_t pos = hashes[i] & mask;
-        while (table[pos].count && !(table[pos].key == rows[i].first)) pos = (pos + 1) & mask;
+        while (table[pos].count && !(key_of(table[pos].key) == rows[i].first)) pos = (pos + 1) & mask;
         if (table[pos].count++ == 0) {
           table[pos].key = rows[i].first;
           ++keys;

@@ -83,7 +83,7 @@ std::vector<T> RDD<T>::take_ordered(int64_t n, Less less, CallSite site) const {
   auto all = concat(parts);
   size_t k = static_cast<size_t>(std::max<int64_t>(0, std::min<int64_t>(n, static_cast<int64_t>(all.size()))));
   std::partial_sort(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(k), all.end(), less);
-  all.resize(k);
+  all.erase(all.begin() + static_cast<std::ptrdiff_t>(k), all.end());  // resize() would need a default T
   return all;
 }
 
@@ -110,7 +110,7 @@ std::vector<T> RDD<T>::take_sample(bool with_replacement, int64_t num, uint64_t 
     } while (static_cast<int64_t>(picked.size()) < num);
   }
   std::shuffle(picked.begin(), picked.end(), rng);
-  if (static_cast<int64_t>(picked.size()) > num) picked.resize(static_cast<size_t>(num));
+  if (static_cast<int64_t>(picked.size()) > num) picked.erase(picked.begin() + num, picked.end());
   return picked;
 }
 
