@@ -445,18 +445,21 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
   void release_slot(Executor& e, TaskSlot& slot, bool broken) {
     std::unique_ptr<grpc::ClientContext> ctx;
     std::unique_ptr<grpc::ClientReaderWriter<rpc::LaunchTaskRequest, rpc::TaskReply>> stream;
-    std::lock_guard lock(mu);
-    if (broken || slot.cancelled) {
-      if (slot.stream && !broken) slot.stream->Finish();  // cancelled: returns at once
-      ctx = std::move(slot.ctx);  // freed after the stream, outside the lock
-      stream = std::move(slot.stream);
-      slot.cancelled = false;
+    {
+      std::lock_guard lock(mu);
+      if (broken || slot.cancelled) {
+        ctx = std::move(slot.ctx);
+        stream = std::move(slot.stream);
+        slot.cancelled = false;
+      }
+      slot.busy = false;
+      slot.job = -1;
+      ++e.free;
+      cv.notify_all();
     }
-    slot.busy = false;
-    slot.job = -1;
-    ++e.free;
-    cv.notify_all();
+    if (stream && !broken) stream->Finish();  // cancelled after its task ended: returns at once
   }
+
 
   // Ends the streams of idle slots (those of busy ones end with their task).
   void close_slots() {

@@ -275,6 +275,10 @@ class TaskServer {
     }
   }
   ~TaskServer() {
+    {
+      std::lock_guard lock(accept_mu_);  // no new request on a queue being shut down
+      stopping_ = true;
+    }
     server_->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(500));
     for (auto& cq : cqs_) cq->Shutdown();
     for (auto& t : threads_) t.join();
@@ -301,6 +305,8 @@ class TaskServer {
 
   // Waits for the next stream on `cq`: one at a time per queue.
   void accept(grpc::ServerCompletionQueue& cq) {
+    std::lock_guard lock(accept_mu_);
+    if (stopping_) return;
     auto* c = new Call;
     c->ops = 2;  // accept, and the done notice once accepted
     c->ctx.AsyncNotifyWhenDone(&c->tags[kDone]);
@@ -375,6 +381,8 @@ class TaskServer {
   std::unique_ptr<grpc::Server> server_;
   std::string address_;
   std::vector<std::thread> threads_;
+  std::mutex accept_mu_;
+  bool stopping_ = false;
 };
 
 }  // namespace
