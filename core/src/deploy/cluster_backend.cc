@@ -702,7 +702,12 @@ void ClusterBackend::run(const TaskAttempt& a) {
   rpc::TaskReply reply, done;
   bool finished = false;
   grpc::Status status;
+  if (a.cancelled && a.cancelled->load()) throw TaskCancelled();  // cancelled while it waited for a slot
+  bool reopened = false;  // a reused stream that broke while idle gets one fresh stream
   for (int tries = 0; tries < 2; ++tries) {
+    status = grpc::Status::OK;
+    finished = false;
+    result.clear();
     bool inline_plan = false;
     if (!impl.has_plan(e, a.stage_id)) {
       inline_plan = a.plan->size() <= kInlinePlanBytes;
@@ -712,7 +717,8 @@ void ClusterBackend::run(const TaskAttempt& a) {
         status = impl.send_plan(e, a.stage_id, *a.plan);
     }
     if (!status.ok()) break;
-    if (!slot.stream) {
+    bool fresh = !slot.stream;
+    if (fresh) {
       auto ctx = client_context(impl.secret);
       if (!slot.stub) slot.stub = rpc::Executor::NewStub(make_channel(e.task_address, /*own_connection=*/true));
       auto stream = slot.stub->Tasks(ctx.get());
@@ -724,10 +730,10 @@ void ClusterBackend::run(const TaskAttempt& a) {
         slot.cancelled = true;
       }
     }
-    result.clear();
-    finished = false;
+    bool replied = false;
     if (slot.stream->Write(req))
       while (slot.stream->Read(&reply)) {
+        replied = true;
         result += reply.result_chunk();
         if (reply.status() != rpc::TaskReply::RUNNING) {
           done = std::move(reply);
@@ -737,6 +743,19 @@ void ClusterBackend::run(const TaskAttempt& a) {
       }
     if (!finished) {
       status = slot.stream->Finish();
+      bool cancelled = a.cancelled && a.cancelled->load();
+      if (!fresh && !replied && !reopened && !cancelled) {  // the connection may have dropped while idle
+        std::unique_ptr<grpc::ClientContext> ctx;
+        std::unique_ptr<grpc::ClientReaderWriter<rpc::LaunchTaskRequest, rpc::TaskReply>> stream;
+        {
+          std::lock_guard lock(impl.mu);
+          ctx = std::move(slot.ctx);
+          stream = std::move(slot.stream);
+        }
+        reopened = true;
+        --tries;
+        continue;
+      }
       broken = true;
     }
     req.clear_plan();

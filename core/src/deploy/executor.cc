@@ -12,6 +12,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <random>
 #include <set>
 #include <mutex>
 #include <thread>
@@ -40,17 +41,30 @@ class RpcShuffleFetcher final : public ShuffleFetcher {
  public:
   explicit RpcShuffleFetcher(std::string secret) : secret_(std::move(secret)) {}
 
-  std::string fetch(const RemoteMapOutput& where, int shuffle_id, int map_id, int reduce_id) override {
+  std::vector<std::string> fetch(const RemoteMapOutput& where, int shuffle_id, const std::vector<int>& map_ids,
+                                 int reduce_id) override {
     rpc::FetchBlockRequest req;
     req.set_shuffle_id(shuffle_id);
-    req.set_map_id(map_id);
     req.set_reduce_id(reduce_id);
+    for (int m : map_ids) req.add_map_ids(m);
     auto ctx = client_context(secret_);
-    auto reader = stub(where.address).FetchShuffleBlock(ctx.get(), req);
+    auto reader = stub(where.address).FetchShuffleBlocks(ctx.get(), req);
     std::string bytes;
     grpc::Status status = read_chunks(*reader, bytes);
-    if (!status.ok()) throw FetchFailed(shuffle_id, map_id, where.executor, status.error_message());
-    return bytes;
+    if (!status.ok()) throw FetchFailed(shuffle_id, map_ids.front(), where.executor, status.error_message());
+    std::vector<std::string> buckets;
+    try {
+      ByteReader r(bytes);
+      for (size_t i = 0; i < map_ids.size(); ++i) {
+        uint64_t n = r.read_size();
+        if (n > r.remaining()) throw std::runtime_error("truncated reply");
+        buckets.emplace_back(n, '\0');
+        r.read_bytes(buckets.back().data(), n);
+      }
+    } catch (const std::runtime_error& e) {
+      throw FetchFailed(shuffle_id, map_ids.front(), where.executor, e.what());
+    }
+    return buckets;
   }
 
  private:
@@ -175,25 +189,31 @@ class ExecutorService final : public rpc::Executor::Service {
 
   const std::string& secret() const { return secret_; }
 
+  // True once the job was cancelled, or the executor is stopping (told to,
+  // or its driver is gone): running tasks stop at their next batch.
   bool job_cancelled(int job) {
     if (!any_cancelled_.load(std::memory_order_relaxed)) return false;
     std::lock_guard lock(mu_);
-    return cancelled_jobs_.count(job) != 0;
+    return stopping_ || cancelled_jobs_.count(job) != 0;
   }
 
-  grpc::Status FetchShuffleBlock(grpc::ServerContext* ctx, const rpc::FetchBlockRequest* req,
-                                 grpc::ServerWriter<rpc::Chunk>* writer) override {
-    if (auto s = check_secret(ctx, secret_, "FetchShuffleBlock"); !s.ok()) return s;
-    std::string bytes;
+  grpc::Status FetchShuffleBlocks(grpc::ServerContext* ctx, const rpc::FetchBlockRequest* req,
+                                  grpc::ServerWriter<rpc::Chunk>* writer) override {
+    if (auto s = check_secret(ctx, secret_, "FetchShuffleBlocks"); !s.ok()) return s;
+    ByteWriter reply;
     try {
-      auto output = rt_->shuffle_manager().get(req->shuffle_id(), req->map_id());
-      if (dynamic_cast<const RemoteMapOutput*>(output.get()))
-        return grpc::Status(grpc::StatusCode::NOT_FOUND, "this executor does not hold that map output");
-      bytes = output->encode_bucket(static_cast<size_t>(req->reduce_id()));
+      for (int map_id : req->map_ids()) {
+        auto output = rt_->shuffle_manager().get(req->shuffle_id(), map_id);
+        if (dynamic_cast<const RemoteMapOutput*>(output.get()))
+          return grpc::Status(grpc::StatusCode::NOT_FOUND, "this executor does not hold that map output");
+        std::string bucket = output->encode_bucket(static_cast<size_t>(req->reduce_id()));
+        reply.write_size(bucket.size());
+        reply.write_bytes(bucket.data(), bucket.size());
+      }
     } catch (const std::exception& e) {
       return grpc::Status(grpc::StatusCode::NOT_FOUND, e.what());
     }
-    write_chunks(writer, bytes);
+    write_chunks(writer, reply.bytes());
     return grpc::Status::OK;
   }
 
@@ -231,6 +251,7 @@ class ExecutorService final : public rpc::Executor::Service {
   void request_stop() {
     std::lock_guard lock(mu_);
     stopping_ = true;
+    any_cancelled_ = true;
     cv_.notify_all();
   }
   // Waits until stopped or `period` passes; true once stopped.
@@ -262,9 +283,15 @@ class TaskServer {
   // On a loopback host, the driver is on this machine: tasks then travel
   // over a Unix socket (in the abstract namespace: nothing to clean up),
   // which costs the kernel less per message than TCP.
-  TaskServer(ExecutorService& service, const std::string& host, int cores) : service_(service) {
-    bool loopback = host.rfind("127.", 0) == 0 || host == "localhost";
-    std::string address = loopback ? "unix-abstract:brasa-tasks-" + std::to_string(::getpid()) : host + ":0";
+  // (Not with TLS: a certificate names hosts, and a Unix socket has none.)
+  TaskServer(ExecutorService& service, const std::string& host, int id, int cores) : service_(service) {
+    bool loopback = (host.rfind("127.", 0) == 0 || host == "localhost") && !tls_enabled();
+    std::string address = host + ":0";
+    if (loopback) {  // unique on the machine, even across PID namespaces
+      std::random_device rd;
+      address = "unix-abstract:brasa-tasks-" + std::to_string(::getpid()) + "-" + std::to_string(id) + "-" +
+                std::to_string(rd());
+    }
     int port = 0;
     server_ = start_async_server(address, &async_, &cqs_, cores, &port);
     if (!server_) throw std::runtime_error("cannot listen on " + address + " for tasks");
@@ -431,7 +458,7 @@ void run_executor() {
     auto server = start_server(host, 0, &service, &port);
     if (!server) throw std::runtime_error("cannot listen on " + host);
     std::string address = host + ":" + std::to_string(port);
-    TaskServer tasks(service, host, cores);
+    TaskServer tasks(service, host, id, cores);
 
     rpc::RegisterExecutorRequest reg;
     reg.set_protocol_version(kProtocolVersion);
@@ -469,6 +496,7 @@ void run_executor() {
         break;
       }
     }
+    service.request_stop();  // running tasks stop at their next batch (the task server waits for them)
     server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
     spdlog::info("executor {} stopped", id);
   } catch (const std::exception& e) {

@@ -58,8 +58,10 @@ class FetchFailed : public std::runtime_error {
 class ShuffleFetcher {
  public:
   virtual ~ShuffleFetcher() = default;
-  // Throws FetchFailed.
-  virtual std::string fetch(const RemoteMapOutput& where, int shuffle_id, int map_id, int reduce_id) = 0;
+  // Bucket reduce_id of each of `map_ids`, all held by `where`, in one
+  // round trip. Throws FetchFailed.
+  virtual std::vector<std::string> fetch(const RemoteMapOutput& where, int shuffle_id,
+                                         const std::vector<int>& map_ids, int reduce_id) = 0;
 };
 
 template <class B> class MapOutput final : public MapOutputBase {
@@ -127,9 +129,10 @@ class ShuffleManager {
 
   // Where outputs held by other executors come from (unset in local mode).
   void set_fetcher(ShuffleFetcher* fetcher) { fetcher_ = fetcher; }
-  std::string fetch(const RemoteMapOutput& where, int shuffle_id, int map_id, int reduce_id) const {
+  std::vector<std::string> fetch(const RemoteMapOutput& where, int shuffle_id, const std::vector<int>& map_ids,
+                                 int reduce_id) const {
     if (!fetcher_) throw std::logic_error("remote map output in a process without a shuffle fetcher");
-    return fetcher_->fetch(where, shuffle_id, map_id, reduce_id);
+    return fetcher_->fetch(where, shuffle_id, map_ids, reduce_id);
   }
   // Records outputs held elsewhere (executors learn them with each task);
   // outputs already known are kept.

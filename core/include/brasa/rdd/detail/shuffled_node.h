@@ -2,7 +2,10 @@
 // read in map order.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "brasa/rdd/rdd_node.h"
 #include "brasa/shuffle/shuffle_manager.h"
@@ -19,17 +22,31 @@ template <class B> class ShuffledNode final : public RDDNode<B> {
     this->set_partitioner(dep_->partitioner());
   }
 
+  // Remote buckets come first, one round trip per executor that holds
+  // some; then every bucket is read in map order.
   void compute(int p, Sink<B>& out) override {
     auto& shuffles = this->runtime().shuffle_manager();
-    for (int m = 0; m < num_maps_ && !out.stopped(); ++m) {
-      std::shared_ptr<const MapOutputBase> output;
+    std::vector<std::shared_ptr<const MapOutputBase>> outputs(static_cast<size_t>(num_maps_));
+    std::map<std::string, std::vector<int>> remote_maps;  // by executor address
+    for (int m = 0; m < num_maps_; ++m) {
       try {
-        output = shuffles.get(shuffle_id_, m);
+        outputs[static_cast<size_t>(m)] = shuffles.get(shuffle_id_, m);
       } catch (const std::runtime_error& e) {  // lost with its executor: the map stage must run again
         throw FetchFailed(shuffle_id_, m, -1, e.what());
       }
-      if (auto* remote = dynamic_cast<const RemoteMapOutput*>(output.get())) {
-        std::string bytes = shuffles.fetch(*remote, shuffle_id_, m, p);
+      if (auto* remote = dynamic_cast<const RemoteMapOutput*>(outputs[static_cast<size_t>(m)].get()))
+        remote_maps[remote->address].push_back(m);
+    }
+    std::vector<std::string> fetched(static_cast<size_t>(num_maps_));
+    for (auto& [address, maps] : remote_maps) {
+      auto& where = static_cast<const RemoteMapOutput&>(*outputs[static_cast<size_t>(maps.front())]);
+      auto buckets = shuffles.fetch(where, shuffle_id_, maps, p);
+      for (size_t i = 0; i < maps.size(); ++i) fetched[static_cast<size_t>(maps[i])] = std::move(buckets[i]);
+    }
+    for (int m = 0; m < num_maps_ && !out.stopped(); ++m) {
+      auto& output = outputs[static_cast<size_t>(m)];
+      if (dynamic_cast<const RemoteMapOutput*>(output.get())) {
+        std::string bytes = std::move(fetched[static_cast<size_t>(m)]);
         ByteReader reader(bytes);
         while (!reader.at_end() && !out.stopped()) {
           auto records = read_records<B>(reader);
@@ -38,6 +55,7 @@ template <class B> class ShuffledNode final : public RDDNode<B> {
       } else {
         static_cast<const MapOutput<B>&>(*output).read(static_cast<size_t>(p), out);
       }
+      output.reset();
     }
   }
 
