@@ -45,12 +45,23 @@ constexpr size_t kInlinePlanBytes = size_t{256} << 10;
 // the driver sends one task at a time and reads its replies, so a task
 // costs two messages rather than a call of its own.
 struct TaskSlot {
+  struct Call {  // the stream, after its context (which must outlive it)
+    std::unique_ptr<grpc::ClientContext> ctx;
+    std::unique_ptr<grpc::ClientReaderWriter<rpc::LaunchTaskRequest, rpc::TaskReply>> stream;
+  };
+
   bool busy = false;
   int job = -1;  // of the task it runs
   bool cancelled = false;  // its stream was cancelled: not reusable
   std::unique_ptr<rpc::Executor::Stub> stub;  // on a connection of its own to the executor's task server
-  std::unique_ptr<grpc::ClientContext> ctx;  // null until first used, and after the stream broke
-  std::unique_ptr<grpc::ClientReaderWriter<rpc::LaunchTaskRequest, rpc::TaskReply>> stream;
+  std::unique_ptr<Call> call;  // null until first used, and after the stream broke
+
+  // Cancels the stream of a busy slot (the backend's lock is held).
+  void cancel() {
+    if (!call) return;
+    call->ctx->TryCancel();
+    cancelled = true;
+  }
 };
 
 struct ClusterBackend::Impl final : public rpc::Driver::Service {
@@ -443,13 +454,11 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
 
   // `broken`: its stream failed or was cancelled; the next task opens another.
   void release_slot(Executor& e, TaskSlot& slot, bool broken) {
-    std::unique_ptr<grpc::ClientContext> ctx;
-    std::unique_ptr<grpc::ClientReaderWriter<rpc::LaunchTaskRequest, rpc::TaskReply>> stream;
+    std::unique_ptr<TaskSlot::Call> dropped;  // freed outside the lock
     {
       std::lock_guard lock(mu);
       if (broken || slot.cancelled) {
-        ctx = std::move(slot.ctx);
-        stream = std::move(slot.stream);
+        dropped = std::move(slot.call);
         slot.cancelled = false;
       }
       slot.busy = false;
@@ -457,7 +466,7 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
       ++e.free;
       cv.notify_all();
     }
-    if (stream && !broken) stream->Finish();  // cancelled after its task ended: returns at once
+    if (dropped && !broken) dropped->stream->Finish();  // cancelled after its task ended: returns at once
   }
 
 
@@ -468,13 +477,13 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
       std::lock_guard lock(mu);
       for (auto& [id, e] : executors)
         for (auto& slot : e.slots)
-          if (!slot.busy && slot.stream) {
-            slot.ctx->TryCancel();
+          if (!slot.busy && slot.call) {
+            slot.call->ctx->TryCancel();
             slot.busy = true;  // for good
             idle.push_back(&slot);
           }
     }
-    for (TaskSlot* slot : idle) slot->stream->Finish();
+    for (TaskSlot* slot : idle) slot->call->stream->Finish();
   }
 
   void lose(Executor& e, const std::string& why) {
@@ -483,10 +492,7 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
       if (!e.alive) return;
       e.alive = false;
       for (auto& slot : e.slots)  // a hung executor must not hold its tasks
-        if (slot.busy && slot.ctx) {
-          slot.ctx->TryCancel();
-          slot.cancelled = true;
-        }
+        if (slot.busy) slot.cancel();
       if (e.pid > 0) ::kill(e.pid, SIGKILL);  // unreachable or hung: make sure it is gone (reaped at stop)
       std::erase_if(cached_blocks, [&](const auto& kv) { return kv.second == e.id; });
       cv.notify_all();
@@ -629,10 +635,7 @@ void ClusterBackend::cancel_job(int job_id) {
     std::lock_guard lock(impl_->mu);
     for (auto& [id, e] : impl_->executors)
       for (auto& slot : e.slots)
-        if (slot.busy && slot.job == job_id && slot.ctx) {
-          slot.ctx->TryCancel();
-          slot.cancelled = true;
-        }
+        if (slot.busy && slot.job == job_id) slot.cancel();
   }
   impl_->remove_everywhere(rpc::RemoveRequest::JOB, job_id);  // ... and the executors stop running them
 }
@@ -717,22 +720,20 @@ void ClusterBackend::run(const TaskAttempt& a) {
         status = impl.send_plan(e, a.stage_id, *a.plan);
     }
     if (!status.ok()) break;
-    bool fresh = !slot.stream;
+    bool fresh = !slot.call;
     if (fresh) {
-      auto ctx = client_context(impl.secret);
+      auto call = std::make_unique<TaskSlot::Call>();
+      call->ctx = client_context(impl.secret);
       if (!slot.stub) slot.stub = rpc::Executor::NewStub(make_channel(e.task_address, /*own_connection=*/true));
-      auto stream = slot.stub->Tasks(ctx.get());
+      call->stream = slot.stub->Tasks(call->ctx.get());
       std::lock_guard lock(impl.mu);
-      slot.ctx = std::move(ctx);
-      slot.stream = std::move(stream);
-      if (!e.alive || (a.cancelled && a.cancelled->load())) {  // missed by lose() or cancel_job()
-        slot.ctx->TryCancel();
-        slot.cancelled = true;
-      }
+      slot.call = std::move(call);
+      if (!e.alive || (a.cancelled && a.cancelled->load())) slot.cancel();  // missed by lose() or cancel_job()
     }
+    auto& stream = *slot.call->stream;
     bool replied = false;
-    if (slot.stream->Write(req))
-      while (slot.stream->Read(&reply)) {
+    if (stream.Write(req))
+      while (stream.Read(&reply)) {
         replied = true;
         result += reply.result_chunk();
         if (reply.status() != rpc::TaskReply::RUNNING) {
@@ -742,15 +743,13 @@ void ClusterBackend::run(const TaskAttempt& a) {
         }
       }
     if (!finished) {
-      status = slot.stream->Finish();
+      status = stream.Finish();
       bool cancelled = a.cancelled && a.cancelled->load();
       if (!fresh && !replied && !reopened && !cancelled) {  // the connection may have dropped while idle
-        std::unique_ptr<grpc::ClientContext> ctx;
-        std::unique_ptr<grpc::ClientReaderWriter<rpc::LaunchTaskRequest, rpc::TaskReply>> stream;
+        std::unique_ptr<TaskSlot::Call> dropped;  // freed outside the lock
         {
           std::lock_guard lock(impl.mu);
-          ctx = std::move(slot.ctx);
-          stream = std::move(slot.stream);
+          dropped = std::move(slot.call);
         }
         reopened = true;
         --tries;

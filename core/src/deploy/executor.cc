@@ -10,7 +10,6 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <deque>
-#include <functional>
 #include <map>
 #include <random>
 #include <set>
