@@ -74,18 +74,6 @@ Answer digest_of(const std::vector<Pair>& records) {
   return a;
 }
 
-std::vector<std::string> split_words(std::string_view line) {
-  std::vector<std::string> words;
-  size_t i = 0;
-  while (i < line.size()) {
-    size_t j = line.find(' ', i);
-    if (j == std::string_view::npos) j = line.size();
-    if (j > i) words.emplace_back(line.substr(i, j - i));
-    i = j + 1;
-  }
-  return words;
-}
-
 template <class Map> Answer word_digest(const Map& counts) {
   Answer a;
   for (auto& [w, c] : counts) {
@@ -178,7 +166,7 @@ void write_words(const std::string& path, int64_t bytes) {
 Answer word_count_brasa(Context& ctx, const std::string& path, int partitions, Timings& t) {
   auto counts = t.time([&] {
     return ctx.text_file(path, partitions)
-        .flat_map([](const std::string& l) { return split_words(l); })
+        .flat_map([](const std::string& line) { return words(line); })
         .map([](std::string w) { return std::pair{std::move(w), int64_t{1}}; })
         .reduce_by_key([](int64_t a, int64_t b) { return a + b; })
         .collect();

@@ -230,6 +230,34 @@ TEST(FlatMap, SplitsStrings) {
   EXPECT_EQ(words, (std::vector<std::string>{"a", "b", "c", "dd", "ee", "f"}));
 }
 
+// brasa::words gives views into the line; flat_map turns them into strings
+// (an RDD<std::string>) before the line goes away, also from a cached RDD
+// whose lines are lent in place.
+TEST(FlatMap, WordsViewsBecomeStrings) {
+  auto ctx = make_context();
+  std::vector<std::string> lines{"  a b\tc ", "", "dd\n ee", "a-long-word-past-the-small-string-buffer f"};
+  auto lines_rdd = ctx->parallelize(lines, 2);
+  auto words = lines_rdd.flat_map([](const std::string& l) { return brasa::words(l); });
+  static_assert(std::is_same_v<decltype(words), brasa::RDD<std::string>>);
+  std::vector<std::string> expected{"a", "b", "c", "dd", "ee", "a-long-word-past-the-small-string-buffer", "f"};
+  EXPECT_EQ(words.collect(), expected);
+  lines_rdd.cache();
+  lines_rdd.count();
+  EXPECT_EQ(lines_rdd.flat_map([](const std::string& l) { return brasa::words(l); }).collect(), expected);
+}
+
+TEST(Split, WordsAndFields) {
+  auto list = [](auto range) { return std::vector<std::string>(range.begin(), range.end()); };
+  EXPECT_EQ(list(brasa::words("")), std::vector<std::string>{});
+  EXPECT_EQ(list(brasa::words(" \t\r\n")), std::vector<std::string>{});
+  EXPECT_EQ(list(brasa::words("x")), std::vector<std::string>{"x"});
+  EXPECT_EQ(list(brasa::words(" to be\vor  not ")), (std::vector<std::string>{"to", "be", "or", "not"}));
+  EXPECT_EQ(list(brasa::split<','>("")), std::vector<std::string>{""});
+  EXPECT_EQ(list(brasa::split<','>("a,,b,")), (std::vector<std::string>{"a", "", "b", ""}));
+  EXPECT_EQ(list(brasa::split<','>(",x")), (std::vector<std::string>{"", "x"}));
+  EXPECT_EQ(list(brasa::split<'\t'>("1\t2")), (std::vector<std::string>{"1", "2"}));
+}
+
 TEST(FlatMap, OutputLargerThanABatch) {
   auto ctx = make_context();
   // Each record produces 10000 outputs (more than one 4096-record batch).

@@ -7,3 +7,4 @@
 #include "brasa/context.h"
 #include "brasa/rdd/rdd.h"
 #include "brasa/storage/storage_level.h"
+#include "brasa/util/split.h"

@@ -83,30 +83,9 @@ class Partitioner {
   template <class K> int partition_of(const K& k, uint64_t hash) const {
     // The high bits of the hash pick the partition (multiply-shift, no
     // division); hash tables use the low bits, so the two stay independent.
-    if (kind_ == Kind::kHash)
+    if (kind_ == Kind::kHash) [[likely]]
       return static_cast<int>((static_cast<unsigned __int128>(hash) * static_cast<uint64_t>(num_partitions_)) >> 64);
-    if (kind_ == Kind::kDirect) {
-      if constexpr (std::is_integral_v<K>) {
-        auto r = static_cast<int64_t>(k) % num_partitions_;
-        return static_cast<int>(r < 0 ? r + num_partitions_ : r);
-      } else {
-        throw std::invalid_argument(std::string("direct partitioner used with non-integer keys of type ") +
-                                    typeid(K).name());
-      }
-    }
-    if (kind_ == Kind::kCustom) {
-      if (*custom_->key_type != typeid(K))
-        throw std::invalid_argument(std::string("custom partitioner for keys of type ") + custom_->key_type->name() +
-                                    " used with keys of type " + typeid(K).name());
-      int p = custom_->partition(bounds_.get(), &k);
-      if (p < 0 || p >= num_partitions_)
-        throw std::out_of_range("custom partitioner returned partition " + std::to_string(p) + " of " +
-                                std::to_string(num_partitions_));
-      return p;
-    }
-    const auto& b = bounds<K>();
-    int p = static_cast<int>(std::lower_bound(b.begin(), b.end(), k) - b.begin());
-    return ascending_ ? p : num_partitions_ - 1 - p;
+    return partition_of_other(k);
   }
   template <class K> int partition_of(const K& k) const { return partition_of(k, kind_ == Kind::kHash ? hash_of(k) : 0); }
 
@@ -143,6 +122,32 @@ class Partitioner {
   }
 
  private:
+  // Direct, custom and range partitioners: out of line of the hash path.
+  template <class K> [[gnu::noinline]] int partition_of_other(const K& k) const {
+    if (kind_ == Kind::kDirect) {
+      if constexpr (std::is_integral_v<K>) {
+        auto r = static_cast<int64_t>(k) % num_partitions_;
+        return static_cast<int>(r < 0 ? r + num_partitions_ : r);
+      } else {
+        throw std::invalid_argument(std::string("direct partitioner used with non-integer keys of type ") +
+                                    typeid(K).name());
+      }
+    }
+    if (kind_ == Kind::kCustom) {
+      if (*custom_->key_type != typeid(K))
+        throw std::invalid_argument(std::string("custom partitioner for keys of type ") + custom_->key_type->name() +
+                                    " used with keys of type " + typeid(K).name());
+      int p = custom_->partition(bounds_.get(), &k);
+      if (p < 0 || p >= num_partitions_)
+        throw std::out_of_range("custom partitioner returned partition " + std::to_string(p) + " of " +
+                                std::to_string(num_partitions_));
+      return p;
+    }
+    const auto& b = bounds<K>();
+    int p = static_cast<int>(std::lower_bound(b.begin(), b.end(), k) - b.begin());
+    return ascending_ ? p : num_partitions_ - 1 - p;
+  }
+
   template <class K> const std::vector<K>& bounds() const {
     if (*key_type_ != typeid(K))
       throw std::invalid_argument(std::string("range partitioner made for keys of type ") + key_type_->name() +

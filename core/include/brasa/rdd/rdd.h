@@ -78,7 +78,9 @@ template <class T> class RDD {
   // Spark's filter: the records for which f(x) is true.
   template <class F> RDD<T> filter(F f, CallSite site = CallSite::current()) const;
 
-  // Spark's flatMap: f returns an iterable (vector, list, ...) of output records.
+  // Spark's flatMap: f returns an iterable (vector, list, ...) of output
+  // records. An iterable of std::string_view (brasa::words(line)) gives an
+  // RDD<std::string> without a vector or string per call.
   template <class F> auto flat_map(F f, CallSite site = CallSite::current()) const;
 
   // Spark's mapPartitions: f(std::vector<T>&& partition) returns an iterable

@@ -111,17 +111,19 @@ template <class In, class Out, class F> class FlatMapNode final : public UnaryNo
       std::vector<Out> buf;
       void push(std::span<In> batch) override {
         for (auto& x : batch)
-          for (auto& y : invoke_moving(*f, x)) emit(std::move(y));
+          for (auto&& y : invoke_moving(*f, x)) {
+            buf.emplace_back(std::move(y));  // an Out, or a std::string_view
+            if (buf.size() >= kBatchSize) flush();
+          }
         flush();
       }
       void push_borrowed(std::span<const In> batch) override {
         for (const auto& x : batch)
-          for (auto& y : invoke_lent(*f, x)) emit(std::move(y));
+          for (auto&& y : invoke_lent(*f, x)) {
+            buf.emplace_back(std::move(y));
+            if (buf.size() >= kBatchSize) flush();
+          }
         flush();
-      }
-      void emit(Out&& y) {
-        buf.push_back(std::move(y));
-        if (buf.size() >= kBatchSize) flush();
       }
       void flush() {
         if (buf.empty()) return;

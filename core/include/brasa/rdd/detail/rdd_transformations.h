@@ -7,6 +7,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -39,7 +40,9 @@ template <class T>
 template <class F>
 auto RDD<T>::flat_map(F f, CallSite site) const {
   BRASA_CHECK_CLOSURE(F);
-  using U = std::decay_t<decltype(*std::begin(std::declval<MovingResult<F, T>&>()))>;
+  // Views (brasa::words, brasa::split) become strings: a view would outlive its text.
+  using Element = std::decay_t<decltype(*std::begin(std::declval<MovingResult<F, T>&>()))>;
+  using U = std::conditional_t<std::is_same_v<Element, std::string_view>, std::string, Element>;
   return RDD<U>(std::make_shared<FlatMapNode<T, U, F>>(node_, std::move(f), "flat_map", site, false));
 }
 
