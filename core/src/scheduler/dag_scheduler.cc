@@ -177,7 +177,13 @@ std::vector<int> cached_in_stage(const std::shared_ptr<RDDBase>& rdd, const std:
   while (!todo.empty()) {
     RDDBase* r = todo.back();
     todo.pop_back();
-    if (r->storage_level().is_valid()) out.push_back(r->id());
+    // A local checkpoint's block can only be read where it is: it goes
+    // first, so the task is placed by it rather than by an ordinary cached
+    // block, which a task elsewhere can recompute.
+    if (r->is_local_checkpointed())
+      out.insert(out.begin(), r->id());
+    else if (r->storage_level().is_valid())
+      out.push_back(r->id());
     *pinned = *pinned || r->is_local_checkpointed();
     if (cut.count(r->id())) continue;
     for (auto& dep : r->dependencies())

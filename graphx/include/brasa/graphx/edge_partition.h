@@ -1,0 +1,84 @@
+// One partition of a graph's edges, stored as flat columns: the vertices it
+// touches (local index -> vertex id, ascending), and per edge the local
+// indices of its ends and its attribute, sorted by source (then
+// destination) so that a scan walks each source's edges together, as a CSR
+// row does. A graph's edge RDD holds one EdgePartition per partition.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <numeric>
+#include <span>
+#include <stdexcept>
+#include <vector>
+
+#include "brasa/graphx/types.h"
+#include "brasa/util/size_estimate.h"
+
+namespace brasa::graphx {
+
+template <class ED> struct EdgePartition {
+  std::vector<VertexId> local_to_global;  // ascending
+  std::vector<int32_t> src, dst;          // local indices
+  std::vector<ED> attr;
+
+  size_t size() const { return src.size(); }
+  size_t num_vertices() const { return local_to_global.size(); }
+  VertexId src_id(size_t e) const { return local_to_global[static_cast<size_t>(src[e])]; }
+  VertexId dst_id(size_t e) const { return local_to_global[static_cast<size_t>(dst[e])]; }
+
+  // The local index of vertex `id`, or -1 when no edge here touches it.
+  int32_t local_of(VertexId id) const {
+    auto it = std::lower_bound(local_to_global.begin(), local_to_global.end(), id);
+    return it != local_to_global.end() && *it == id ? static_cast<int32_t>(it - local_to_global.begin()) : -1;
+  }
+
+  // The same edges with new attributes (map_edges): the structure is shared
+  // by value, which costs a copy of the index columns.
+  template <class ED2> EdgePartition<ED2> with_attrs(std::vector<ED2> attrs) const {
+    EdgePartition<ED2> out;
+    out.local_to_global = local_to_global;
+    out.src = src;
+    out.dst = dst;
+    out.attr = std::move(attrs);
+    return out;
+  }
+
+  // Builds a partition from edges in any order; parallel edges keep their
+  // input order.
+  static EdgePartition build(std::span<const Edge<ED>> edges) {
+    if (edges.size() > static_cast<size_t>(INT32_MAX))
+      throw std::length_error("graphx: more than 2^31-1 edges in one edge partition; use more partitions");
+    EdgePartition p;
+    p.local_to_global.reserve(2 * edges.size());
+    for (const auto& e : edges) {
+      p.local_to_global.push_back(e.src);
+      p.local_to_global.push_back(e.dst);
+    }
+    std::sort(p.local_to_global.begin(), p.local_to_global.end());
+    p.local_to_global.erase(std::unique(p.local_to_global.begin(), p.local_to_global.end()), p.local_to_global.end());
+    p.local_to_global.shrink_to_fit();
+    std::vector<uint32_t> order(edges.size());
+    std::iota(order.begin(), order.end(), 0u);
+    std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+      return edges[a].src != edges[b].src ? edges[a].src < edges[b].src : edges[a].dst < edges[b].dst;
+    });
+    p.src.reserve(edges.size());
+    p.dst.reserve(edges.size());
+    p.attr.reserve(edges.size());
+    for (uint32_t i : order) {
+      p.src.push_back(p.local_of(edges[i].src));
+      p.dst.push_back(p.local_of(edges[i].dst));
+      p.attr.push_back(edges[i].attr);
+    }
+    return p;
+  }
+
+  size_t heap_bytes() const {
+    return local_to_global.capacity() * sizeof(VertexId) + (src.capacity() + dst.capacity()) * sizeof(int32_t) +
+           approx_bytes(attr) - sizeof(attr);
+  }
+  template <class Ar> void serialize(Ar& ar) { ar(local_to_global, src, dst, attr); }
+};
+
+}  // namespace brasa::graphx

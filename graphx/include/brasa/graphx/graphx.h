@@ -1,0 +1,13 @@
+// brasa::graphx: property graphs and graph algorithms on the core (GraphX's
+// API and semantics). One include for all of it.
+#pragma once
+
+#include "brasa/graphx/edge_context.h"
+#include "brasa/graphx/edge_partition.h"
+#include "brasa/graphx/graph.h"
+#include "brasa/graphx/lib/connected_components.h"
+#include "brasa/graphx/lib/page_rank.h"
+#include "brasa/graphx/load_edge_list.h"
+#include "brasa/graphx/partition_strategy.h"
+#include "brasa/graphx/pregel.h"
+#include "brasa/graphx/types.h"

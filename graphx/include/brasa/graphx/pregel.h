@@ -1,0 +1,114 @@
+// GraphX's Pregel: vertex programs exchanging messages along edges in
+// supersteps, with GraphX's semantics:
+//   1. every vertex runs vprog(id, attr, initial_msg);
+//   2. send runs on every edge, and the messages for each vertex are merged;
+//   3. while some vertex received a message and fewer than max_iterations
+//      supersteps ran: the vertices that received one run vprog(id, attr,
+//      merged message), and send runs on the edges next to them (as
+//      `direction` says: Out, edges from such a vertex; In, edges to it;
+//      Either, both; Both, edges between two such vertices).
+// send(EdgeContext<VD, ED, M, Merge>& ctx) reads ctx.src_attr(), ... and
+// calls ctx.send_to_src(m) / ctx.send_to_dst(m); merge(M, M) -> M.
+//
+// Long runs keep lineage and memory flat without a checkpoint directory:
+// every checkpoint_interval supersteps the vertex states are locally
+// checkpointed (core's local_checkpoint: kept in the block managers).
+#pragma once
+
+#include <climits>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "brasa/graphx/graph.h"
+
+namespace brasa::graphx {
+
+struct PregelOptions {
+  int max_iterations = INT_MAX;
+  EdgeDirection direction = EdgeDirection::Either;
+  int checkpoint_interval = 25;  // supersteps between local checkpoints
+};
+
+namespace detail {
+
+// (id, (vprog(id, attr, initial), active)).
+template <class VD, class M, class VProg> struct PregelStart {
+  VProg vprog;
+  M initial;
+  std::vector<std::pair<VertexId, ShippedVertex<VD>>> operator()(
+      const std::vector<std::pair<VertexId, VD>>& part) const {
+    std::vector<std::pair<VertexId, ShippedVertex<VD>>> out;
+    out.reserve(part.size());
+    for (const auto& [id, attr] : part) out.emplace_back(id, ShippedVertex<VD>{vprog(id, attr, initial), true});
+    return out;
+  }
+};
+
+// Vertices with a message run vprog and become active; the others keep
+// their attribute and are inactive.
+template <class VD, class M, class VProg> struct PregelStep {
+  VProg vprog;
+  std::vector<std::pair<VertexId, ShippedVertex<VD>>> operator()(
+      const std::vector<std::pair<VertexId, std::pair<ShippedVertex<VD>, std::optional<M>>>>& part) const {
+    std::vector<std::pair<VertexId, ShippedVertex<VD>>> out;
+    out.reserve(part.size());
+    for (const auto& [id, state] : part) {
+      const auto& [old, msg] = state;
+      if (msg)
+        out.emplace_back(id, ShippedVertex<VD>{vprog(id, old.attr, *msg), true});
+      else
+        out.emplace_back(id, ShippedVertex<VD>{old.attr, false});
+    }
+    return out;
+  }
+};
+
+template <class VD> struct AttrOf {
+  VD operator()(const ShippedVertex<VD>& s) const { return s.attr; }
+};
+
+}  // namespace detail
+
+template <class VD, class ED, class M, class VProg, class Send, class Merge>
+Graph<VD, ED> pregel(const Graph<VD, ED>& graph, M initial_msg, PregelOptions options, VProg vprog, Send send,
+                     Merge merge) {
+  if (options.max_iterations < 0)
+    throw std::invalid_argument("pregel: max_iterations must be at least 0, got " +
+                                std::to_string(options.max_iterations));
+  if (options.checkpoint_interval < 1)
+    throw std::invalid_argument("pregel: checkpoint_interval must be at least 1, got " +
+                                std::to_string(options.checkpoint_interval));
+  static_assert(std::is_trivially_copyable_v<M>,
+                "pregel: the initial message travels inside a closure, so M must be trivially copyable");
+  using State = std::pair<VertexId, ShippedVertex<VD>>;
+  const auto& vertices = graph.vertices();
+  RDD<State> states = vertices.map_partitions(detail::PregelStart<VD, M, VProg>{vprog, initial_msg}, true);
+  states.cache();
+  auto messages = graph.template aggregate_states<M>(states, send, merge, TripletFields::all(), std::nullopt);
+  messages.cache();
+  int64_t active = messages.count();
+  for (int i = 0; active > 0 && i < options.max_iterations; ++i) {
+    RDD<State> next = states.left_outer_join(messages, graph.vertex_partitioner())
+                          .map_partitions(detail::PregelStep<VD, M, VProg>{vprog}, true);
+    next.cache();
+    if ((i + 1) % options.checkpoint_interval == 0) next.local_checkpoint();
+    auto next_messages =
+        graph.template aggregate_states<M>(next, send, merge, TripletFields::all(), options.direction);
+    next_messages.cache();
+    active = next_messages.count();
+    // A local checkpoint's blocks are its only copy: they go when nothing
+    // refers to it any more (the next checkpoint cuts the lineage to it).
+    if (!states.is_local_checkpointed()) states.unpersist();
+    messages.unpersist();
+    states = next;
+    messages = next_messages;
+  }
+  messages.unpersist();
+  return graph.with_vertices(states.map_values(detail::AttrOf<VD>{}));
+}
+
+}  // namespace brasa::graphx

@@ -1,0 +1,193 @@
+// Pregel, PageRank and connected components: small graphs with known
+// answers, and random graphs against Boost.Graph and an independent loop,
+// for several partition counts and every partition strategy.
+#include <gtest/gtest.h>
+
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/connected_components.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <random>
+#include <utility>
+#include <vector>
+
+#include "brasa/graphx/graphx.h"
+#include "test_util.h"
+
+namespace {
+
+using brasa::graphx::Edge;
+using brasa::graphx::EdgeDirection;
+using brasa::graphx::Graph;
+using brasa::graphx::PartitionStrategy;
+using brasa::graphx::VertexId;
+
+template <class K, class V> std::map<K, V> as_map(const std::vector<std::pair<K, V>>& v) {
+  return std::map<K, V>(v.begin(), v.end());
+}
+
+// GraphX's PageRank written as a plain loop over an edge list.
+std::map<VertexId, double> page_rank_loop(const std::vector<Edge<int>>& edges, int iterations, double reset) {
+  std::map<VertexId, double> rank;
+  std::map<VertexId, int> out;
+  for (const auto& e : edges) {
+    rank[e.src] = rank[e.dst] = 1.0;
+    ++out[e.src];
+  }
+  for (int i = 0; i < iterations; ++i) {
+    std::map<VertexId, double> sum;
+    for (const auto& e : edges) sum[e.dst] += rank[e.src] / out[e.src];
+    for (auto& [v, r] : rank) r = reset + (1 - reset) * (sum.count(v) ? sum[v] : 0.0);
+  }
+  double total = 0;
+  for (auto& [v, r] : rank) total += r;
+  for (auto& [v, r] : rank) r *= static_cast<double>(rank.size()) / total;
+  return rank;
+}
+
+std::vector<Edge<int>> random_edges(int vertices, int edges, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_int_distribution<int> pick(0, vertices - 1);
+  std::vector<Edge<int>> out;
+  for (int i = 0; i < edges; ++i) {
+    VertexId a = pick(rng), b = pick(rng);
+    out.push_back({a * 3 - 100, b * 3 - 100, 1});  // negative ids too
+  }
+  return out;
+}
+
+void expect_near_maps(const std::map<VertexId, double>& got, const std::map<VertexId, double>& want,
+                      const std::string& what) {
+  ASSERT_EQ(got.size(), want.size()) << what;
+  for (const auto& [v, r] : want) {
+    auto it = got.find(v);
+    ASSERT_NE(it, got.end()) << what << ": vertex " << v;
+    EXPECT_NEAR(it->second, r, 1e-9 * std::max(1.0, std::abs(r))) << what << ": vertex " << v;
+  }
+}
+
+TEST(PageRank, StarGraphKnownRanks) {
+  auto ctx = brasa_test::make_context();
+  // Leaves 1..4 point at 0; 0 is a dead end. After one iteration leaves
+  // have 0.15 and the centre 0.15 + 0.85 * 4 = 3.55; rescaled to sum 5.
+  std::vector<Edge<int>> edges{{1, 0, 1}, {2, 0, 1}, {3, 0, 1}, {4, 0, 1}};
+  auto g = Graph<int, int>::from_edges(ctx->parallelize(edges, 2), 1);
+  auto ranks = as_map(brasa::graphx::page_rank(g, {.iterations = 1}).vertices().collect());
+  double total = 3.55 + 4 * 0.15;
+  EXPECT_NEAR(ranks[0], 3.55 * 5 / total, 1e-12);
+  EXPECT_NEAR(ranks[1], 0.15 * 5 / total, 1e-12);
+  double sum = 0;
+  for (auto& [v, r] : ranks) sum += r;
+  EXPECT_NEAR(sum, 5.0, 1e-9);
+}
+
+TEST(PageRank, MatchesALoopAcrossPartitionsAndStrategies) {
+  auto ctx = brasa_test::make_context();
+  auto edges = random_edges(400, 2500, 7);
+  auto want = page_rank_loop(edges, 10, 0.15);
+  for (int parts : {1, 3, 8}) {
+    auto base = Graph<int, int>::from_edges(ctx->parallelize(edges, parts), 1);
+    expect_near_maps(as_map(brasa::graphx::page_rank(base, {.iterations = 10}).vertices().collect()), want,
+                     std::to_string(parts) + " partitions");
+    for (auto s : {PartitionStrategy::EdgePartition2D, PartitionStrategy::RandomVertexCut}) {
+      auto g = base.partition_by(s, parts);
+      expect_near_maps(as_map(brasa::graphx::page_rank(g, {.iterations = 10}).vertices().collect()), want,
+                       std::to_string(parts) + " partitions, strategy " + std::to_string(static_cast<int>(s)));
+    }
+  }
+}
+
+TEST(PageRank, RejectsBadArguments) {
+  auto ctx = brasa_test::make_context();
+  auto g = Graph<int, int>::from_edges(ctx->parallelize(std::vector<Edge<int>>{{1, 2, 1}}, 1), 1);
+  EXPECT_THROW(brasa::graphx::page_rank(g, {.iterations = 0}), std::invalid_argument);
+  EXPECT_THROW(brasa::graphx::page_rank(g, {.iterations = 3, .reset_prob = 1.0}), std::invalid_argument);
+  EXPECT_THROW(brasa::graphx::page_rank(g, {.iterations = 3, .reset_prob = -0.1}), std::invalid_argument);
+}
+
+// Component labels from Boost.Graph: the smallest id in each component.
+std::map<VertexId, VertexId> boost_components(const std::vector<Edge<int>>& edges) {
+  std::map<VertexId, int> index;
+  for (const auto& e : edges) index.emplace(e.src, 0), index.emplace(e.dst, 0);
+  std::vector<VertexId> ids;
+  for (auto& [v, i] : index) i = static_cast<int>(ids.size()), ids.push_back(v);
+  boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS> g(ids.size());
+  for (const auto& e : edges) boost::add_edge(index[e.src], index[e.dst], g);
+  std::vector<int> comp(ids.size());
+  boost::connected_components(g, comp.data());
+  std::map<int, VertexId> smallest;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    auto [it, fresh] = smallest.emplace(comp[i], ids[i]);
+    if (!fresh) it->second = std::min(it->second, ids[i]);
+  }
+  std::map<VertexId, VertexId> out;
+  for (size_t i = 0; i < ids.size(); ++i) out[ids[i]] = smallest[comp[i]];
+  return out;
+}
+
+TEST(ConnectedComponents, MatchesBoostGraphAcrossPartitions) {
+  auto ctx = brasa_test::make_context();
+  // Sparse enough to leave many components, plus self loops and a long chain.
+  auto edges = random_edges(2000, 1200, 3);
+  for (VertexId v = 10000; v < 10060; ++v) edges.push_back({v + 1, v, 1});
+  edges.push_back({-5000000000LL, -5000000000LL, 1});
+  auto want = boost_components(edges);
+  for (int parts : {1, 3, 8}) {
+    auto g = Graph<int, int>::from_edges(ctx->parallelize(edges, parts), 0);
+    auto got = as_map(brasa::graphx::connected_components(g).vertices().collect());
+    EXPECT_EQ(got, want) << parts << " partitions";
+  }
+}
+
+TEST(ConnectedComponents, IsolatedVerticesAreTheirOwnComponent) {
+  auto ctx = brasa_test::make_context();
+  std::vector<std::pair<VertexId, int>> vertices{{5, 0}, {-9, 0}};
+  std::vector<Edge<int>> edges{{3, 4, 0}, {4, 1, 0}};
+  auto g = Graph<int, int>::create(ctx->parallelize(vertices, 1), ctx->parallelize(edges, 2), 0);
+  EXPECT_EQ(as_map(brasa::graphx::connected_components(g).vertices().collect()),
+            (std::map<VertexId, VertexId>{{-9, -9}, {1, 1}, {3, 1}, {4, 1}, {5, 5}}));
+}
+
+// GraphX's single-source shortest path example, in hop counts: Pregel with
+// messages along out-edges only.
+TEST(Pregel, HopCountsFromASource) {
+  auto ctx = brasa_test::make_context();
+  // 0 -> 1 -> 2 -> 3, 0 -> 2, 4 -> 0 (4 unreachable from 0), 5 -> 5.
+  std::vector<Edge<int>> edges{{0, 1, 1}, {1, 2, 1}, {2, 3, 1}, {0, 2, 1}, {4, 0, 1}, {5, 5, 1}};
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  auto g = Graph<double, int>::from_edges(ctx->parallelize(edges, 3), 0.0)
+               .map_vertices([](VertexId id, double) { return id == 0 ? 0.0 : kInf; });
+  auto dist = brasa::graphx::pregel(
+      g, kInf, {.direction = EdgeDirection::Out},
+      [](VertexId, double d, double msg) { return std::min(d, msg); },
+      [](auto& c) {
+        if (c.src_attr() + 1 < c.dst_attr()) c.send_to_dst(c.src_attr() + 1);
+      },
+      [](double a, double b) { return std::min(a, b); });
+  EXPECT_EQ(as_map(dist.vertices().collect()),
+            (std::map<VertexId, double>{{0, 0}, {1, 1}, {2, 1}, {3, 2}, {4, kInf}, {5, kInf}}));
+}
+
+TEST(Pregel, MaxIterationsStopsEarlyAndManySuperstepsStayCorrect) {
+  auto ctx = brasa_test::make_context();
+  // A chain of 120 vertices labelled by connected components: 119
+  // supersteps, through several local checkpoints.
+  std::vector<Edge<int>> chain;
+  for (VertexId v = 0; v + 1 < 120; ++v) chain.push_back({v + 1, v, 0});
+  auto g = Graph<int, int>::from_edges(ctx->parallelize(chain, 4), 0);
+  auto labels = as_map(brasa::graphx::connected_components(g).vertices().collect());
+  for (VertexId v = 0; v < 120; ++v) EXPECT_EQ(labels[v], 0) << v;
+  // The first round of messages and 3 supersteps: vertex v (v >= 3) is
+  // labelled v - 3, as in GraphX.
+  auto partial = as_map(brasa::graphx::connected_components(g, 3).vertices().collect());
+  EXPECT_EQ(partial[3], 0);
+  EXPECT_EQ(partial[4], 1);
+  EXPECT_EQ(partial[50], 47);
+  EXPECT_THROW(brasa::graphx::connected_components(g, 0), std::invalid_argument);
+}
+
+}  // namespace

@@ -1,0 +1,184 @@
+// Graph construction, structure queries and the operators graph algorithms
+// are built from, on small graphs with answers worked out by hand and on
+// random graphs against plain loops.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <fstream>
+#include <map>
+#include <random>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "brasa/graphx/graphx.h"
+#include "test_util.h"
+
+namespace {
+
+using brasa::graphx::Edge;
+using brasa::graphx::EdgeTriplet;
+using brasa::graphx::Graph;
+using brasa::graphx::PartitionStrategy;
+using brasa::graphx::TripletFields;
+using brasa::graphx::VertexId;
+
+constexpr VertexId kBig = 3000000000LL;  // above 2^31
+
+std::vector<Edge<int>> small_edges() {
+  // -5 -> 0, 0 -> kBig, kBig -> 0, 0 -> 7, 7 -> 7 (self loop), 0 -> kBig again (parallel)
+  return {{-5, 0, 1}, {0, kBig, 2}, {kBig, 0, 3}, {0, 7, 4}, {7, 7, 5}, {0, kBig, 6}};
+}
+
+template <class K, class V> std::map<K, V> as_map(const std::vector<std::pair<K, V>>& v) {
+  return std::map<K, V>(v.begin(), v.end());
+}
+
+TEST(Graph, FromEdgesHasEveryEndOnceWithTheDefault) {
+  auto ctx = brasa_test::make_context();
+  auto g = Graph<double, int>::from_edges(ctx->parallelize(small_edges(), 3), 2.5);
+  EXPECT_EQ(g.num_edges(), 6);
+  EXPECT_EQ(g.num_vertices(), 4);
+  EXPECT_EQ(as_map(g.vertices().collect()), (std::map<VertexId, double>{{-5, 2.5}, {0, 2.5}, {7, 2.5}, {kBig, 2.5}}));
+  auto edges = brasa_test::sorted(g.edges().collect());
+  auto expected = brasa_test::sorted(small_edges());
+  EXPECT_EQ(edges, expected);
+}
+
+TEST(Graph, DegreesOmitDegreeZeroAndCountParallelEdgesAndLoops) {
+  auto ctx = brasa_test::make_context();
+  auto g = Graph<int, int>::from_edges(ctx->parallelize(small_edges(), 2), 0);
+  EXPECT_EQ(as_map(g.out_degrees().collect()), (std::map<VertexId, int>{{-5, 1}, {0, 3}, {kBig, 1}, {7, 1}}));
+  EXPECT_EQ(as_map(g.in_degrees().collect()), (std::map<VertexId, int>{{0, 2}, {kBig, 2}, {7, 2}}));
+  EXPECT_EQ(as_map(g.degrees().collect()), (std::map<VertexId, int>{{-5, 1}, {0, 5}, {kBig, 3}, {7, 3}}));
+}
+
+TEST(Graph, CreateKeepsIsolatedVerticesAndDefaultsMissingOnes) {
+  auto ctx = brasa_test::make_context();
+  std::vector<std::pair<VertexId, int>> vertices{{1, 10}, {2, 20}, {99, 990}};  // 99 has no edges
+  std::vector<Edge<int>> edges{{1, 2, 0}, {2, 3, 0}};                           // 3 is not among the vertices
+  auto g = Graph<int, int>::create(ctx->parallelize(vertices, 2), ctx->parallelize(edges, 2), -1);
+  EXPECT_EQ(as_map(g.vertices().collect()), (std::map<VertexId, int>{{1, 10}, {2, 20}, {3, -1}, {99, 990}}));
+  EXPECT_EQ(g.num_vertices(), 4);
+  EXPECT_EQ(as_map(g.out_degrees().collect()), (std::map<VertexId, int>{{1, 1}, {2, 1}}));
+}
+
+TEST(Graph, TripletsCarryBothEnds) {
+  auto ctx = brasa_test::make_context();
+  auto g = Graph<int, int>::from_edges(ctx->parallelize(small_edges(), 3), 0)
+               .map_vertices([](VertexId id, int) { return static_cast<int>(id % 1000); });
+  auto t = g.triplets().collect();
+  ASSERT_EQ(t.size(), 6u);
+  for (const auto& x : t) {
+    EXPECT_EQ(x.src_attr, static_cast<int>(x.src % 1000));
+    EXPECT_EQ(x.dst_attr, static_cast<int>(x.dst % 1000));
+  }
+  std::multiset<int> attrs;
+  for (const auto& x : t) attrs.insert(x.attr);
+  EXPECT_EQ(attrs, (std::multiset<int>{1, 2, 3, 4, 5, 6}));
+}
+
+TEST(Graph, MapEdgesMapTripletsAndReverse) {
+  auto ctx = brasa_test::make_context();
+  auto g = Graph<int, int>::from_edges(ctx->parallelize(small_edges(), 2), 3);
+  auto doubled = g.map_edges([](const Edge<int>& e) { return e.attr * 2.0; });
+  std::multiset<double> attrs;
+  for (const auto& e : doubled.edges().collect()) attrs.insert(e.attr);
+  EXPECT_EQ(attrs, (std::multiset<double>{2, 4, 6, 8, 10, 12}));
+  auto sums = g.map_triplets([](const EdgeTriplet<int, int>& t) { return t.src_attr + t.dst_attr + t.attr; });
+  std::multiset<int> s;
+  for (const auto& e : sums.edges().collect()) s.insert(e.attr);
+  EXPECT_EQ(s, (std::multiset<int>{7, 8, 9, 10, 11, 12}));
+  auto r = brasa_test::sorted(g.reverse().edges().collect());
+  std::vector<Edge<int>> expected;
+  for (auto e : small_edges()) expected.push_back({e.dst, e.src, e.attr});
+  EXPECT_EQ(r, brasa_test::sorted(expected));
+  // Reversing swaps in- and out-degrees.
+  EXPECT_EQ(as_map(g.reverse().out_degrees().collect()), as_map(g.in_degrees().collect()));
+}
+
+// A random multigraph with self loops, on ids spread over negative and
+// large values.
+std::vector<Edge<int>> random_edges(int vertices, int edges, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_int_distribution<int> pick(0, vertices - 1);
+  std::vector<Edge<int>> out;
+  auto id = [](int v) { return static_cast<VertexId>(v) * 7919 - 20000 + (v % 3 == 0 ? kBig : 0); };
+  for (int i = 0; i < edges; ++i) out.push_back({id(pick(rng)), id(pick(rng)), i % 5});
+  return out;
+}
+
+TEST(Graph, AggregateMessagesMatchesALoopForEveryLayout) {
+  auto ctx = brasa_test::make_context();
+  auto edges = random_edges(300, 2000, 1);
+  std::map<VertexId, int64_t> expected;  // per vertex: sum of in-neighbour ids % 1000 + edge attrs
+  for (const auto& e : edges) expected[e.dst] += e.src % 1000 + e.attr;
+  for (int parts : {1, 3, 8}) {
+    auto base = Graph<int64_t, int>::from_edges(ctx->parallelize(edges, parts), 0)
+                    .map_vertices([](VertexId id, int64_t) { return static_cast<int64_t>(id % 1000); });
+    for (auto strategy : {PartitionStrategy::EdgePartition1D, PartitionStrategy::EdgePartition2D,
+                          PartitionStrategy::RandomVertexCut, PartitionStrategy::CanonicalRandomVertexCut}) {
+      auto g = base.partition_by(strategy, parts);
+      auto got = g.aggregate_messages<int64_t>(
+          [](auto& c) { c.send_to_dst(c.src_attr() + c.attr()); }, [](int64_t a, int64_t b) { return a + b; },
+          TripletFields::src());
+      EXPECT_EQ(as_map(got.collect()), expected) << parts << " partitions, strategy " << static_cast<int>(strategy);
+      EXPECT_EQ(g.num_edges(), 2000);
+    }
+  }
+}
+
+TEST(PartitionStrategy, PartitionsInRangeAnd2DBoundsReplication) {
+  for (int n : {1, 2, 7, 9, 16}) {
+    for (auto s : {PartitionStrategy::EdgePartition1D, PartitionStrategy::EdgePartition2D,
+                   PartitionStrategy::RandomVertexCut, PartitionStrategy::CanonicalRandomVertexCut}) {
+      for (VertexId a : {VertexId{-3}, VertexId{0}, VertexId{5}, kBig}) {
+        for (VertexId b : {VertexId{-7}, VertexId{1}, kBig + 1}) {
+          int p = brasa::graphx::partition_of_edge(s, a, b, n);
+          EXPECT_GE(p, 0);
+          EXPECT_LT(p, n);
+        }
+      }
+    }
+    // 2D: a vertex's edges (either end) land in at most 2 ceil(sqrt(n)) partitions.
+    std::set<int> seen;
+    for (VertexId other = 0; other < 500; ++other) {
+      seen.insert(brasa::graphx::partition_of_edge(PartitionStrategy::EdgePartition2D, 42, other, n));
+      seen.insert(brasa::graphx::partition_of_edge(PartitionStrategy::EdgePartition2D, other, 42, n));
+    }
+    EXPECT_LE(static_cast<int>(seen.size()), 2 * static_cast<int>(std::ceil(std::sqrt(n))));
+  }
+  EXPECT_EQ(brasa::graphx::partition_of_edge(PartitionStrategy::CanonicalRandomVertexCut, 3, 9, 13),
+            brasa::graphx::partition_of_edge(PartitionStrategy::CanonicalRandomVertexCut, 9, 3, 13));
+  EXPECT_THROW(brasa::graphx::partition_strategy_from_string("EdgePartition3D"), std::invalid_argument);
+}
+
+TEST(LoadEdgeList, ReadsSnapStyleFiles) {
+  auto ctx = brasa_test::make_context();
+  brasa_test::TempDir tmp;
+  std::string path = tmp.sub("edges.txt");
+  std::ofstream(path) << "# a comment\n1 2\n2\t3\n\n  3   -1 extra fields\n4294967296 1\n3 1\n";
+  auto g = brasa::graphx::load_edge_list(*ctx, path, {.partitions = 2});
+  EXPECT_EQ(g.num_edges(), 5);
+  EXPECT_EQ(g.num_vertices(), 5);
+  auto c = brasa::graphx::load_edge_list(*ctx, path, {.partitions = 2, .canonical_orientation = true});
+  for (const auto& e : c.edges().collect()) EXPECT_LT(e.src, e.dst);
+}
+
+TEST(LoadEdgeList, MalformedLineNamesFileAndLine) {
+  auto ctx = brasa_test::make_context();
+  brasa_test::TempDir tmp;
+  std::string path = tmp.sub("bad.txt");
+  std::ofstream(path) << "1 2\n# fine\n2 x3\n";
+  try {
+    brasa::graphx::load_edge_list(*ctx, path);
+    FAIL() << "a malformed line was accepted";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(path + ":3:"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("2 x3"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(brasa::graphx::load_edge_list(*ctx, tmp.sub("missing.txt")), std::runtime_error);
+}
+
+}  // namespace
