@@ -4,6 +4,7 @@
 
 #include "brasa/graphx/edge_context.h"
 #include "brasa/graphx/edge_partition.h"
+#include "brasa/graphx/generators.h"
 #include "brasa/graphx/graph.h"
 #include "brasa/graphx/lib/connected_components.h"
 #include "brasa/graphx/lib/page_rank.h"
