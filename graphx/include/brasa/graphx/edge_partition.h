@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "brasa/graphx/types.h"
+#include "brasa/rdd/partitioner.h"
 #include "brasa/util/size_estimate.h"
 
 namespace brasa::graphx {
@@ -21,6 +22,11 @@ template <class ED> struct EdgePartition {
   std::vector<VertexId> local_to_global;  // ascending
   std::vector<int32_t> src, dst;          // local indices
   std::vector<ED> attr;
+  // routes[p]: the local indices of the vertices that live in vertex
+  // partition p, ascending by id; vertex attributes arrive from p, and
+  // messages leave for p, in this order.
+  std::vector<std::vector<int32_t>> routes;
+  int32_t index = 0;  // which partition of the edge RDD this is
 
   size_t size() const { return src.size(); }
   size_t num_vertices() const { return local_to_global.size(); }
@@ -41,12 +47,14 @@ template <class ED> struct EdgePartition {
     out.src = src;
     out.dst = dst;
     out.attr = std::move(attrs);
+    out.routes = routes;
+    out.index = index;
     return out;
   }
 
-  // Builds a partition from edges in any order; parallel edges keep their
-  // input order.
-  static EdgePartition build(std::span<const Edge<ED>> edges) {
+  // Builds a partition from edges in any order (parallel edges keep their
+  // input order), routed to `vertex_partitions` hash partitions of vertices.
+  static EdgePartition build(std::span<const Edge<ED>> edges, int vertex_partitions) {
     if (edges.size() > static_cast<size_t>(INT32_MAX))
       throw std::length_error("graphx: more than 2^31-1 edges in one edge partition; use more partitions");
     EdgePartition p;
@@ -71,14 +79,20 @@ template <class ED> struct EdgePartition {
       p.dst.push_back(p.local_of(edges[i].dst));
       p.attr.push_back(edges[i].attr);
     }
+    Partitioner by_vertex = Partitioner::hash(vertex_partitions);
+    p.routes.resize(static_cast<size_t>(vertex_partitions));
+    for (size_t l = 0; l < p.local_to_global.size(); ++l)
+      p.routes[static_cast<size_t>(by_vertex.partition_of(p.local_to_global[l]))].push_back(static_cast<int32_t>(l));
     return p;
   }
 
   size_t heap_bytes() const {
-    return local_to_global.capacity() * sizeof(VertexId) + (src.capacity() + dst.capacity()) * sizeof(int32_t) +
-           approx_bytes(attr) - sizeof(attr);
+    size_t n = local_to_global.capacity() * sizeof(VertexId) + (src.capacity() + dst.capacity()) * sizeof(int32_t) +
+               approx_bytes(attr) - sizeof(attr);
+    for (const auto& r : routes) n += sizeof(r) + r.capacity() * sizeof(int32_t);
+    return n;
   }
-  template <class Ar> void serialize(Ar& ar) { ar(local_to_global, src, dst, attr); }
+  template <class Ar> void serialize(Ar& ar) { ar(local_to_global, src, dst, attr, routes, index); }
 };
 
 }  // namespace brasa::graphx

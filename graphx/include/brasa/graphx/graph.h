@@ -5,14 +5,17 @@
 //       [](auto& ctx) { ctx.send_to_dst(ctx.src_attr()); },
 //       [](double a, double b) { return a + b; }, brasa::graphx::TripletFields::src());
 //
-// A graph is two RDDs:
-//   * the vertices, (id, attribute) pairs hash-partitioned by id;
+// A graph is two RDDs of arrays:
+//   * the vertices, one VertexPartition per hash partition of ids (ids
+//     ascending, an attribute each);
 //   * the edges, one EdgePartition per partition (flat columns, clustered
 //     by source; see edge_partition.h).
 // An operation that reads vertex attributes at the edges (triplets,
-// aggregate_messages, map_triplets) ships each vertex's attribute to the
-// edge partitions that touch it (a routing table built once per edge
-// layout), then scans each edge partition as one loop.
+// aggregate_messages, map_triplets) ships, from each vertex partition to
+// each edge partition, one array of the attributes it needs (a routing
+// table built once per graph structure says which), then scans each edge
+// partition as one loop; messages go back the same way, one array per
+// (edge partition, vertex partition), and are merged by position.
 //
 // Graphs are immutable values, cheap to copy (they share their RDDs). Like
 // RDDs they are lazy; cache() keeps both RDDs in memory.
@@ -33,21 +36,36 @@
 #include "brasa/graphx/edge_partition.h"
 #include "brasa/graphx/partition_strategy.h"
 #include "brasa/graphx/types.h"
+#include "brasa/graphx/vertex_partition.h"
+#include "brasa/graphx/vertex_rdd.h"
 
 namespace brasa::graphx {
 
-// A vertex attribute as shipped to edge partitions, with whether the vertex
-// is active (received a message in the last Pregel superstep).
-template <class VD> struct ShippedVertex {
-  VD attr{};
-  bool active = true;
-  template <class Ar> void serialize(Ar& ar) requires(!std::is_trivially_copyable_v<VD>) { ar(attr, active); }
+// For each edge partition, the positions (in a vertex partition's ids) of
+// the vertices it touches, in the order the edge partition's routes list
+// them: what a vertex partition gathers and ships to each edge partition,
+// and where the messages coming back belong.
+struct RoutingPartition {
+  std::vector<std::vector<int32_t>> positions;  // by edge partition
+  int32_t vertex_partition = 0;                 // which vertex partition these are positions in
+  size_t heap_bytes() const {
+    size_t n = 0;
+    for (const auto& p : positions) n += sizeof(p) + p.capacity() * sizeof(int32_t);
+    return n;
+  }
+  template <class Ar> void serialize(Ar& ar) { ar(positions, vertex_partition); }
+};
+
+// What graphs with the same vertices and edge layout share, whatever their
+// attributes.
+struct GraphStructure {
+  int vertex_partitions = 1;
+  std::optional<RDD<RoutingPartition>> routing;  // built on first use
 };
 
 template <class VD, class ED> class Graph {
  public:
   using Vertex = std::pair<VertexId, VD>;
-  using VertexState = std::pair<VertexId, ShippedVertex<VD>>;
 
   // ---- Construction ------------------------------------------------------
 
@@ -67,8 +85,8 @@ template <class VD, class ED> class Graph {
 
   // ---- The graph's data -----------------------------------------------------
 
-  // (id, attribute) of every vertex, hash-partitioned by id.
-  const RDD<Vertex>& vertices() const { return vertices_; }
+  // (id, attribute) of every vertex.
+  VertexRDD<VD> vertices() const { return VertexRDD<VD>(vparts_); }
   // Every edge, partition by partition, each sorted by source then destination.
   RDD<Edge<ED>> edges() const;
   // The edges as stored: one EdgePartition per partition.
@@ -76,15 +94,15 @@ template <class VD, class ED> class Graph {
   // Every edge with the attributes of its ends.
   RDD<EdgeTriplet<VD, ED>> triplets() const;
 
-  int64_t num_vertices() const { return vertices_.count(); }
+  int64_t num_vertices() const { return vertices().count(); }
   int64_t num_edges() const;
 
   // (id, degree) of every vertex with at least one edge of that kind; as in
   // GraphX, vertices of degree 0 are absent. Self loops count twice in
   // degrees(), once in in_degrees() and out_degrees().
-  RDD<std::pair<VertexId, int>> in_degrees() const;
-  RDD<std::pair<VertexId, int>> out_degrees() const;
-  RDD<std::pair<VertexId, int>> degrees() const;
+  VertexRDD<int> in_degrees() const;
+  VertexRDD<int> out_degrees() const;
+  VertexRDD<int> degrees() const;
 
   // ---- Transformations ------------------------------------------------------
 
@@ -92,15 +110,19 @@ template <class VD, class ED> class Graph {
   template <class F> auto map_vertices(F f) const;
   // New edge attributes f(const Edge<ED>&); same structure.
   template <class F> auto map_edges(F f) const;
-  // New edge attributes f(const EdgeTriplet<VD, ED>&), reading only `fields`.
+  // New edge attributes f(const EdgeTriplet<VD, ED>&).
   template <class F> auto map_triplets(F f, TripletFields fields = TripletFields::all()) const;
   // Every edge turned around.
   Graph reverse() const;
 
   // GraphX's outerJoinVertices: new attributes f(id, attr, std::optional<U>)
-  // from the values of `other` by id (absent for ids it lacks).
+  // from the values of `other` by id (absent for ids it lacks). With a
+  // VertexRDD of this graph (degrees, messages) it is a walk over arrays;
+  // a pair RDD is first laid out like the vertices.
+  template <class U, class F> auto outer_join_vertices(const VertexRDD<U>& other, F f) const;
   template <class U, class F> auto outer_join_vertices(const RDD<std::pair<VertexId, U>>& other, F f) const;
   // GraphX's joinVertices: attr = f(id, attr, u) where `other` has a value u.
+  template <class U, class F> Graph join_vertices(const VertexRDD<U>& other, F f) const;
   template <class U, class F> Graph join_vertices(const RDD<std::pair<VertexId, U>>& other, F f) const;
 
   // The edges laid out again by `strategy` into n partitions (0: as many as now).
@@ -110,20 +132,17 @@ template <class VD, class ED> class Graph {
 
   // GraphX's aggregateMessages: send(EdgeContext<VD, ED, M, Merge>&) is
   // called on every edge and may send messages to either end; the messages
-  // for each vertex are combined with merge(M, M) -> M. Returns (id, message)
-  // for every vertex that received one, partitioned like vertices().
-  // `fields` names what send reads: only those attributes are shipped.
+  // for each vertex are combined with merge(M, M) -> M. Returns the merged
+  // message of every vertex that received one. `fields` names what send
+  // reads: without the source and destination attributes nothing is shipped.
   template <class M, class Send, class Merge>
-  RDD<std::pair<VertexId, M>> aggregate_messages(Send send, Merge merge,
-                                                 TripletFields fields = TripletFields::all()) const;
+  VertexRDD<M> aggregate_messages(Send send, Merge merge, TripletFields fields = TripletFields::all()) const;
 
-  // aggregate_messages over (id, attribute, active) vertex states: with
-  // `active_direction`, send runs only on the edges whose ends are active
-  // as the direction says (Pregel's active set).
-  template <class M, class Send, class Merge>
-  RDD<std::pair<VertexId, M>> aggregate_states(const RDD<VertexState>& states, Send send, Merge merge,
-                                               TripletFields fields,
-                                               std::optional<EdgeDirection> active_direction) const;
+  // aggregate_messages where send runs only on the edges next to the
+  // vertices present in `active`, as `direction` says (Pregel's active set).
+  template <class M, class Send, class Merge, class A>
+  VertexRDD<M> aggregate_messages(Send send, Merge merge, TripletFields fields, const VertexRDD<A>& active,
+                                  EdgeDirection direction) const;
 
   // ---- Persistence ---------------------------------------------------------------
 
@@ -131,36 +150,35 @@ template <class VD, class ED> class Graph {
   const Graph& persist(StorageLevel level) const;
   const Graph& unpersist() const;
 
-  // The layout of vertices() (hash by id).
-  const Partitioner& vertex_partitioner() const { return *vertices_.partitioner(); }
+  // The number of hash partitions of the vertices.
+  int vertex_partitions() const { return structure_->vertex_partitions; }
 
-  // A graph of these vertices (partitioned by vertex_partitioner()) and edges.
-  Graph(RDD<Vertex> vertices, RDD<EdgePartition<ED>> edges);
-  // This graph's edges with other vertex attributes, given for the same
-  // vertices and partitioned like vertices().
-  template <class VD2> Graph<VD2, ED> with_vertices(RDD<std::pair<VertexId, VD2>> vertices) const {
-    return Graph<VD2, ED>(std::move(vertices), edges_, routing_);
+  // This graph's edges with other vertex attributes, for the same vertices
+  // (a VertexRDD computed from this graph, with a value for every vertex).
+  template <class VD2> Graph<VD2, ED> with_vertices(const VertexRDD<VD2>& vertices) const {
+    return Graph<VD2, ED>(vertices.partitions(), edges_, structure_);
   }
 
  private:
   template <class V2, class E2> friend class Graph;
-  using Routing = RDD<std::pair<VertexId, int32_t>>;
+  using Structure = GraphStructure;
 
-  Graph(RDD<Vertex> vertices, RDD<EdgePartition<ED>> edges, std::shared_ptr<std::optional<Routing>> routing)
-      : vertices_(std::move(vertices)), edges_(std::move(edges)), routing_(std::move(routing)) {}
+  Graph(RDD<VertexPartition<VD>> vparts, RDD<EdgePartition<ED>> edges, std::shared_ptr<Structure> structure)
+      : vparts_(std::move(vparts)), edges_(std::move(edges)), structure_(std::move(structure)) {}
+  // From hash-partitioned (id, attribute) pairs and edges routed to as many
+  // vertex partitions.
+  static Graph build(const RDD<Vertex>& vertices, RDD<EdgePartition<ED>> edges, int vertex_partitions);
 
-  // (vertex, edge partition) for every edge partition that touches the
-  // vertex, partitioned like the vertices; built on first use and shared by
-  // graphs with the same edge layout.
-  const Routing& routing() const;
-  // (edge partition, (vertex, state)) for the routing table's pairs,
-  // laid out by edge partition.
-  RDD<std::pair<int32_t, VertexState>> ship(const RDD<VertexState>& states) const;
-  RDD<VertexState> states() const;
+  const RDD<RoutingPartition>& routing() const;
+  // The vertex attributes each edge partition needs (with the active flags
+  // of `active` when given), laid out by edge partition.
+  template <class A> auto ship(const RDD<VertexPartition<A>>* active) const;
+  // The messages of the scans, merged per vertex partition.
+  template <class M, class Merge> VertexRDD<M> merge_messages(const auto& blocks, Merge merge) const;
 
-  RDD<Vertex> vertices_;
+  RDD<VertexPartition<VD>> vparts_;
   RDD<EdgePartition<ED>> edges_;
-  std::shared_ptr<std::optional<Routing>> routing_;
+  std::shared_ptr<Structure> structure_;
 };
 
 }  // namespace brasa::graphx

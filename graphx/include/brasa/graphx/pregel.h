@@ -35,40 +35,10 @@ struct PregelOptions {
 
 namespace detail {
 
-// (id, (vprog(id, attr, initial), active)).
-template <class VD, class M, class VProg> struct PregelStart {
+template <class VProg, class M> struct PregelStart {
   VProg vprog;
   M initial;
-  std::vector<std::pair<VertexId, ShippedVertex<VD>>> operator()(
-      const std::vector<std::pair<VertexId, VD>>& part) const {
-    std::vector<std::pair<VertexId, ShippedVertex<VD>>> out;
-    out.reserve(part.size());
-    for (const auto& [id, attr] : part) out.emplace_back(id, ShippedVertex<VD>{vprog(id, attr, initial), true});
-    return out;
-  }
-};
-
-// Vertices with a message run vprog and become active; the others keep
-// their attribute and are inactive.
-template <class VD, class M, class VProg> struct PregelStep {
-  VProg vprog;
-  std::vector<std::pair<VertexId, ShippedVertex<VD>>> operator()(
-      const std::vector<std::pair<VertexId, std::pair<ShippedVertex<VD>, std::optional<M>>>>& part) const {
-    std::vector<std::pair<VertexId, ShippedVertex<VD>>> out;
-    out.reserve(part.size());
-    for (const auto& [id, state] : part) {
-      const auto& [old, msg] = state;
-      if (msg)
-        out.emplace_back(id, ShippedVertex<VD>{vprog(id, old.attr, *msg), true});
-      else
-        out.emplace_back(id, ShippedVertex<VD>{old.attr, false});
-    }
-    return out;
-  }
-};
-
-template <class VD> struct AttrOf {
-  VD operator()(const ShippedVertex<VD>& s) const { return s.attr; }
+  template <class VD> VD operator()(VertexId id, const VD& attr) const { return vprog(id, attr, initial); }
 };
 
 }  // namespace detail
@@ -84,31 +54,29 @@ Graph<VD, ED> pregel(const Graph<VD, ED>& graph, M initial_msg, PregelOptions op
                                 std::to_string(options.checkpoint_interval));
   static_assert(std::is_trivially_copyable_v<M>,
                 "pregel: the initial message travels inside a closure, so M must be trivially copyable");
-  using State = std::pair<VertexId, ShippedVertex<VD>>;
-  const auto& vertices = graph.vertices();
-  RDD<State> states = vertices.map_partitions(detail::PregelStart<VD, M, VProg>{vprog, initial_msg}, true);
-  states.cache();
-  auto messages = graph.template aggregate_states<M>(states, send, merge, TripletFields::all(), std::nullopt);
+  Graph<VD, ED> g = graph.map_vertices(detail::PregelStart<VProg, M>{vprog, initial_msg});
+  g.vertices().cache();
+  VertexRDD<M> messages = g.template aggregate_messages<M>(send, merge, TripletFields::all());
   messages.cache();
   int64_t active = messages.count();
   for (int i = 0; active > 0 && i < options.max_iterations; ++i) {
-    RDD<State> next = states.left_outer_join(messages, graph.vertex_partitioner())
-                          .map_partitions(detail::PregelStep<VD, M, VProg>{vprog}, true);
-    next.cache();
-    if ((i + 1) % options.checkpoint_interval == 0) next.local_checkpoint();
-    auto next_messages =
-        graph.template aggregate_states<M>(next, send, merge, TripletFields::all(), options.direction);
+    // Vertices with a message run vprog; send then runs next to them.
+    Graph<VD, ED> next = g.join_vertices(messages, vprog);
+    next.vertices().cache();
+    if ((i + 1) % options.checkpoint_interval == 0) next.vertices().partitions().local_checkpoint();
+    VertexRDD<M> next_messages =
+        next.template aggregate_messages<M>(send, merge, TripletFields::all(), messages, options.direction);
     next_messages.cache();
     active = next_messages.count();
     // A local checkpoint's blocks are its only copy: they go when nothing
     // refers to it any more (the next checkpoint cuts the lineage to it).
-    if (!states.is_local_checkpointed()) states.unpersist();
+    if (!g.vertices().partitions().is_local_checkpointed()) g.vertices().unpersist();
     messages.unpersist();
-    states = next;
+    g = next;
     messages = next_messages;
   }
   messages.unpersist();
-  return graph.with_vertices(states.map_values(detail::AttrOf<VD>{}));
+  return g;
 }
 
 }  // namespace brasa::graphx

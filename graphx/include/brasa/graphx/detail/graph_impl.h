@@ -5,8 +5,10 @@
 #pragma once
 
 #include <algorithm>
+#include <numeric>
 #include <optional>
 #include <stdexcept>
+#include <string>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -15,11 +17,36 @@ namespace brasa::graphx {
 namespace detail {
 
 template <class ED> using Parts = std::vector<EdgePartition<ED>>;
-template <class VD> using Shipped = std::vector<std::pair<int32_t, std::pair<VertexId, ShippedVertex<VD>>>>;
+
+// The attributes one vertex partition sends one edge partition, in the
+// order of the edge partition's routes[from] (and, for Pregel, whether
+// each vertex is active).
+template <class VD> struct ShipBlock {
+  int32_t from = 0;
+  std::vector<VD> attrs;
+  std::vector<uint8_t> active;
+  size_t heap_bytes() const { return approx_bytes(attrs) - sizeof(attrs) + active.capacity(); }
+  template <class Ar> void serialize(Ar& ar) { ar(from, attrs, active); }
+};
+template <class VD> using Shipped = std::vector<std::pair<int32_t, ShipBlock<VD>>>;
+
+// The messages one edge partition sends one vertex partition, aligned with
+// the edge partition's routes[p]; has[k] says whether the k-th got one.
+template <class M> struct MessageBlock {
+  int32_t from = 0;
+  std::vector<M> values;
+  std::vector<uint8_t> has;
+  size_t heap_bytes() const { return approx_bytes(values) - sizeof(values) + has.capacity(); }
+  template <class Ar> void serialize(Ar& ar) { ar(from, values, has); }
+};
+template <class M> using Messages = std::vector<std::pair<int32_t, MessageBlock<M>>>;
 
 template <class ED> struct BuildEdgePartition {
-  std::vector<EdgePartition<ED>> operator()(const std::vector<Edge<ED>>& edges) const {
-    return {EdgePartition<ED>::build(edges)};
+  int vertex_partitions;
+  Parts<ED> operator()(int index, const std::vector<Edge<ED>>& edges) const {
+    Parts<ED> out{EdgePartition<ED>::build(edges, vertex_partitions)};
+    out[0].index = index;
+    return out;
   }
 };
 
@@ -30,16 +57,6 @@ template <class ED> struct EdgesOf {
       out.reserve(out.size() + p.size());
       for (size_t e = 0; e < p.size(); ++e) out.push_back(Edge<ED>{p.src_id(e), p.dst_id(e), p.attr[e]});
     }
-    return out;
-  }
-};
-
-// (vertex, edge partition index) for every vertex the partition touches.
-template <class ED> struct RoutingPairs {
-  std::vector<std::pair<VertexId, int32_t>> operator()(int index, const Parts<ED>& parts) const {
-    std::vector<std::pair<VertexId, int32_t>> out;
-    for (const auto& p : parts)
-      for (VertexId v : p.local_to_global) out.emplace_back(v, index);
     return out;
   }
 };
@@ -71,26 +88,290 @@ template <class VD> struct ToOptional {
   std::optional<VD> operator()(VD v) const { return std::optional<VD>(std::move(v)); }
 };
 
-template <class VD> struct ToState {
-  ShippedVertex<VD> operator()(const VD& v) const { return ShippedVertex<VD>{v, true}; }
+// A hash partition of (id, attribute) pairs with distinct ids, as arrays.
+template <class VD> struct BuildVertexPartition {
+  std::vector<VertexPartition<VD>> operator()(const std::vector<std::pair<VertexId, VD>>& pairs) const {
+    std::vector<uint32_t> order(pairs.size());
+    std::iota(order.begin(), order.end(), 0u);
+    std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return pairs[a].first < pairs[b].first; });
+    VertexPartition<VD> p;
+    p.ids.reserve(pairs.size());
+    p.values.reserve(pairs.size());
+    for (uint32_t i : order) {
+      p.ids.push_back(pairs[i].first);
+      p.values.push_back(pairs[i].second);
+    }
+    return {std::move(p)};
+  }
 };
 
-// (edge partition, (vertex, state)) from (vertex, (edge partition, state)).
-template <class VD> struct ToEdgePartition {
-  std::pair<int32_t, std::pair<VertexId, ShippedVertex<VD>>> operator()(
-      const std::pair<VertexId, std::pair<int32_t, ShippedVertex<VD>>>& r) const {
-    return {r.second.first, {r.first, r.second.second}};
+// (vertex partition, (edge partition, ids it touches there)).
+template <class ED> struct RouteIds {
+  std::vector<std::pair<int32_t, std::pair<int32_t, std::vector<VertexId>>>> operator()(const Parts<ED>& parts) const {
+    std::vector<std::pair<int32_t, std::pair<int32_t, std::vector<VertexId>>>> out;
+    for (const auto& e : parts)
+      for (size_t p = 0; p < e.routes.size(); ++p) {
+        if (e.routes[p].empty()) continue;
+        std::vector<VertexId> ids;
+        ids.reserve(e.routes[p].size());
+        for (int32_t l : e.routes[p]) ids.push_back(e.local_to_global[static_cast<size_t>(l)]);
+        out.push_back({static_cast<int32_t>(p), {e.index, std::move(ids)}});
+      }
+    return out;
+  }
+};
+
+// The positions in a vertex partition of each edge partition's ids (both
+// ascending, so one merge walk each).
+template <class VD> struct BuildRouting {
+  int edge_partitions;
+  std::vector<RoutingPartition> operator()(
+      const std::vector<VertexPartition<VD>>& vertices,
+      const std::vector<std::pair<int32_t, std::pair<int32_t, std::vector<VertexId>>>>& routes) const {
+    RoutingPartition r;
+    r.positions.resize(static_cast<size_t>(edge_partitions));
+    if (!routes.empty()) r.vertex_partition = routes[0].first;
+    for (const auto& v : vertices)
+      for (const auto& [p, route] : routes) {
+        const auto& [q, ids] = route;
+        auto& pos = r.positions[static_cast<size_t>(q)];
+        size_t i = 0;
+        for (VertexId id : ids) {
+          while (i < v.ids.size() && v.ids[i] < id) ++i;
+          if (i == v.ids.size() || v.ids[i] != id)
+            throw std::logic_error("graphx: an edge's end is missing from the vertices");
+          pos.push_back(static_cast<int32_t>(i));
+        }
+      }
+    return {std::move(r)};
+  }
+};
+
+template <class VD> Shipped<VD> gather(const VertexPartition<VD>& v, const RoutingPartition& r, int32_t from,
+                                       const std::vector<uint8_t>* active_mask, bool with_active) {
+  Shipped<VD> out;
+  for (size_t q = 0; q < r.positions.size(); ++q) {
+    const auto& pos = r.positions[q];
+    if (pos.empty()) continue;
+    ShipBlock<VD> b;
+    b.from = from;
+    b.attrs.reserve(pos.size());
+    for (int32_t i : pos) b.attrs.push_back(v.values[static_cast<size_t>(i)]);
+    if (with_active) {
+      b.active.reserve(pos.size());
+      for (int32_t i : pos) b.active.push_back(!active_mask || active_mask->empty() || (*active_mask)[static_cast<size_t>(i)]);
+    }
+    out.emplace_back(static_cast<int32_t>(q), std::move(b));
+  }
+  return out;
+}
+
+template <class VD> struct Gather {
+  Shipped<VD> operator()(const std::vector<VertexPartition<VD>>& v, const std::vector<RoutingPartition>& r) const {
+    if (v.empty()) return {};
+    return gather(v[0], r.at(0), r[0].vertex_partition, nullptr, false);
+  }
+};
+template <class VD, class A> struct GatherActive {
+  Shipped<VD> operator()(const std::vector<VertexPartition<VD>>& v, const std::vector<RoutingPartition>& r,
+                         const std::vector<VertexPartition<A>>& active) const {
+    if (v.empty()) return {};
+    const auto& a = active.at(0);
+    if (a.size() != v[0].size()) throw std::logic_error("graphx: an active set of another graph's vertices");
+    static const std::vector<uint8_t> none;
+    return gather(v[0], r.at(0), r[0].vertex_partition, a.mask.empty() ? &none : &a.mask, true);
+  }
+};
+
+inline bool edge_is_active(const std::vector<uint8_t>& active, int32_t s, int32_t d, EdgeDirection dir) {
+  switch (dir) {
+    case EdgeDirection::Out: return active[static_cast<size_t>(s)];
+    case EdgeDirection::In: return active[static_cast<size_t>(d)];
+    case EdgeDirection::Either: return active[static_cast<size_t>(s)] || active[static_cast<size_t>(d)];
+    case EdgeDirection::Both: return active[static_cast<size_t>(s)] && active[static_cast<size_t>(d)];
+  }
+  return true;
+}
+
+// The scan of aggregate_messages over one edge partition: send on every
+// (active) edge, messages merged per local vertex, then one block of them
+// per vertex partition.
+template <class VD, class ED, class M, class Send, class Merge> struct Scan {
+  Send send;
+  Merge merge;
+  bool filter_active = false;
+  EdgeDirection direction = EdgeDirection::Either;
+
+  Messages<M> run(const Parts<ED>& parts, const Shipped<VD>* shipped) const {
+    Messages<M> out;
+    Send send_fn = send;
+    Merge merge_fn = merge;
+    for (const auto& p : parts) {
+      size_t n = p.num_vertices();
+      std::vector<VD> attr(shipped ? n : 0);
+      std::vector<uint8_t> active(n, filter_active ? 0 : 1);
+      if (shipped)
+        for (const auto& [q, block] : *shipped) {
+          const auto& route = p.routes.at(static_cast<size_t>(block.from));
+          for (size_t k = 0; k < route.size(); ++k) {
+            attr[static_cast<size_t>(route[k])] = block.attrs[k];
+            if (filter_active) active[static_cast<size_t>(route[k])] = block.active[k];
+          }
+        }
+      LocalMessages<M, Merge> messages{std::vector<M>(n), std::vector<uint8_t>(n, 0), &merge_fn};
+      EdgeContext<VD, ED, M, Merge> ctx;
+      ctx.out_ = &messages;
+      for (size_t e = 0; e < p.size(); ++e) {
+        int32_t s = p.src[e], d = p.dst[e];
+        if (filter_active && !edge_is_active(active, s, d, direction)) continue;
+        ctx.src_ = s;
+        ctx.dst_ = d;
+        ctx.src_id_ = p.local_to_global[static_cast<size_t>(s)];
+        ctx.dst_id_ = p.local_to_global[static_cast<size_t>(d)];
+        if (shipped) {
+          ctx.src_attr_ = &attr[static_cast<size_t>(s)];
+          ctx.dst_attr_ = &attr[static_cast<size_t>(d)];
+        }
+        ctx.attr_ = &p.attr[e];
+        send_fn(ctx);
+      }
+      for (size_t v = 0; v < p.routes.size(); ++v) {
+        const auto& route = p.routes[v];
+        bool any = false;
+        for (int32_t l : route) any = any || messages.has[static_cast<size_t>(l)];
+        if (!any) continue;
+        MessageBlock<M> b;
+        b.from = p.index;
+        b.values.reserve(route.size());
+        b.has.reserve(route.size());
+        for (int32_t l : route) {
+          b.values.push_back(std::move(messages.value[static_cast<size_t>(l)]));
+          b.has.push_back(messages.has[static_cast<size_t>(l)]);
+        }
+        out.emplace_back(static_cast<int32_t>(v), std::move(b));
+      }
+    }
+    return out;
+  }
+};
+template <class VD, class ED, class M, class Send, class Merge> struct ScanShipped {
+  Scan<VD, ED, M, Send, Merge> scan;
+  Messages<M> operator()(const Parts<ED>& parts, const Shipped<VD>& shipped) const { return scan.run(parts, &shipped); }
+};
+template <class VD, class ED, class M, class Send, class Merge> struct ScanAlone {
+  Scan<VD, ED, M, Send, Merge> scan;
+  Messages<M> operator()(const Parts<ED>& parts) const { return scan.run(parts, nullptr); }
+};
+
+// The merged messages of one vertex partition, by position.
+template <class VD, class M, class Merge> struct MergeBlocks {
+  Merge merge;
+  std::vector<VertexPartition<M>> operator()(const std::vector<VertexPartition<VD>>& vertices,
+                                             const std::vector<RoutingPartition>& routing,
+                                             const Messages<M>& blocks) const {
+    if (vertices.empty()) return {};
+    const auto& v = vertices[0];
+    VertexPartition<M> out;
+    out.ids = v.ids;
+    out.values.resize(v.size());
+    out.mask.assign(v.size(), 0);
+    Merge merge_fn = merge;
+    for (const auto& [p, b] : blocks) {
+      const auto& pos = routing.at(0).positions.at(static_cast<size_t>(b.from));
+      for (size_t k = 0; k < pos.size(); ++k) {
+        if (!b.has[k]) continue;
+        auto i = static_cast<size_t>(pos[k]);
+        if (out.mask[i]) {
+          out.values[i] = merge_fn(std::move(out.values[i]), b.values[k]);
+        } else {
+          out.values[i] = b.values[k];
+          out.mask[i] = 1;
+        }
+      }
+    }
+    return {std::move(out)};
   }
 };
 
 template <class VD, class F> struct MapVertices {
   using VD2 = std::decay_t<std::invoke_result_t<const F&, VertexId, const VD&>>;
   F f;
-  std::vector<std::pair<VertexId, VD2>> operator()(const std::vector<std::pair<VertexId, VD>>& part) const {
-    std::vector<std::pair<VertexId, VD2>> out;
-    out.reserve(part.size());
-    for (const auto& [id, attr] : part) out.emplace_back(id, f(id, attr));
+  std::vector<VertexPartition<VD2>> operator()(const std::vector<VertexPartition<VD>>& parts) const {
+    std::vector<VertexPartition<VD2>> out;
+    for (const auto& p : parts) {
+      VertexPartition<VD2> q;
+      q.ids = p.ids;
+      q.values.reserve(p.size());
+      for (size_t i = 0; i < p.size(); ++i) q.values.push_back(f(p.ids[i], p.values[i]));
+      out.push_back(std::move(q));
+    }
     return out;
+  }
+};
+
+// outer_join_vertices with a VertexRDD: both partitions' ids ascending.
+template <class VD, class U, class F> struct JoinArrays {
+  using VD2 = std::decay_t<std::invoke_result_t<const F&, VertexId, const VD&, std::optional<U>>>;
+  F f;
+  std::vector<VertexPartition<VD2>> operator()(const std::vector<VertexPartition<VD>>& a,
+                                               const std::vector<VertexPartition<U>>& b) const {
+    std::vector<VertexPartition<VD2>> out;
+    for (size_t n = 0; n < a.size(); ++n) {
+      const auto& v = a[n];
+      const VertexPartition<U>* u = n < b.size() ? &b[n] : nullptr;
+      VertexPartition<VD2> q;
+      q.ids = v.ids;
+      q.values.reserve(v.size());
+      bool aligned = u && u->ids.size() == v.ids.size();  // the same vertices: index i is the same id
+      size_t j = 0;
+      for (size_t i = 0; i < v.size(); ++i) {
+        std::optional<U> x;
+        if (aligned) {
+          if (u->has(i)) x = u->values[i];
+        } else if (u) {
+          while (j < u->size() && u->ids[j] < v.ids[i]) ++j;
+          if (j < u->size() && u->ids[j] == v.ids[i] && u->has(j)) x = u->values[j];
+        }
+        q.values.push_back(f(v.ids[i], v.values[i], std::move(x)));
+      }
+      out.push_back(std::move(q));
+    }
+    return out;
+  }
+};
+
+// outer_join_vertices with pairs laid out like the vertices (the first
+// value of a duplicated id wins).
+template <class VD, class U, class F> struct JoinPairs {
+  using VD2 = std::decay_t<std::invoke_result_t<const F&, VertexId, const VD&, std::optional<U>>>;
+  F f;
+  std::vector<VertexPartition<VD2>> operator()(const std::vector<VertexPartition<VD>>& a,
+                                               const std::vector<std::pair<VertexId, U>>& b) const {
+    std::vector<uint32_t> order(b.size());
+    std::iota(order.begin(), order.end(), 0u);
+    std::stable_sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) { return b[x].first < b[y].first; });
+    std::vector<VertexPartition<VD2>> out;
+    for (const auto& v : a) {
+      VertexPartition<VD2> q;
+      q.ids = v.ids;
+      q.values.reserve(v.size());
+      size_t j = 0;
+      for (size_t i = 0; i < v.size(); ++i) {
+        while (j < order.size() && b[order[j]].first < v.ids[i]) ++j;
+        std::optional<U> x;
+        if (j < order.size() && b[order[j]].first == v.ids[i]) x = b[order[j]].second;
+        q.values.push_back(f(v.ids[i], v.values[i], std::move(x)));
+      }
+      out.push_back(std::move(q));
+    }
+    return out;
+  }
+};
+
+template <class F> struct JoinApply {
+  F f;
+  template <class VD, class U> VD operator()(VertexId id, const VD& attr, const std::optional<U>& u) const {
+    return u ? static_cast<VD>(f(id, attr, *u)) : attr;
   }
 };
 
@@ -122,104 +403,32 @@ template <class ED> struct Reverse {
       std::vector<Edge<ED>> edges;
       edges.reserve(p.size());
       for (size_t e = 0; e < p.size(); ++e) edges.push_back(Edge<ED>{p.dst_id(e), p.src_id(e), p.attr[e]});
-      out.push_back(EdgePartition<ED>::build(edges));
+      out.push_back(EdgePartition<ED>::build(edges, static_cast<int>(p.routes.size())));
+      out.back().index = p.index;
     }
     return out;
   }
 };
 
-// The vertex attributes and active flags of one edge partition, by local
-// index, from the states shipped to it.
-template <class VD> struct LocalVertices {
-  std::vector<VD> attr;
-  std::vector<uint8_t> active;
-  template <class ED> LocalVertices(const EdgePartition<ED>& p, const Shipped<VD>* shipped) {
-    size_t n = p.num_vertices();
-    if (!shipped) {
-      active.assign(n, 1);
-      return;
-    }
-    attr.resize(n);
-    active.assign(n, 0);
-    for (const auto& [part, vertex] : *shipped) {
-      int32_t l = p.local_of(vertex.first);
-      if (l < 0) throw std::logic_error("graphx: a vertex was shipped to an edge partition that lacks it");
-      attr[static_cast<size_t>(l)] = vertex.second.attr;
-      active[static_cast<size_t>(l)] = vertex.second.active;
-    }
+// Each edge partition's vertex attributes by local index, from the blocks shipped to it.
+template <class VD, class ED> std::vector<VD> local_attrs(const EdgePartition<ED>& p, const Shipped<VD>& shipped) {
+  std::vector<VD> attr(p.num_vertices());
+  for (const auto& [q, block] : shipped) {
+    const auto& route = p.routes.at(static_cast<size_t>(block.from));
+    for (size_t k = 0; k < route.size(); ++k) attr[static_cast<size_t>(route[k])] = block.attrs[k];
   }
-};
-
-inline bool edge_is_active(const std::vector<uint8_t>& active, int32_t s, int32_t d, EdgeDirection dir) {
-  switch (dir) {
-    case EdgeDirection::Out: return active[static_cast<size_t>(s)];
-    case EdgeDirection::In: return active[static_cast<size_t>(d)];
-    case EdgeDirection::Either: return active[static_cast<size_t>(s)] || active[static_cast<size_t>(d)];
-    case EdgeDirection::Both: return active[static_cast<size_t>(s)] && active[static_cast<size_t>(d)];
-  }
-  return true;
+  return attr;
 }
-
-// The scan of aggregate_messages: send on every (active) edge of the
-// partition, messages merged per local vertex, then one (id, message) per
-// vertex that received any.
-template <class VD, class ED, class M, class Send, class Merge> struct ScanEdges {
-  Send send;
-  Merge merge;
-  bool filter_active = false;
-  EdgeDirection direction = EdgeDirection::Either;
-
-  std::vector<std::pair<VertexId, M>> scan(const Parts<ED>& parts, const Shipped<VD>* shipped) const {
-    std::vector<std::pair<VertexId, M>> out;
-    Send send_fn = send;
-    Merge merge_fn = merge;
-    for (const auto& p : parts) {
-      LocalVertices<VD> local(p, shipped);
-      size_t n = p.num_vertices();
-      LocalMessages<M, Merge> messages{std::vector<M>(n), std::vector<uint8_t>(n, 0), &merge_fn};
-      EdgeContext<VD, ED, M, Merge> ctx;
-      ctx.out_ = &messages;
-      const bool have_attrs = shipped != nullptr;
-      for (size_t e = 0; e < p.size(); ++e) {
-        int32_t s = p.src[e], d = p.dst[e];
-        if (filter_active && !edge_is_active(local.active, s, d, direction)) continue;
-        ctx.src_ = s;
-        ctx.dst_ = d;
-        ctx.src_id_ = p.local_to_global[static_cast<size_t>(s)];
-        ctx.dst_id_ = p.local_to_global[static_cast<size_t>(d)];
-        if (have_attrs) {
-          ctx.src_attr_ = &local.attr[static_cast<size_t>(s)];
-          ctx.dst_attr_ = &local.attr[static_cast<size_t>(d)];
-        }
-        ctx.attr_ = &p.attr[e];
-        send_fn(ctx);
-      }
-      for (size_t v = 0; v < n; ++v)
-        if (messages.has[v]) out.emplace_back(p.local_to_global[v], std::move(messages.value[v]));
-    }
-    return out;
-  }
-};
-template <class VD, class ED, class M, class Send, class Merge> struct ScanWithStates {
-  ScanEdges<VD, ED, M, Send, Merge> scan;
-  std::vector<std::pair<VertexId, M>> operator()(const Parts<ED>& parts, const Shipped<VD>& shipped) const {
-    return scan.scan(parts, &shipped);
-  }
-};
-template <class VD, class ED, class M, class Send, class Merge> struct ScanWithoutStates {
-  ScanEdges<VD, ED, M, Send, Merge> scan;
-  std::vector<std::pair<VertexId, M>> operator()(const Parts<ED>& parts) const { return scan.scan(parts, nullptr); }
-};
 
 template <class VD, class ED> struct Triplets {
   std::vector<EdgeTriplet<VD, ED>> operator()(const Parts<ED>& parts, const Shipped<VD>& shipped) const {
     std::vector<EdgeTriplet<VD, ED>> out;
     for (const auto& p : parts) {
-      LocalVertices<VD> local(p, &shipped);
+      auto attr = local_attrs(p, shipped);
       out.reserve(out.size() + p.size());
       for (size_t e = 0; e < p.size(); ++e)
-        out.push_back(EdgeTriplet<VD, ED>{p.src_id(e), p.dst_id(e), local.attr[static_cast<size_t>(p.src[e])],
-                                          local.attr[static_cast<size_t>(p.dst[e])], p.attr[e]});
+        out.push_back(EdgeTriplet<VD, ED>{p.src_id(e), p.dst_id(e), attr[static_cast<size_t>(p.src[e])],
+                                          attr[static_cast<size_t>(p.dst[e])], p.attr[e]});
     }
     return out;
   }
@@ -231,40 +440,21 @@ template <class VD, class ED, class F> struct MapTriplets {
     using ED2 = std::decay_t<std::invoke_result_t<const F&, const EdgeTriplet<VD, ED>&>>;
     std::vector<EdgePartition<ED2>> out;
     for (const auto& p : parts) {
-      LocalVertices<VD> local(p, &shipped);
+      auto attr = local_attrs(p, shipped);
       std::vector<ED2> attrs;
       attrs.reserve(p.size());
       EdgeTriplet<VD, ED> t;
       for (size_t e = 0; e < p.size(); ++e) {
         t.src = p.src_id(e);
         t.dst = p.dst_id(e);
-        t.src_attr = local.attr[static_cast<size_t>(p.src[e])];
-        t.dst_attr = local.attr[static_cast<size_t>(p.dst[e])];
+        t.src_attr = attr[static_cast<size_t>(p.src[e])];
+        t.dst_attr = attr[static_cast<size_t>(p.dst[e])];
         t.attr = p.attr[e];
         attrs.push_back(f(t));
       }
       out.push_back(p.with_attrs(std::move(attrs)));
     }
     return out;
-  }
-};
-
-template <class VD, class U, class F> struct OuterJoinApply {
-  using VD2 = std::decay_t<std::invoke_result_t<const F&, VertexId, const VD&, std::optional<U>>>;
-  F f;
-  std::vector<std::pair<VertexId, VD2>> operator()(
-      const std::vector<std::pair<VertexId, std::pair<VD, std::optional<U>>>>& part) const {
-    std::vector<std::pair<VertexId, VD2>> out;
-    out.reserve(part.size());
-    for (const auto& [id, vu] : part) out.emplace_back(id, f(id, vu.first, vu.second));
-    return out;
-  }
-};
-
-template <class F> struct JoinApply {
-  F f;
-  template <class VD, class U> VD operator()(VertexId id, const VD& attr, const std::optional<U>& u) const {
-    return u ? static_cast<VD>(f(id, attr, *u)) : attr;
   }
 };
 
@@ -280,15 +470,12 @@ struct SecondOf {
   template <class P> auto operator()(const P& p) const { return p.second; }
 };
 
-struct Count {
-  template <class Ctx> void operator()(Ctx& ctx, bool to_src, bool to_dst) const {
+struct SendOne {
+  bool to_src, to_dst;
+  template <class Ctx> void operator()(Ctx& ctx) const {
     if (to_src) ctx.send_to_src(1);
     if (to_dst) ctx.send_to_dst(1);
   }
-};
-struct SendOne {
-  bool to_src, to_dst;
-  template <class Ctx> void operator()(Ctx& ctx) const { Count{}(ctx, to_src, to_dst); }
 };
 struct AddInts {
   int operator()(int a, int b) const { return a + b; }
@@ -297,31 +484,27 @@ struct AddInts {
 template <class ED> struct EdgeCount {
   int64_t operator()(int64_t acc, const EdgePartition<ED>& p) const { return acc + static_cast<int64_t>(p.size()); }
 };
-struct AddInt64 {
-  int64_t operator()(int64_t a, int64_t b) const { return a + b; }
-};
 
 }  // namespace detail
 
 // ---- Construction ------------------------------------------------------------------
 
 template <class VD, class ED>
-Graph<VD, ED>::Graph(RDD<Vertex> vertices, RDD<EdgePartition<ED>> edges)
-    : vertices_(std::move(vertices)),
-      edges_(std::move(edges)),
-      routing_(std::make_shared<std::optional<Routing>>()) {
-  const auto& p = vertices_.partitioner();
-  if (!p || p->kind() != Partitioner::Kind::kHash)
-    vertices_ = vertices_.partition_by(Partitioner::hash(std::max(1, vertices_.num_partitions())));
+Graph<VD, ED> Graph<VD, ED>::build(const RDD<Vertex>& vertices, RDD<EdgePartition<ED>> edges, int vertex_partitions) {
+  auto vparts = vertices.map_partitions(detail::BuildVertexPartition<VD>{}, true);
+  auto structure = std::make_shared<Structure>();
+  structure->vertex_partitions = vertex_partitions;
+  return Graph(std::move(vparts), std::move(edges), std::move(structure));
 }
 
 template <class VD, class ED>
 Graph<VD, ED> Graph<VD, ED>::from_edges(const RDD<Edge<ED>>& edges, VD default_attr) {
-  auto parts = edges.map_partitions(detail::BuildEdgePartition<ED>{});
+  int n = std::max(1, edges.num_partitions());
+  auto parts = edges.map_partitions_with_index(detail::BuildEdgePartition<ED>{n});
   auto vertices = parts.map_partitions(detail::EdgeEnds<VD, ED>{})
-                      .reduce_by_key(detail::PreferPresent{}, Partitioner::hash(std::max(1, parts.num_partitions())))
+                      .reduce_by_key(detail::PreferPresent{}, Partitioner::hash(n))
                       .map_values(detail::OrDefault<VD>{std::move(default_attr)});
-  return Graph(std::move(vertices), std::move(parts));
+  return build(vertices, std::move(parts), n);
 }
 
 template <class VD, class ED>
@@ -333,13 +516,13 @@ Graph<VD, ED> Graph<VD, ED>::from_edge_tuples(const RDD<std::pair<VertexId, Vert
 
 template <class VD, class ED>
 Graph<VD, ED> Graph<VD, ED>::create(const RDD<Vertex>& vertices, const RDD<Edge<ED>>& edges, VD default_attr) {
-  auto parts = edges.map_partitions(detail::BuildEdgePartition<ED>{});
-  int n = std::max({1, parts.num_partitions(), vertices.num_partitions()});
+  int n = std::max({1, edges.num_partitions(), vertices.num_partitions()});
+  auto parts = edges.map_partitions_with_index(detail::BuildEdgePartition<ED>{n});
   auto all = vertices.map_values(detail::ToOptional<VD>{})
                  .union_with(parts.map_partitions(detail::EdgeEnds<VD, ED>{}))
                  .reduce_by_key(detail::PreferPresent{}, Partitioner::hash(n))
                  .map_values(detail::OrDefault<VD>{std::move(default_attr)});
-  return Graph(std::move(all), std::move(parts));
+  return build(all, std::move(parts), n);
 }
 
 // ---- The graph's data -----------------------------------------------------------------
@@ -349,59 +532,71 @@ template <class VD, class ED> RDD<Edge<ED>> Graph<VD, ED>::edges() const {
 }
 
 template <class VD, class ED> int64_t Graph<VD, ED>::num_edges() const {
-  return edges_.aggregate(int64_t{0}, detail::EdgeCount<ED>{}, detail::AddInt64{});
+  return edges_.aggregate(int64_t{0}, detail::EdgeCount<ED>{}, detail::Plus64{});
 }
 
 template <class VD, class ED> RDD<EdgeTriplet<VD, ED>> Graph<VD, ED>::triplets() const {
-  return edges_.zip_partitions(ship(states()), detail::Triplets<VD, ED>{});
+  return edges_.zip_partitions(ship<VD>(nullptr), detail::Triplets<VD, ED>{});
 }
 
-template <class VD, class ED> RDD<std::pair<VertexId, int>> Graph<VD, ED>::in_degrees() const {
+template <class VD, class ED> VertexRDD<int> Graph<VD, ED>::in_degrees() const {
   return aggregate_messages<int>(detail::SendOne{false, true}, detail::AddInts{}, TripletFields::none());
 }
-template <class VD, class ED> RDD<std::pair<VertexId, int>> Graph<VD, ED>::out_degrees() const {
+template <class VD, class ED> VertexRDD<int> Graph<VD, ED>::out_degrees() const {
   return aggregate_messages<int>(detail::SendOne{true, false}, detail::AddInts{}, TripletFields::none());
 }
-template <class VD, class ED> RDD<std::pair<VertexId, int>> Graph<VD, ED>::degrees() const {
+template <class VD, class ED> VertexRDD<int> Graph<VD, ED>::degrees() const {
   return aggregate_messages<int>(detail::SendOne{true, true}, detail::AddInts{}, TripletFields::none());
 }
 
 // ---- Transformations ------------------------------------------------------------------------
 
 template <class VD, class ED> template <class F> auto Graph<VD, ED>::map_vertices(F f) const {
-  using VD2 = std::decay_t<std::invoke_result_t<F&, VertexId, const VD&>>;
-  auto v = vertices_.map_partitions(detail::MapVertices<VD, F>{std::move(f)}, true);
-  return Graph<VD2, ED>(std::move(v), edges_, routing_);
+  using Map = detail::MapVertices<VD, F>;
+  return Graph<typename Map::VD2, ED>(vparts_.map_partitions(Map{std::move(f)}, true), edges_, structure_);
 }
 
 template <class VD, class ED> template <class F> auto Graph<VD, ED>::map_edges(F f) const {
   using ED2 = std::decay_t<std::invoke_result_t<F&, const Edge<ED>&>>;
-  auto e = edges_.map_partitions(detail::MapEdges<ED, F>{std::move(f)});
-  return Graph<VD, ED2>(vertices_, std::move(e), routing_);
+  return Graph<VD, ED2>(vparts_, edges_.map_partitions(detail::MapEdges<ED, F>{std::move(f)}), structure_);
 }
 
 template <class VD, class ED>
 template <class F>
-auto Graph<VD, ED>::map_triplets(F f, TripletFields fields) const {
+auto Graph<VD, ED>::map_triplets(F f, TripletFields) const {
   using ED2 = std::decay_t<std::invoke_result_t<F&, const EdgeTriplet<VD, ED>&>>;
-  (void)fields;  // every attribute is shipped for now
-  auto e = edges_.zip_partitions(ship(states()), detail::MapTriplets<VD, ED, F>{std::move(f)});
-  return Graph<VD, ED2>(vertices_, std::move(e), routing_);
+  auto e = edges_.zip_partitions(ship<VD>(nullptr), detail::MapTriplets<VD, ED, F>{std::move(f)});
+  return Graph<VD, ED2>(vparts_, std::move(e), structure_);
 }
 
 template <class VD, class ED> Graph<VD, ED> Graph<VD, ED>::reverse() const {
-  return Graph(vertices_, edges_.map_partitions(detail::Reverse<ED>{}));
+  auto structure = std::make_shared<Structure>();
+  structure->vertex_partitions = structure_->vertex_partitions;
+  return Graph(vparts_, edges_.map_partitions(detail::Reverse<ED>{}), std::move(structure));
+}
+
+template <class VD, class ED>
+template <class U, class F>
+auto Graph<VD, ED>::outer_join_vertices(const VertexRDD<U>& other, F f) const {
+  using Join = detail::JoinArrays<VD, U, F>;
+  auto v = vparts_.zip_partitions(other.partitions(), Join{std::move(f)}, true);
+  return Graph<typename Join::VD2, ED>(std::move(v), edges_, structure_);
 }
 
 template <class VD, class ED>
 template <class U, class F>
 auto Graph<VD, ED>::outer_join_vertices(const RDD<std::pair<VertexId, U>>& other, F f) const {
-  using VD2 = std::decay_t<std::invoke_result_t<F&, VertexId, const VD&, std::optional<U>>>;
-  auto v = vertices_.left_outer_join(other, vertex_partitioner())
-               .map_partitions(detail::OuterJoinApply<VD, U, F>{std::move(f)}, true);
-  return Graph<VD2, ED>(std::move(v), edges_, routing_);
+  using Join = detail::JoinPairs<VD, U, F>;
+  auto laid_out = other.partition_by(Partitioner::hash(vertex_partitions()));
+  auto v = vparts_.zip_partitions(laid_out, Join{std::move(f)}, true);
+  return Graph<typename Join::VD2, ED>(std::move(v), edges_, structure_);
 }
 
+template <class VD, class ED>
+template <class U, class F>
+Graph<VD, ED> Graph<VD, ED>::join_vertices(const VertexRDD<U>& other, F f) const {
+  return outer_join_vertices(other, detail::JoinApply<F>{std::move(f)});
+}
 template <class VD, class ED>
 template <class U, class F>
 Graph<VD, ED> Graph<VD, ED>::join_vertices(const RDD<std::pair<VertexId, U>>& other, F f) const {
@@ -415,65 +610,70 @@ template <class VD, class ED> Graph<VD, ED> Graph<VD, ED>::partition_by(Partitio
                    .map(detail::KeyByEdgePartition<ED>{strategy, n})
                    .partition_by(Partitioner::direct(n))
                    .map(detail::SecondOf{})
-                   .map_partitions(detail::BuildEdgePartition<ED>{});
-  return Graph(vertices_, std::move(parts));
+                   .map_partitions_with_index(detail::BuildEdgePartition<ED>{vertex_partitions()});
+  auto structure = std::make_shared<Structure>();
+  structure->vertex_partitions = vertex_partitions();
+  return Graph(vparts_, std::move(parts), std::move(structure));
 }
 
 // ---- Aggregation -------------------------------------------------------------------------------
 
 template <class VD, class ED>
 template <class M, class Send, class Merge>
-RDD<std::pair<VertexId, M>> Graph<VD, ED>::aggregate_messages(Send send, Merge merge, TripletFields fields) const {
+VertexRDD<M> Graph<VD, ED>::aggregate_messages(Send send, Merge merge, TripletFields fields) const {
+  detail::Scan<VD, ED, M, Send, Merge> scan{send, merge, false, EdgeDirection::Either};
   if (!fields.use_src && !fields.use_dst)
-    return edges_.map_partitions(detail::ScanWithoutStates<VD, ED, M, Send, Merge>{{send, merge}})
-        .reduce_by_key(merge, vertex_partitioner());
-  return aggregate_states<M>(states(), std::move(send), std::move(merge), fields, std::nullopt);
+    return merge_messages<M>(edges_.map_partitions(detail::ScanAlone<VD, ED, M, Send, Merge>{scan}), merge);
+  return merge_messages<M>(edges_.zip_partitions(ship<VD>(nullptr), detail::ScanShipped<VD, ED, M, Send, Merge>{scan}),
+                           merge);
 }
 
 template <class VD, class ED>
-template <class M, class Send, class Merge>
-RDD<std::pair<VertexId, M>> Graph<VD, ED>::aggregate_states(const RDD<VertexState>& states, Send send, Merge merge,
-                                                            TripletFields fields,
-                                                            std::optional<EdgeDirection> active_direction) const {
-  (void)fields;  // both ends' states are shipped for now
-  detail::ScanEdges<VD, ED, M, Send, Merge> scan{send, merge, active_direction.has_value(),
-                                                 active_direction.value_or(EdgeDirection::Either)};
-  return edges_.zip_partitions(ship(states), detail::ScanWithStates<VD, ED, M, Send, Merge>{scan})
-      .reduce_by_key(merge, vertex_partitioner());
+template <class M, class Send, class Merge, class A>
+VertexRDD<M> Graph<VD, ED>::aggregate_messages(Send send, Merge merge, TripletFields, const VertexRDD<A>& active,
+                                               EdgeDirection direction) const {
+  detail::Scan<VD, ED, M, Send, Merge> scan{send, merge, true, direction};
+  return merge_messages<M>(
+      edges_.zip_partitions(ship<A>(&active.partitions()), detail::ScanShipped<VD, ED, M, Send, Merge>{scan}), merge);
 }
 
 // ---- Internals ----------------------------------------------------------------------------------------
 
-template <class VD, class ED> const typename Graph<VD, ED>::Routing& Graph<VD, ED>::routing() const {
-  if (!*routing_) {
-    *routing_ = edges_.map_partitions_with_index(detail::RoutingPairs<ED>{}).partition_by(vertex_partitioner());
-    (*routing_)->cache();
+template <class VD, class ED> const RDD<RoutingPartition>& Graph<VD, ED>::routing() const {
+  if (!structure_->routing) {
+    auto routes = edges_.map_partitions(detail::RouteIds<ED>{}).partition_by(Partitioner::direct(vertex_partitions()));
+    structure_->routing = vparts_.zip_partitions(routes, detail::BuildRouting<VD>{edges_.num_partitions()});
+    structure_->routing->cache();
   }
-  return **routing_;
-}
-
-template <class VD, class ED> RDD<typename Graph<VD, ED>::VertexState> Graph<VD, ED>::states() const {
-  return vertices_.map_values(detail::ToState<VD>{});
+  return *structure_->routing;
 }
 
 template <class VD, class ED>
-RDD<std::pair<int32_t, typename Graph<VD, ED>::VertexState>> Graph<VD, ED>::ship(const RDD<VertexState>& states) const {
-  return routing()
-      .join(states, vertex_partitioner())
-      .map(detail::ToEdgePartition<VD>{})
-      .partition_by(Partitioner::direct(edges_.num_partitions()));
+template <class A>
+auto Graph<VD, ED>::ship(const RDD<VertexPartition<A>>* active) const {
+  RDD<std::pair<int32_t, detail::ShipBlock<VD>>> blocks =
+      active ? vparts_.zip_partitions(routing(), *active, detail::GatherActive<VD, A>{})
+             : vparts_.zip_partitions(routing(), detail::Gather<VD>{});
+  return blocks.partition_by(Partitioner::direct(edges_.num_partitions()));
+}
+
+template <class VD, class ED>
+template <class M, class Merge>
+VertexRDD<M> Graph<VD, ED>::merge_messages(const auto& blocks, Merge merge) const {
+  auto laid_out = blocks.partition_by(Partitioner::direct(vertex_partitions()));
+  return VertexRDD<M>(vparts_.zip_partitions(routing(), laid_out, detail::MergeBlocks<VD, M, Merge>{merge}, true));
 }
 
 // ---- Persistence ------------------------------------------------------------------------------------------
 
 template <class VD, class ED> const Graph<VD, ED>& Graph<VD, ED>::persist(StorageLevel level) const {
-  vertices_.persist(level);
+  vparts_.persist(level);
   edges_.persist(level);
   return *this;
 }
 
 template <class VD, class ED> const Graph<VD, ED>& Graph<VD, ED>::unpersist() const {
-  vertices_.unpersist();
+  vparts_.unpersist();
   edges_.unpersist();
   return *this;
 }

@@ -51,8 +51,11 @@ struct ScaleRank {
   double factor;
   double operator()(VertexId, double rank) const { return rank * factor; }
 };
-struct SumSecond {
-  double operator()(double acc, const std::pair<VertexId, double>& v) const { return acc + v.second; }
+struct SumRanks {
+  double operator()(double acc, const VertexPartition<double>& p) const {
+    for (double r : p.values) acc += r;
+    return acc;
+  }
 };
 }  // namespace detail
 
@@ -70,15 +73,15 @@ template <class VD, class ED> Graph<double, double> page_rank(const Graph<VD, ED
                                                           TripletFields::src());
     auto next = ranks.outer_join_vertices(sums, detail::NewRank{options.reset_prob});
     next.vertices().cache();
-    next.vertices().count();  // computes this iteration before the last one is dropped
+    next.vertices().partitions().count();  // computes this iteration before the last one is dropped
     ranks.vertices().unpersist();
     ranks = next;
   }
-  double sum = ranks.vertices().aggregate(0.0, detail::SumSecond{}, detail::AddDoubles{});
+  double sum = ranks.vertices().partitions().aggregate(0.0, detail::SumRanks{}, detail::AddDoubles{});
   int64_t n = ranks.num_vertices();
   auto result = ranks.map_vertices(detail::ScaleRank{sum > 0 ? static_cast<double>(n) / sum : 1.0});
   result.vertices().cache();
-  result.vertices().count();
+  result.vertices().partitions().count();
   ranks.vertices().unpersist();
   return result;
 }
