@@ -31,23 +31,23 @@ template <class M, class Merge> struct LocalMessages {
 
 template <class VD, class ED, class M, class Merge = M (*)(M, M)> class EdgeContext {
  public:
-  VertexId src_id() const { return src_id_; }
-  VertexId dst_id() const { return dst_id_; }
+  VertexId src_id() const { return ids_[src_]; }
+  VertexId dst_id() const { return ids_[dst_]; }
   // Valid when the operation's TripletFields read them.
-  const VD& src_attr() const { return *src_attr_; }
-  const VD& dst_attr() const { return *dst_attr_; }
+  const VD& src_attr() const { return attrs_[src_]; }
+  const VD& dst_attr() const { return attrs_[dst_]; }
   const ED& attr() const { return *attr_; }
 
   void send_to_src(M m) { out_->add(src_, std::move(m)); }
   void send_to_dst(M m) { out_->add(dst_, std::move(m)); }
 
-  // Set by the scan for each edge.
-  VertexId src_id_ = 0, dst_id_ = 0;
-  int32_t src_ = 0, dst_ = 0;
-  const VD* src_attr_ = nullptr;
-  const VD* dst_attr_ = nullptr;
-  const ED* attr_ = nullptr;
+  // Set by the scan: the partition's arrays, then the local indices of
+  // each edge's ends (ids and attributes are looked up only when asked).
+  const VertexId* ids_ = nullptr;
+  const VD* attrs_ = nullptr;
   LocalMessages<M, Merge>* out_ = nullptr;
+  int32_t src_ = 0, dst_ = 0;
+  const ED* attr_ = nullptr;
 };
 
 }  // namespace brasa::graphx

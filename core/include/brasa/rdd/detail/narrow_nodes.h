@@ -349,11 +349,12 @@ template <class Out, class F, class... Ins> class ZipPartitionsNode final : publ
   }
 
  private:
-  // f(p, parts...) with each part by const reference when lent and f takes
-  // it so, moved otherwise.
+  // f(p, parts...) with every part by const reference when one of them is
+  // lent and f takes them so (a cached side is read in place even when the
+  // other is computed), moved otherwise.
   template <class... Parts> static decltype(auto) call_zip(F& f, int p, Parts&... parts) {
     if constexpr (kSafelyCallable<F, int, const std::vector<Ins>&...>) {
-      if ((parts.is_lent() && ...)) return f(p, parts.get()...);
+      if ((parts.is_lent() || ...)) return f(p, parts.get()...);
     }
     return f(p, parts.take()...);
   }

@@ -220,34 +220,27 @@ template <class VD, class ED, class M, class Send, class Merge> struct Scan {
         }
       LocalMessages<M, Merge> messages{std::vector<M>(n), std::vector<uint8_t>(n, 0), &merge_fn};
       EdgeContext<VD, ED, M, Merge> ctx;
+      ctx.ids_ = p.local_to_global.data();
+      ctx.attrs_ = attr.data();
       ctx.out_ = &messages;
       for (size_t e = 0; e < p.size(); ++e) {
         int32_t s = p.src[e], d = p.dst[e];
         if (filter_active && !edge_is_active(active, s, d, direction)) continue;
         ctx.src_ = s;
         ctx.dst_ = d;
-        ctx.src_id_ = p.local_to_global[static_cast<size_t>(s)];
-        ctx.dst_id_ = p.local_to_global[static_cast<size_t>(d)];
-        if (shipped) {
-          ctx.src_attr_ = &attr[static_cast<size_t>(s)];
-          ctx.dst_attr_ = &attr[static_cast<size_t>(d)];
-        }
         ctx.attr_ = &p.attr[e];
         send_fn(ctx);
       }
       for (size_t v = 0; v < p.routes.size(); ++v) {
         const auto& route = p.routes[v];
-        bool any = false;
-        for (int32_t l : route) any = any || messages.has[static_cast<size_t>(l)];
-        if (!any) continue;
         MessageBlock<M> b;
         b.from = p.index;
+        b.has.resize(route.size());
+        bool any = false;
+        for (size_t k = 0; k < route.size(); ++k) any |= (b.has[k] = messages.has[static_cast<size_t>(route[k])]);
+        if (!any) continue;
         b.values.reserve(route.size());
-        b.has.reserve(route.size());
-        for (int32_t l : route) {
-          b.values.push_back(std::move(messages.value[static_cast<size_t>(l)]));
-          b.has.push_back(messages.has[static_cast<size_t>(l)]);
-        }
+        for (int32_t l : route) b.values.push_back(std::move(messages.value[static_cast<size_t>(l)]));
         out.emplace_back(static_cast<int32_t>(v), std::move(b));
       }
     }

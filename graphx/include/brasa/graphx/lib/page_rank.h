@@ -26,6 +26,7 @@ struct PageRankOptions {
 };
 
 namespace detail {
+inline constexpr int kCheckpointInterval = 10;
 struct OutDegreeOrZero {
   template <class VD> int operator()(VertexId, const VD&, std::optional<int> d) const { return d.value_or(0); }
 };
@@ -73,8 +74,13 @@ template <class VD, class ED> Graph<double, double> page_rank(const Graph<VD, ED
                                                           TripletFields::src());
     auto next = ranks.outer_join_vertices(sums, detail::NewRank{options.reset_prob});
     next.vertices().cache();
-    next.vertices().partitions().count();  // computes this iteration before the last one is dropped
-    ranks.vertices().unpersist();
+    // Every few iterations the ranks become a local checkpoint: lineage,
+    // and the shuffles it keeps alive, stop growing.
+    if ((i + 1) % detail::kCheckpointInterval == 0)
+      next.vertices().partitions().local_checkpoint();
+    else
+      next.vertices().partitions().count();  // computes this iteration before the last one is dropped
+    if (!ranks.vertices().partitions().is_local_checkpointed()) ranks.vertices().unpersist();
     ranks = next;
   }
   double sum = ranks.vertices().partitions().aggregate(0.0, detail::SumRanks{}, detail::AddDoubles{});
@@ -82,7 +88,7 @@ template <class VD, class ED> Graph<double, double> page_rank(const Graph<VD, ED
   auto result = ranks.map_vertices(detail::ScaleRank{sum > 0 ? static_cast<double>(n) / sum : 1.0});
   result.vertices().cache();
   result.vertices().partitions().count();
-  ranks.vertices().unpersist();
+  if (!ranks.vertices().partitions().is_local_checkpointed()) ranks.vertices().unpersist();
   return result;
 }
 
