@@ -101,10 +101,26 @@ TEST(PageRank, MatchesALoopAcrossPartitionsAndStrategies) {
   }
 }
 
+// Dynamic PageRank converges to the static fixed point (GraphX's test of
+// runUntilConvergence against run).
+TEST(PageRank, DynamicConvergesToTheStaticRanks) {
+  auto ctx = brasa_test::make_context();
+  auto edges = random_edges(300, 1500, 11);
+  auto want = page_rank_loop(edges, 200, 0.15);
+  for (int parts : {1, 4}) {
+    auto g = Graph<int, int>::from_edges(ctx->parallelize(edges, parts), 1);
+    auto got = as_map(brasa::graphx::page_rank(g, {.tol = 1e-10}).vertices().collect());
+    ASSERT_EQ(got.size(), want.size());
+    for (const auto& [v, r] : want) EXPECT_NEAR(got[v], r, 1e-6 * std::max(1.0, r)) << parts << " partitions, vertex " << v;
+  }
+}
+
 TEST(PageRank, RejectsBadArguments) {
   auto ctx = brasa_test::make_context();
   auto g = Graph<int, int>::from_edges(ctx->parallelize(std::vector<Edge<int>>{{1, 2, 1}}, 1), 1);
   EXPECT_THROW(brasa::graphx::page_rank(g, {.iterations = 0}), std::invalid_argument);
+  EXPECT_THROW(brasa::graphx::page_rank(g, {.iterations = 5, .tol = 0.1}), std::invalid_argument);
+  EXPECT_THROW(brasa::graphx::page_rank(g, {.tol = -1}), std::invalid_argument);
   EXPECT_THROW(brasa::graphx::page_rank(g, {.iterations = 3, .reset_prob = 1.0}), std::invalid_argument);
   EXPECT_THROW(brasa::graphx::page_rank(g, {.iterations = 3, .reset_prob = -0.1}), std::invalid_argument);
 }
