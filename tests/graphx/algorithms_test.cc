@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "brasa/graphx/graphx.h"
+#include "graphx_test_util.h"
 #include "test_util.h"
 
 namespace {
@@ -25,10 +26,7 @@ using brasa::graphx::EdgeDirection;
 using brasa::graphx::Graph;
 using brasa::graphx::PartitionStrategy;
 using brasa::graphx::VertexId;
-
-template <class K, class V> std::map<K, V> as_map(const std::vector<std::pair<K, V>>& v) {
-  return std::map<K, V>(v.begin(), v.end());
-}
+using graphx_test::as_map;
 
 // GraphX's PageRank written as a plain loop over an edge list.
 std::map<VertexId, double> page_rank_loop(const std::vector<Edge<int>>& edges, int iterations, double reset) {

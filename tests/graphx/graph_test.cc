@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "brasa/graphx/graphx.h"
+#include "graphx_test_util.h"
 #include "test_util.h"
 
 namespace {
@@ -23,16 +24,13 @@ using brasa::graphx::Graph;
 using brasa::graphx::PartitionStrategy;
 using brasa::graphx::TripletFields;
 using brasa::graphx::VertexId;
+using graphx_test::as_map;
 
 constexpr VertexId kBig = 3000000000LL;  // above 2^31
 
 std::vector<Edge<int>> small_edges() {
   // -5 -> 0, 0 -> kBig, kBig -> 0, 0 -> 7, 7 -> 7 (self loop), 0 -> kBig again (parallel)
   return {{-5, 0, 1}, {0, kBig, 2}, {kBig, 0, 3}, {0, 7, 4}, {7, 7, 5}, {0, kBig, 6}};
-}
-
-template <class K, class V> std::map<K, V> as_map(const std::vector<std::pair<K, V>>& v) {
-  return std::map<K, V>(v.begin(), v.end());
 }
 
 TEST(Graph, FromEdgesHasEveryEndOnceWithTheDefault) {

@@ -286,22 +286,6 @@ template <class VD, class M, class Merge> struct MergeBlocks {
   }
 };
 
-template <class VD, class F> struct MapVertices {
-  using VD2 = std::decay_t<std::invoke_result_t<const F&, VertexId, const VD&>>;
-  F f;
-  std::vector<VertexPartition<VD2>> operator()(const std::vector<VertexPartition<VD>>& parts) const {
-    std::vector<VertexPartition<VD2>> out;
-    for (const auto& p : parts) {
-      VertexPartition<VD2> q;
-      q.ids = p.ids;
-      q.values.reserve(p.size());
-      for (size_t i = 0; i < p.size(); ++i) q.values.push_back(f(p.ids[i], p.values[i]));
-      out.push_back(std::move(q));
-    }
-    return out;
-  }
-};
-
 // outer_join_vertices with a VertexRDD: both partitions' ids ascending.
 template <class VD, class U, class F> struct JoinArrays {
   using VD2 = std::decay_t<std::invoke_result_t<const F&, VertexId, const VD&, std::optional<U>>>;
@@ -545,8 +529,8 @@ template <class VD, class ED> VertexRDD<int> Graph<VD, ED>::degrees() const {
 // ---- Transformations ------------------------------------------------------------------------
 
 template <class VD, class ED> template <class F> auto Graph<VD, ED>::map_vertices(F f) const {
-  using Map = detail::MapVertices<VD, F>;
-  return Graph<typename Map::VD2, ED>(vparts_.map_partitions(Map{std::move(f)}, true), edges_, structure_);
+  using Map = detail::MapPresent<VD, F>;  // every vertex of a graph is present
+  return Graph<typename Map::U, ED>(vparts_.map_partitions(Map{std::move(f)}, true), edges_, structure_);
 }
 
 template <class VD, class ED> template <class F> auto Graph<VD, ED>::map_edges(F f) const {
