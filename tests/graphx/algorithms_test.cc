@@ -166,6 +166,30 @@ TEST(ConnectedComponents, IsolatedVerticesAreTheirOwnComponent) {
             (std::map<VertexId, VertexId>{{-9, -9}, {1, 1}, {3, 1}, {4, 1}, {5, 5}}));
 }
 
+// Results never depend on the master: the same bits in local[1], local[2]
+// and local-cluster[2,1] for the same partitioning (messages are merged in
+// a fixed order, whatever ran where).
+TEST(Modes, SameBitsInEveryMode) {
+  SKIP_ON_CLUSTER("starts each master itself");
+  auto edges = random_edges(500, 3000, 5);
+  for (VertexId v = 20000; v < 20030; ++v) edges.push_back({v, v + 1, 1});  // a component of its own
+  std::vector<std::vector<std::pair<VertexId, double>>> static_ranks, dynamic_ranks;
+  std::vector<std::vector<std::pair<VertexId, VertexId>>> labels;
+  for (const char* master : {"local[1]", "local[2]", "local-cluster[2,1]"}) {
+    auto ctx = brasa_test::make_context(master);
+    auto g = Graph<int, int>::from_edges(ctx->parallelize(edges, 4), 1).partition_by(PartitionStrategy::EdgePartition2D);
+    static_ranks.push_back(brasa_test::sorted(brasa::graphx::page_rank(g, {.iterations = 12}).vertices().collect()));
+    dynamic_ranks.push_back(brasa_test::sorted(brasa::graphx::page_rank(g, {.tol = 1e-8}).vertices().collect()));
+    labels.push_back(brasa_test::sorted(brasa::graphx::connected_components(g).vertices().collect()));
+  }
+  for (size_t m = 1; m < 3; ++m) {
+    EXPECT_TRUE(static_ranks[m] == static_ranks[0]) << "static PageRank differs in master " << m;
+    EXPECT_TRUE(dynamic_ranks[m] == dynamic_ranks[0]) << "dynamic PageRank differs in master " << m;
+    EXPECT_EQ(labels[m], labels[0]) << "master " << m;
+  }
+  EXPECT_EQ(static_ranks[0].size(), labels[0].size());
+}
+
 // GraphX's single-source shortest path example, in hop counts: Pregel with
 // messages along out-edges only.
 TEST(Pregel, HopCountsFromASource) {

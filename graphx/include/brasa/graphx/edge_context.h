@@ -17,7 +17,7 @@ namespace brasa::graphx {
 template <class M, class Merge> struct LocalMessages {
   std::vector<M> value;
   std::vector<uint8_t> has;
-  Merge* merge;
+  Merge* merge = nullptr;
   void add(int32_t v, M m) {
     auto i = static_cast<size_t>(v);
     if (has[i]) {

@@ -202,14 +202,26 @@ template <class VD, class ED, class M, class Send, class Merge> struct Scan {
   bool filter_active = false;
   EdgeDirection direction = EdgeDirection::Either;
 
+  // The per-partition arrays, kept by each thread from one scan to the
+  // next: fresh memory costs a page fault per 4 KiB on first touch, more
+  // than the scan itself (design.md, performance principles).
+  struct Scratch {
+    std::vector<VD> attr;
+    std::vector<uint8_t> active;
+    LocalMessages<M, Merge> messages;
+  };
+
   Messages<M> run(const Parts<ED>& parts, const Shipped<VD>* shipped) const {
     Messages<M> out;
     Send send_fn = send;
     Merge merge_fn = merge;
+    static thread_local Scratch scratch;
     for (const auto& p : parts) {
       size_t n = p.num_vertices();
-      std::vector<VD> attr(shipped ? n : 0);
-      std::vector<uint8_t> active(n, filter_active ? 0 : 1);
+      auto& attr = scratch.attr;
+      auto& active = scratch.active;
+      attr.assign(shipped ? n : 0, VD{});
+      active.assign(n, filter_active ? 0 : 1);
       if (shipped)
         for (const auto& [q, block] : *shipped) {
           const auto& route = p.routes.at(static_cast<size_t>(block.from));
@@ -218,7 +230,10 @@ template <class VD, class ED, class M, class Send, class Merge> struct Scan {
             if (filter_active) active[static_cast<size_t>(route[k])] = block.active[k];
           }
         }
-      LocalMessages<M, Merge> messages{std::vector<M>(n), std::vector<uint8_t>(n, 0), &merge_fn};
+      auto& messages = scratch.messages;
+      messages.value.assign(n, M{});
+      messages.has.assign(n, 0);
+      messages.merge = &merge_fn;
       EdgeContext<VD, ED, M, Merge> ctx;
       ctx.ids_ = p.local_to_global.data();
       ctx.attrs_ = attr.data();
