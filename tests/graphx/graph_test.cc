@@ -96,6 +96,22 @@ TEST(Graph, MapEdgesMapTripletsAndReverse) {
   EXPECT_EQ(as_map(g.reverse().out_degrees().collect()), as_map(g.in_degrees().collect()));
 }
 
+// GraphX's subgraph: vertices by vpred, edges by epred and both ends kept.
+TEST(Graph, SubgraphKeepsVerticesByPredicateAndEdgesBetweenThem) {
+  auto ctx = brasa_test::make_context();
+  auto g = Graph<int, int>::from_edges(ctx->parallelize(small_edges(), 3), 0)
+               .map_vertices([](VertexId id, int) { return id == 7 ? -1 : 1; });
+  auto sub = g.subgraph([](const EdgeTriplet<int, int>& t) { return t.attr != 6; },
+                        [](VertexId, int attr) { return attr > 0; });
+  EXPECT_EQ(as_map(sub.vertices().collect()), (std::map<VertexId, int>{{-5, 1}, {0, 1}, {kBig, 1}}));
+  EXPECT_EQ(brasa_test::sorted(sub.edges().collect()),
+            (std::vector<Edge<int>>{{-5, 0, 1}, {0, kBig, 2}, {kBig, 0, 3}}));
+  // The subgraph is a graph like any other: messages reach its vertices only.
+  EXPECT_EQ(as_map(sub.in_degrees().collect()), (std::map<VertexId, int>{{0, 2}, {kBig, 1}}));
+  EXPECT_EQ(as_map(brasa::graphx::connected_components(sub).vertices().collect()),
+            (std::map<VertexId, VertexId>{{-5, -5}, {0, -5}, {kBig, -5}}));
+}
+
 // A random multigraph with self loops, on ids spread over negative and
 // large values.
 std::vector<Edge<int>> random_edges(int vertices, int edges, uint64_t seed) {

@@ -114,6 +114,9 @@ template <class VD, class ED> class Graph {
   template <class F> auto map_triplets(F f, TripletFields fields = TripletFields::all()) const;
   // Every edge turned around.
   Graph reverse() const;
+  // GraphX's subgraph: the vertices with vpred(id, attr), and the edges
+  // with epred(triplet) between two of them.
+  template <class EPred, class VPred> Graph subgraph(EPred epred, VPred vpred) const;
 
   // GraphX's outerJoinVertices: new attributes f(id, attr, std::optional<U>)
   // from the values of `other` by id (absent for ids it lacks). With a

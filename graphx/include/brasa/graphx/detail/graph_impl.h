@@ -450,6 +450,28 @@ template <class VD, class ED, class F> struct MapTriplets {
   }
 };
 
+// subgraph's pieces: the kept vertices as pairs, the kept edges.
+template <class VD, class VPred> struct KeepVertices {
+  VPred vpred;
+  std::vector<std::pair<VertexId, VD>> operator()(const std::vector<VertexPartition<VD>>& parts) const {
+    std::vector<std::pair<VertexId, VD>> out;
+    for (const auto& p : parts)
+      for (size_t i = 0; i < p.size(); ++i)
+        if (vpred(p.ids[i], p.values[i])) out.emplace_back(p.ids[i], p.values[i]);
+    return out;
+  }
+};
+template <class VD, class ED, class EPred, class VPred> struct KeepEdges {
+  EPred epred;
+  VPred vpred;
+  std::vector<Edge<ED>> operator()(const std::vector<EdgeTriplet<VD, ED>>& triplets) const {
+    std::vector<Edge<ED>> out;
+    for (const auto& t : triplets)
+      if (vpred(t.src, t.src_attr) && vpred(t.dst, t.dst_attr) && epred(t)) out.push_back(Edge<ED>{t.src, t.dst, t.attr});
+    return out;
+  }
+};
+
 template <class ED> struct KeyByEdgePartition {
   PartitionStrategy strategy;
   int n;
@@ -565,6 +587,17 @@ template <class VD, class ED> Graph<VD, ED> Graph<VD, ED>::reverse() const {
   auto structure = std::make_shared<Structure>();
   structure->vertex_partitions = structure_->vertex_partitions;
   return Graph(vparts_, edges_.map_partitions(detail::Reverse<ED>{}), std::move(structure));
+}
+
+template <class VD, class ED>
+template <class EPred, class VPred>
+Graph<VD, ED> Graph<VD, ED>::subgraph(EPred epred, VPred vpred) const {
+  int n = vertex_partitions();
+  auto vertices = vparts_.map_partitions(detail::KeepVertices<VD, VPred>{vpred}, true);
+  auto edges = triplets()
+                   .map_partitions(detail::KeepEdges<VD, ED, EPred, VPred>{epred, vpred})
+                   .map_partitions_with_index(detail::BuildEdgePartition<ED>{n});
+  return build(vertices, std::move(edges), n);
 }
 
 template <class VD, class ED>
