@@ -180,11 +180,12 @@ std::vector<int> cached_in_stage(const std::shared_ptr<RDDBase>& rdd, const std:
     // A local checkpoint's block can only be read where it is: it goes
     // first, so the task is placed by it rather than by an ordinary cached
     // block, which a task elsewhere can recompute.
-    if (r->is_local_checkpointed())
+    if (r->is_local_checkpointed()) {
       out.insert(out.begin(), r->id());
-    else if (r->storage_level().is_valid())
+      *pinned = true;
+    } else if (r->storage_level().is_valid()) {
       out.push_back(r->id());
-    *pinned = *pinned || r->is_local_checkpointed();
+    }
     if (cut.count(r->id())) continue;
     for (auto& dep : r->dependencies())
       if (!dep.is_shuffle() && dep.rdd->num_partitions() == r->num_partitions()) todo.push_back(dep.rdd.get());

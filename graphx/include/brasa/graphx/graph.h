@@ -171,6 +171,9 @@ template <class VD, class ED> class Graph {
   // From hash-partitioned (id, attribute) pairs and edges routed to as many
   // vertex partitions.
   static Graph build(const RDD<Vertex>& vertices, RDD<EdgePartition<ED>> edges, int vertex_partitions);
+  // These vertices with other edges (routed to the same vertex partitions):
+  // a new structure, whose routing table is built on first use.
+  Graph with_edges(RDD<EdgePartition<ED>> edges) const;
 
   const RDD<RoutingPartition>& routing() const;
   // The vertex attributes each edge partition needs (with the active flags

@@ -68,9 +68,7 @@ Graph<VD, ED> pregel(const Graph<VD, ED>& graph, M initial_msg, PregelOptions op
         next.template aggregate_messages<M>(send, merge, TripletFields::all(), messages, options.direction);
     next_messages.cache();
     active = next_messages.count();
-    // A local checkpoint's blocks are its only copy: they go when nothing
-    // refers to it any more (the next checkpoint cuts the lineage to it).
-    if (!g.vertices().partitions().is_local_checkpointed()) g.vertices().unpersist();
+    detail::release(g.vertices());
     messages.unpersist();
     g = next;
     messages = next_messages;

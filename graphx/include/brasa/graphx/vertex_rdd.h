@@ -86,4 +86,13 @@ template <class T> class VertexRDD {
   RDD<VertexPartition<T>> parts_;
 };
 
+namespace detail {
+// Drops the cached partitions of an iteration's vertices, except a local
+// checkpoint's: its blocks are its only copy, and go when nothing refers
+// to it any more (the next checkpoint cuts the lineage to it).
+template <class T> void release(const VertexRDD<T>& v) {
+  if (!v.partitions().is_local_checkpointed()) v.unpersist();
+}
+}  // namespace detail
+
 }  // namespace brasa::graphx

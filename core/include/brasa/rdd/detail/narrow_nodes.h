@@ -98,6 +98,16 @@ template <class T, class F> class FilterNode final : public UnaryNode<T, T> {
   F f_;
 };
 
+namespace detail {
+// Adds y (an Out, or a std::string_view that Out is built from) to a
+// FlatMapNode's batch, passing the batch on when full. Outside the node:
+// a local class cannot have a member template.
+template <class Apply, class Y> void emit(Apply& apply, Y&& y) {
+  apply.buf.emplace_back(std::forward<Y>(y));
+  if (apply.buf.size() >= kBatchSize) apply.flush();
+}
+}  // namespace detail
+
 // f returns any iterable of Out per record.
 template <class In, class Out, class F> class FlatMapNode final : public UnaryNode<In, Out> {
  public:
@@ -111,18 +121,12 @@ template <class In, class Out, class F> class FlatMapNode final : public UnaryNo
       std::vector<Out> buf;
       void push(std::span<In> batch) override {
         for (auto& x : batch)
-          for (auto&& y : invoke_moving(*f, x)) {
-            buf.emplace_back(std::move(y));  // an Out, or a std::string_view
-            if (buf.size() >= kBatchSize) flush();
-          }
+          for (auto&& y : invoke_moving(*f, x)) detail::emit(*this, std::move(y));
         flush();
       }
       void push_borrowed(std::span<const In> batch) override {
         for (const auto& x : batch)
-          for (auto&& y : invoke_lent(*f, x)) {
-            buf.emplace_back(std::move(y));
-            if (buf.size() >= kBatchSize) flush();
-          }
+          for (auto&& y : invoke_lent(*f, x)) detail::emit(*this, std::move(y));
         flush();
       }
       void flush() {

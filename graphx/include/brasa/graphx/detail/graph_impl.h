@@ -147,8 +147,24 @@ template <class VD> struct BuildRouting {
   }
 };
 
+// The blocks one vertex partition ships, with active flags from
+// `active_mask` when given (an empty mask: every vertex active).
+// Fills attr (and active, when given) by local index from the blocks
+// shipped to edge partition p; both are sized to p's vertices already.
+template <class VD, class ED>
+void scatter(const EdgePartition<ED>& p, const Shipped<VD>& shipped, std::vector<VD>& attr,
+             std::vector<uint8_t>* active) {
+  for (const auto& [q, block] : shipped) {
+    const auto& route = p.routes.at(static_cast<size_t>(block.from));
+    for (size_t k = 0; k < route.size(); ++k) {
+      attr[static_cast<size_t>(route[k])] = block.attrs[k];
+      if (active) (*active)[static_cast<size_t>(route[k])] = block.active[k];
+    }
+  }
+}
+
 template <class VD> Shipped<VD> gather(const VertexPartition<VD>& v, const RoutingPartition& r, int32_t from,
-                                       const std::vector<uint8_t>* active_mask, bool with_active) {
+                                       const std::vector<uint8_t>* active_mask) {
   Shipped<VD> out;
   for (size_t q = 0; q < r.positions.size(); ++q) {
     const auto& pos = r.positions[q];
@@ -157,9 +173,9 @@ template <class VD> Shipped<VD> gather(const VertexPartition<VD>& v, const Routi
     b.from = from;
     b.attrs.reserve(pos.size());
     for (int32_t i : pos) b.attrs.push_back(v.values[static_cast<size_t>(i)]);
-    if (with_active) {
+    if (active_mask) {
       b.active.reserve(pos.size());
-      for (int32_t i : pos) b.active.push_back(!active_mask || active_mask->empty() || (*active_mask)[static_cast<size_t>(i)]);
+      for (int32_t i : pos) b.active.push_back(active_mask->empty() || (*active_mask)[static_cast<size_t>(i)]);
     }
     out.emplace_back(static_cast<int32_t>(q), std::move(b));
   }
@@ -169,7 +185,7 @@ template <class VD> Shipped<VD> gather(const VertexPartition<VD>& v, const Routi
 template <class VD> struct Gather {
   Shipped<VD> operator()(const std::vector<VertexPartition<VD>>& v, const std::vector<RoutingPartition>& r) const {
     if (v.empty()) return {};
-    return gather(v[0], r.at(0), r[0].vertex_partition, nullptr, false);
+    return gather(v[0], r.at(0), r[0].vertex_partition, nullptr);
   }
 };
 template <class VD, class A> struct GatherActive {
@@ -177,9 +193,8 @@ template <class VD, class A> struct GatherActive {
                          const std::vector<VertexPartition<A>>& active) const {
     if (v.empty()) return {};
     const auto& a = active.at(0);
-    if (a.size() != v[0].size()) throw std::logic_error("graphx: an active set of another graph's vertices");
-    static const std::vector<uint8_t> none;
-    return gather(v[0], r.at(0), r[0].vertex_partition, a.mask.empty() ? &none : &a.mask, true);
+    if (a.ids != v[0].ids) throw std::logic_error("graphx: an active set of another graph's vertices");
+    return gather(v[0], r.at(0), r[0].vertex_partition, &a.mask);
   }
 };
 
@@ -222,14 +237,7 @@ template <class VD, class ED, class M, class Send, class Merge> struct Scan {
       auto& active = scratch.active;
       attr.assign(shipped ? n : 0, VD{});
       active.assign(n, filter_active ? 0 : 1);
-      if (shipped)
-        for (const auto& [q, block] : *shipped) {
-          const auto& route = p.routes.at(static_cast<size_t>(block.from));
-          for (size_t k = 0; k < route.size(); ++k) {
-            attr[static_cast<size_t>(route[k])] = block.attrs[k];
-            if (filter_active) active[static_cast<size_t>(route[k])] = block.active[k];
-          }
-        }
+      if (shipped) scatter(p, *shipped, attr, filter_active ? &active : nullptr);
       auto& messages = scratch.messages;
       messages.value.assign(n, M{});
       messages.has.assign(n, 0);
@@ -314,13 +322,12 @@ template <class VD, class U, class F> struct JoinArrays {
       VertexPartition<VD2> q;
       q.ids = v.ids;
       q.values.reserve(v.size());
-      bool aligned = u && u->ids.size() == v.ids.size();  // the same vertices: index i is the same id
+      // One walk over both id arrays (for a VertexRDD of this graph, index
+      // i is the same id on both sides).
       size_t j = 0;
       for (size_t i = 0; i < v.size(); ++i) {
         std::optional<U> x;
-        if (aligned) {
-          if (u->has(i)) x = u->values[i];
-        } else if (u) {
+        if (u) {
           while (j < u->size() && u->ids[j] < v.ids[i]) ++j;
           if (j < u->size() && u->ids[j] == v.ids[i] && u->has(j)) x = u->values[j];
         }
@@ -405,10 +412,7 @@ template <class ED> struct Reverse {
 // Each edge partition's vertex attributes by local index, from the blocks shipped to it.
 template <class VD, class ED> std::vector<VD> local_attrs(const EdgePartition<ED>& p, const Shipped<VD>& shipped) {
   std::vector<VD> attr(p.num_vertices());
-  for (const auto& [q, block] : shipped) {
-    const auto& route = p.routes.at(static_cast<size_t>(block.from));
-    for (size_t k = 0; k < route.size(); ++k) attr[static_cast<size_t>(route[k])] = block.attrs[k];
-  }
+  scatter(p, shipped, attr, nullptr);
   return attr;
 }
 
@@ -511,6 +515,12 @@ Graph<VD, ED> Graph<VD, ED>::build(const RDD<Vertex>& vertices, RDD<EdgePartitio
   return Graph(std::move(vparts), std::move(edges), std::move(structure));
 }
 
+template <class VD, class ED> Graph<VD, ED> Graph<VD, ED>::with_edges(RDD<EdgePartition<ED>> edges) const {
+  auto structure = std::make_shared<Structure>();
+  structure->vertex_partitions = vertex_partitions();
+  return Graph(vparts_, std::move(edges), std::move(structure));
+}
+
 template <class VD, class ED>
 Graph<VD, ED> Graph<VD, ED>::from_edges(const RDD<Edge<ED>>& edges, VD default_attr) {
   int n = std::max(1, edges.num_partitions());
@@ -584,9 +594,7 @@ auto Graph<VD, ED>::map_triplets(F f, TripletFields) const {
 }
 
 template <class VD, class ED> Graph<VD, ED> Graph<VD, ED>::reverse() const {
-  auto structure = std::make_shared<Structure>();
-  structure->vertex_partitions = structure_->vertex_partitions;
-  return Graph(vparts_, edges_.map_partitions(detail::Reverse<ED>{}), std::move(structure));
+  return with_edges(edges_.map_partitions(detail::Reverse<ED>{}));
 }
 
 template <class VD, class ED>
@@ -636,9 +644,7 @@ template <class VD, class ED> Graph<VD, ED> Graph<VD, ED>::partition_by(Partitio
                    .partition_by(Partitioner::direct(n))
                    .map(detail::SecondOf{})
                    .map_partitions_with_index(detail::BuildEdgePartition<ED>{vertex_partitions()});
-  auto structure = std::make_shared<Structure>();
-  structure->vertex_partitions = vertex_partitions();
-  return Graph(vparts_, std::move(parts), std::move(structure));
+  return with_edges(std::move(parts));
 }
 
 // ---- Aggregation -------------------------------------------------------------------------------

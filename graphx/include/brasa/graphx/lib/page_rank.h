@@ -80,18 +80,23 @@ struct SendDelta {
 struct RankOf {
   double operator()(VertexId, const RankDelta& attr) const { return attr.first; }
 };
+// (sum of ranks, number of vertices), in one pass.
+using RankSum = std::pair<double, int64_t>;
 struct SumRanks {
-  double operator()(double acc, const VertexPartition<double>& p) const {
-    for (double r : p.values) acc += r;
-    return acc;
+  RankSum operator()(RankSum acc, const VertexPartition<double>& p) const {
+    for (double r : p.values) acc.first += r;
+    return {acc.first, acc.second + static_cast<int64_t>(p.size())};
   }
+};
+struct AddRankSums {
+  RankSum operator()(RankSum a, RankSum b) const { return {a.first + b.first, a.second + b.second}; }
 };
 }  // namespace detail
 
 // Ranks rescaled to sum to the number of vertices (GraphX's normalizeRankSum).
 template <class ED> Graph<double, ED> normalize_rank_sum(const Graph<double, ED>& ranks) {
-  double sum = ranks.vertices().partitions().aggregate(0.0, detail::SumRanks{}, detail::AddDoubles{});
-  int64_t n = ranks.num_vertices();
+  auto [sum, n] = ranks.vertices().partitions().aggregate(detail::RankSum{0.0, 0}, detail::SumRanks{},
+                                                          detail::AddRankSums{});
   auto result = ranks.map_vertices(detail::ScaleRank{sum > 0 ? static_cast<double>(n) / sum : 1.0});
   result.vertices().cache();
   result.vertices().partitions().count();
@@ -133,11 +138,11 @@ template <class VD, class ED> Graph<double, double> page_rank(const Graph<VD, ED
       next.vertices().partitions().local_checkpoint();
     else
       next.vertices().partitions().count();  // computes this iteration before the last one is dropped
-    if (!ranks.vertices().partitions().is_local_checkpointed()) ranks.vertices().unpersist();
+    detail::release(ranks.vertices());
     ranks = next;
   }
   auto result = normalize_rank_sum(ranks);
-  if (!ranks.vertices().partitions().is_local_checkpointed()) ranks.vertices().unpersist();
+  detail::release(ranks.vertices());
   return result;
 }
 
