@@ -11,6 +11,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libcereal-dev libcli11-dev
   iproute2
   python3-dask python3-distributed python3-numpy python3-pandas  # peers of bench/
+  python3-sklearn python3-scipy python3-networkx python3-igraph libopenblas0-pthread
 )
 
 missing=()

@@ -9,7 +9,7 @@
 #include "brasa/mllib/optim/lbfgs.h"
 #include "instance_block.h"
 #include "stat/block_summary.h"
-#include "util/model_io.h"
+#include "linear_model.h"
 
 namespace brasa::mllib {
 
@@ -59,32 +59,25 @@ struct AddLossSums {
   }
 };
 
-struct Margin {
-  DenseVector coefficients;
-  double intercept = 0;
-  template <class Ar> void serialize(Ar& ar) { ar(coefficients, intercept); }
-  double operator()(const Vector& x) const { return x.dot(coefficients) + intercept; }
-};
+using detail::LinearMargin;
 
 struct Predict {
-  Margin margin;
+  LinearMargin margin;
   double threshold = 0.5;
   template <class Ar> void serialize(Ar& ar) { ar(margin, threshold); }
   double operator()(const Vector& x) const { return sigmoid(margin(x)) > threshold ? 1.0 : 0.0; }
 };
 
 struct ProbabilityAndLabel {
-  Margin margin;
+  LinearMargin margin;
   template <class Ar> void serialize(Ar& ar) { ar(margin); }
   std::pair<double, double> operator()(const LabeledPoint& p) const {
     return {sigmoid(margin(p.features)), p.label};
   }
 };
 
-void check(bool ok, const char* param, const std::string& rule, double value) {
-  if (!ok)
-    throw std::invalid_argument(std::string("LogisticRegression: ") + param + " must be " + rule + ", got " +
-                                std::to_string(value));
+void check(bool ok, const char* param, const char* rule, double value) {
+  detail::check_param(ok, "LogisticRegression", param, rule, value);
 }
 
 }  // namespace
@@ -93,17 +86,14 @@ LogisticRegressionModel::LogisticRegressionModel(DenseVector coefficients, doubl
     : coefficients_(std::move(coefficients)), intercept_(intercept) {}
 
 LogisticRegressionModel& LogisticRegressionModel::set_threshold(double t) {
-  if (!(t >= 0 && t <= 1))
-    throw std::invalid_argument("LogisticRegressionModel: threshold must be in [0, 1], got " + std::to_string(t));
+  detail::check_param(t >= 0 && t <= 1, "LogisticRegressionModel", "threshold", "in [0, 1]", t);
   threshold_ = t;
   return *this;
 }
 
 double LogisticRegressionModel::margin(const Vector& features) const {
-  if (features.size() != num_features())
-    throw std::invalid_argument("LogisticRegressionModel: the model has " + std::to_string(num_features()) +
-                                " features, the point " + std::to_string(features.size()));
-  return Margin{coefficients_, intercept_}(features);
+  detail::check_features("LogisticRegressionModel", num_features(), features);
+  return LinearMargin{coefficients_, intercept_}(features);
 }
 
 double LogisticRegressionModel::predict_probability(const Vector& features) const {
@@ -123,32 +113,17 @@ RDD<std::pair<double, double>> LogisticRegressionModel::predict_with_labels(cons
 }
 
 void LogisticRegressionModel::save(const std::string& path, bool overwrite) const {
-  detail::Metadata m;
-  m.set("num_features", static_cast<double>(num_features()));
-  m.set("intercept", intercept_);
-  m.set("threshold", threshold_);
-  m.set("total_iterations", static_cast<double>(total_iterations_));
-  ByteWriter data;
-  data(coefficients_, objective_history_);
-  detail::save_model(path, kModelClass, m, data.bytes(), overwrite);
+  detail::LinearModelData data{coefficients_, intercept_, objective_history_, total_iterations_, {}};
+  data.metadata.set("threshold", threshold_);
+  detail::save_linear_model(path, kModelClass, data, overwrite);
 }
 
 LogisticRegressionModel LogisticRegressionModel::load(const std::string& path) {
-  auto saved = detail::load_model(path, kModelClass);
-  LogisticRegressionModel model;
-  try {
-    ByteReader r(saved.data);
-    r(model.coefficients_, model.objective_history_);
-  } catch (const std::exception& e) {
-    throw std::runtime_error("LogisticRegressionModel.load(" + path + "): data.bin does not decode: " + e.what());
-  }
-  if (model.coefficients_.size() != saved.metadata.number("num_features"))
-    throw std::runtime_error("LogisticRegressionModel.load(" + path + "): data.bin holds " +
-                             std::to_string(model.coefficients_.size()) + " coefficients, metadata says " +
-                             saved.metadata.text("num_features"));
-  model.intercept_ = saved.metadata.number("intercept");
-  model.set_threshold(saved.metadata.number("threshold"));
-  model.total_iterations_ = static_cast<int>(saved.metadata.number("total_iterations"));
+  auto data = detail::load_linear_model(path, kModelClass);
+  LogisticRegressionModel model(std::move(data.coefficients), data.intercept);
+  model.set_threshold(data.metadata.number("threshold"));
+  model.objective_history_ = std::move(data.objective_history);
+  model.total_iterations_ = data.total_iterations;
   return model;
 }
 

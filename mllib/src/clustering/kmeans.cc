@@ -11,6 +11,7 @@
 
 #include "brasa/util/hash.h"
 #include "instance_block.h"
+#include "util/checks.h"
 #include "util/model_io.h"
 
 namespace brasa::mllib {
@@ -305,19 +306,15 @@ RowMatrix init_parallel(const detail::Blocks& blocks, int k, int steps, uint64_t
                                 k, 30);
 }
 
-void check(bool ok, const char* param, const std::string& rule, double value) {
-  if (!ok)
-    throw std::invalid_argument(std::string("KMeans: ") + param + " must be " + rule + ", got " +
-                                std::to_string(value));
+void check(bool ok, const char* param, const char* rule, double value) {
+  detail::check_param(ok, "KMeans", param, rule, value);
 }
 
 struct PredictCluster {
   Centers centers;
   template <class Ar> void serialize(Ar& ar) { ar(centers); }
   int operator()(const Vector& x) const {
-    if (x.size() != centers.rows.cols())
-      throw std::invalid_argument("KMeansModel: the model has " + std::to_string(centers.rows.cols()) +
-                                  " features, the point " + std::to_string(x.size()));
+    detail::check_features("KMeansModel", static_cast<int>(centers.rows.cols()), x);
     double x_norm = 0;
     for (double v : x.values()) x_norm += v * v;
     int best = 0;

@@ -11,3 +11,4 @@
 #include "brasa/mllib/linalg/vector.h"
 #include "brasa/mllib/optim/lbfgs.h"
 #include "brasa/mllib/random_split.h"
+#include "brasa/mllib/regression/linear_regression.h"

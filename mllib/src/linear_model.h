@@ -1,0 +1,34 @@
+// What the linear models (logistic and linear regression, later SVM and
+// GLM) share: the margin b.x + c as a shippable function, parameter checks,
+// and their model directories (coefficients, intercept, training history).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "brasa/mllib/linalg/vector.h"
+#include "util/checks.h"
+#include "util/model_io.h"
+
+namespace brasa::mllib::detail {
+
+struct LinearMargin {
+  DenseVector coefficients;
+  double intercept = 0;
+  template <class Ar> void serialize(Ar& ar) { ar(coefficients, intercept); }
+  double operator()(const Vector& x) const { return x.dot(coefficients) + intercept; }
+};
+
+struct LinearModelData {
+  DenseVector coefficients;
+  double intercept = 0;
+  std::vector<double> objective_history;
+  int total_iterations = 0;
+  Metadata metadata;  // the model's own entries besides these
+};
+
+void save_linear_model(const std::string& path, const std::string& model_class, const LinearModelData& model,
+                       bool overwrite);
+LinearModelData load_linear_model(const std::string& path, const std::string& model_class);
+
+}  // namespace brasa::mllib::detail
