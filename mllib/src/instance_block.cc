@@ -7,7 +7,9 @@
 
 namespace brasa::mllib::detail {
 
-namespace {
+// Named, not anonymous: functors shipped to executors are keyed by their
+// type's name, which must differ from every other file's.
+namespace instance_block_impl {
 
 // By default up to 2^17 stored values (1 MiB) per block: an iteration's two
 // passes over a block (margins, then gradient) find it in cache.
@@ -124,7 +126,8 @@ struct AsPoint {
   LabeledPoint operator()(const Vector& v) const { return LabeledPoint{0.0, v}; }
 };
 
-}  // namespace
+}  // namespace instance_block_impl
+using namespace instance_block_impl;
 
 void InstanceBlock::multiply(const DenseVector& w, double* y) const {
   if (!sparse()) {

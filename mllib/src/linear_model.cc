@@ -8,6 +8,23 @@
 
 namespace brasa::mllib::detail {
 
+double add_l2_penalty(const double* x, double* grad, int n, double l2, bool standardize, const DenseVector& std_dev) {
+  if (l2 == 0) return 0;
+  const int d = static_cast<int>(std_dev.size());
+  double sum = 0;
+  for (int k = 0; k < n; ++k) {
+    if (standardize) {
+      sum += x[k] * x[k];
+      grad[k] += l2 * x[k];
+    } else if (const double s = std_dev[k % d]; s != 0) {
+      const double t = x[k] / (s * s);
+      sum += x[k] * t;
+      grad[k] += l2 * t;
+    }
+  }
+  return 0.5 * l2 * sum;
+}
+
 void save_linear_model(const std::string& path, const std::string& model_class, const LinearModelData& model,
                        bool overwrite) {
   Metadata m = model.metadata;

@@ -27,6 +27,12 @@ struct LinearModelData {
   Metadata metadata;  // the model's own entries besides these
 };
 
+// Adds Spark's L2 term 0.5 * l2 * sum_k x_k^2 for n optimisation coordinates
+// (feature k mod d of standardized coefficients) to grad and returns it;
+// without standardization the term applies to the original coefficients
+// x_k / std and skips features whose std is 0.
+double add_l2_penalty(const double* x, double* grad, int n, double l2, bool standardize, const DenseVector& std_dev);
+
 void save_linear_model(const std::string& path, const std::string& model_class, const LinearModelData& model,
                        bool overwrite);
 LinearModelData load_linear_model(const std::string& path, const std::string& model_class);

@@ -96,3 +96,24 @@ TEST(StagePlan, LargeCollectionsTravelOutsideThePlan) {
 }
 
 }  // namespace
+
+namespace {
+std::shared_ptr<brasa::RDDBase> rebuild_one(brasa::PlanReader&) { return nullptr; }
+std::shared_ptr<brasa::RDDBase> rebuild_other(brasa::PlanReader&) { return nullptr; }
+}  // namespace
+
+// Two types that share a name (functors in anonymous namespaces of two
+// files) would be confused by executors: registering the second one fails.
+TEST(StagePlan, TwoTypesWithOneNameAreRefused) {
+  const char* name = "brasa_test::TwoTypesWithOneName";
+  const uint64_t key = brasa::register_plan_type(name, &rebuild_one);
+  EXPECT_EQ(brasa::register_plan_type(name, &rebuild_one), key) << "the same type registers twice harmlessly";
+  try {
+    brasa::register_plan_type(name, &rebuild_other);
+    ADD_FAILURE() << "a second type with the same name was accepted";
+  } catch (const std::logic_error& e) {
+    EXPECT_NE(std::string(e.what()).find("two different types are named brasa_test::TwoTypesWithOneName"),
+              std::string::npos)
+        << e.what();
+  }
+}

@@ -21,7 +21,7 @@ using brasa_test::sorted;
 namespace {
 
 // Functions go to RDD operations as lambdas (a function pointer does not ship).
-constexpr auto add = [](int64_t a, int64_t b) { return a + b; };
+constexpr auto add_up = [](int64_t a, int64_t b) { return a + b; };
 
 std::atomic<int> g_attempts{0};
 
@@ -67,7 +67,7 @@ TEST(Retry, ShuffleMapTaskRetryDoesNotDuplicateOutput) {
     if (tc->partition() == 2 && tc->attempt() < 2) throw std::runtime_error("map side hiccup");
     return kv;
   });
-  auto out = flaky.reduce_by_key(add, 3).collect_as_map();
+  auto out = flaky.reduce_by_key(add_up, 3).collect_as_map();
   EXPECT_EQ(out, expected);
   EXPECT_EQ(ctx->last_job().failed_attempts, 2);
 }
@@ -107,7 +107,7 @@ TEST(JobFailure, AlwaysFailingTaskFailsTheJobWithDetails) {
   EXPECT_EQ(ctx->last_job().failed_attempts, 4);
   // The context is still usable.
   EXPECT_EQ(ctx->parallelize(brasa_test::iota_vec(50), 3).count(), 50);
-  EXPECT_EQ(ctx->parallelize(brasa_test::skewed_pairs(100, 1, 5), 3).reduce_by_key(add).count(), 5);
+  EXPECT_EQ(ctx->parallelize(brasa_test::skewed_pairs(100, 1, 5), 3).reduce_by_key(add_up).count(), 5);
 }
 
 TEST(JobFailure, FailureInShuffleMapStage) {
@@ -117,7 +117,7 @@ TEST(JobFailure, FailureInShuffleMapStage) {
     return kv;
   });
   try {
-    rdd.reduce_by_key(add, 2).collect();
+    rdd.reduce_by_key(add_up, 2).collect();
     FAIL() << "the job should fail";
   } catch (const brasa::JobError& e) {
     EXPECT_TRUE(contains(e.what(), "map-stage-broke")) << e.what();
@@ -183,7 +183,7 @@ TEST(JobFailure, ActionInsideATaskIsRejected) {
 TEST(Stages, ShuffleCreatesTwoStages) {
   auto ctx = make_context();
   auto data = brasa_test::skewed_pairs(1000, 1, 20);
-  auto reduced = ctx->parallelize(data, 4).reduce_by_key(add, 3);
+  auto reduced = ctx->parallelize(data, 4).reduce_by_key(add_up, 3);
   reduced.collect();
   auto stats = ctx->last_job();
   EXPECT_EQ(stats.stages_run, 2);
@@ -213,19 +213,19 @@ TEST(Stages, ReduceByKeyOnCoPartitionedDataNeedsNoShuffle) {
   auto parted = ctx->parallelize(data, 3).partition_by(p);
   parted.count();  // materialise the layout
 
-  auto same = parted.reduce_by_key(add, p);
+  auto same = parted.reduce_by_key(add_up, p);
   EXPECT_EQ(same.collect_as_map(), expected);
   EXPECT_EQ(ctx->last_job().stages_run, 1) << "co-partitioned reduce_by_key must not shuffle";
   EXPECT_TRUE(same.partitioner().has_value() && *same.partitioner() == p);
   // Default partitioner: the one the data already has.
-  EXPECT_EQ(parted.reduce_by_key(add).collect_as_map(), expected);
+  EXPECT_EQ(parted.reduce_by_key(add_up).collect_as_map(), expected);
   EXPECT_EQ(ctx->last_job().stages_run, 1);
 
-  auto unparted = ctx->parallelize(data, 3).reduce_by_key(add, p);
+  auto unparted = ctx->parallelize(data, 3).reduce_by_key(add_up, p);
   EXPECT_EQ(unparted.collect_as_map(), expected);
   EXPECT_EQ(ctx->last_job().stages_run, 2) << "an unpartitioned input needs a shuffle";
 
-  auto other = parted.reduce_by_key(add, brasa::Partitioner::hash(5));
+  auto other = parted.reduce_by_key(add_up, brasa::Partitioner::hash(5));
   EXPECT_EQ(other.collect_as_map(), expected);
   EXPECT_EQ(ctx->last_job().stages_run, 2) << "a different partitioner needs a shuffle";
 }
@@ -269,7 +269,7 @@ TEST(Stages, SecondActionSkipsTheMapStage) {
                        acc.add(1);
                        return kv;
                      })
-                     .reduce_by_key(add, 3);
+                     .reduce_by_key(add_up, 3);
   auto first = reduced.collect();
   EXPECT_EQ(ctx->last_job().stages_run, 2);
   EXPECT_EQ(acc.value(), 2000);
@@ -288,7 +288,7 @@ TEST(Stages, MultiShufflePipeline) {
   auto ctx = make_context();
   auto data = brasa_test::skewed_pairs(4000, 8, 50);
   auto counts = ctx->parallelize(data, 5)
-                    .reduce_by_key(add, 4)
+                    .reduce_by_key(add_up, 4)
                     .map([](std::pair<int, int64_t> kv) { return std::pair<int64_t, int>(kv.second % 7, kv.first); })
                     .group_by_key(brasa::Partitioner::hash(3))
                     .map_values([](std::vector<int> v) { return static_cast<int64_t>(v.size()); });
@@ -306,7 +306,7 @@ TEST(Stages, MultiShufflePipeline) {
 
 std::vector<std::pair<int, std::pair<int64_t, int64_t>>> pipeline(const std::string& master) {
   auto ctx = make_context(master);
-  auto a = ctx->parallelize(brasa_test::skewed_pairs(20000, 11, 300), 9).reduce_by_key(add, 7);
+  auto a = ctx->parallelize(brasa_test::skewed_pairs(20000, 11, 300), 9).reduce_by_key(add_up, 7);
   auto b = ctx->parallelize(brasa_test::skewed_pairs(5000, 12, 200), 5)
                .map_values([](int64_t v) { return v * 2; })
                .reduce_by_key([](int64_t x, int64_t y) { return std::max(x, y); }, 4);
@@ -343,7 +343,7 @@ TEST(DebugString, ShowsShuffleBoundary) {
   auto ctx = make_context();
   auto rdd = ctx->parallelize(brasa_test::skewed_pairs(100, 1, 5), 3)
                  .map_values([](int64_t v) { return v + 1; })
-                 .reduce_by_key(add, 2);
+                 .reduce_by_key(add_up, 2);
   std::string s = rdd.to_debug_string();
   EXPECT_TRUE(contains(s, "+-")) << s;
   EXPECT_TRUE(contains(s, "parallelize")) << s;

@@ -138,8 +138,11 @@ TEST(ALS, NonnegativeFactorsSatisfyTheOptimalityConditions) {
     Eigen::VectorXd x = users[user], g = a * x - b;
     for (int k = 0; k < 3; ++k) {
       EXPECT_GE(x[k], 0.0);
-      if (x[k] > 1e-6) EXPECT_NEAR(g[k], 0.0, 1e-3 * (1 + b.norm())) << "user " << user;
-      else EXPECT_GE(g[k], -1e-3 * (1 + b.norm())) << "user " << user;
+      if (x[k] > 1e-6) {
+        EXPECT_NEAR(g[k], 0.0, 1e-3 * (1 + b.norm())) << "user " << user;
+      } else {
+        EXPECT_GE(g[k], -1e-3 * (1 + b.norm())) << "user " << user;
+      }
     }
   }
 }

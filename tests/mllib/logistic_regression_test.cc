@@ -201,9 +201,9 @@ TEST(LogisticRegression, OneClassGivesAnInfiniteIntercept) {
 
 TEST(LogisticRegression, BadInputGetsAClearError) {
   auto ctx = brasa_test::make_context();
-  auto message = [&](std::vector<LabeledPoint> points) -> std::string {
+  auto message = [&](std::vector<LabeledPoint> points, std::string family = "auto") -> std::string {
     try {
-      LogisticRegression().fit(ctx->parallelize(points, 2));
+      LogisticRegression().family(family).fit(ctx->parallelize(points, 2));
     } catch (const std::exception& e) {
       return e.what();
     }
@@ -212,7 +212,13 @@ TEST(LogisticRegression, BadInputGetsAClearError) {
   auto points = logistic_data(20, 5);
   auto bad_label = points;
   bad_label[7].label = 2;
-  EXPECT_NE(message(bad_label).find("labels must be 0 or 1 (binary logistic regression), found 2"), std::string::npos) << message(bad_label);
+  EXPECT_NE(message(bad_label, "binomial").find("labels must be 0 or 1 (binary classification), found 2"),
+            std::string::npos)
+      << message(bad_label, "binomial");
+  bad_label[7].label = 1.5;
+  EXPECT_NE(message(bad_label).find("labels must be class indices 0, 1, 2, ..., found 1.5"), std::string::npos)
+      << message(bad_label);
+  EXPECT_THROW(LogisticRegression().family("poisson"), std::invalid_argument);
   auto nan = points;
   nan[7].features = Vector::dense({1, std::nan(""), 0, 0, 2});
   EXPECT_NE(message(nan).find("the point at position 7 of the input has a NaN or infinite value at feature 1"),
@@ -302,4 +308,121 @@ TEST(LogisticRegressionModel, SavesAndLoads) {
   auto km_path = (dir.path() / "km").string();
   brasa::mllib::KMeansModel(DenseMatrix::Zero(2, 3)).save(km_path);
   expect_error(km_path, "holds a brasa.mllib.KMeansModel");
+}
+
+namespace {
+
+// Three well-separated classes in 3 features, with labels from a softmax model.
+std::vector<LabeledPoint> softmax_data(int n, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> normal;
+  std::uniform_real_distribution<double> uniform;
+  DenseMatrix b(3, 3);
+  b << 1.0, -1.0, 0.5, -0.5, 2.0, 0.0, 0.0, 0.3, -1.5;
+  const double c[] = {0.2, -0.1, 0.4};
+  std::vector<LabeledPoint> out;
+  for (int i = 0; i < n; ++i) {
+    DenseVector x(3);
+    x << normal(rng), 2 * normal(rng) + 1, 0.5 * normal(rng);
+    DenseVector p = ((b * x).array() + Eigen::Map<const Eigen::Array3d>(c)).exp();
+    p /= p.sum();
+    double u = uniform(rng), label = 2;
+    if (u < p[0]) {
+      label = 0;
+    } else if (u < p[0] + p[1]) {
+      label = 1;
+    }
+    out.push_back({label, Vector::dense(x)});
+  }
+  return out;
+}
+
+// Spark's multinomial objective on the original coefficients (rows of b) and
+// intercepts c, computed directly: (1/n) sum (lse(m) - m_y) + l2/2 sum (s_j b_kj)^2.
+double softmax_objective(const std::vector<LabeledPoint>& points, const DenseMatrix& b, const DenseVector& c,
+                         double l2, const DenseVector& s) {
+  double loss = 0;
+  for (const auto& p : points) {
+    DenseVector m = b * p.features.to_dense() + c;
+    loss += std::log(m.array().exp().sum()) - m[static_cast<int>(p.label)];
+  }
+  return loss / points.size() + 0.5 * l2 * (b * s.asDiagonal()).squaredNorm();
+}
+
+}  // namespace
+
+// At the fitted model, the gradient of the objective (by central finite
+// differences of a direct implementation) vanishes.
+TEST(LogisticRegression, MultinomialIsAStationaryPointOfTheSoftmaxObjective) {
+  auto ctx = brasa_test::make_context();
+  auto points = softmax_data(600, 9);
+  DenseMatrix x(points.size(), 3);
+  for (size_t i = 0; i < points.size(); ++i) x.row(i) = points[i].features.to_dense().transpose();
+  DenseVector sd = ((x.rowwise() - x.colwise().mean()).colwise().squaredNorm() / (points.size() - 1)).cwiseSqrt();
+  for (double reg : {0.0, 0.05}) {
+    auto model = LogisticRegression().reg_param(reg).tol(1e-12).max_iter(1000).fit(ctx->parallelize(points, 3));
+    ASSERT_TRUE(model.is_multinomial());
+    EXPECT_EQ(model.num_classes(), 3);
+    EXPECT_THROW(model.coefficients(), std::logic_error);
+    DenseMatrix b = model.coefficient_matrix();
+    DenseVector c = model.intercept_vector();
+    EXPECT_NEAR(c.sum(), 0.0, 1e-12) << "intercepts are centred";
+    if (reg == 0) {
+      EXPECT_LT(b.colwise().sum().norm(), 1e-12) << "coefficients are centred without regularisation";
+    }
+    const double h = 1e-5;
+    for (int k = 0; k < 3; ++k) {
+      for (int j = 0; j < 3; ++j) {
+        DenseMatrix up = b, down = b;
+        up(k, j) += h;
+        down(k, j) -= h;
+        double g = (softmax_objective(points, up, c, reg, sd) - softmax_objective(points, down, c, reg, sd)) / (2 * h);
+        EXPECT_NEAR(g, 0.0, 1e-6) << "reg " << reg << " coefficient " << k << "," << j;
+      }
+      DenseVector up = c, down = c;
+      up[k] += h;
+      down[k] -= h;
+      double g = (softmax_objective(points, b, up, reg, sd) - softmax_objective(points, b, down, reg, sd)) / (2 * h);
+      EXPECT_NEAR(g, 0.0, 1e-6) << "reg " << reg << " intercept " << k;
+    }
+    EXPECT_NEAR(model.objective_history().back(), softmax_objective(points, b, c, reg, sd), 1e-9);
+    DenseVector p = model.probabilities(points[0].features);
+    EXPECT_NEAR(p.sum(), 1.0, 1e-12);
+    Eigen::Index top;
+    p.maxCoeff(&top);
+    EXPECT_EQ(model.predict(points[0].features), static_cast<double>(top));
+  }
+}
+
+TEST(LogisticRegression, MultinomialSavesLoadsAndPredictsClasses) {
+  auto ctx = brasa_test::make_context();
+  brasa_test::TempDir dir;
+  auto points = softmax_data(300, 10);
+  auto data = ctx->parallelize(points, 2);
+  auto model = LogisticRegression().reg_param(0.01).elastic_net_param(0.5).fit(data);
+  auto path = (dir.path() / "softmax").string();
+  model.save(path);
+  auto back = LogisticRegressionModel::load(path);
+  EXPECT_TRUE(back.is_multinomial());
+  EXPECT_EQ(back.coefficient_matrix(), model.coefficient_matrix());
+  EXPECT_EQ(back.intercept_vector(), model.intercept_vector());
+  auto pairs = model.prediction_and_labels(data).collect();
+  ASSERT_EQ(pairs.size(), points.size());
+  int right = 0;
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    EXPECT_EQ(pairs[i].first, model.predict(points[i].features));
+    right += pairs[i].first == pairs[i].second;
+  }
+  EXPECT_GT(right, 180) << "better than chance (100 of 300)";
+  // A binomial family forced on two classes, and multinomial on two classes.
+  auto two = logistic_data(200, 11, false);
+  auto binomial = LogisticRegression().fit(ctx->parallelize(two, 2));
+  auto softmax2 = LogisticRegression().family("multinomial").fit(ctx->parallelize(two, 2));
+  EXPECT_FALSE(binomial.is_multinomial());
+  EXPECT_TRUE(softmax2.is_multinomial());
+  // Without regularisation the two parametrisations give the same model:
+  // b = b_1 - b_0 and c = c_1 - c_0.
+  DenseVector diff = softmax2.coefficient_matrix().row(1) - softmax2.coefficient_matrix().row(0);
+  EXPECT_TRUE(diff.isApprox(binomial.coefficients(), 1e-4)) << diff.transpose() << "\n" << binomial.coefficients().transpose();
+  EXPECT_NEAR(softmax2.intercept_vector()[1] - softmax2.intercept_vector()[0], binomial.intercept(), 1e-4);
 }

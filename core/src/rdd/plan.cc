@@ -31,7 +31,13 @@ uint64_t add(std::unordered_map<uint64_t, Factory>& map, const char* name, Facto
   auto [it, inserted] = r.names.emplace(key, name);
   if (!inserted && it->second != name)
     throw std::logic_error("brasa: operator type key collision between " + it->second + " and " + name);
-  map.emplace(key, factory);
+  auto [entry, added] = map.emplace(key, factory);
+  // Two types with one name: functors in anonymous namespaces of two files.
+  // Executors could not tell them apart, so refuse to start.
+  if (!added && entry->second != factory)
+    throw std::logic_error(std::string("brasa: two different types are named ") + name +
+                           " (a functor in the anonymous namespace of two source files?); operators and "
+                           "functions shipped to executors need names unique in the program");
   return key;
 }
 

@@ -16,7 +16,9 @@
 
 namespace brasa::mllib {
 
-namespace {
+// Named, not anonymous: functors shipped to executors are keyed by their
+// type's name, which must differ from every other file's.
+namespace kmeans_impl {
 
 using detail::InstanceBlock;
 using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
@@ -346,7 +348,8 @@ struct SquaredDistanceToClosest {
   }
 };
 
-}  // namespace
+}  // namespace kmeans_impl
+using namespace kmeans_impl;
 
 KMeansModel::KMeansModel(DenseMatrix centers) : centers_(std::move(centers)) {}
 

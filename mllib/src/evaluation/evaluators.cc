@@ -7,7 +7,9 @@
 
 namespace brasa::mllib {
 
-namespace {
+// Named, not anonymous: functors shipped to executors are keyed by their
+// type's name, which must differ from every other file's.
+namespace evaluators_impl {
 
 using Counts = std::pair<double, double>;  // (positives, negatives)
 
@@ -64,7 +66,8 @@ struct AddErrorSums {
   }
 };
 
-}  // namespace
+}  // namespace evaluators_impl
+using namespace evaluators_impl;
 
 double area_under_curve(const std::vector<std::pair<double, double>>& points) {
   double area = 0;

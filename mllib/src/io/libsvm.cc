@@ -10,7 +10,9 @@
 
 namespace brasa::mllib {
 
-namespace {
+// Named, not anonymous: functors shipped to executors are keyed by their
+// type's name, which must differ from every other file's.
+namespace libsvm_impl {
 
 bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
@@ -54,7 +56,8 @@ std::string locate_bad_line(const std::string& path, int32_t num_features) {
   return "";
 }
 
-}  // namespace
+}  // namespace libsvm_impl
+using namespace libsvm_impl;
 
 bool parse_libsvm_line(std::string_view line, int32_t num_features, LabeledPoint& out) {
   size_t pos = 0;

@@ -12,7 +12,9 @@
 
 namespace brasa::mllib {
 
-namespace {
+// Named, not anonymous: functors shipped to executors are keyed by their
+// type's name, which must differ from every other file's.
+namespace ratings_impl {
 
 bool is_blank(char c) { return c == '\t' || c == ' ' || c == '\r'; }
 
@@ -81,7 +83,8 @@ struct Plus {
   int64_t operator()(int64_t a, int64_t b) const { return a + b; }
 };
 
-}  // namespace
+}  // namespace ratings_impl
+using namespace ratings_impl;
 
 bool parse_rating_line(std::string_view line, Rating& out) {
   size_t pos = 0;

@@ -10,7 +10,9 @@
 
 namespace brasa::mllib::detail {
 
-namespace {
+// Named, not anonymous: functors shipped to executors are keyed by their
+// type's name, which must differ from every other file's.
+namespace weighted_least_squares_impl {
 
 // Weighted sums of one pass; aa holds the lower triangle of sum w a a^T.
 struct GramSums {
@@ -75,7 +77,8 @@ struct MergeSums {
   }
 };
 
-}  // namespace
+}  // namespace weighted_least_squares_impl
+using namespace weighted_least_squares_impl;
 
 WlsSolution weighted_least_squares(const Blocks& blocks, const WlsOptions& o) {
   const int d = blocks.num_features;

@@ -17,7 +17,9 @@
 
 namespace brasa::mllib {
 
-namespace {
+// Named, not anonymous: functors shipped to executors are keyed by their
+// type's name, which must differ from every other file's.
+namespace als_impl {
 
 using detail::FactorBlock;
 using Factors = std::vector<float>;
@@ -141,7 +143,8 @@ void advance(RDD<FactorBlock>& current, RDD<FactorBlock> next, bool checkpoint) 
   current = std::move(next);
 }
 
-}  // namespace
+}  // namespace als_impl
+using namespace als_impl;
 
 ALSModel::ALSModel(int rank, RDD<FactorBlock> users, RDD<FactorBlock> items)
     : rank_(rank), users_(std::move(users)), items_(std::move(items)) {}

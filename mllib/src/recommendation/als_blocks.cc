@@ -12,7 +12,9 @@
 
 namespace brasa::mllib::detail {
 
-namespace {
+// Named, not anonymous: functors shipped to executors are keyed by their
+// type's name, which must differ from every other file's.
+namespace als_blocks_impl {
 
 int block_of(int32_t id, int n) {  // Spark's nonNegativeMod(id.hashCode, n)
   int b = id % n;
@@ -251,7 +253,8 @@ RDD<OutBlock> out_blocks(const RDD<InBlock>& dst_in, int src_blocks, int dst_blo
       .map_partitions_with_index(BuildOutBlock{dst_blocks});
 }
 
-}  // namespace
+}  // namespace als_blocks_impl
+using namespace als_blocks_impl;
 
 void Side::unpersist() const {
   in.unpersist();

@@ -13,7 +13,9 @@
 
 namespace brasa::mllib {
 
-namespace {
+// Named, not anonymous: functors shipped to executors are keyed by their
+// type's name, which must differ from every other file's.
+namespace linear_regression_impl {
 
 constexpr const char* kModelClass = "brasa.mllib.LinearRegressionModel";
 using detail::LinearMargin;
@@ -69,7 +71,8 @@ struct AddSquaredErrorSums {
   }
 };
 
-}  // namespace
+}  // namespace linear_regression_impl
+using namespace linear_regression_impl;
 
 LinearRegressionModel::LinearRegressionModel(DenseVector coefficients, double intercept)
     : coefficients_(std::move(coefficients)), intercept_(intercept) {}
@@ -209,20 +212,7 @@ LinearRegressionModel LinearRegression::fit(const RDD<LabeledPoint>& data) const
     if (fit_intercept) g -= sum.residual_sum * mean;
     grad = g.cwiseProduct(inv_std) / weight_sum;
     double loss = sum.loss / weight_sum;
-    if (l2 > 0) {
-      double penalty = 0;
-      for (int j = 0; j < d; ++j) {
-        if (standardize) {
-          penalty += x[j] * x[j];
-          grad[j] += l2 * x[j];
-        } else if (std_dev[j] != 0) {
-          const double t = x[j] / (std_dev[j] * std_dev[j]);
-          penalty += x[j] * t;
-          grad[j] += l2 * t;
-        }
-      }
-      loss += 0.5 * l2 * penalty;
-    }
+    loss += detail::add_l2_penalty(x.data(), grad.data(), d, l2, standardize, std_dev);
     return loss;
   };
   LBFGSOptions options{.max_iterations = max_iter_, .memory = 10, .tol = tol_};

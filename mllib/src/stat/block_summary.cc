@@ -1,11 +1,20 @@
 #include "stat/block_summary.h"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
+#include <stdexcept>
+
+#include <spdlog/fmt/fmt.h>
 
 namespace brasa::mllib::detail {
 
-namespace {
+// Named, not anonymous: functors shipped to executors are keyed by their
+// type's name, which must differ from every other file's.
+namespace block_summary_impl {
+
+// Labels beyond this are not taken for classes (a regression's labels).
+constexpr double kMaxClasses = 1 << 16;
 
 // Merges b into a (Chan et al.'s parallel update of mean and M2).
 void merge(BlockSummary& a, const BlockSummary& b) {
@@ -28,11 +37,11 @@ void merge(BlockSummary& a, const BlockSummary& b) {
   a.count += b.count;
   a.weight_sum = total;
   a.weight_sq_sum += b.weight_sq_sum;
-  a.positives += b.positives;
-  a.negatives += b.negatives;
-  if (!a.has_other_label && b.has_other_label) {
-    a.has_other_label = true;
-    a.other_label = b.other_label;
+  if (a.class_weights.size() < b.class_weights.size()) a.class_weights.resize(b.class_weights.size(), 0.0);
+  for (size_t c = 0; c < b.class_weights.size(); ++c) a.class_weights[c] += b.class_weights[c];
+  if (!a.has_invalid_class && b.has_invalid_class) {
+    a.has_invalid_class = true;
+    a.invalid_class = b.invalid_class;
   }
 }
 
@@ -49,13 +58,13 @@ BlockSummary summarize_block(const InstanceBlock& blk) {
     s.weight_sum += w;
     s.weight_sq_sum += w * w;
     s.label_mean += w * y;
-    if (y == 1.0) {
-      s.positives += w;
-    } else if (y == 0.0) {
-      s.negatives += w;
-    } else if (!s.has_other_label) {
-      s.has_other_label = true;
-      s.other_label = y;
+    if (y >= 0 && y < kMaxClasses && y == std::floor(y)) {
+      const size_t c = static_cast<size_t>(y);
+      if (s.class_weights.size() <= c) s.class_weights.resize(c + 1, 0.0);
+      s.class_weights[c] += w;
+    } else if (!s.has_invalid_class) {
+      s.has_invalid_class = true;
+      s.invalid_class = y;
     }
     blk.for_each_in_row(i, [&](int32_t j, double x) {
       s.mean[j] += w * x;
@@ -113,7 +122,19 @@ struct MergeSummaries {
   }
 };
 
-}  // namespace
+}  // namespace block_summary_impl
+using namespace block_summary_impl;
+
+void BlockSummary::check_class_labels(const char* who, int max_classes) const {
+  if (has_invalid_class)
+    throw std::invalid_argument(fmt::format("{}: labels must be class indices 0, 1, 2, ..., found {}", who,
+                                            invalid_class));
+  if (num_classes() > max_classes)
+    throw std::invalid_argument(fmt::format("{}: labels must be {} found {}", who,
+                                            max_classes == 2 ? "0 or 1 (binary classification)," :
+                                                               fmt::format("below {},", max_classes),
+                                            num_classes() - 1));
+}
 
 DenseVector BlockSummary::variance() const {
   const double denominator = weight_sum - weight_sq_sum / weight_sum;

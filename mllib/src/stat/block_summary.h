@@ -1,9 +1,11 @@
 // One pass over training blocks: weighted count, mean and variance of every
 // feature and of the label (Spark's summarizer: variance is
-// sum w (x - mean)^2 / (W - sum w^2 / W)), and whether every label is 0 or 1.
+// sum w (x - mean)^2 / (W - sum w^2 / W)), and the weight of each class
+// label (labels that are whole numbers 0, 1, 2, ...), for classifiers.
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "instance_block.h"
 
@@ -19,18 +21,23 @@ struct BlockSummary {
   DenseVector nonzeros;  // rows with a non-zero value, per feature
   double label_mean = 0;
   double label_m2 = 0;
-  double positives = 0;       // weight of labels equal to 1
-  double negatives = 0;       // weight of labels equal to 0
-  double other_label = 0;     // a label that is neither (the first seen), if any
-  bool has_other_label = false;
+  std::vector<double> class_weights;  // weight of the labels equal to 0, 1, 2, ...
+  double invalid_class = 0;           // the first label that is not a class index, if any
+  bool has_invalid_class = false;
+
+  int num_classes() const { return static_cast<int>(class_weights.size()); }
+  double class_weight(int c) const { return c < num_classes() ? class_weights[c] : 0.0; }
+  // Throws std::invalid_argument naming `who` if a label is not 0, 1, ...,
+  // max_classes - 1.
+  void check_class_labels(const char* who, int max_classes) const;
 
   DenseVector variance() const;  // unbiased weighted; 0 for one point or a constant feature
   DenseVector std_dev() const;
   double label_variance() const;
 
   template <class Ar> void serialize(Ar& ar) {
-    ar(count, weight_sum, weight_sq_sum, mean, m2, min, max, nonzeros, label_mean, label_m2, positives, negatives, other_label,
-       has_other_label);
+    ar(count, weight_sum, weight_sq_sum, mean, m2, min, max, nonzeros, label_mean, label_m2, class_weights, invalid_class,
+       has_invalid_class);
   }
 };
 
