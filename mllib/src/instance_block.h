@@ -51,11 +51,20 @@ struct InstanceBlock {
   }
 };
 
+// Cached while it lives: a fit's training data goes when the fit ends,
+// thrown or not.
 struct Blocks {
-  RDD<InstanceBlock> rdd;  // cached; unpersist when done
+  RDD<InstanceBlock> rdd;
   int64_t count = 0;
   int64_t rows_per_block = 0;
   int32_t num_features = 0;
+
+  Blocks() = default;
+  Blocks(Blocks&&) = default;
+  Blocks(const Blocks&) = delete;
+  ~Blocks() {
+    if (rdd.node()) rdd.unpersist();
+  }
 };
 
 // The points in canonical blocks. `who` names the caller in errors: points

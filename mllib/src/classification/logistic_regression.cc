@@ -323,10 +323,6 @@ LogisticRegression& LogisticRegression::max_block_size_in_mb(double v) {
 
 LogisticRegressionModel LogisticRegression::fit(const RDD<LabeledPoint>& data) const {
   auto blocks = detail::make_blocks(data, "LogisticRegression", max_block_size_in_mb_);
-  struct Release {  // the cached blocks go when fit ends, thrown or not
-    const RDD<detail::InstanceBlock>& rdd;
-    ~Release() { rdd.unpersist(); }
-  } release{blocks.rdd};
 
   const auto summary = detail::summarize(blocks, aggregation_depth_);
   summary.check_class_labels("LogisticRegression", family_ == "binomial" ? 2 : 1 << 16);

@@ -436,10 +436,6 @@ KMeans& KMeans::max_block_size_in_mb(double v) {
 
 KMeansModel KMeans::fit(const RDD<Vector>& points) const {
   auto blocks = detail::make_blocks(points, "KMeans", max_block_size_in_mb_);
-  struct Release {
-    const RDD<InstanceBlock>& rdd;
-    ~Release() { rdd.unpersist(); }
-  } release{blocks.rdd};
   if (blocks.count < k_)
     throw std::invalid_argument("KMeans: k = " + std::to_string(k_) + " is larger than the number of points (" +
                                 std::to_string(blocks.count) + ")");

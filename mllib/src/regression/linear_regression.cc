@@ -151,10 +151,6 @@ LinearRegression& LinearRegression::max_block_size_in_mb(double v) {
 
 LinearRegressionModel LinearRegression::fit(const RDD<LabeledPoint>& data) const {
   auto blocks = detail::make_blocks(data, "LinearRegression", max_block_size_in_mb_);
-  struct Release {
-    const RDD<detail::InstanceBlock>& rdd;
-    ~Release() { rdd.unpersist(); }
-  } release{blocks.rdd};
   const int d = blocks.num_features;
   LinearRegressionModel model;
 

@@ -1,7 +1,9 @@
 // brasa::mllib — machine learning on the core: everything in one include.
 #pragma once
 
+#include "brasa/mllib/classification/linear_svc.h"
 #include "brasa/mllib/classification/logistic_regression.h"
+#include "brasa/mllib/classification/naive_bayes.h"
 #include "brasa/mllib/clustering/kmeans.h"
 #include "brasa/mllib/evaluation/binary_classification_evaluator.h"
 #include "brasa/mllib/evaluation/clustering_evaluator.h"
