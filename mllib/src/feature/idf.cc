@@ -99,8 +99,7 @@ using namespace idf_impl;
 IDFModel::IDFModel(DenseVector idf, std::vector<int64_t> doc_freq, int64_t num_docs)
     : idf_(std::move(idf)), doc_freq_(std::move(doc_freq)), num_docs_(num_docs) {
   if (static_cast<size_t>(idf_.size()) != doc_freq_.size())
-    throw std::invalid_argument(
-        fmt::format("IDFModel: idf has {} terms, doc_freq {}", idf_.size(), doc_freq_.size()));
+    throw std::invalid_argument(fmt::format("IDFModel: idf has {} terms, doc_freq {}", idf_.size(), doc_freq_.size()));
 }
 
 Vector IDFModel::transform(const Vector& tf) const { return TimesIdf{idf_}(tf); }

@@ -36,8 +36,10 @@ int total_size(const std::vector<int>& sizes, bool drop_last, bool keep_invalid)
   int64_t total = 0;
   for (int n : sizes) total += block_size(n, drop_last, keep_invalid);
   if (total > std::numeric_limits<int32_t>::max())
-    throw std::invalid_argument(fmt::format("OneHotEncoderModel: the encoded vectors would have {} entries, more "
-                                            "than a Vector's 2^31 - 1", total));
+    throw std::invalid_argument(
+        fmt::format("OneHotEncoderModel: the encoded vectors would have {} entries, more "
+                    "than a Vector's 2^31 - 1",
+                    total));
   return static_cast<int>(total);
 }
 
@@ -65,8 +67,10 @@ struct MaxIndices {
     for (size_t j = 0; j < row.size(); ++j) {
       const double x = row[j];
       if (!(x >= 0 && x == std::floor(x) && x <= kMaxIndex)) {
-        error = fmt::format("OneHotEncoder: values of column {} must be category indices (integers from 0 to {}), "
-                            "got {}", j, kMaxIndex, x);
+        error = fmt::format(
+            "OneHotEncoder: values of column {} must be category indices (integers from 0 to {}), "
+            "got {}",
+            j, kMaxIndex, x);
         return;
       }
       max[j] = std::max(max[j], x);
@@ -114,21 +118,21 @@ struct Encode {
   template <class Ar> void serialize(Ar& ar) { ar(sizes, drop_last, keep_invalid, total); }
 
   [[noreturn]] static void invalid(size_t column, double x, int categories) {
-    std::string why = std::isnan(x) ? "NaN is not a category index"
-                      : x < 0       ? "negative values are not category indices"
-                      : x != std::floor(x)
-                          ? "category indices are integers"
-                          : fmt::format("unseen when fitting, which found {} categories (0 to {})", categories,
-                                        categories - 1);
-    throw std::invalid_argument(fmt::format("OneHotEncoderModel: invalid value {} in column {}: {}. To encode invalid "
-                                            "values as an extra category, set handle_invalid to \"keep\"",
-                                            x, column, why));
+    std::string why = std::isnan(x)        ? "NaN is not a category index"
+                      : x < 0              ? "negative values are not category indices"
+                      : x != std::floor(x) ? "category indices are integers"
+                                           : fmt::format("unseen when fitting, which found {} categories (0 to {})",
+                                                         categories, categories - 1);
+    throw std::invalid_argument(
+        fmt::format("OneHotEncoderModel: invalid value {} in column {}: {}. To encode invalid "
+                    "values as an extra category, set handle_invalid to \"keep\"",
+                    x, column, why));
   }
 
   Vector operator()(const std::vector<double>& row) const {
     if (row.size() != sizes.size())
-      throw std::invalid_argument(fmt::format("OneHotEncoderModel: the model has {} columns, the row {}", sizes.size(),
-                                              row.size()));
+      throw std::invalid_argument(
+          fmt::format("OneHotEncoderModel: the model has {} columns, the row {}", sizes.size(), row.size()));
     std::vector<int32_t> indices;
     indices.reserve(row.size());
     int32_t offset = 0;
@@ -160,8 +164,8 @@ OneHotEncoderModel::OneHotEncoderModel(std::vector<int> category_sizes, bool dro
     : category_sizes_(std::move(category_sizes)), drop_last_(drop_last) {
   for (size_t j = 0; j < category_sizes_.size(); ++j)
     if (category_sizes_[j] < 1)
-      throw std::invalid_argument(fmt::format("OneHotEncoderModel: column {} must have at least 1 category, got {}",
-                                              j, category_sizes_[j]));
+      throw std::invalid_argument(
+          fmt::format("OneHotEncoderModel: column {} must have at least 1 category, got {}", j, category_sizes_[j]));
   this->handle_invalid(handle_invalid);
 }
 
@@ -205,7 +209,8 @@ OneHotEncoderModel OneHotEncoderModel::load(const std::string& path) {
   if (static_cast<double>(sizes.size()) != saved.metadata.number("num_columns"))
     throw std::runtime_error("OneHotEncoderModel.load(" + path + "): data.bin's sizes do not match metadata.json");
   try {
-    return OneHotEncoderModel(std::move(sizes), saved.metadata.flag("drop_last"), saved.metadata.text("handle_invalid"));
+    return OneHotEncoderModel(std::move(sizes), saved.metadata.flag("drop_last"),
+                              saved.metadata.text("handle_invalid"));
   } catch (const std::invalid_argument& e) {
     throw std::runtime_error("OneHotEncoderModel.load(" + path + "): " + e.what());
   }

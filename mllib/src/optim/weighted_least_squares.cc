@@ -29,13 +29,18 @@ struct GramSums {
 };
 
 struct AddBlock {
+  Relabel relabel;
+  template <class Ar> void serialize(Ar& ar) { ar(relabel); }
+
   GramSums operator()(GramSums s, const InstanceBlock& blk) const {
     s.size_for(blk.cols);
+    thread_local std::vector<double> labels, weights;
+    relabeled(blk, labels, weights);
     thread_local std::vector<double> scaled;  // rows of sqrt(w) a, for the Gram product
     if (!blk.sparse()) {
       scaled.resize(size_t(blk.rows) * blk.cols);
       for (int32_t i = 0; i < blk.rows; ++i) {
-        const double root = std::sqrt(blk.weights[i]);
+        const double root = std::sqrt(weights[i]);
         for (int32_t j = 0; j < blk.cols; ++j)
           scaled[size_t(i) * blk.cols + j] = root * blk.values[size_t(i) * blk.cols + j];
       }
@@ -44,7 +49,7 @@ struct AddBlock {
       s.aa.selfadjointView<Eigen::Lower>().rankUpdate(y.transpose());
     }
     for (int32_t i = 0; i < blk.rows; ++i) {
-      const double w = blk.weights[i], b = blk.labels[i];
+      const double w = weights[i], b = labels[i];
       s.w += w;
       s.ww += w * w;
       s.b += w * b;
@@ -59,6 +64,27 @@ struct AddBlock {
             s.aa(blk.col_idx[p], blk.col_idx[q]) += w * blk.values[p] * blk.values[q];
     }
     return s;
+  }
+
+  void relabeled(const InstanceBlock& blk, std::vector<double>& labels, std::vector<double>& weights) const {
+    labels.assign(blk.labels.begin(), blk.labels.end());
+    weights.assign(blk.weights.begin(), blk.weights.end());
+    const GlmFamily& glm = relabel.glm;
+    if (relabel.mode == Relabel::kInitialize) {
+      for (int32_t i = 0; i < blk.rows; ++i) {
+        glm.check_label(labels[i], blk.first + i);
+        labels[i] = glm.link_of_mean(glm.initial_mean(labels[i], weights[i]));
+      }
+    } else if (relabel.mode == Relabel::kStep) {
+      thread_local std::vector<double> eta;
+      eta.resize(blk.rows);
+      blk.multiply(relabel.coefficients, eta.data());
+      for (int32_t i = 0; i < blk.rows; ++i) {
+        const double e = eta[i] + relabel.intercept, mu = glm.mean_of_link(e), g = glm.link_derivative(mu);
+        labels[i] = e + (labels[i] - mu) * g;
+        weights[i] = weights[i] / (g * g * glm.variance(mu));
+      }
+    }
   }
 };
 
@@ -82,7 +108,7 @@ using namespace weighted_least_squares_impl;
 
 WlsSolution weighted_least_squares(const Blocks& blocks, const WlsOptions& o) {
   const int d = blocks.num_features;
-  GramSums s = blocks.rdd.tree_aggregate(GramSums{}, AddBlock{}, MergeSums{}, o.depth);
+  GramSums s = blocks.rdd.tree_aggregate(GramSums{}, AddBlock{o.relabel}, MergeSums{}, o.depth);
   s.size_for(d);
   // Weighted means (Spark's aBar, bBar, abBar, bbBar, aaBar).
   const DenseVector a_bar = s.a / s.w, ab_bar = s.ab / s.w;
@@ -96,7 +122,7 @@ WlsSolution weighted_least_squares(const Blocks& blocks, const WlsOptions& o) {
   WlsSolution out;
   if (b_std == 0) {
     if (o.fit_intercept || b_bar == 0) {
-      spdlog::warn("WeightedLeastSquares: the label is constant ({}); coefficients are 0{}", b_bar,
+      spdlog::warn("{}: the label is constant ({}); coefficients are 0{}", o.who, b_bar,
                    o.fit_intercept ? " and the intercept is the label's mean" : "");
       out.coefficients = DenseVector::Zero(d);
       out.intercept = o.fit_intercept ? b_bar : 0.0;
@@ -104,9 +130,9 @@ WlsSolution weighted_least_squares(const Blocks& blocks, const WlsOptions& o) {
       return out;
     }
     if (o.reg_param > 0 && o.standardize_label)
-      throw std::invalid_argument(
-          "LinearRegression: the label is constant, so it cannot be standardized for regularisation; set "
-          "fit_intercept(true) or reg_param(0)");
+      throw std::invalid_argument(std::string(o.who) +
+                                  ": the label is constant, so it cannot be standardized for regularisation; set "
+                                  "fit_intercept(true) or reg_param(0)");
   }
   const double delta = o.standardize_label && b_std != 0 ? b_std : 1.0;
   // Scale by feature spreads (features with none are left out: coefficient 0).
@@ -143,9 +169,9 @@ WlsSolution weighted_least_squares(const Blocks& blocks, const WlsOptions& o) {
   if (l1 == 0) {
     Eigen::LDLT<DenseMatrix> ldlt(aa);
     if (ldlt.info() != Eigen::Success || !ldlt.isPositive() || ldlt.vectorD().minCoeff() <= 1e-14 * aa.diagonal().maxCoeff())
-      throw std::invalid_argument(
-          "LinearRegression: the normal equations are singular (features are linearly dependent); set a reg_param "
-          "above 0 or use solver \"l-bfgs\"");
+      throw std::invalid_argument(std::string(o.who) +
+                                  ": the normal equations are singular (features are linearly dependent); set a "
+                                  "reg_param above 0");
     x = ldlt.solve(ab);
     out.objective_history = {0.0};
   } else {

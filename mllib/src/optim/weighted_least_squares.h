@@ -13,8 +13,21 @@
 #include <vector>
 
 #include "instance_block.h"
+#include "regression/glm_family.h"
 
 namespace brasa::mllib::detail {
+
+// IRLS's view of the data: each point's label and weight replaced by a
+// GLM's working response and weight (Spark's reweightFunc), or by the link
+// of its starting mean.
+struct Relabel {
+  enum Mode { kNone, kInitialize, kStep };
+  int mode = kNone;
+  GlmFamily glm;
+  DenseVector coefficients;  // kStep: the current model
+  double intercept = 0;
+  template <class Ar> void serialize(Ar& ar) { ar(mode, glm, coefficients, intercept); }
+};
 
 struct WlsOptions {
   bool fit_intercept = true;
@@ -25,6 +38,8 @@ struct WlsOptions {
   int max_iter = 100;  // OWL-QN only
   double tol = 1e-6;   // OWL-QN only
   int depth = 2;
+  Relabel relabel;
+  const char* who = "LinearRegression";  // names the estimator in errors
 };
 
 struct WlsSolution {

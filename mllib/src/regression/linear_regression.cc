@@ -168,7 +168,9 @@ LinearRegressionModel LinearRegression::fit(const RDD<LabeledPoint>& data) const
                  .standardize_label = true,
                  .max_iter = max_iter_,
                  .tol = tol_,
-                 .depth = aggregation_depth_});
+                 .depth = aggregation_depth_,
+                 .relabel = {},
+                 .who = "LinearRegression"});
     model.coefficients_ = std::move(solution.coefficients);
     model.intercept_ = solution.intercept;
     model.objective_history_ = std::move(solution.objective_history);
