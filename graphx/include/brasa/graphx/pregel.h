@@ -38,6 +38,10 @@ namespace detail {
 template <class VProg, class M> struct PregelStart {
   VProg vprog;
   M initial;
+  template <class Ar>
+  void serialize(Ar& ar) requires(!std::is_trivially_copyable_v<VProg> || !std::is_trivially_copyable_v<M>) {
+    ar(vprog, initial);
+  }
   template <class VD> VD operator()(VertexId id, const VD& attr) const { return vprog(id, attr, initial); }
 };
 
@@ -52,8 +56,6 @@ Graph<VD, ED> pregel(const Graph<VD, ED>& graph, M initial_msg, PregelOptions op
   if (options.checkpoint_interval < 1)
     throw std::invalid_argument("pregel: checkpoint_interval must be at least 1, got " +
                                 std::to_string(options.checkpoint_interval));
-  static_assert(std::is_trivially_copyable_v<M>,
-                "pregel: the initial message travels inside a closure, so M must be trivially copyable");
   Graph<VD, ED> g = graph.map_vertices(detail::PregelStart<VProg, M>{vprog, initial_msg});
   g.vertices().cache();
   VertexRDD<M> messages = g.template aggregate_messages<M>(send, merge, TripletFields::all());

@@ -35,6 +35,7 @@ struct Plus64 {
 template <class T, class F> struct MapPresent {
   using U = std::decay_t<std::invoke_result_t<const F&, VertexId, const T&>>;
   F f;
+  template <class Ar> void serialize(Ar& ar) requires(!std::is_trivially_copyable_v<F>) { ar(f); }
   std::vector<VertexPartition<U>> operator()(const std::vector<VertexPartition<T>>& parts) const {
     std::vector<VertexPartition<U>> out;
     for (const auto& p : parts) {

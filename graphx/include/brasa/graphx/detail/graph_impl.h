@@ -216,6 +216,11 @@ template <class VD, class ED, class M, class Send, class Merge> struct Scan {
   Merge merge;
   bool filter_active = false;
   EdgeDirection direction = EdgeDirection::Either;
+  // Functions that carry data (functors with serialize) travel field by field.
+  template <class Ar>
+  void serialize(Ar& ar) requires(!std::is_trivially_copyable_v<Send> || !std::is_trivially_copyable_v<Merge>) {
+    ar(send, merge, filter_active, direction);
+  }
 
   // The per-partition arrays, kept by each thread from one scan to the
   // next: fresh memory costs a page fault per 4 KiB on first touch, more
@@ -282,6 +287,7 @@ template <class VD, class ED, class M, class Send, class Merge> struct ScanAlone
 // The merged messages of one vertex partition, by position.
 template <class VD, class M, class Merge> struct MergeBlocks {
   Merge merge;
+  template <class Ar> void serialize(Ar& ar) requires(!std::is_trivially_copyable_v<Merge>) { ar(merge); }
   std::vector<VertexPartition<M>> operator()(const std::vector<VertexPartition<VD>>& vertices,
                                              const std::vector<RoutingPartition>& routing,
                                              const Messages<M>& blocks) const {
@@ -313,6 +319,7 @@ template <class VD, class M, class Merge> struct MergeBlocks {
 template <class VD, class U, class F> struct JoinArrays {
   using VD2 = std::decay_t<std::invoke_result_t<const F&, VertexId, const VD&, std::optional<U>>>;
   F f;
+  template <class Ar> void serialize(Ar& ar) requires(!std::is_trivially_copyable_v<F>) { ar(f); }
   std::vector<VertexPartition<VD2>> operator()(const std::vector<VertexPartition<VD>>& a,
                                                const std::vector<VertexPartition<U>>& b) const {
     std::vector<VertexPartition<VD2>> out;
@@ -344,6 +351,7 @@ template <class VD, class U, class F> struct JoinArrays {
 template <class VD, class U, class F> struct JoinPairs {
   using VD2 = std::decay_t<std::invoke_result_t<const F&, VertexId, const VD&, std::optional<U>>>;
   F f;
+  template <class Ar> void serialize(Ar& ar) requires(!std::is_trivially_copyable_v<F>) { ar(f); }
   std::vector<VertexPartition<VD2>> operator()(const std::vector<VertexPartition<VD>>& a,
                                                const std::vector<std::pair<VertexId, U>>& b) const {
     std::vector<uint32_t> order(b.size());
@@ -369,6 +377,7 @@ template <class VD, class U, class F> struct JoinPairs {
 
 template <class F> struct JoinApply {
   F f;
+  template <class Ar> void serialize(Ar& ar) requires(!std::is_trivially_copyable_v<F>) { ar(f); }
   template <class VD, class U> VD operator()(VertexId id, const VD& attr, const std::optional<U>& u) const {
     return u ? static_cast<VD>(f(id, attr, *u)) : attr;
   }
@@ -376,6 +385,7 @@ template <class F> struct JoinApply {
 
 template <class ED, class F> struct MapEdges {
   F f;
+  template <class Ar> void serialize(Ar& ar) requires(!std::is_trivially_copyable_v<F>) { ar(f); }
   auto operator()(const Parts<ED>& parts) const {
     using ED2 = std::decay_t<std::invoke_result_t<const F&, const Edge<ED>&>>;
     std::vector<EdgePartition<ED2>> out;
@@ -432,6 +442,7 @@ template <class VD, class ED> struct Triplets {
 
 template <class VD, class ED, class F> struct MapTriplets {
   F f;
+  template <class Ar> void serialize(Ar& ar) requires(!std::is_trivially_copyable_v<F>) { ar(f); }
   auto operator()(const Parts<ED>& parts, const Shipped<VD>& shipped) const {
     using ED2 = std::decay_t<std::invoke_result_t<const F&, const EdgeTriplet<VD, ED>&>>;
     std::vector<EdgePartition<ED2>> out;
@@ -457,6 +468,7 @@ template <class VD, class ED, class F> struct MapTriplets {
 // subgraph's pieces: the kept vertices as pairs, the kept edges.
 template <class VD, class VPred> struct KeepVertices {
   VPred vpred;
+  template <class Ar> void serialize(Ar& ar) requires(!std::is_trivially_copyable_v<VPred>) { ar(vpred); }
   std::vector<std::pair<VertexId, VD>> operator()(const std::vector<VertexPartition<VD>>& parts) const {
     std::vector<std::pair<VertexId, VD>> out;
     for (const auto& p : parts)
@@ -468,6 +480,10 @@ template <class VD, class VPred> struct KeepVertices {
 template <class VD, class ED, class EPred, class VPred> struct KeepEdges {
   EPred epred;
   VPred vpred;
+  template <class Ar>
+  void serialize(Ar& ar) requires(!std::is_trivially_copyable_v<EPred> || !std::is_trivially_copyable_v<VPred>) {
+    ar(epred, vpred);
+  }
   std::vector<Edge<ED>> operator()(const std::vector<EdgeTriplet<VD, ED>>& triplets) const {
     std::vector<Edge<ED>> out;
     for (const auto& t : triplets)

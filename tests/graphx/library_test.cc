@@ -1,0 +1,170 @@
+// The algorithm library beyond PageRank and connected components:
+// neighbourhoods, triangle counts, label propagation and shortest paths,
+// each against a direct computation in the test.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <queue>
+#include <random>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "brasa/graphx/graphx.h"
+#include "graphx_test_util.h"
+#include "test_util.h"
+
+namespace {
+
+using brasa::graphx::Edge;
+using brasa::graphx::EdgeDirection;
+using brasa::graphx::Graph;
+using brasa::graphx::VertexId;
+using graphx_test::as_map;
+
+// Random edges with self loops, parallel and antiparallel duplicates, and
+// weights 1..9.
+std::vector<Edge<int>> messy_edges(int vertices, int edges, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_int_distribution<int> pick(0, vertices - 1), weight(1, 9);
+  std::vector<Edge<int>> out;
+  for (int i = 0; i < edges; ++i) {
+    VertexId a = pick(rng), b = pick(rng);
+    out.push_back({a * 2 - 7, b * 2 - 7, weight(rng)});
+    if (i % 13 == 0) out.push_back({b * 2 - 7, a * 2 - 7, weight(rng)});
+  }
+  return out;
+}
+
+std::set<VertexId> ids_of(const std::vector<Edge<int>>& edges) {
+  std::set<VertexId> ids;
+  for (const auto& e : edges) ids.insert({e.src, e.dst});
+  return ids;
+}
+
+}  // namespace
+
+TEST(Neighbors, IdsAndAttributesAlongEachDirection) {
+  auto ctx = brasa_test::make_context();
+  // 1 -> 2, 1 -> 3, 3 -> 1, 2 -> 2; 9 isolated.
+  std::vector<std::pair<VertexId, int>> vertices{{1, 10}, {2, 20}, {3, 30}, {9, 90}};
+  std::vector<Edge<int>> edges{{1, 2, 0}, {1, 3, 0}, {3, 1, 0}, {2, 2, 0}};
+  auto g = Graph<int, int>::create(ctx->parallelize(vertices, 2), ctx->parallelize(edges, 2), 0);
+  using Ids = std::vector<VertexId>;
+  auto out = as_map(brasa::graphx::collect_neighbor_ids(g, EdgeDirection::Out).collect());
+  EXPECT_EQ(out, (std::map<VertexId, Ids>{{1, {2, 3}}, {2, {2}}, {3, {1}}, {9, {}}}));
+  auto in = as_map(brasa::graphx::collect_neighbor_ids(g, EdgeDirection::In).collect());
+  EXPECT_EQ(in, (std::map<VertexId, Ids>{{1, {3}}, {2, {1, 2}}, {3, {1}}, {9, {}}}));
+  auto either = as_map(brasa::graphx::collect_neighbor_ids(g, EdgeDirection::Either).collect());
+  EXPECT_EQ(either, (std::map<VertexId, Ids>{{1, {2, 3, 3}}, {2, {1, 2, 2}}, {3, {1, 1}}, {9, {}}}));
+  auto attrs = as_map(brasa::graphx::collect_neighbors(g, EdgeDirection::Out).collect());
+  EXPECT_EQ(attrs[1], (std::vector<std::pair<VertexId, int>>{{2, 20}, {3, 30}}));
+  EXPECT_TRUE(attrs[9].empty());
+  EXPECT_THROW(brasa::graphx::collect_neighbor_ids(g, EdgeDirection::Both), std::invalid_argument);
+}
+
+TEST(TriangleCount, MatchesABruteForceCount) {
+  auto ctx = brasa_test::make_context();
+  auto edges = messy_edges(60, 400, 1);
+  std::set<std::pair<VertexId, VertexId>> undirected;
+  for (const auto& e : edges)
+    if (e.src != e.dst) undirected.insert({std::min(e.src, e.dst), std::max(e.src, e.dst)});
+  std::map<VertexId, std::set<VertexId>> adj;
+  for (auto [a, b] : undirected) adj[a].insert(b), adj[b].insert(a);
+  std::map<VertexId, int> want;
+  for (VertexId v : ids_of(edges)) want[v] = 0;
+  for (auto [a, b] : undirected)
+    for (VertexId c : adj[a])
+      if (c > b && adj[b].count(c)) ++want[a], ++want[b], ++want[c];
+  std::vector<std::pair<VertexId, int>> isolated{{1000, 5}};
+  auto g = Graph<int, int>::create(ctx->parallelize(isolated, 1), ctx->parallelize(edges, 3), 0);
+  want[1000] = 0;
+  for (int parts : {1, 4}) {
+    auto counts = as_map(brasa::graphx::triangle_count(g.partition_by(brasa::graphx::PartitionStrategy::EdgePartition2D, parts))
+                             .vertices()
+                             .collect());
+    EXPECT_EQ(counts, want) << parts << " partitions";
+  }
+}
+
+TEST(LabelPropagation, MatchesASynchronousSimulation) {
+  auto ctx = brasa_test::make_context();
+  auto edges = messy_edges(50, 150, 2);
+  std::map<VertexId, VertexId> label;
+  for (VertexId v : ids_of(edges)) label[v] = v;
+  for (int step = 0; step < 5; ++step) {
+    std::map<VertexId, std::map<VertexId, int64_t>> counts;
+    for (const auto& e : edges) {
+      ++counts[e.src][label[e.dst]];
+      ++counts[e.dst][label[e.src]];
+    }
+    std::map<VertexId, VertexId> next = label;
+    for (auto& [v, c] : counts) {
+      int64_t best = 0;
+      for (auto [l, n] : c)
+        if (n > best) best = n, next[v] = l;
+    }
+    label = next;
+  }
+  auto g = Graph<int, int>::from_edges(ctx->parallelize(edges, 3), 0);
+  EXPECT_EQ(as_map(brasa::graphx::label_propagation(g, 5).vertices().collect()), label);
+  EXPECT_THROW(brasa::graphx::label_propagation(g, 0), std::invalid_argument);
+}
+
+TEST(ShortestPaths, HopsToLandmarksAndWeightedDistances) {
+  auto ctx = brasa_test::make_context();
+  auto edges = messy_edges(80, 200, 3);
+  auto g = Graph<int, int>::from_edges(ctx->parallelize(edges, 4), 0);
+  auto ids = ids_of(edges);
+  std::map<VertexId, std::vector<Edge<int>>> out, in;
+  for (const auto& e : edges) out[e.src].push_back(e), in[e.dst].push_back(e);
+
+  // Hops from each vertex to the landmarks: BFS from each landmark along reversed edges.
+  std::vector<VertexId> landmarks{*ids.begin(), *std::next(ids.begin(), 5), 1001};
+  std::map<VertexId, brasa::graphx::HopMap> want;
+  for (VertexId v : ids) want[v] = {};
+  for (VertexId l : landmarks) {
+    if (!ids.count(l)) continue;
+    std::map<VertexId, int> dist{{l, 0}};
+    std::queue<VertexId> q;
+    q.push(l);
+    while (!q.empty()) {
+      VertexId v = q.front();
+      q.pop();
+      for (const auto& e : in[v])
+        if (!dist.count(e.src)) dist[e.src] = dist[v] + 1, q.push(e.src);
+    }
+    for (auto [v, d] : dist) want[v][l] = d;
+  }
+  EXPECT_EQ(as_map(brasa::graphx::shortest_paths(g, landmarks).vertices().collect()), want);
+
+  // Dijkstra from the first vertex, with edge attributes as lengths.
+  const VertexId source = *ids.begin();
+  std::map<VertexId, double> dist;
+  for (VertexId v : ids) dist[v] = std::numeric_limits<double>::infinity();
+  dist[source] = 0;
+  std::priority_queue<std::pair<double, VertexId>, std::vector<std::pair<double, VertexId>>, std::greater<>> pq;
+  pq.push({0, source});
+  while (!pq.empty()) {
+    auto [d, v] = pq.top();
+    pq.pop();
+    if (d > dist[v]) continue;
+    for (const auto& e : out[v])
+      if (d + e.attr < dist[e.dst]) dist[e.dst] = d + e.attr, pq.push({dist[e.dst], e.dst});
+  }
+  EXPECT_EQ(as_map(brasa::graphx::sssp(g, source).vertices().collect()), dist);
+  auto levels = as_map(brasa::graphx::bfs_levels(g, source).vertices().collect());
+  for (auto [v, d] : levels) {
+    if (std::isinf(dist[v])) {
+      EXPECT_TRUE(std::isinf(d)) << v;
+    } else {
+      EXPECT_LE(d, dist[v]) << "hops never exceed the weighted length (weights >= 1)";
+    }
+  }
+  EXPECT_EQ(levels[source], 0.0);
+  auto negative = g.map_edges([](const Edge<int>& e) { return e.attr - 5; });  // weights 1..9: some below 0
+  EXPECT_THROW(brasa::graphx::sssp(negative, source), std::invalid_argument);
+}
