@@ -168,3 +168,53 @@ TEST(ShortestPaths, HopsToLandmarksAndWeightedDistances) {
   auto negative = g.map_edges([](const Edge<int>& e) { return e.attr - 5; });  // weights 1..9: some below 0
   EXPECT_THROW(brasa::graphx::sssp(negative, source), std::invalid_argument);
 }
+
+namespace {
+
+// GraphX's static personalized PageRank as a loop, ranks rescaled to sum to 1.
+std::map<VertexId, double> personalized_loop(const std::vector<Edge<int>>& edges, VertexId source, int iterations,
+                                             double reset) {
+  std::map<VertexId, double> rank;
+  std::map<VertexId, int> out;
+  for (const auto& e : edges) {
+    rank[e.src] = rank[e.dst] = 0.0;
+    ++out[e.src];
+  }
+  rank[source] = 1.0;
+  for (int i = 0; i < iterations; ++i) {
+    std::map<VertexId, double> sum;
+    for (const auto& e : edges) sum[e.dst] += rank[e.src] / out[e.src];
+    for (auto& [v, r] : rank) r = (v == source ? reset : 0.0) + (1 - reset) * (sum.count(v) ? sum[v] : 0.0);
+  }
+  double total = 0;
+  for (auto& [v, r] : rank) total += r;
+  for (auto& [v, r] : rank) r /= total;
+  return rank;
+}
+
+}  // namespace
+
+TEST(PersonalizedPageRank, StaticDynamicAndParallelAgree) {
+  auto ctx = brasa_test::make_context();
+  auto edges = messy_edges(60, 300, 4);
+  auto g = Graph<int, int>::from_edges(ctx->parallelize(edges, 3), 0);
+  auto ids = ids_of(edges);
+  const VertexId a = *ids.begin(), b = *std::next(ids.begin(), 7);
+  for (VertexId source : {a, b}) {
+    auto want = personalized_loop(edges, source, 15, 0.15);
+    auto got = as_map(brasa::graphx::page_rank(g, {.iterations = 15, .source = source}).vertices().collect());
+    ASSERT_EQ(got.size(), want.size());
+    for (auto [v, r] : want) EXPECT_NEAR(got[v], r, 1e-12) << "static, vertex " << v;
+    auto converged = personalized_loop(edges, source, 200, 0.15);
+    auto dynamic = as_map(brasa::graphx::page_rank(g, {.tol = 1e-10, .source = source}).vertices().collect());
+    for (auto [v, r] : converged) EXPECT_NEAR(dynamic[v], r, 1e-6) << "dynamic, vertex " << v;
+  }
+  auto parallel = as_map(brasa::graphx::parallel_personalized_page_rank(g, {a, b}, 15).vertices().collect());
+  auto want_a = personalized_loop(edges, a, 15, 0.15), want_b = personalized_loop(edges, b, 15, 0.15);
+  for (VertexId v : ids) {
+    ASSERT_EQ(parallel[v].size(), 2u);
+    EXPECT_NEAR(parallel[v][0], want_a[v], 1e-12) << v;
+    EXPECT_NEAR(parallel[v][1], want_b[v], 1e-12) << v;
+  }
+  EXPECT_THROW(brasa::graphx::parallel_personalized_page_rank(g, {}, 5), std::invalid_argument);
+}

@@ -12,6 +12,13 @@
 // Either way the ranks are finally rescaled to sum to the number of
 // vertices.
 //
+// Personalized PageRank (a `source`): the source starts at 1.0 and every
+// other vertex at 0, the reset mass returns to the source only, and the
+// ranks are finally rescaled to sum to 1 (GraphX's personalizedPageRank).
+// parallel_personalized_page_rank runs static personalized PageRank from
+// several sources at once, a vector of ranks per vertex (GraphX's
+// staticParallelPersonalizedPageRank).
+//
 // Returns GraphX's rank graph: vertex attribute the rank, edge attribute
 // 1 / (out-degree of the source).
 #pragma once
@@ -20,6 +27,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "brasa/graphx/graph.h"
 #include "brasa/graphx/pregel.h"
@@ -30,6 +38,7 @@ struct PageRankOptions {
   int iterations = 0;  // static PageRank: this many iterations
   double tol = 0;      // dynamic PageRank: until no rank changes by more than this
   double reset_prob = 0.15;
+  std::optional<VertexId> source = std::nullopt;  // personalized PageRank from this vertex
 };
 
 namespace detail {
@@ -40,8 +49,11 @@ struct OutDegreeOrZero {
 struct InverseSourceDegree {
   template <class ED> double operator()(const EdgeTriplet<int, ED>& t) const { return 1.0 / t.src_attr; }
 };
-struct RankOne {
-  double operator()(VertexId, int) const { return 1.0; }
+// 1.0 everywhere, or at the source only when personalized.
+struct StartRank {
+  bool personalized;
+  VertexId source;
+  double operator()(VertexId id, int) const { return !personalized || id == source ? 1.0 : 0.0; }
 };
 struct SendRank {
   template <class Ctx> void operator()(Ctx& ctx) const { ctx.send_to_dst(ctx.src_attr() * ctx.attr()); }
@@ -51,8 +63,11 @@ struct AddDoubles {
 };
 struct NewRank {
   double reset_prob;
-  double operator()(VertexId, double, std::optional<double> sum) const {
-    return reset_prob + (1.0 - reset_prob) * sum.value_or(0.0);
+  bool personalized = false;
+  VertexId source = 0;
+  double operator()(VertexId id, double, std::optional<double> sum) const {
+    const double reset = !personalized || id == source ? reset_prob : 0.0;
+    return reset + (1.0 - reset_prob) * sum.value_or(0.0);
   }
 };
 struct ScaleRank {
@@ -61,13 +76,18 @@ struct ScaleRank {
 };
 // Dynamic PageRank's vertex state: (rank, last change).
 using RankDelta = std::pair<double, double>;
+// A personalized run marks its source with a last change of -infinity.
 struct StartRankDelta {
-  template <class VD> RankDelta operator()(VertexId, const VD&) const { return {0.0, 0.0}; }
+  bool personalized;
+  VertexId source;
+  template <class VD> RankDelta operator()(VertexId id, const VD&) const {
+    return {0.0, personalized && id == source ? -INFINITY : 0.0};
+  }
 };
 struct DynamicVertexProgram {
   double reset_prob;
   RankDelta operator()(VertexId, const RankDelta& attr, double msg_sum) const {
-    double rank = attr.first + (1.0 - reset_prob) * msg_sum;
+    double rank = attr.second == -INFINITY ? 1.0 : attr.first + (1.0 - reset_prob) * msg_sum;
     return {rank, rank - attr.first};
   }
 };
@@ -93,11 +113,13 @@ struct AddRankSums {
 };
 }  // namespace detail
 
-// Ranks rescaled to sum to the number of vertices (GraphX's normalizeRankSum).
-template <class ED> Graph<double, ED> normalize_rank_sum(const Graph<double, ED>& ranks) {
+// Ranks rescaled to sum to the number of vertices, or to 1 when
+// personalized (GraphX's normalizeRankSum).
+template <class ED> Graph<double, ED> normalize_rank_sum(const Graph<double, ED>& ranks, bool personalized = false) {
   auto [sum, n] = ranks.vertices().partitions().aggregate(detail::RankSum{0.0, 0}, detail::SumRanks{},
                                                           detail::AddRankSums{});
-  auto result = ranks.map_vertices(detail::ScaleRank{sum > 0 ? static_cast<double>(n) / sum : 1.0});
+  const double target = personalized ? 1.0 : static_cast<double>(n);
+  auto result = ranks.map_vertices(detail::ScaleRank{sum > 0 ? target / sum : 1.0});
   result.vertices().cache();
   result.vertices().partitions().count();
   return result;
@@ -116,21 +138,23 @@ template <class VD, class ED> Graph<double, double> page_rank(const Graph<VD, ED
   // Edge attribute: 1 / out-degree of the source.
   auto weighted = graph.outer_join_vertices(graph.out_degrees(), detail::OutDegreeOrZero{})
                       .map_triplets(detail::InverseSourceDegree{}, TripletFields::src());
+  const bool personalized = options.source.has_value();
+  const VertexId source = options.source.value_or(0);
   if (options.tol > 0) {
     double r = options.reset_prob;
-    auto start = weighted.map_vertices(detail::StartRankDelta{});
+    auto start = weighted.map_vertices(detail::StartRankDelta{personalized, source});
     start.edge_partitions().cache();
-    auto done = pregel(start, r / (1.0 - r), PregelOptions{.direction = EdgeDirection::Out},
+    auto done = pregel(start, personalized ? 0.0 : r / (1.0 - r), PregelOptions{.direction = EdgeDirection::Out},
                        detail::DynamicVertexProgram{r}, detail::SendDelta{options.tol}, detail::AddDoubles{});
     auto ranks = done.map_vertices(detail::RankOf{});
-    return normalize_rank_sum(ranks);
+    return normalize_rank_sum(ranks, personalized);
   }
-  Graph<double, double> ranks = weighted.map_vertices(detail::RankOne{});
+  Graph<double, double> ranks = weighted.map_vertices(detail::StartRank{personalized, source});
   ranks.cache();
   for (int i = 0; i < options.iterations; ++i) {
     auto sums = ranks.template aggregate_messages<double>(detail::SendRank{}, detail::AddDoubles{},
                                                           TripletFields::src());
-    auto next = ranks.outer_join_vertices(sums, detail::NewRank{options.reset_prob});
+    auto next = ranks.outer_join_vertices(sums, detail::NewRank{options.reset_prob, personalized, source});
     next.vertices().cache();
     // Every few iterations the ranks become a local checkpoint: lineage,
     // and the shuffles it keeps alive, stop growing.
@@ -141,9 +165,103 @@ template <class VD, class ED> Graph<double, double> page_rank(const Graph<VD, ED
     detail::release(ranks.vertices());
     ranks = next;
   }
-  auto result = normalize_rank_sum(ranks);
+  auto result = normalize_rank_sum(ranks, personalized);
   detail::release(ranks.vertices());
   return result;
+}
+
+namespace detail {
+// Parallel personalized PageRank's vertex state: one rank per source.
+struct StartRanks {
+  std::vector<VertexId> sources;
+  template <class Ar> void serialize(Ar& ar) { ar(sources); }
+  std::vector<double> operator()(VertexId id, int) const {
+    std::vector<double> r(sources.size(), 0.0);
+    for (size_t i = 0; i < sources.size(); ++i)
+      if (sources[i] == id) r[i] = 1.0;
+    return r;
+  }
+};
+struct SendRanks {
+  template <class Ctx> void operator()(Ctx& ctx) const {
+    std::vector<double> r = ctx.src_attr();
+    for (double& x : r) x *= ctx.attr();
+    ctx.send_to_dst(std::move(r));
+  }
+};
+struct AddRankVectors {
+  std::vector<double> operator()(std::vector<double> a, const std::vector<double>& b) const {
+    for (size_t i = 0; i < a.size(); ++i) a[i] += b[i];
+    return a;
+  }
+};
+struct NewRanks {
+  StartRanks start;
+  double reset_prob;
+  template <class Ar> void serialize(Ar& ar) { ar(start, reset_prob); }
+  std::vector<double> operator()(VertexId id, const std::vector<double>&, std::optional<std::vector<double>> sum) const {
+    std::vector<double> r = start(id, 0);
+    for (size_t i = 0; i < r.size(); ++i) r[i] = reset_prob * r[i] + (1.0 - reset_prob) * (sum ? (*sum)[i] : 0.0);
+    return r;
+  }
+};
+struct ScaleRanks {
+  std::vector<double> factor;
+  template <class Ar> void serialize(Ar& ar) { ar(factor); }
+  std::vector<double> operator()(VertexId, std::vector<double> r) const {
+    for (size_t i = 0; i < r.size(); ++i) r[i] *= factor[i];
+    return r;
+  }
+};
+struct SumRankVectors {
+  std::vector<double> operator()(std::vector<double> acc, const std::pair<VertexId, std::vector<double>>& v) const {
+    if (acc.empty()) return v.second;
+    return AddRankVectors{}(std::move(acc), v.second);
+  }
+};
+struct MergeRankVectors {
+  std::vector<double> operator()(std::vector<double> a, const std::vector<double>& b) const {
+    if (a.empty()) return b;
+    if (b.empty()) return a;
+    return AddRankVectors{}(std::move(a), b);
+  }
+};
+}  // namespace detail
+
+// Static personalized PageRank from each of `sources` at once: vertex
+// attribute the ranks, one per source, each column rescaled to sum to 1.
+template <class VD, class ED>
+Graph<std::vector<double>, double> parallel_personalized_page_rank(const Graph<VD, ED>& graph,
+                                                                   std::vector<VertexId> sources, int iterations,
+                                                                   double reset_prob = 0.15) {
+  if (sources.empty()) throw std::invalid_argument("parallel_personalized_page_rank: sources is empty");
+  if (iterations < 1)
+    throw std::invalid_argument("parallel_personalized_page_rank: iterations must be at least 1, got " +
+                                std::to_string(iterations));
+  if (!(reset_prob > 0 && reset_prob < 1))
+    throw std::invalid_argument("parallel_personalized_page_rank: reset_prob must be in (0, 1), got " +
+                                std::to_string(reset_prob));
+  auto weighted = graph.outer_join_vertices(graph.out_degrees(), detail::OutDegreeOrZero{})
+                      .map_triplets(detail::InverseSourceDegree{}, TripletFields::src());
+  detail::StartRanks start{std::move(sources)};
+  Graph<std::vector<double>, double> ranks = weighted.map_vertices(start);
+  ranks.cache();
+  for (int i = 0; i < iterations; ++i) {
+    auto sums = ranks.template aggregate_messages<std::vector<double>>(detail::SendRanks{}, detail::AddRankVectors{},
+                                                                       TripletFields::src());
+    auto next = ranks.outer_join_vertices(sums, detail::NewRanks{start, reset_prob});
+    next.vertices().cache();
+    if ((i + 1) % detail::kCheckpointInterval == 0)
+      next.vertices().partitions().local_checkpoint();
+    else
+      next.vertices().partitions().count();
+    detail::release(ranks.vertices());
+    ranks = next;
+  }
+  auto sums = ranks.vertices().rdd().aggregate(std::vector<double>{}, detail::SumRankVectors{},
+                                               detail::MergeRankVectors{});
+  for (double& s : sums) s = s > 0 ? 1.0 / s : 1.0;
+  return ranks.map_vertices(detail::ScaleRanks{std::move(sums)});
 }
 
 }  // namespace brasa::graphx
