@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "brasa/rdd/text_input.h"
+#include "io/text_lines.h"
 
 namespace brasa::mllib {
 
@@ -16,15 +16,8 @@ namespace libsvm_impl {
 
 bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
-template <class N> bool parse_number(std::string_view s, N& out) {
-  if (!s.empty() && s[0] == '+') s.remove_prefix(1);
-  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc() && ptr == s.data() + s.size();
-}
-
-std::string shown(std::string_view line) {
-  return "\"" + std::string(line.substr(0, 80)) + (line.size() > 80 ? "...\"" : "\"");
-}
+using detail::parse_number;
+std::string shown(std::string_view line) { return detail::quoted_line(line); }
 
 struct ParseLibSVM {
   int32_t num_features;
@@ -37,24 +30,6 @@ struct ParseLibSVM {
     return out;
   }
 };
-
-// The first line that does not parse, as "file:line: why" (the job that read
-// the files in parallel knows only the line's text).
-std::string locate_bad_line(const std::string& path, int32_t num_features) {
-  for (const auto& file : list_input_files(path)) {
-    std::ifstream in(file);
-    std::string line;
-    LabeledPoint p;
-    for (int64_t number = 1; std::getline(in, line); ++number) {
-      try {
-        parse_libsvm_line(line, num_features, p);
-      } catch (const std::invalid_argument& e) {
-        return file + ":" + std::to_string(number) + ": " + e.what();
-      }
-    }
-  }
-  return "";
-}
 
 }  // namespace libsvm_impl
 using namespace libsvm_impl;
@@ -112,7 +87,9 @@ RDD<LabeledPoint> load_libsvm(Context& ctx, const std::string& path, LibSVMOptio
                     int32_t{0}, [](int32_t m, const LabeledPoint& p) { return std::max(m, p.features.size()); },
                     [](int32_t a, int32_t b) { return std::max(a, b); });
   } catch (const std::exception& e) {
-    std::string where = locate_bad_line(path, checked);
+    LabeledPoint p;
+    std::string where =
+        detail::first_line_that_throws(path, false, [&](const std::string& line) { parse_libsvm_line(line, checked, p); });
     throw std::runtime_error("load_libsvm: " + (where.empty() ? std::string(e.what()) : where));
   }
   return lines.map_partitions(ParseLibSVM{options.num_features > 0 ? options.num_features : width});

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "brasa/rdd/text_input.h"
+#include "io/text_lines.h"
 
 namespace brasa::mllib {
 
@@ -24,15 +25,8 @@ bool at_separator(std::string_view line, size_t p) {
   return c == ',' || is_blank(c) || (c == ':' && p + 1 < line.size() && line[p + 1] == ':');
 }
 
-template <class N> bool parse_number(std::string_view s, N& out) {
-  if (!s.empty() && s[0] == '+') s.remove_prefix(1);
-  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc() && ptr == s.data() + s.size();
-}
-
-std::string shown(std::string_view line) {
-  return "\"" + std::string(line.substr(0, 80)) + (line.size() > 80 ? "...\"" : "\"");
-}
+using detail::parse_number;
+std::string shown(std::string_view line) { return detail::quoted_line(line); }
 
 // The first line of each file, when they are headers to skip.
 std::set<std::string> headers(const std::string& path, bool header) {
@@ -58,23 +52,6 @@ struct ParseRatings {
     return out;
   }
 };
-
-std::string locate_bad_line(const std::string& path, bool header) {
-  for (const auto& file : list_input_files(path)) {
-    std::ifstream in(file);
-    std::string line;
-    Rating r;
-    for (int64_t number = 1; std::getline(in, line); ++number) {
-      if (header && number == 1) continue;
-      try {
-        parse_rating_line(line, r);
-      } catch (const std::invalid_argument& e) {
-        return file + ":" + std::to_string(number) + ": " + e.what();
-      }
-    }
-  }
-  return "";
-}
 
 struct CountRatings {
   int64_t operator()(int64_t n, const Rating&) const { return n + 1; }
@@ -130,7 +107,9 @@ RDD<Rating> load_ratings(Context& ctx, const std::string& path, RatingsOptions o
   try {
     ratings.aggregate(int64_t{0}, CountRatings{}, Plus{});
   } catch (const std::exception& e) {
-    std::string where = locate_bad_line(path, options.header);
+    Rating r;
+    std::string where = detail::first_line_that_throws(path, options.header,
+                                                       [&](const std::string& line) { parse_rating_line(line, r); });
     throw std::runtime_error("load_ratings: " + (where.empty() ? std::string(e.what()) : where));
   }
   return ratings;
