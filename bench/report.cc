@@ -115,10 +115,8 @@ void Report::write_svg(const std::string& path) const {
   out << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height
       << "\" font-family=\"sans-serif\" font-size=\"11\">\n"
       << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-      << "<text x=\"10\" y=\"18\" font-size=\"14\" font-weight=\"bold\">brasa-bench-core: time per workload "
-         "(log scale; shorter is faster)</text>\n"
-      << "<text x=\"10\" y=\"33\" fill=\"#555\">orange: Brasa; grey: hand-written C++ and Unix tools; blue: "
-         "numpy, pandas, Dask</text>\n";
+      << "<text x=\"10\" y=\"18\" font-size=\"14\" font-weight=\"bold\">" << xml(title_) << "</text>\n"
+      << "<text x=\"10\" y=\"33\" fill=\"#555\">" << xml(legend_) << "</text>\n";
   for (int d = first_decade; d <= last_decade; ++d) {
     double x = x_of(std::pow(10.0, d));
     out << "<line x1=\"" << x << "\" y1=\"" << top << "\" x2=\"" << x << "\" y2=\"" << height - 18
@@ -132,7 +130,7 @@ void Report::write_svg(const std::string& path) const {
     for (auto& r : rows_) {
       if (r.workload != w || r.seconds <= 0) continue;
       bool python = r.system.find("dask") != std::string::npos || r.system.find("numpy") != std::string::npos ||
-                    r.system.find("pandas") != std::string::npos;
+                    r.system.find("pandas") != std::string::npos || r.system.find("scikit-learn") != std::string::npos;
       const char* colour = r.brasa ? "#e8710a" : python ? "#4a78c2" : "#999";
       double x1 = x_of(r.seconds);
       out << "<text x=\"" << label_w - 6 << "\" y=\"" << y + 12 << "\" text-anchor=\"end\">" << xml(r.system + " " + r.config)

@@ -30,11 +30,19 @@ class Report {
   double ratio(const Row& row) const;
   const Row* find(const std::string& workload, const std::string& system, const std::string& config = "") const;
 
+  // The SVG's heading and colour legend (defaults: brasa-bench-core's).
+  void set_title(std::string title, std::string legend) {
+    title_ = std::move(title);
+    legend_ = std::move(legend);
+  }
+
   void write_csv(const std::string& path) const;
   void write_svg(const std::string& path) const;
 
  private:
   std::vector<Row> rows_;
+  std::string title_ = "brasa-bench-core: time per workload (log scale; shorter is faster)";
+  std::string legend_ = "orange: Brasa; grey: hand-written C++ and Unix tools; blue: numpy, pandas, Dask";
 };
 
 }  // namespace brasa::bench

@@ -1,0 +1,787 @@
+// brasa-bench-mllib: mllib's training iterations against a direct
+// single-threaded Eigen loop and scikit-learn, on the same generated data,
+// in one run:
+//   K1 k-means Lloyd iteration (10^6 points x 20 features, k = 20);
+//   L1 logistic regression L-BFGS iteration (10^6 points x 100 features);
+//   (A1 ALS iteration: to come with mllib's ALS; see als() below.)
+// Brasa runs on local[1], local[2] and local-cluster[2,1]; its time per
+// iteration is (fit with max_iter = 1 + M minus fit with max_iter = 1) / M,
+// tol 0, so that blocking the data, initialisation and the first pass's
+// caching cancel out. The peers' per-iteration times are taken the same way
+// (bench/mllib_peers.py). Prints a table and the ratios against the targets,
+// and writes mllib.csv and mllib.svg.
+//
+// The data is a pure function of (seed, point index) through splitmix64:
+// Brasa generates it inside the engine (ctx.range(...).map(...)), and the
+// driver fills the very same numbers into a plain array for the Eigen loop,
+// written once to a raw float64 file under /tmp for scikit-learn (removed
+// at the end).
+//
+//   brasa-bench-mllib [--points 1000000] [--kmeans-iterations 30] [--logreg-iterations 10] [--runs 3]
+//                     [--masters local[1] local[2] local-cluster[2,1]] [--python /usr/bin/python3] [--out bench/results]
+#include <CLI/CLI.hpp>
+
+#include <Eigen/Core>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <sys/resource.h>
+#include <unistd.h>
+#include <vector>
+
+#include "brasa/brasa.h"
+#include "brasa/mllib/mllib.h"
+#include "brasa/scheduler/event_bus.h"
+#include "brasa/storage/block_manager.h"
+#include "report.h"
+#include "workloads.h"
+
+namespace fs = std::filesystem;
+using brasa::bench::human_time;
+using brasa::bench::Report;
+using brasa::bench::Row;
+using brasa::bench::splitmix64;
+using brasa::bench::Timings;
+using brasa::mllib::DenseVector;
+using brasa::mllib::LabeledPoint;
+using brasa::mllib::Vector;
+using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+namespace {
+
+struct Options {
+  std::string out = "bench/results";
+  int64_t points = 1'000'000;
+  int kmeans_features = 20;
+  int k = 20;
+  int logreg_features = 100;
+  // M of each workload: Lloyd's runs on for long; scikit-learn's L-BFGS
+  // stops near 20 iterations on this data.
+  int kmeans_iterations = 30;
+  int logreg_iterations = 10;
+  bool verbose = false;
+  int runs = 3;
+  int partitions = 8;  // of the generated input (mllib re-blocks it)
+  uint64_t seed = 1;
+  std::vector<std::string> masters = {"local[1]", "local[2]", "local-cluster[2,1]"};
+  std::vector<std::string> workloads = {"kmeans", "logreg"};
+  std::string python = "/usr/bin/python3";
+  std::string peers = BRASA_BENCH_SOURCE_DIR "/mllib_peers.py";
+};
+
+brasa::Conf bench_conf(const std::string& master) {
+  return brasa::Conf()
+      .master(master)
+      .app_name("brasa-bench-mllib")
+      .set("brasa.ui.show_progress", "false")
+      .set("brasa.log.level", "warn");
+}
+
+std::string mb(double bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f MB", bytes / 1e6);
+  return buf;
+}
+
+std::string fixed(const char* format, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, format, v);
+  return buf;
+}
+
+// Busy CPU seconds of the whole machine (/proc/stat: all but idle and
+// iowait), and of this process with its waited-for children (the Python
+// peer, executors): their difference over the run is other work that
+// competed for the cores.
+double machine_busy_seconds() {
+  std::ifstream in("/proc/stat");
+  std::string cpu;
+  double user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0;
+  if (!(in >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal)) return 0;
+  return (user + nice + system + irq + softirq) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+double own_cpu_seconds() {
+  double total = 0;
+  for (int who : {RUSAGE_SELF, RUSAGE_CHILDREN}) {
+    rusage u{};
+    getrusage(who, &u);
+    total += u.ru_utime.tv_sec + u.ru_utime.tv_usec * 1e-6 + u.ru_stime.tv_sec + u.ru_stime.tv_usec * 1e-6;
+  }
+  return total;
+}
+
+// ---- the data ---------------------------------------------------------------------------
+
+// A uniform draw in [0, 1) from stream `key` at index i.
+inline double unit(uint64_t key, uint64_t i) { return static_cast<double>(splitmix64(i + key) >> 11) * 0x1.0p-53; }
+inline uint64_t stream(uint64_t seed, uint64_t s) { return splitmix64(splitmix64(seed) ^ (s * 0x9e3779b97f4a7c15ULL)); }
+
+// k-means points: point i belongs to true cluster c(i) of k, whose centre
+// has coordinates uniform in [-2, 2); each feature adds triangular noise
+// on [-1.5, 1.5]. The clusters overlap, so Lloyd's keeps moving for many
+// iterations.
+struct KMeansData {
+  uint64_t cluster_key, centre_key, noise_a, noise_b;
+  int d, k;
+  KMeansData(uint64_t seed, int d, int k)
+      : cluster_key(stream(seed, 1)), centre_key(stream(seed, 2)), noise_a(stream(seed, 3)), noise_b(stream(seed, 4)),
+        d(d), k(k) {}
+  void fill(int64_t i, double* x) const {
+    const uint64_t c = splitmix64(static_cast<uint64_t>(i) + cluster_key) % static_cast<uint64_t>(k);
+    for (int j = 0; j < d; ++j) {
+      const uint64_t at = static_cast<uint64_t>(i) * d + j;
+      x[j] = 4.0 * unit(centre_key, c * d + j) - 2.0 + 1.5 * (unit(noise_a, at) + unit(noise_b, at) - 1.0);
+    }
+  }
+};
+
+// Logistic regression points: feature j of point i is 0.95 s_i + 0.3 u_ij
+// with s_i and u_ij uniform in [-1, 1) (a factor shared by all features,
+// so they are correlated and L-BFGS needs many iterations), a true
+// coefficient vector uniform in [-1, 1), and label 1 with probability
+// sigmoid(w.x / 4) (so the classes overlap and the optimum is finite).
+struct LogRegData {
+  uint64_t feature_key, shared_key, weight_key, label_key;
+  int d;
+  LogRegData(uint64_t seed, int d)
+      : feature_key(stream(seed, 5)), shared_key(stream(seed, 6)), weight_key(stream(seed, 7)),
+        label_key(stream(seed, 8)), d(d) {}
+  double fill(int64_t i, double* x) const {  // returns the label
+    const double shared = 2.0 * unit(shared_key, static_cast<uint64_t>(i)) - 1.0;
+    double margin = 0;
+    for (int j = 0; j < d; ++j) {
+      x[j] = 0.95 * shared + 0.3 * (2.0 * unit(feature_key, static_cast<uint64_t>(i) * d + j) - 1.0);
+      margin += (2.0 * unit(weight_key, j) - 1.0) * x[j];
+    }
+    return unit(label_key, static_cast<uint64_t>(i)) < 1.0 / (1.0 + std::exp(-0.25 * margin)) ? 1.0 : 0.0;
+  }
+};
+
+brasa::RDD<Vector> kmeans_points(brasa::Context& ctx, const Options& o, KMeansData g) {
+  return ctx.range(0, o.points, 1, o.partitions).map([g](int64_t i) {
+    std::vector<double> x(g.d);
+    g.fill(i, x.data());
+    return Vector::dense(std::move(x));
+  });
+}
+
+brasa::RDD<LabeledPoint> logreg_points(brasa::Context& ctx, const Options& o, LogRegData g) {
+  return ctx.range(0, o.points, 1, o.partitions).map([g](int64_t i) {
+    std::vector<double> x(g.d);
+    double y = g.fill(i, x.data());
+    return LabeledPoint{y, Vector::dense(std::move(x))};
+  });
+}
+
+// The same numbers in one row-major array (and labels), and in a raw
+// float64 file for the Python peer, removed when this goes.
+struct PlainData {
+  int64_t n = 0;
+  int d = 0;
+  std::vector<double> x, y;
+  std::string file;
+  double x_sum = 0, x_abs_sum = 0, y_sum = 0;
+
+  PlainData() = default;
+  PlainData(const PlainData&) = delete;
+  PlainData& operator=(const PlainData&) = delete;
+  ~PlainData() {
+    if (!file.empty()) fs::remove(file);
+  }
+
+  void write(const std::string& path) {
+    file = path;
+    std::ofstream out(path, std::ios::binary);
+    if (!out) throw std::runtime_error("cannot write " + path);
+    out.write(reinterpret_cast<const char*>(x.data()), static_cast<std::streamsize>(x.size() * sizeof(double)));
+    out.write(reinterpret_cast<const char*>(y.data()), static_cast<std::streamsize>(y.size() * sizeof(double)));
+    if (!out) throw std::runtime_error("cannot write " + path);
+  }
+  void sums() {
+    x_sum = 0, x_abs_sum = 0, y_sum = 0;
+    for (double v : x) x_sum += v, x_abs_sum += std::abs(v);
+    for (double v : y) y_sum += v;
+  }
+};
+
+// ---- the direct Eigen loops --------------------------------------------------------------
+
+// Lloyd's iterations on the plain array, as mllib computes them: the
+// products of 256 rows with the centres as one matrix product, distances
+// as |x|^2 + |c|^2 - 2 x.c, then the sums of each cluster.
+struct EigenLloyd {
+  const PlainData& data;
+  RowMatrix centers;
+
+  double iterate() {  // returns the cost of the assignment; moves the centres
+    const int k = static_cast<int>(centers.rows()), d = data.d;
+    const DenseVector norms = centers.rowwise().squaredNorm();
+    RowMatrix sums = RowMatrix::Zero(k, d), products;
+    DenseVector counts = DenseVector::Zero(k);
+    double cost = 0;
+    constexpr int64_t kChunk = 256;
+    for (int64_t begin = 0; begin < data.n; begin += kChunk) {
+      const int64_t rows = std::min(kChunk, data.n - begin);
+      Eigen::Map<const RowMatrix> x(data.x.data() + begin * d, rows, d);
+      products.resize(rows, k);
+      products.noalias() = x * centers.transpose();
+      for (int64_t r = 0; r < rows; ++r) {
+        const double x_norm = x.row(r).squaredNorm();
+        int best = 0;
+        double min = std::numeric_limits<double>::infinity();
+        for (int j = 0; j < k; ++j) {
+          const double dist = x_norm + norms[j] - 2.0 * products(r, j);
+          if (dist < min) min = dist, best = j;
+        }
+        cost += std::max(min, 0.0);
+        counts[best] += 1;
+        sums.row(best) += x.row(r);
+      }
+    }
+    for (int j = 0; j < k; ++j)
+      if (counts[j] > 0) centers.row(j) = sums.row(j) / counts[j];
+    return cost;
+  }
+
+  // Sum of squared distances to the closest of `cs`, directly.
+  double cost_of(const RowMatrix& cs) const {
+    double cost = 0;
+    for (int64_t i = 0; i < data.n; ++i) {
+      Eigen::Map<const Eigen::RowVectorXd> x(data.x.data() + i * data.d, data.d);
+      cost += (cs.rowwise() - x).rowwise().squaredNorm().minCoeff();
+    }
+    return cost;
+  }
+};
+
+double log1p_exp(double m) { return m > 0 ? m + std::log1p(std::exp(-m)) : std::log1p(std::exp(m)); }
+double sigmoid(double m) { return 1.0 / (1.0 + std::exp(-m)); }
+
+// One logistic loss and gradient evaluation on the plain array: margins
+// X w + c, per-row loss and multiplier r = sigmoid(m) - y, then X^T r.
+// chunk_rows > 0 takes the rows that many at a time (mllib's blocks: both
+// passes over a chunk find it in cache); 0 takes the whole array at once.
+struct EigenLogistic {
+  const PlainData& data;
+  int64_t chunk_rows = 0;
+  std::vector<double> r;
+
+  double evaluate(const DenseVector& w, double c, DenseVector& grad, double& intercept_grad) {
+    const int64_t step = chunk_rows > 0 ? chunk_rows : data.n;
+    r.resize(static_cast<size_t>(step));
+    grad.setZero(data.d);
+    intercept_grad = 0;
+    double loss = 0;
+    for (int64_t begin = 0; begin < data.n; begin += step) {
+      const int64_t rows = std::min(step, data.n - begin);
+      Eigen::Map<const RowMatrix> x(data.x.data() + begin * data.d, rows, data.d);
+      Eigen::Map<DenseVector> m(r.data(), rows);
+      m.noalias() = x * w;
+      for (int64_t i = 0; i < rows; ++i) {
+        const double margin = m[i] + c, y = data.y[static_cast<size_t>(begin + i)];
+        loss += log1p_exp(margin) - y * margin;
+        m[i] = sigmoid(margin) - y;
+        intercept_grad += m[i];
+      }
+      grad.noalias() += x.transpose() * m;
+    }
+    return loss / static_cast<double>(data.n);
+  }
+};
+
+// ---- Brasa runs ---------------------------------------------------------------------------
+
+// Counts the jobs a fit runs (each distributed pass over the training data
+// is one job) and samples the block manager's memory_used() at each job's
+// end: during a fit the only cached RDD is mllib's blocked training data.
+class JobWatch : public brasa::Listener {
+ public:
+  JobWatch(brasa::BlockManager& bm, bool verbose) : bm_(bm), verbose_(verbose) {}
+  void on_event(const brasa::Event& e) override {
+    if (e.type != brasa::Event::Type::kJobEnd) return;
+    if (verbose_) std::printf("    job %d %s: %s\n", e.job_id, e.name.c_str(), human_time(e.seconds).c_str());
+    {
+      std::lock_guard lock(mu_);
+      seconds_.push_back(e.seconds);
+    }
+    jobs_.fetch_add(1);
+    size_t used = bm_.memory_used(), peak = peak_.load();
+    while (used > peak && !peak_.compare_exchange_weak(peak, used)) {
+    }
+  }
+  int64_t jobs() const { return jobs_.load(); }
+  size_t peak() const { return peak_.load(); }
+  void reset_peak() { peak_.store(0); }
+  // Mean duration of the last `n` jobs.
+  double mean_of_last(int64_t n) {
+    std::lock_guard lock(mu_);
+    n = std::min<int64_t>(n, static_cast<int64_t>(seconds_.size()));
+    double sum = 0;
+    for (int64_t i = 0; i < n; ++i) sum += seconds_[seconds_.size() - 1 - static_cast<size_t>(i)];
+    return n > 0 ? sum / static_cast<double>(n) : 0;
+  }
+
+ private:
+  brasa::BlockManager& bm_;
+  const bool verbose_;
+  std::atomic<int64_t> jobs_{0};
+  std::atomic<size_t> peak_{0};
+  std::mutex mu_;
+  std::vector<double> seconds_;  // of each job, in order of their ends
+};
+
+struct BrasaRun {
+  Timings per_iteration;
+  // A cross-check less exposed to the noise of the fits' set-up: the
+  // duration of the long fit's last (passes per iteration x M) jobs, the
+  // passes of its last M iterations, per iteration. It leaves out the
+  // driver's work between jobs (the centre update or L-BFGS step).
+  Timings job_time;
+  double jobs_per_iteration = 0;  // of the last run
+  size_t cached_bytes = 0;        // peak during the long fit (local masters; 0 on a cluster)
+  int short_iterations = 0, long_iterations = 0;
+};
+
+// fit(max_iter) fits a model and returns the iterations it ran.
+template <class Fit> BrasaRun time_fits(brasa::Context& ctx, const Options& o, int m, Fit fit) {
+  auto watch = std::make_shared<JobWatch>(ctx.runtime().block_manager(), o.verbose);
+  auto& bus = ctx.runtime().events();
+  bus.add_listener(watch);
+  BrasaRun run;
+  run.per_iteration.runs = o.runs;
+  fit(1);  // warm-up, not timed: the context's first jobs start its threads or executors and fault in memory
+  for (int r = 0; r < o.runs; ++r) {
+    bus.flush();
+    const int64_t j0 = watch->jobs();
+    double a = Timings::now();
+    run.short_iterations = fit(1);
+    double b = Timings::now();
+    bus.flush();
+    const int64_t j1 = watch->jobs();
+    watch->reset_peak();
+    double c = Timings::now();
+    run.long_iterations = fit(1 + m);
+    double d = Timings::now();
+    bus.flush();
+    const int64_t j2 = watch->jobs();
+    run.per_iteration.seconds.push_back(((d - c) - (b - a)) / m);
+    if (o.verbose) std::printf("    fit(max_iter = 1) %s, fit(max_iter = %d) %s\n", human_time(b - a).c_str(), 1 + m, human_time(d - c).c_str());
+    run.jobs_per_iteration = static_cast<double>((j2 - j1) - (j1 - j0)) / m;
+    const int64_t extra_jobs = (j2 - j1) - (j1 - j0);
+    run.job_time.seconds.push_back(watch->mean_of_last(extra_jobs) * static_cast<double>(extra_jobs) / m);
+    run.cached_bytes = std::max(run.cached_bytes, watch->peak());
+  }
+  bus.remove_listener(watch);
+  return run;
+}
+
+// "runs 80.1 ms to 84.0 ms": the difference of two fits is noisier than a
+// timed loop, so the spread goes beside the median.
+std::string spread(const Timings& t) {
+  if (t.seconds.size() < 2) return "";
+  auto [lo, hi] = std::minmax_element(t.seconds.begin(), t.seconds.end());
+  return "runs " + human_time(*lo) + " to " + human_time(*hi) + "; ";
+}
+
+std::string iterations_note(const BrasaRun& run, int iterations) {
+  std::string note = spread(run.per_iteration);
+  if (run.short_iterations != 1 || run.long_iterations != 1 + iterations)
+    note += "STOPPED EARLY: ran " + std::to_string(run.short_iterations) + " and " + std::to_string(run.long_iterations) +
+           " iterations, not 1 and " + std::to_string(1 + iterations) + "; ";
+  return note + fixed("%.2f passes/iteration", run.jobs_per_iteration) + " taking " + human_time(run.job_time.median());
+}
+
+// ---- the Python peer ---------------------------------------------------------------------
+
+std::vector<std::string> run_child(const std::string& cmd) {
+  FILE* f = popen(cmd.c_str(), "r");
+  if (!f) throw std::runtime_error("cannot run " + cmd);
+  std::vector<std::string> lines;
+  char buf[8192];
+  while (std::fgets(buf, sizeof buf, f)) {
+    std::string line(buf);
+    if (!line.empty() && line.back() == '\n') line.pop_back();
+    lines.push_back(line);
+  }
+  int status = pclose(f);
+  if (status != 0) {
+    std::string tail;
+    for (size_t i = lines.size() > 5 ? lines.size() - 5 : 0; i < lines.size(); ++i) tail += "\n    " + lines[i];
+    throw std::runtime_error("'" + cmd + "' failed with status " + std::to_string(status) + tail);
+  }
+  return lines;
+}
+
+std::map<std::string, std::string> fields(const std::string& line) {
+  std::map<std::string, std::string> out;
+  std::istringstream in(line);
+  std::string f;
+  while (std::getline(in, f, '\t'))
+    if (auto eq = f.find('='); eq != std::string::npos) out[f.substr(0, eq)] = f.substr(eq + 1);
+  return out;
+}
+
+struct PeerRow {
+  std::string system, config, note;
+  Timings per_iteration;
+  double fit_per_iter = 0;
+  std::string n_iter;
+};
+
+// Runs mllib_peers.py once per thread count (2, then 1), with the thread
+// pools' sizes in its environment. OpenBLAS's OPENBLAS_CORETYPE and
+// OPENBLAS_L2_SIZE, if set, are dropped so that numpy picks its own kernel
+// (the child checks that kernel's products against numpy's loops, and the
+// run is repeated with them kept if it is wrong). Returns no rows, with a
+// printed note, when there is no such Python or no scikit-learn.
+std::vector<PeerRow> run_peers(const Options& o, const std::string& args, const PlainData& data, std::string& info) {
+  std::vector<PeerRow> rows;
+  if (!fs::exists(o.python)) {
+    std::printf("skip: scikit-learn rows: %s not found (install python3-sklearn)\n", o.python.c_str());
+    return rows;
+  }
+  for (int threads : {2, 1}) {
+    const std::string t = std::to_string(threads);
+    const std::string pools = "OMP_NUM_THREADS=" + t + " OPENBLAS_NUM_THREADS=" + t + " MKL_NUM_THREADS=" + t + " ";
+    const std::string tail = o.python + " " + o.peers + " " + args + " 2>&1";
+    std::vector<std::string> lines;
+    try {
+      lines = run_child("env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE " + pools + tail);
+      bool wrong = std::any_of(lines.begin(), lines.end(), [](const std::string& l) { return l.rfind("skip=blas_wrong", 0) == 0; });
+      if (wrong) {
+        std::printf("note: numpy's default BLAS kernel computed wrong products; rerunning with OPENBLAS_CORETYPE kept\n");
+        lines = run_child("env " + pools + tail);
+      }
+    } catch (const std::exception& e) {
+      std::printf("skip: scikit-learn rows: %s\n", e.what());
+      return rows;
+    }
+    for (auto& line : lines) {
+      auto f = fields(line);
+      if (f.count("skip")) {
+        std::printf("skip: scikit-learn rows: %s\n", f["skip"].c_str());
+        return {};
+      }
+      if (f.count("info")) info += (info.empty() ? "" : "; ") + f["info"];
+      if (f.count("checksum")) {
+        const double xs = std::stod(f["checksum"]), ys = std::stod(f["labels"]);
+        // Sums in another order: equal up to rounding, relative to the sum of |x|.
+        if (std::abs(xs - data.x_sum) > 1e-10 * data.x_abs_sum || ys != data.y_sum) {
+          std::printf("skip: scikit-learn rows: the peer read other data (feature sum %s, here %.17g; label sum %s, here %.17g)\n",
+                      f["checksum"].c_str(), data.x_sum, f["labels"].c_str(), data.y_sum);
+          return {};
+        }
+      }
+      if (!f.count("system")) continue;
+      PeerRow row{f["system"], f["config"], f["note"], Timings{o.runs, {}}, std::stod(f["fit_per_iter"]), f["n_iter"]};
+      std::istringstream secs(f["seconds"]);
+      std::string s;
+      while (std::getline(secs, s, ',')) row.per_iteration.seconds.push_back(std::stod(s));
+      rows.push_back(row);
+    }
+  }
+  return rows;
+}
+
+// ---- the suite ---------------------------------------------------------------------------
+
+class Suite {
+ public:
+  explicit Suite(Options o) : o_(std::move(o)) {}
+  int run();
+
+ private:
+  void kmeans();
+  void logreg();
+  void als();
+  void peer_rows(const std::string& workload, const std::string& args, const PlainData& data, double records,
+                 const std::string& expected_iters, const std::function<std::string(const PeerRow&)>& check);
+  void ratios(const std::string& workload, const std::string& brasa, const std::string& sklearn,
+              const std::vector<std::string>& loops);
+  void target(bool met, const std::string& what) {
+    targets_.push_back(std::string(met ? "met   " : "MISSED") + "  " + what);
+  }
+  std::string raw_file(const std::string& what) const {
+    return (fs::temp_directory_path() / ("brasa-bench-mllib-" + std::to_string(getpid()) + "-" + what + ".f64")).string();
+  }
+
+  Options o_;
+  Report report_;
+  std::vector<std::string> targets_;
+  std::vector<std::string> sizes_;
+};
+
+void Suite::peer_rows(const std::string& workload, const std::string& args, const PlainData& data, double records,
+                      const std::string& expected_iters, const std::function<std::string(const PeerRow&)>& check) {
+  std::string info;
+  for (auto& p : run_peers(o_, args, data, info)) {
+    std::string note = spread(p.per_iteration);
+    if (p.n_iter != expected_iters) note += "STOPPED EARLY: n_iter_ " + p.n_iter + "; ";
+    note += "fit/n_iter_ " + human_time(p.fit_per_iter);
+    if (auto extra = check(p); !extra.empty()) note += "; " + extra;
+    report_.add({workload, p.system, p.config, p.per_iteration.median(), records, false, note});
+  }
+  if (!info.empty()) std::printf("  (scikit-learn: %s)\n", info.c_str());
+}
+
+void Suite::kmeans() {
+  const std::string w = "K1 k-means iteration";
+  const int d = o_.kmeans_features, k = o_.k, m = o_.kmeans_iterations;
+  const double n = static_cast<double>(o_.points);
+  KMeansData gen(o_.seed, d, k);
+
+  PlainData data;
+  data.n = o_.points;
+  data.d = d;
+  data.x.resize(static_cast<size_t>(o_.points) * d);
+  for (int64_t i = 0; i < o_.points; ++i) gen.fill(i, data.x.data() + i * d);
+  data.sums();
+  const RowMatrix init = Eigen::Map<const RowMatrix>(data.x.data(), k, d);  // the first k points
+
+  // Direct loop: per run, 1 + M iterations from the first k points; the
+  // last M are timed (the first pays for page faults).
+  EigenLloyd lloyd{data, init};
+  Timings eigen{o_.runs, {}};
+  for (int r = 0; r < o_.runs; ++r) {
+    lloyd.centers = init;
+    lloyd.iterate();
+    double start = Timings::now();
+    for (int i = 0; i < m; ++i) lloyd.iterate();
+    eigen.seconds.push_back((Timings::now() - start) / m);
+  }
+  const double final_cost = lloyd.cost_of(lloyd.centers);
+  report_.add({w, "Eigen loop (256-row products)", "1 thread", eigen.median(), n, false,
+               "cost after " + std::to_string(1 + m) + " iterations " + fixed("%.10g", final_cost)});
+
+  data.write(raw_file("kmeans"));
+  const std::string expected_iters = "1," + std::to_string(1 + m);
+  peer_rows(w, "kmeans " + data.file + " " + std::to_string(o_.points) + " " + std::to_string(d) + " " +
+                   std::to_string(k) + " " + std::to_string(m) + " " + std::to_string(o_.runs),
+            data, n, expected_iters, [&](const PeerRow& p) -> std::string {
+              // Same start, same iterations: the same centres, up to rounding.
+              auto at = p.note.find("inertia ");
+              if (at == std::string::npos || p.n_iter != expected_iters) return "";
+              double inertia = std::stod(p.note.substr(at + 8));
+              return std::abs(inertia - final_cost) <= 1e-6 * final_cost ? "cost matches the Eigen loop"
+                                                                         : "COST DIFFERS from the Eigen loop (" + p.note + ")";
+            });
+
+  for (const auto& master : o_.masters) {
+    brasa::Context ctx(bench_conf(master));
+    auto points = kmeans_points(ctx, o_, gen);
+    brasa::mllib::KMeansModel last;
+    auto run = time_fits(ctx, o_, m, [&](int max_iter) {
+      // mllib cannot start from given centres: k random points, seeded.
+      last = brasa::mllib::KMeans().k(k).max_iter(max_iter).tol(0).init_mode("random").seed(o_.seed).fit(points);
+      return last.num_iter();
+    });
+    // The engine's points are the array's: the model's cost over the RDD
+    // against the same centres' cost over the array.
+    const double brasa_cost = last.compute_cost(points);
+    const double array_cost = lloyd.cost_of(last.centers());
+    std::string note = iterations_note(run, m);
+    note += std::abs(brasa_cost - array_cost) <= 1e-9 * array_cost ? "; data matches the array" : "; DATA DIFFERS";
+    if (run.cached_bytes > 0) {
+      const double raw = n * d * 8;
+      note += "; cached " + mb(static_cast<double>(run.cached_bytes)) + " = " +
+              fixed("%.2fx", static_cast<double>(run.cached_bytes) / raw) + " raw";
+      if (master == "local[1]") {
+        sizes_.push_back(w + ": cached training blocks " + mb(static_cast<double>(run.cached_bytes)) + ", raw " + mb(raw) +
+                         " (n*d*8, no labels): " + fixed("%.3fx", static_cast<double>(run.cached_bytes) / raw));
+        target(static_cast<double>(run.cached_bytes) <= 1.2 * raw, "k-means cached training data <= 1.2x raw (" +
+                                                                      fixed("%.3fx", run.cached_bytes / raw) + ")");
+      }
+    }
+    report_.add({w, "brasa mllib KMeans", master, run.per_iteration.median(), n, true, note});
+  }
+  ratios(w, "brasa mllib KMeans", "scikit-learn KMeans", {"Eigen loop (256-row products)"});
+}
+
+void Suite::logreg() {
+  const std::string w = "L1 logistic iteration";
+  const int d = o_.logreg_features, m = o_.logreg_iterations;
+  const double n = static_cast<double>(o_.points);
+  LogRegData gen(o_.seed, d);
+
+  PlainData data;
+  data.n = o_.points;
+  data.d = d;
+  data.x.resize(static_cast<size_t>(o_.points) * d);
+  data.y.resize(static_cast<size_t>(o_.points));
+  for (int64_t i = 0; i < o_.points; ++i) data.y[static_cast<size_t>(i)] = gen.fill(i, data.x.data() + i * d);
+  data.sums();
+
+  // Direct loops: one loss + gradient evaluation each, at a fixed point
+  // (the Brasa starting point: zero coefficients, intercept log(pos/neg)),
+  // 1 + M times per run with the last M timed. Chunked as mllib blocks
+  // (2^17 values), and over the whole array at once.
+  const double intercept = std::log(data.y_sum / (n - data.y_sum));
+  const int64_t block_rows = std::clamp<int64_t>((int64_t{1} << 17) / d, 1, 1 << 16);
+  const std::string chunked_name = "Eigen loop (" + std::to_string(block_rows) + "-row chunks)";
+  DenseVector w0 = DenseVector::Zero(d), grad;
+  double igrad = 0;
+  for (int64_t chunk : {block_rows, int64_t{0}}) {
+    EigenLogistic eval{data, chunk, {}};
+    Timings t{o_.runs, {}};
+    for (int r = 0; r < o_.runs; ++r) {
+      eval.evaluate(w0, intercept, grad, igrad);
+      double start = Timings::now();
+      for (int i = 0; i < m; ++i) eval.evaluate(w0, intercept, grad, igrad);
+      t.seconds.push_back((Timings::now() - start) / m);
+    }
+    std::string system = chunk ? chunked_name : "Eigen loop (whole array)";
+    report_.add({w, system, "1 thread", t.median(), n, false, "one loss + gradient evaluation"});
+  }
+
+  data.write(raw_file("logreg"));
+  peer_rows(w, "logreg " + data.file + " " + std::to_string(o_.points) + " " + std::to_string(d) + " " +
+                   std::to_string(m) + " " + std::to_string(o_.runs),
+            data, n, "1," + std::to_string(1 + m), [](const PeerRow&) { return std::string(); });
+
+  const std::vector<std::string> loops = {chunked_name, "Eigen loop (whole array)"};
+  EigenLogistic check{data, block_rows, {}};
+  for (const auto& master : o_.masters) {
+    brasa::Context ctx(bench_conf(master));
+    auto points = logreg_points(ctx, o_, gen);
+    brasa::mllib::LogisticRegressionModel last;
+    auto run = time_fits(ctx, o_, m, [&](int max_iter) {
+      last = brasa::mllib::LogisticRegression().max_iter(max_iter).tol(0).fit(points);
+      return last.total_iterations();
+    });
+    // The engine's points are the array's: the final model's loss over the
+    // array against the last loss mllib recorded.
+    const double array_loss = check.evaluate(last.coefficients(), last.intercept(), grad, igrad);
+    const double brasa_loss = last.objective_history().back();
+    std::string note = iterations_note(run, m);
+    note += std::abs(array_loss - brasa_loss) <= 1e-9 * std::abs(array_loss) ? "; data matches the array"
+                                                                              : "; DATA DIFFERS (loss " + fixed("%.12g", brasa_loss) + " vs " + fixed("%.12g", array_loss) + ")";
+    if (run.cached_bytes > 0) {
+      const double raw = n * d * 8 + n * 8;
+      note += "; cached " + mb(static_cast<double>(run.cached_bytes)) + " = " +
+              fixed("%.2fx", static_cast<double>(run.cached_bytes) / raw) + " raw";
+      if (master == "local[1]") {
+        sizes_.push_back(w + ": cached training blocks " + mb(static_cast<double>(run.cached_bytes)) + ", raw " + mb(raw) +
+                         " (n*d*8 + n*8 labels): " + fixed("%.3fx", static_cast<double>(run.cached_bytes) / raw));
+        target(static_cast<double>(run.cached_bytes) <= 1.2 * raw, "logistic cached training data <= 1.2x raw (" +
+                                                                      fixed("%.3fx", run.cached_bytes / raw) + ")");
+      }
+    }
+    report_.add({w, "brasa mllib LogisticRegression", master, run.per_iteration.median(), n, true, note});
+  }
+  ratios(w, "brasa mllib LogisticRegression", "scikit-learn LogisticRegression", loops);
+}
+
+// A1 ALS iteration: mllib has no ALS yet. When it does, generate the
+// ratings inside the engine as above, time (fit(1 + M) - fit(1)) / M on
+// each master, add a direct Eigen loop (one half-sweep of normal-equation
+// solves per side) and implicit's or sklearn-free numpy peer, and call
+// ratios(w, ...) like the others.
+void Suite::als() {}
+
+// The ratios for one workload: Brasa local[1] against the direct
+// loop (the fastest one when there are two), Brasa against scikit-learn on
+// the same cores, and local[1] / local[2].
+void Suite::ratios(const std::string& w, const std::string& brasa, const std::string& sklearn,
+                   const std::vector<std::string>& loops) {
+  const Row* local1 = report_.find(w, brasa, "local[1]");
+  const Row* local2 = report_.find(w, brasa, "local[2]");
+  const Row* sk2 = report_.find(w, sklearn, "2 threads");
+  const Row* sk1 = report_.find(w, sklearn, "1 thread");
+  const Row* eigen = nullptr;
+  for (auto& loop : loops)
+    if (auto* r = report_.find(w, loop, "1 thread"); r && (!eigen || r->seconds < eigen->seconds)) eigen = r;
+  std::printf("  %s ratios:\n", w.c_str());
+  if (local1 && eigen) {
+    double r = local1->seconds / eigen->seconds;
+    std::printf("    brasa local[1] / %s: %.2fx (target <= 1.3x)\n", eigen->system.c_str(), r);
+    target(r <= 1.3, w + ": brasa local[1] / " + eigen->system + " = " + fixed("%.2fx", r) + " (<= 1.3x)");
+  }
+  if (local2 && sk2) {
+    double r = local2->seconds / sk2->seconds;
+    std::printf("    brasa local[2] / scikit-learn 2 threads: %.2fx (target < 1)\n", r);
+    target(r < 1, w + ": brasa local[2] / scikit-learn 2 threads = " + fixed("%.2fx", r) + " (< 1)");
+  }
+  if (local1 && sk1) {
+    double r = local1->seconds / sk1->seconds;
+    std::printf("    brasa local[1] / scikit-learn 1 thread: %.2fx (target < 1)\n", r);
+    target(r < 1, w + ": brasa local[1] / scikit-learn 1 thread = " + fixed("%.2fx", r) + " (< 1)");
+  }
+  if (local1 && local2) {
+    double r = local1->seconds / local2->seconds;
+    std::printf("    brasa local[1] / local[2]: %.2fx (target >= 1.6x)\n", r);
+    target(r >= 1.6, w + ": brasa local[1] / local[2] = " + fixed("%.2fx", r) + " (>= 1.6x)");
+  }
+  std::fflush(stdout);
+}
+
+int Suite::run() {
+  fs::create_directories(o_.out);
+  Eigen::setNbThreads(1);
+  std::printf("brasa-bench-mllib: %lld points, M = %d (k-means) and %d (logistic) iterations, %d runs (medians)\n",
+              static_cast<long long>(o_.points), o_.kmeans_iterations, o_.logreg_iterations, o_.runs);
+  report_.set_title("brasa-bench-mllib: time per training iteration (log scale; shorter is faster)",
+                    "orange: Brasa mllib; grey: direct single-threaded Eigen loops; blue: scikit-learn");
+  report_.print_header();
+  auto wants = [&](const char* w) { return std::find(o_.workloads.begin(), o_.workloads.end(), w) != o_.workloads.end(); };
+  const double busy0 = machine_busy_seconds(), own0 = own_cpu_seconds(), start = Timings::now();
+  if (wants("kmeans")) kmeans();
+  if (wants("logreg")) logreg();
+  if (wants("als")) als();
+
+  const double wall = Timings::now() - start;
+  const double others = std::max(0.0, (machine_busy_seconds() - busy0) - (own_cpu_seconds() - own0));
+  const long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  std::printf("\nother processes kept %.2f of the %ld cores busy on average over the %.0f s run%s\n", others / wall,
+              cores, wall, others / wall > 0.1 ? " (the timings are disturbed; rerun on an idle machine)" : "");
+  std::printf("\ncached training data (peak block-manager memory_used() at job ends during the long fit, "
+              "local[1]; the fit's blocks are the only cached RDD):\n");
+  for (auto& s : sizes_) std::printf("  %s\n", s.c_str());
+  std::printf("\ntargets:\n");
+  for (auto& t : targets_) std::printf("  %s\n", t.c_str());
+  report_.write_csv((fs::path(o_.out) / "mllib.csv").string());
+  report_.write_svg((fs::path(o_.out) / "mllib.svg").string());
+  std::printf("\nwrote %s/mllib.csv and mllib.svg\n", o_.out.c_str());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  brasa::init(argc, argv);
+  CLI::App app{"brasa-bench-mllib: mllib k-means and logistic regression iterations against a direct Eigen loop "
+               "and scikit-learn"};
+  Options o;
+  app.add_option("--out", o.out, "directory for mllib.csv and mllib.svg");
+  app.add_option("--points", o.points, "training points of each workload")->check(CLI::Range(int64_t{100}, int64_t{1} << 40));
+  app.add_option("--kmeans-iterations", o.kmeans_iterations, "k-means M: per iteration = (fit(1 + M) - fit(1)) / M")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--logreg-iterations", o.logreg_iterations, "logistic regression M")->check(CLI::PositiveNumber);
+  app.add_option("--runs", o.runs, "timed runs per configuration (the median is reported)")->check(CLI::PositiveNumber);
+  app.add_option("--partitions", o.partitions, "partitions of the generated input")->check(CLI::PositiveNumber);
+  app.add_option("--seed", o.seed, "seed of the generated data");
+  app.add_option("--masters", o.masters, "Brasa masters, space-separated")
+      ->check(CLI::IsMember({"local[1]", "local[2]", "local-cluster[2,1]"}));
+  app.add_option("--workloads", o.workloads, "kmeans, logreg (als: not yet)")->check(CLI::IsMember({"kmeans", "logreg", "als"}));
+  app.add_flag("--verbose", o.verbose, "print each Brasa fit's time and jobs");
+  app.add_option("--python", o.python, "Python with scikit-learn (Debian's python3-sklearn)");
+  CLI11_PARSE(app, argc, argv);
+  try {
+    return Suite(o).run();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "brasa-bench-mllib: %s\n", e.what());
+    return 1;
+  }
+}
