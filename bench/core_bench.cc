@@ -72,33 +72,6 @@ std::string mb(double bytes) {
   return buf;
 }
 
-// Runs `cmd` and returns its stdout lines; the time to the first line
-// starting with `ready` (if asked) goes to *ready_after.
-std::vector<std::string> run_child(const std::string& cmd, double* ready_after = nullptr) {
-  double start = Timings::now();
-  FILE* f = popen(cmd.c_str(), "r");
-  if (!f) throw std::runtime_error("cannot run " + cmd);
-  std::vector<std::string> lines;
-  char buf[4096];
-  while (std::fgets(buf, sizeof buf, f)) {
-    std::string line(buf);
-    if (!line.empty() && line.back() == '\n') line.pop_back();
-    if (ready_after && line.rfind("ready", 0) == 0 && lines.empty()) *ready_after = Timings::now() - start;
-    lines.push_back(line);
-  }
-  int status = pclose(f);
-  if (status != 0) throw std::runtime_error("'" + cmd + "' failed with status " + std::to_string(status));
-  return lines;
-}
-
-std::map<std::string, std::string> fields(const std::string& line) {
-  std::map<std::string, std::string> out;
-  std::istringstream in(line);
-  std::string f;
-  while (std::getline(in, f, '\t'))
-    if (auto eq = f.find('='); eq != std::string::npos) out[f.substr(0, eq)] = f.substr(eq + 1);
-  return out;
-}
 
 class Suite {
  public:

@@ -54,6 +54,8 @@ using brasa::bench::Report;
 using brasa::bench::Row;
 using brasa::bench::splitmix64;
 using brasa::bench::Timings;
+using brasa::bench::fields;
+using brasa::bench::run_child;
 using brasa::mllib::DenseVector;
 using brasa::mllib::LabeledPoint;
 using brasa::mllib::Vector;
@@ -406,33 +408,6 @@ std::string iterations_note(const BrasaRun& run, int iterations) {
 
 // ---- the Python peer ---------------------------------------------------------------------
 
-std::vector<std::string> run_child(const std::string& cmd) {
-  FILE* f = popen(cmd.c_str(), "r");
-  if (!f) throw std::runtime_error("cannot run " + cmd);
-  std::vector<std::string> lines;
-  char buf[8192];
-  while (std::fgets(buf, sizeof buf, f)) {
-    std::string line(buf);
-    if (!line.empty() && line.back() == '\n') line.pop_back();
-    lines.push_back(line);
-  }
-  int status = pclose(f);
-  if (status != 0) {
-    std::string tail;
-    for (size_t i = lines.size() > 5 ? lines.size() - 5 : 0; i < lines.size(); ++i) tail += "\n    " + lines[i];
-    throw std::runtime_error("'" + cmd + "' failed with status " + std::to_string(status) + tail);
-  }
-  return lines;
-}
-
-std::map<std::string, std::string> fields(const std::string& line) {
-  std::map<std::string, std::string> out;
-  std::istringstream in(line);
-  std::string f;
-  while (std::getline(in, f, '\t'))
-    if (auto eq = f.find('='); eq != std::string::npos) out[f.substr(0, eq)] = f.substr(eq + 1);
-  return out;
-}
 
 struct PeerRow {
   std::string system, config, note;

@@ -1,6 +1,8 @@
 #include "report.h"
 
 #include <algorithm>
+#include <chrono>
+#include <sstream>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -8,6 +10,37 @@
 #include <stdexcept>
 
 namespace brasa::bench {
+
+std::vector<std::string> run_child(const std::string& cmd, double* ready_after) {
+  const auto start = std::chrono::steady_clock::now();
+  FILE* f = popen(cmd.c_str(), "r");
+  if (!f) throw std::runtime_error("cannot run " + cmd);
+  std::vector<std::string> lines;
+  char buf[8192];
+  while (std::fgets(buf, sizeof buf, f)) {
+    std::string line(buf);
+    if (!line.empty() && line.back() == '\n') line.pop_back();
+    if (ready_after && line.rfind("ready", 0) == 0 && lines.empty())
+      *ready_after = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    lines.push_back(line);
+  }
+  int status = pclose(f);
+  if (status != 0) {
+    std::string tail;
+    for (size_t i = lines.size() > 5 ? lines.size() - 5 : 0; i < lines.size(); ++i) tail += "\n    " + lines[i];
+    throw std::runtime_error("'" + cmd + "' failed with status " + std::to_string(status) + tail);
+  }
+  return lines;
+}
+
+std::map<std::string, std::string> fields(const std::string& line) {
+  std::map<std::string, std::string> out;
+  std::istringstream in(line);
+  std::string f;
+  while (std::getline(in, f, '\t'))
+    if (auto eq = f.find('='); eq != std::string::npos) out[f.substr(0, eq)] = f.substr(eq + 1);
+  return out;
+}
 
 void Report::add(Row row) {
   print(row);

@@ -2,10 +2,19 @@
 // time), printed as a table and written as CSV and as an SVG bar chart.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
 namespace brasa::bench {
+
+// Runs a shell command and returns its stdout lines; throws, quoting its
+// last lines, if it fails. The seconds to the first line starting with
+// "ready" go to *ready_after when asked.
+std::vector<std::string> run_child(const std::string& cmd, double* ready_after = nullptr);
+
+// The key=value fields of one tab-separated line: how the peers report.
+std::map<std::string, std::string> fields(const std::string& line);
 
 // 4.5 us, 40.2 ms, 2.59 s.
 std::string human_time(double seconds);
