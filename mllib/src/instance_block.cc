@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "brasa/util/hash.h"
+
 namespace brasa::mllib::detail {
 
 // Named, not anonymous: functors shipped to executors are keyed by their
@@ -122,12 +124,30 @@ struct BuildBlocks {
   }
 };
 
+struct RowsAt {
+  std::vector<int64_t> positions;  // ascending, distinct
+  template <class Ar> void serialize(Ar& ar) { ar(positions); }
+  std::vector<std::pair<int64_t, DenseVector>> operator()(const InstanceBlock& blk) const {
+    std::vector<std::pair<int64_t, DenseVector>> out;
+    for (auto it = std::lower_bound(positions.begin(), positions.end(), blk.first);
+         it != positions.end() && *it < blk.first + blk.rows; ++it)
+      out.emplace_back(*it, blk.row(static_cast<int32_t>(*it - blk.first)));
+    return out;
+  }
+};
+
 struct AsPoint {
   LabeledPoint operator()(const Vector& v) const { return LabeledPoint{0.0, v}; }
 };
 
 }  // namespace instance_block_impl
 using namespace instance_block_impl;
+
+DenseVector InstanceBlock::row(int32_t i) const {
+  DenseVector v = DenseVector::Zero(cols);
+  for_each_in_row(i, [&](int32_t c, double x) { v[c] = x; });
+  return v;
+}
 
 void InstanceBlock::multiply(const DenseVector& w, double* y) const {
   if (!sparse()) {
@@ -194,5 +214,20 @@ Blocks make_blocks(const RDD<LabeledPoint>& points, const char* who, double max_
 Blocks make_blocks(const RDD<Vector>& points, const char* who, double max_block_mb) {
   return make_blocks(points.map(AsPoint{}), who, max_block_mb);
 }
+
+std::vector<std::pair<int64_t, DenseVector>> rows_at(const Blocks& blocks, std::vector<int64_t> positions) {
+  std::sort(positions.begin(), positions.end());
+  positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
+  auto rows = blocks.rdd.flat_map(RowsAt{std::move(positions)}).collect();
+  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  return rows;
+}
+
+double uniform_at(uint64_t seed, uint64_t step, int64_t position) {
+  uint64_t h = mix64(hash_combine(hash_combine(seed, step), static_cast<uint64_t>(position)));
+  return static_cast<double>(h >> 11) * 0x1.0p-53;
+}
+
+SeededRandom::SeededRandom(uint64_t seed) : engine(mix64(seed)) {}
 
 }  // namespace brasa::mllib::detail

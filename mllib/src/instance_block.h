@@ -10,6 +10,8 @@
 #pragma once
 
 #include <cstdint>
+#include <random>
+#include <utility>
 #include <vector>
 
 #include "brasa/mllib/labeled_point.h"
@@ -32,6 +34,8 @@ struct InstanceBlock {
   void multiply(const DenseVector& w, double* y) const;
   // g += sum_i r[i] * x_i
   void add_transposed(const double* r, DenseVector& g) const;
+  // Row i as a dense vector.
+  DenseVector row(int32_t i) const;
   // f(col, value) for each stored entry of row i.
   template <class F> void for_each_in_row(int32_t i, F&& f) const {
     if (sparse()) {
@@ -73,5 +77,20 @@ struct Blocks {
 // stored values (Spark's maxBlockSizeInMB; 0 picks 1 MiB).
 Blocks make_blocks(const RDD<LabeledPoint>& points, const char* who, double max_block_mb = 0);
 Blocks make_blocks(const RDD<Vector>& points, const char* who, double max_block_mb = 0);
+
+// (position, row) for the given positions of the input, ascending and
+// without repeats: the rows an initialisation picked.
+std::vector<std::pair<int64_t, DenseVector>> rows_at(const Blocks& blocks, std::vector<int64_t> positions);
+
+// Seeded randomness that does not depend on the partitioning: a uniform
+// draw in [0, 1) fixed by (seed, step, position) for work on the blocks,
+// and a driver-side stream with the same draws on every platform.
+double uniform_at(uint64_t seed, uint64_t step, int64_t position);
+struct SeededRandom {
+  std::mt19937_64 engine;
+  explicit SeededRandom(uint64_t seed);
+  double uniform() { return static_cast<double>(engine() >> 11) * 0x1.0p-53; }
+  int64_t below(int64_t n) { return static_cast<int64_t>(uniform() * static_cast<double>(n)); }
+};
 
 }  // namespace brasa::mllib::detail

@@ -68,11 +68,7 @@ double squared_distance(const Vector& x, const double* c, double c_norm) {
   return std::max(x_norm + c_norm - 2.0 * dot, 0.0);
 }
 
-// A uniform draw in [0, 1) that depends only on (seed, step, position).
-double uniform_at(uint64_t seed, uint64_t step, int64_t position) {
-  uint64_t h = mix64(hash_combine(hash_combine(seed, step), static_cast<uint64_t>(position)));
-  return static_cast<double>(h >> 11) * 0x1.0p-53;
-}
+using detail::uniform_at;
 
 // The clusters being divided on a level, and their children's centres: rows
 // 2j and 2j + 1 are the left and right children of parents[j]. A child

@@ -205,30 +205,7 @@ struct LogLikelihoodOf {
 };
 
 using PositionedRow = std::pair<int64_t, DenseVector>;
-
-struct RowsAt {
-  std::vector<int64_t> positions;  // ascending, distinct
-  template <class Ar> void serialize(Ar& ar) { ar(positions); }
-  std::vector<PositionedRow> operator()(const InstanceBlock& blk) const {
-    std::vector<PositionedRow> out;
-    for (auto it = std::lower_bound(positions.begin(), positions.end(), blk.first);
-         it != positions.end() && *it < blk.first + blk.rows; ++it) {
-      DenseVector v = DenseVector::Zero(blk.cols);
-      blk.for_each_in_row(static_cast<int32_t>(*it - blk.first), [&](int32_t c, double x) { v[c] = x; });
-      out.emplace_back(*it, std::move(v));
-    }
-    return out;
-  }
-};
-
-// A driver-side random stream with the same draws on every platform.
-struct Random {
-  std::mt19937_64 engine;
-  explicit Random(uint64_t seed) : engine(mix64(seed)) {}
-  int64_t below(int64_t n) {
-    return static_cast<int64_t>(static_cast<double>(engine() >> 11) * 0x1.0p-53 * static_cast<double>(n));
-  }
-};
+using Random = detail::SeededRandom;
 
 void check(bool ok, const char* param, const char* rule, double value) {
   detail::check_param(ok, "GaussianMixture", param, rule, value);
@@ -365,12 +342,7 @@ GaussianMixtureModel GaussianMixture::fit(const RDD<Vector>& points) const {
   Random rand(seed_);
   std::vector<int64_t> drawn(static_cast<size_t>(k_) * kSamplesPerComponent);
   for (auto& p : drawn) p = rand.below(blocks.count);
-  std::vector<int64_t> positions = drawn;
-  std::sort(positions.begin(), positions.end());
-  positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
-  auto fetched = blocks.rdd.flat_map(RowsAt{positions}).collect();
-  std::sort(fetched.begin(), fetched.end(),
-            [](const PositionedRow& a, const PositionedRow& b) { return a.first < b.first; });
+  auto fetched = detail::rows_at(blocks, drawn);
   auto row_at = [&](int64_t p) -> const DenseVector& {
     return std::lower_bound(fetched.begin(), fetched.end(), p,
                             [](const PositionedRow& r, int64_t q) { return r.first < q; })

@@ -152,18 +152,7 @@ struct AddVectors {
 };
 
 using PositionedRow = std::pair<int64_t, DenseVector>;
-
-DenseVector row_of(const InstanceBlock& blk, int32_t i) {
-  DenseVector v = DenseVector::Zero(blk.cols);
-  blk.for_each_in_row(i, [&](int32_t c, double x) { v[c] = x; });
-  return v;
-}
-
-// A uniform draw in [0, 1) that depends only on (seed, step, position).
-double uniform_at(uint64_t seed, uint64_t step, int64_t position) {
-  uint64_t h = mix64(hash_combine(hash_combine(seed, step), static_cast<uint64_t>(position)));
-  return static_cast<double>(h >> 11) * 0x1.0p-53;
-}
+using detail::uniform_at;
 
 // k-means|| rounds: each point joins with probability 2k cost / total cost.
 struct ChooseCandidates {
@@ -176,30 +165,12 @@ struct ChooseCandidates {
     scratch.fit(blk, centers);
     std::vector<PositionedRow> out;
     for (int32_t i = 0; i < blk.rows; ++i)
-      if (uniform_at(seed, step, blk.first + i) < scale * scratch.dist[i]) out.emplace_back(blk.first + i, row_of(blk, i));
+      if (uniform_at(seed, step, blk.first + i) < scale * scratch.dist[i]) out.emplace_back(blk.first + i, blk.row(i));
     return out;
   }
 };
 
-struct RowsAt {
-  std::vector<int64_t> positions;  // ascending
-  template <class Ar> void serialize(Ar& ar) { ar(positions); }
-  std::vector<PositionedRow> operator()(const InstanceBlock& blk) const {
-    std::vector<PositionedRow> out;
-    for (auto it = std::lower_bound(positions.begin(), positions.end(), blk.first);
-         it != positions.end() && *it < blk.first + blk.rows; ++it)
-      out.emplace_back(*it, row_of(blk, static_cast<int32_t>(*it - blk.first)));
-    return out;
-  }
-};
-
-// A driver-side random stream with the same draws on every platform.
-struct Random {
-  std::mt19937_64 engine;
-  explicit Random(uint64_t seed) : engine(mix64(seed)) {}
-  double uniform() { return static_cast<double>(engine() >> 11) * 0x1.0p-53; }
-  int64_t below(int64_t n) { return static_cast<int64_t>(uniform() * static_cast<double>(n)); }
-};
+using Random = detail::SeededRandom;
 
 // The rows without exact repeats, in their order.
 RowMatrix distinct_rows(const std::vector<DenseVector>& rows) {
@@ -208,14 +179,6 @@ RowMatrix distinct_rows(const std::vector<DenseVector>& rows) {
     if (std::none_of(kept.begin(), kept.end(), [&](const DenseVector* k) { return *k == r; })) kept.push_back(&r);
   RowMatrix out(kept.size(), kept.empty() ? 0 : kept[0]->size());
   for (size_t i = 0; i < kept.size(); ++i) out.row(i) = kept[i]->transpose();
-  return out;
-}
-
-std::vector<DenseVector> fetch_rows(const detail::Blocks& blocks, std::vector<int64_t> positions) {
-  std::sort(positions.begin(), positions.end());
-  auto rows = blocks.rdd.flat_map(RowsAt{positions}).collect();
-  std::vector<DenseVector> out;
-  for (auto& [position, row] : rows) out.push_back(std::move(row));
   return out;
 }
 
@@ -282,17 +245,18 @@ RowMatrix init_random(const detail::Blocks& blocks, int k, uint64_t seed) {
   std::set<int64_t> seen;
   while (static_cast<int>(picked.size()) < k)  // k <= count was checked
     if (int64_t p = rand.below(blocks.count); seen.insert(p).second) picked.push_back(p);
-  auto rows = fetch_rows(blocks, picked);  // in position order; put back in draw order
-  std::vector<int64_t> sorted = picked;
-  std::sort(sorted.begin(), sorted.end());
+  auto rows = detail::rows_at(blocks, picked);  // in position order; put back in draw order
   std::vector<DenseVector> drawn;
-  for (int64_t p : picked) drawn.push_back(rows[std::lower_bound(sorted.begin(), sorted.end(), p) - sorted.begin()]);
+  for (int64_t p : picked)
+    drawn.push_back(std::lower_bound(rows.begin(), rows.end(), p,
+                                     [](const PositionedRow& r, int64_t q) { return r.first < q; })
+                        ->second);
   return distinct_rows(drawn);
 }
 
 RowMatrix init_parallel(const detail::Blocks& blocks, int k, int steps, uint64_t seed) {
   Random rand(seed);
-  std::vector<DenseVector> candidates = fetch_rows(blocks, {rand.below(blocks.count)});
+  std::vector<DenseVector> candidates{detail::rows_at(blocks, {rand.below(blocks.count)})[0].second};
   for (int step = 0; step < steps; ++step) {
     auto centers = Centers::of(distinct_rows(candidates));
     const double total = blocks.rdd.tree_aggregate(0.0, AddCost{centers}, Plus{});
