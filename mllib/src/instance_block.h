@@ -16,6 +16,7 @@
 
 #include "brasa/mllib/labeled_point.h"
 #include "brasa/rdd/rdd.h"
+#include "brasa/scheduler/iteration_clock.h"
 
 namespace brasa::mllib::detail {
 

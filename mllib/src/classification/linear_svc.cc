@@ -188,8 +188,12 @@ LinearSVCModel LinearSVC::fit(const RDD<LabeledPoint>& data) const {
     return sum.loss / weight_sum + detail::add_l2_penalty(x.data(), grad.data(), d, l2, standardize, std_dev);
   };
   DenseVector x0 = DenseVector::Zero(d + (fit_intercept_ ? 1 : 0));
+  IterationClock clock(blocks.rdd.node()->runtime(), "linear-svc");
   auto result = minimize_owlqn(objective, x0, DenseVector::Zero(x0.size()),
-                               {.max_iterations = max_iter_, .memory = 10, .tol = tol_});
+                               {.max_iterations = max_iter_,
+                                .memory = 10,
+                                .tol = tol_,
+                                .on_iteration = [&clock](int i, double loss) { clock.lap(i, loss); }});
   LinearSVCModel model(result.x.head(d).cwiseProduct(inv_std), fit_intercept_ ? result.x[d] : 0.0);
   model.threshold_ = threshold_;
   model.objective_history_ = std::move(result.loss_history);

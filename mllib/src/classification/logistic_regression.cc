@@ -380,7 +380,11 @@ LogisticRegressionModel LogisticRegression::fit(const RDD<LabeledPoint>& data) c
     for (int k = 0; k < rows; ++k) x0[n + k] = std::log1p(summary.class_weight(k));
     x0.tail(rows).array() -= x0.tail(rows).mean();
   }
-  LBFGSOptions options{.max_iterations = max_iter_, .memory = 10, .tol = tol_};
+  IterationClock clock(blocks.rdd.node()->runtime(), "logistic-regression");
+  const LBFGSOptions options{.max_iterations = max_iter_,
+                             .memory = 10,
+                             .tol = tol_,
+                             .on_iteration = [&clock](int i, double loss) { clock.lap(i, loss); }};
   OptimizationResult result;
   if (l1 > 0) {
     DenseVector l1_weights = DenseVector::Zero(x0.size());

@@ -412,6 +412,7 @@ KMeansModel KMeans::fit(const RDD<Vector>& points) const {
   bool converged = false;
   int iteration = 0;
   double cost = 0;
+  IterationClock clock(blocks.rdd.node()->runtime(), "kmeans");
   while (iteration < max_iter_ && !converged) {
     LloydSums zero{RowMatrix::Zero(k, blocks.num_features), DenseVector::Zero(k), 0};
     LloydSums sums = blocks.rdd.tree_aggregate(zero, AddBlockToSums{Centers::of(centers)}, AddSums{});
@@ -424,6 +425,7 @@ KMeansModel KMeans::fit(const RDD<Vector>& points) const {
     }
     cost = sums.cost;
     ++iteration;
+    clock.lap(iteration, cost);  // the cost of the centres this iteration started from
   }
   spdlog::info("KMeans: {} centres after {} iterations ({}), cost {}", k, iteration,
                converged ? "converged" : "max_iter reached", cost);

@@ -152,6 +152,7 @@ class QuasiNewton {
         failed_once = false;
         remember_value(adj_value_);
         result.loss_history.push_back(adj_value_);
+        if (options_.on_iteration) options_.on_iteration(iter_, adj_value_);
       } else if (!failed_once) {
         // FirstOrderMinimizer: the first failure resets the history and
         // retries from the same point (an iteration is not counted).

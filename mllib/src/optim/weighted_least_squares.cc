@@ -186,7 +186,7 @@ WlsSolution weighted_least_squares(const Blocks& blocks, const WlsOptions& o) {
       return 0.5 * v.dot(av) - ab.dot(v) + 0.5 * bb;
     };
     auto result = minimize_owlqn(quadratic, DenseVector::Zero(n), l1_weights,
-                                 {.max_iterations = o.max_iter, .memory = 10, .tol = o.tol});
+                                 {.max_iterations = o.max_iter, .memory = 10, .tol = o.tol, .on_iteration = nullptr});
     x = result.x;
     out.objective_history = std::move(result.loss_history);
     out.iterations = result.iterations;

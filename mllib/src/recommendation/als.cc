@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "brasa/util/hash.h"
+#include "brasa/scheduler/iteration_clock.h"
 #include "recommendation/als_blocks.h"
 #include "util/checks.h"
 #include "util/model_io.h"
@@ -287,6 +288,7 @@ ALSModel ALS::fit(const RDD<Rating>& ratings) const {
   RDD<FactorBlock> user_factors, item_factors;
   advance(user_factors, detail::initial_factors(users, rank_, mix64(seed_ ^ 1)), false);
   advance(item_factors, detail::initial_factors(items, rank_, mix64(seed_ ^ 2)), false);
+  IterationClock clock(users.in.node()->runtime(), "als");
   for (int iteration = 1; iteration <= max_iter_; ++iteration) {
     const auto start = std::chrono::steady_clock::now();
     const bool checkpoint = iteration % checkpoint_interval_ == 0;
@@ -294,6 +296,7 @@ ALSModel ALS::fit(const RDD<Rating>& ratings) const {
     advance(user_factors, detail::solve_side(item_factors, items, users, options), checkpoint);
     spdlog::info("ALS: iteration {}/{} in {:.3f} s", iteration, max_iter_,
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    clock.lap(iteration);
   }
   ALSModel model(rank_, user_factors, item_factors);
   model.set_cold_start_strategy(cold_start_strategy_);

@@ -213,7 +213,11 @@ LinearRegressionModel LinearRegression::fit(const RDD<LabeledPoint>& data) const
     loss += detail::add_l2_penalty(x.data(), grad.data(), d, l2, standardize, std_dev);
     return loss;
   };
-  LBFGSOptions options{.max_iterations = max_iter_, .memory = 10, .tol = tol_};
+  IterationClock clock(blocks.rdd.node()->runtime(), "linear-regression");
+  const LBFGSOptions options{.max_iterations = max_iter_,
+                             .memory = 10,
+                             .tol = tol_,
+                             .on_iteration = [&clock](int i, double loss) { clock.lap(i, loss); }};
   OptimizationResult result;
   if (l1 > 0) {
     DenseVector weights(d);

@@ -23,6 +23,10 @@ struct Event {
     kTaskEnd,
     kExecutorAdded,  // executor_id, name = its address, num_tasks = its cores
     kExecutorLost,   // executor_id, error = why
+    // An iterative algorithm finished one iteration: name = the algorithm,
+    // iteration (1-based), seconds = its wall time, value = a figure of it
+    // (loss, cost, messages sent; NaN when it has none).
+    kIterationEnd,
   };
   Type type;
   int job_id = -1;
@@ -34,6 +38,8 @@ struct Event {
   std::string name;   // job or stage description
   std::string error;  // for failures
   int executor_id = -1;
+  int iteration = -1;
+  double value = 0;
 };
 
 class Listener {

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "brasa/graphx/graph.h"
+#include "brasa/scheduler/iteration_clock.h"
 
 namespace brasa::graphx {
 
@@ -61,6 +62,7 @@ Graph<VD, ED> pregel(const Graph<VD, ED>& graph, M initial_msg, PregelOptions op
   VertexRDD<M> messages = g.template aggregate_messages<M>(send, merge, TripletFields::all());
   messages.cache();
   int64_t active = messages.count();
+  IterationClock clock(g.edge_partitions().node()->runtime(), "pregel");
   for (int i = 0; active > 0 && i < options.max_iterations; ++i) {
     // Vertices with a message run vprog; send then runs next to them.
     Graph<VD, ED> next = g.join_vertices(messages, vprog);
@@ -74,6 +76,7 @@ Graph<VD, ED> pregel(const Graph<VD, ED>& graph, M initial_msg, PregelOptions op
     messages.unpersist();
     g = next;
     messages = next_messages;
+    clock.lap(i + 1, static_cast<double>(active));  // value: messages for the next superstep
   }
   messages.unpersist();
   return g;

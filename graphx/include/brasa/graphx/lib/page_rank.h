@@ -151,6 +151,7 @@ template <class VD, class ED> Graph<double, double> page_rank(const Graph<VD, ED
   }
   Graph<double, double> ranks = weighted.map_vertices(detail::StartRank{personalized, source});
   ranks.cache();
+  IterationClock clock(ranks.edge_partitions().node()->runtime(), "pagerank");
   for (int i = 0; i < options.iterations; ++i) {
     auto sums = ranks.template aggregate_messages<double>(detail::SendRank{}, detail::AddDoubles{},
                                                           TripletFields::src());
@@ -164,6 +165,7 @@ template <class VD, class ED> Graph<double, double> page_rank(const Graph<VD, ED
       next.vertices().partitions().count();  // computes this iteration before the last one is dropped
     detail::release(ranks.vertices());
     ranks = next;
+    clock.lap(i + 1);
   }
   auto result = normalize_rank_sum(ranks, personalized);
   detail::release(ranks.vertices());

@@ -32,6 +32,9 @@ struct LBFGSOptions {
   // only the gradient test's absolute floor, max_iterations or a failed line
   // search stop the run.
   double tol = 1e-6;
+  // Called after each accepted step with its number (1-based) and the loss
+  // there (the estimators post it as an iteration event for progress lines).
+  std::function<void(int iteration, double loss)> on_iteration;
 };
 
 enum class ConvergenceReason {

@@ -1,0 +1,521 @@
+// The analytics apps run as a user runs them: as subprocesses, on local[2]
+// (or BRASA_TEST_MASTER), checked against answers computed here by hand, in
+// both --mode memory and --mode disk; and bad arguments and inputs get the
+// documented exit code and message and leave no output behind.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <numeric>
+#include <random>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string master() {
+  const char* env = std::getenv("BRASA_TEST_MASTER");
+  return env && *env ? env : "local[2]";
+}
+
+struct Result {
+  int code = -1;
+  std::string out, err;
+};
+
+// Runs an app from build/apps with the test's master; captures both streams.
+Result run(const std::string& app, const std::string& args, bool with_master = true) {
+  static int counter = 0;
+  const fs::path err_file =
+      fs::temp_directory_path() / ("brasa-apps-test-err-" + std::to_string(getpid()) + "-" + std::to_string(counter++));
+  std::string cmd = std::string(BRASA_APPS_DIR) + "/" + app + " " + args;
+  if (with_master) cmd += " --master '" + master() + "'";
+  cmd += " 2>" + err_file.string();
+  Result r;
+  FILE* f = popen(cmd.c_str(), "r");
+  char buf[4096];
+  while (f && std::fgets(buf, sizeof buf, f)) r.out += buf;
+  const int status = f ? pclose(f) : -1;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream in(err_file);
+  r.err.assign(std::istreambuf_iterator<char>(in), {});
+  fs::remove(err_file);
+  return r;
+}
+
+struct TempDir {
+  fs::path path = fs::temp_directory_path() /
+                  ("brasa-apps-test-" + std::to_string(getpid()) + "-" + std::to_string(std::random_device{}()));
+  TempDir() { fs::create_directories(path); }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+  std::string operator/(const std::string& name) const { return (path / name).string(); }
+};
+
+void write(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+
+// Every line of every part file of a saved directory.
+std::vector<std::string> read_parts(const std::string& dir) {
+  std::vector<std::string> lines;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.path().filename().string().rfind("part-", 0) != 0) continue;
+    std::ifstream in(e.path());
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+  }
+  return lines;
+}
+
+std::map<int64_t, double> read_ranks(const std::string& dir) {
+  std::map<int64_t, double> ranks;
+  for (const auto& line : read_parts(dir)) {
+    std::istringstream in(line);
+    int64_t id;
+    double r;
+    in >> id >> r;
+    ranks[id] = r;
+  }
+  return ranks;
+}
+
+// The value of a top-level numeric key of the metrics JSON.
+double metric(const std::string& json, const std::string& key) {
+  std::smatch m;
+  if (!std::regex_search(json, m, std::regex("\"" + key + "\": ([-0-9.eE+]+)"))) return NAN;
+  return std::stod(m[1]);
+}
+
+std::vector<double> metric_list(const std::string& json, const std::string& key) {
+  std::smatch m;
+  std::vector<double> out;
+  if (!std::regex_search(json, m, std::regex("\"" + key + "\": \\[([^\\]]*)\\]"))) return out;
+  std::istringstream in(std::regex_replace(std::string(m[1]), std::regex(","), " "));
+  for (double x; in >> x;) out.push_back(x);
+  return out;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// A directed graph with a dangling vertex, a cycle and a separate component.
+std::vector<std::pair<int64_t, int64_t>> small_graph() {
+  std::vector<std::pair<int64_t, int64_t>> edges = {{1, 2}, {2, 3}, {3, 1}, {3, 4}, {4, 5},  {5, 3},
+                                                    {6, 7}, {7, 6}, {8, 6}, {2, 9}, {10, 11}};
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 200; ++i) edges.emplace_back(20 + rng() % 60, 20 + rng() % 60);
+  return edges;
+}
+
+std::string edge_text(const std::vector<std::pair<int64_t, int64_t>>& edges) {
+  std::string text = "# a test graph\n";
+  for (auto [s, d] : edges) text += std::to_string(s) + "\t" + std::to_string(d) + "\n";
+  return text;
+}
+
+// GraphX's static PageRank by hand: ranks start at 1, each iteration
+// rank = 0.15 + 0.85 * sum of in-neighbours' rank / out-degree, then scaled
+// to sum to the number of vertices.
+std::map<int64_t, double> page_rank_by_hand(const std::vector<std::pair<int64_t, int64_t>>& edges, int iterations) {
+  std::map<int64_t, double> rank;
+  std::map<int64_t, int> degree;
+  for (auto [s, d] : edges) rank[s] = rank[d] = 1.0, degree[s]++;
+  for (int i = 0; i < iterations; ++i) {
+    std::map<int64_t, double> sum;
+    for (auto [s, d] : edges) sum[d] += rank[s] / degree[s];
+    for (auto& [v, r] : rank) r = 0.15 + 0.85 * sum[v];
+  }
+  double total = 0;
+  for (auto& [v, r] : rank) total += r;
+  for (auto& [v, r] : rank) r *= static_cast<double>(rank.size()) / total;
+  return rank;
+}
+
+TEST(PageRankApp, MatchesHandLoopInMemoryAndDiskMode) {
+  TempDir dir;
+  const auto edges = small_graph();
+  write(dir / "edges.txt", edge_text(edges));
+  const auto expected = page_rank_by_hand(edges, 7);
+  for (std::string mode : {"memory", "disk"}) {
+    SCOPED_TRACE(mode);
+    Result r = run("brasa-pagerank", "--input " + dir / "edges.txt" + " --iterations 7 --partitions 3 --top 3 --mode " +
+                                         mode + " --output " + dir / ("ranks-" + mode) + " --metrics " +
+                                         dir / ("metrics-" + mode + ".json"));
+    ASSERT_EQ(r.code, 0) << r.err;
+    auto ranks = read_ranks(dir / ("ranks-" + mode));
+    ASSERT_EQ(ranks.size(), expected.size());
+    for (auto [v, want] : expected) EXPECT_NEAR(ranks[v], want, 1e-9 * std::max(1.0, want)) << "vertex " << v;
+    // --top 3 prints the three highest ranks, highest first.
+    std::vector<std::pair<double, int64_t>> best;
+    for (auto [v, rank] : expected) best.emplace_back(-rank, v);
+    std::sort(best.begin(), best.end());
+    EXPECT_EQ(r.out.substr(0, r.out.find('\t')), std::to_string(best[0].second)) << r.out;
+    const std::string json = slurp(dir / ("metrics-" + mode + ".json"));
+    EXPECT_NE(json.find("\"app\": \"brasa-pagerank\""), std::string::npos) << json;
+    EXPECT_NE(json.find("\"mode\": \"" + mode + "\""), std::string::npos) << json;
+    EXPECT_EQ(metric(json, "iterations"), 7) << json;
+    EXPECT_EQ(metric_list(json, "iteration_seconds").size(), 7u) << json;
+    EXPECT_NEAR(metric(json, "rank_sum"), static_cast<double>(expected.size()), 1e-6);
+    EXPECT_GE(metric(json, "total_seconds"), metric(json, "load_seconds"));
+  }
+}
+
+TEST(PageRankApp, DynamicAndPersonalizedAgreeAcrossModes) {
+  TempDir dir;
+  write(dir / "edges.txt", edge_text(small_graph()));
+  for (std::string extra : {"--tol 1e-4", "--iterations 5 --source 3", "--tol 1e-5 --source 20"}) {
+    SCOPED_TRACE(extra);
+    std::map<std::string, std::map<int64_t, double>> ranks;
+    for (std::string mode : {"memory", "disk"}) {
+      const std::string out = dir / (mode + std::to_string(ranks.size()) + std::to_string(extra.size()));
+      Result r =
+          run("brasa-pagerank", "--input " + dir / "edges.txt" + " " + extra + " --mode " + mode + " --output " + out);
+      ASSERT_EQ(r.code, 0) << r.err;
+      ranks[mode] = read_ranks(out);
+    }
+    ASSERT_EQ(ranks["memory"].size(), ranks["disk"].size());
+    double sum = 0;
+    for (auto [v, rank] : ranks["memory"]) {
+      EXPECT_NEAR(ranks["disk"][v], rank, 1e-9 * std::max(1.0, rank)) << "vertex " << v;
+      sum += rank;
+    }
+    const bool personalized = extra.find("--source") != std::string::npos;
+    EXPECT_NEAR(sum, personalized ? 1.0 : static_cast<double>(ranks["memory"].size()), 1e-6);
+  }
+}
+
+// Union-find labels: the smallest vertex id of each weakly connected component.
+std::map<int64_t, int64_t> components_by_hand(const std::vector<std::pair<int64_t, int64_t>>& edges) {
+  std::map<int64_t, int64_t> parent;
+  std::function<int64_t(int64_t)> find = [&](int64_t v) { return parent[v] == v ? v : parent[v] = find(parent[v]); };
+  for (auto [s, d] : edges) parent.emplace(s, s), parent.emplace(d, d);
+  for (auto [s, d] : edges) {
+    int64_t a = find(s), b = find(d);
+    if (a != b) parent[std::max(a, b)] = std::min(a, b);
+  }
+  std::map<int64_t, int64_t> label;
+  for (auto& [v, p] : parent) label[v] = find(v);
+  return label;
+}
+
+TEST(ConnectedComponentsApp, MatchesUnionFindInBothModes) {
+  TempDir dir;
+  auto edges = small_graph();
+  for (int64_t v = 100; v < 130; ++v) edges.emplace_back(v + 1, v);  // a long path, labelled from its far end
+  write(dir / "edges.txt", edge_text(edges));
+  const auto expected = components_by_hand(edges);
+  const std::set<int64_t> labels = [&] {
+    std::set<int64_t> s;
+    for (auto [v, l] : expected) s.insert(l);
+    return s;
+  }();
+  for (std::string mode : {"memory", "disk"}) {
+    SCOPED_TRACE(mode);
+    Result r = run("brasa-cc", "--input " + dir / "edges.txt" + " --mode " + mode + " --output " + dir / mode +
+                                   " --metrics " + dir / (mode + ".json"));
+    ASSERT_EQ(r.code, 0) << r.err;
+    std::map<int64_t, int64_t> got;
+    for (const auto& line : read_parts(dir / mode)) {
+      std::istringstream in(line);
+      int64_t v, l;
+      in >> v >> l;
+      got[v] = l;
+    }
+    EXPECT_EQ(got, expected);
+    EXPECT_NE(r.out.find(std::to_string(labels.size()) + " components"), std::string::npos) << r.out;
+    EXPECT_EQ(metric(slurp(dir / (mode + ".json")), "components"), static_cast<double>(labels.size()));
+  }
+}
+
+// Three well separated blobs in 3 dimensions.
+std::string blobs(int n) {
+  std::mt19937_64 rng(3);
+  std::normal_distribution<double> noise(0, 0.5);
+  std::string text;
+  const double centres[3][3] = {{0, 0, 0}, {10, 10, 0}, {0, 10, 10}};
+  for (int i = 0; i < n; ++i) {
+    const auto& c = centres[i % 3];
+    char line[128];
+    std::snprintf(line, sizeof line, "%.6f,%.6f,%.6f\n", c[0] + noise(rng), c[1] + noise(rng), c[2] + noise(rng));
+    text += line;
+  }
+  return text;
+}
+
+std::vector<std::vector<double>> read_centers(const std::string& path) {
+  std::vector<std::vector<double>> centers;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) {
+    std::vector<double> c;
+    std::istringstream fields(std::regex_replace(line, std::regex("[\\[\\],]"), " "));
+    for (double x; fields >> x;) c.push_back(x);
+    centers.push_back(c);
+  }
+  return centers;
+}
+
+TEST(KMeansApp, ModesAgreeAndCostIsTheDataCost) {
+  TempDir dir;
+  const std::string data = blobs(600);
+  write(dir / "points.txt", data);
+  std::map<std::string, std::vector<std::vector<double>>> centers;
+  for (std::string mode : {"memory", "disk"}) {
+    SCOPED_TRACE(mode);
+    Result r = run("brasa-kmeans", "--input " + dir / "points.txt" + " --k 3 --seed 5 --mode " + mode + " --output " +
+                                       dir / mode + " --predictions " + dir / (mode + "-pred") + " --metrics " +
+                                       dir / (mode + ".json"));
+    ASSERT_EQ(r.code, 0) << r.err;
+    centers[mode] = read_centers(dir / mode + "/centers.txt");
+    ASSERT_EQ(centers[mode].size(), 3u);
+    // The cost in the metrics is the sum of squared distances to the nearest
+    // centre.
+    std::istringstream in(std::regex_replace(data, std::regex(","), " "));
+    double cost = 0;
+    for (double x, y, z; in >> x >> y >> z;) {
+      double best = INFINITY;
+      for (const auto& c : centers[mode])
+        best = std::min(best, (x - c[0]) * (x - c[0]) + (y - c[1]) * (y - c[1]) + (z - c[2]) * (z - c[2]));
+      cost += best;
+    }
+    const std::string json = slurp(dir / (mode + ".json"));
+    EXPECT_NEAR(metric(json, "cost"), cost, 1e-6 * cost) << json;
+    EXPECT_GE(metric(json, "iterations"), 1);
+    EXPECT_EQ(read_parts(dir / (mode + "-pred")).size(), 600u);
+  }
+  for (int j = 0; j < 3; ++j)
+    for (int i = 0; i < 3; ++i) EXPECT_NEAR(centers["memory"][j][i], centers["disk"][j][i], 1e-9);
+}
+
+// Labels from a logistic model of 5 features; the LIBSVM file leaves some
+// features out of some lines (sparse).
+std::string logistic_data(int n) {
+  std::mt19937_64 rng(11);
+  std::normal_distribution<double> gauss(0, 1);
+  std::uniform_real_distribution<double> unit(0, 1);
+  const double w[5] = {1.5, -2.0, 0.5, 0.0, 1.0};
+  std::string text;
+  for (int i = 0; i < n; ++i) {
+    double x[5], m = 0.3;
+    for (int j = 0; j < 5; ++j) m += w[j] * (x[j] = (i + j) % 4 == 0 ? 0.0 : gauss(rng));
+    const int y = unit(rng) < 1.0 / (1.0 + std::exp(-m)) ? 1 : 0;
+    text += std::to_string(y);
+    for (int j = 0; j < 5; ++j)
+      if (x[j] != 0) text += " " + std::to_string(j + 1) + ":" + std::to_string(x[j]);
+    text += "\n";
+  }
+  return text;
+}
+
+TEST(LogisticRegressionApp, ModesAgreeOnLossAndAuc) {
+  TempDir dir;
+  const std::string data = logistic_data(800);
+  write(dir / "data.libsvm", data);
+  int positives = 0, n = 0;
+  for (std::istringstream in(data); !in.eof();) {
+    std::string line;
+    if (!std::getline(in, line) || line.empty()) continue;
+    ++n;
+    positives += line[0] == '1';
+  }
+  // The loss at the starting point (no coefficients, the intercept at the
+  // log-odds of the labels) is the entropy of the label frequency.
+  const double p = static_cast<double>(positives) / n;
+  const double initial_loss = -(p * std::log(p) + (1 - p) * std::log(1 - p));
+  std::map<std::string, std::string> json;
+  for (std::string mode : {"memory", "disk"}) {
+    SCOPED_TRACE(mode);
+    Result r = run("brasa-logreg", "--input " + dir / "data.libsvm" + " --reg 0.01 --elastic-net 0.3 --mode " + mode +
+                                       " --output " + dir / mode + " --metrics " + dir / (mode + ".json"));
+    ASSERT_EQ(r.code, 0) << r.err;
+    json[mode] = slurp(dir / (mode + ".json"));
+    auto history = metric_list(json[mode], "loss_history");
+    ASSERT_GE(history.size(), 3u) << json[mode];
+    EXPECT_NEAR(history[0], initial_loss, 1e-9);
+    EXPECT_LT(history.back(), history[0]);
+    EXPECT_EQ(metric(json[mode], "iterations"), static_cast<double>(history.size() - 1));
+    EXPECT_GT(metric(json[mode], "auc"), 0.8);
+    EXPECT_TRUE(fs::exists(dir / mode + "/model"));
+  }
+  auto memory = metric_list(json["memory"], "loss_history"), disk = metric_list(json["disk"], "loss_history");
+  ASSERT_EQ(memory.size(), disk.size());
+  for (size_t i = 0; i < memory.size(); ++i) EXPECT_NEAR(memory[i], disk[i], 1e-9) << "iteration " << i;
+  EXPECT_NEAR(metric(json["memory"], "auc"), metric(json["disk"], "auc"), 1e-6);
+}
+
+// Ratings of a rank-2 model with a little noise, as "user::item::rating".
+std::string low_rank_ratings(int users, int items) {
+  std::mt19937_64 rng(5);
+  std::normal_distribution<double> gauss(0, 1);
+  std::uniform_real_distribution<double> unit(0, 1);
+  std::vector<double> u(2 * users), v(2 * items);
+  for (auto& x : u) x = gauss(rng);
+  for (auto& x : v) x = gauss(rng);
+  std::string text;
+  for (int i = 0; i < users; ++i)
+    for (int j = 0; j < items; ++j)
+      if (unit(rng) < 0.5) {
+        const double r = 3 + u[2 * i] * v[2 * j] + u[2 * i + 1] * v[2 * j + 1] + 0.05 * gauss(rng);
+        text += std::to_string(i) + "::" + std::to_string(j) + "::" + std::to_string(r) + "\n";
+      }
+  return text;
+}
+
+TEST(ALSApp, ModesAgreeOnRmseAndRecommendations) {
+  TempDir dir;
+  write(dir / "ratings.dat", low_rank_ratings(40, 30));
+  std::map<std::string, std::string> json;
+  for (std::string mode : {"memory", "disk"}) {
+    SCOPED_TRACE(mode);
+    Result r =
+        run("brasa-als", "--input " + dir / "ratings.dat" + " --rank 3 --max-iter 6 --reg 0.05 --recommend 4" +
+                             " --mode " + mode + " --output " + dir / mode + " --metrics " + dir / (mode + ".json"));
+    ASSERT_EQ(r.code, 0) << r.err;
+    json[mode] = slurp(dir / (mode + ".json"));
+    EXPECT_EQ(metric(json[mode], "iterations"), 6);
+    EXPECT_LT(metric(json[mode], "train_rmse"), 0.3) << json[mode];
+    EXPECT_LT(metric(json[mode], "test_rmse"), 1.5) << json[mode];
+    auto recommendations = read_parts(dir / mode + "/recommendations");
+    EXPECT_EQ(recommendations.size(), 40u);
+    for (const auto& line : recommendations) EXPECT_EQ(std::count(line.begin(), line.end(), '\t'), 4) << line;
+  }
+  EXPECT_NEAR(metric(json["memory"], "train_rmse"), metric(json["disk"], "train_rmse"), 1e-4);
+  EXPECT_NEAR(metric(json["memory"], "test_rmse"), metric(json["disk"], "test_rmse"), 1e-4);
+}
+
+TEST(LinearRegressionApp, RmseIsTheLeastSquaresResidual) {
+  TempDir dir;
+  // y = 1 + 2 x1 - 3 x2 + noise; least squares by hand from the 3 x 3
+  // normal equations.
+  std::mt19937_64 rng(9);
+  std::normal_distribution<double> gauss(0, 1);
+  std::string text;
+  std::vector<std::array<double, 3>> rows;
+  for (int i = 0; i < 300; ++i) {
+    const double x1 = gauss(rng), x2 = gauss(rng), y = 1 + 2 * x1 - 3 * x2 + 0.3 * gauss(rng);
+    char line[128];
+    std::snprintf(line, sizeof line, "%.17g 1:%.17g 2:%.17g\n", y, x1, x2);
+    text += line;
+    rows.push_back({y, x1, x2});
+  }
+  write(dir / "data.libsvm", text);
+  double a[3][4] = {};
+  for (const auto& [y, x1, x2] : rows) {
+    const double x[3] = {1, x1, x2};
+    for (int i = 0; i < 3; ++i) {
+      for (int j = 0; j < 3; ++j) a[i][j] += x[i] * x[j];
+      a[i][3] += x[i] * y;
+    }
+  }
+  for (int i = 0; i < 3; ++i)
+    for (int k = i + 1; k < 3; ++k) {
+      const double f = a[k][i] / a[i][i];
+      for (int j = i; j < 4; ++j) a[k][j] -= f * a[i][j];
+    }
+  double beta[3];
+  for (int i = 2; i >= 0; --i) {
+    beta[i] = a[i][3];
+    for (int j = i + 1; j < 3; ++j) beta[i] -= a[i][j] * beta[j];
+    beta[i] /= a[i][i];
+  }
+  double sse = 0;
+  for (const auto& [y, x1, x2] : rows) sse += std::pow(y - beta[0] - beta[1] * x1 - beta[2] * x2, 2);
+  Result r = run("brasa-linreg", "--input " + dir / "data.libsvm" + " --metrics " + dir / "m.json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string json = slurp(dir / "m.json");
+  EXPECT_NEAR(metric(json, "rmse"), std::sqrt(sse / 300), 1e-9) << json;
+  EXPECT_GT(metric(json, "r2"), 0.95);
+  r = run("brasa-linreg", "--input " + dir / "data.libsvm" + " --mode disk");
+  EXPECT_EQ(r.code, 2);
+}
+
+TEST(AppArguments, BadFlagsExitWithTwoAndNameTheFlag) {
+  TempDir dir;
+  write(dir / "edges.txt", "1 2\n");
+  Result r = run("brasa-pagerank", "--input " + dir / "edges.txt" + " --bogus 3");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--bogus"), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+
+  r = run("brasa-pagerank", "--input " + dir / "edges.txt" + " --iterations 0");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--iterations"), std::string::npos) << r.err;
+
+  r = run("brasa-pagerank", "--input " + dir / "edges.txt" + " --iterations 3 --tol 0.1");
+  EXPECT_EQ(r.code, 2);
+
+  r = run("brasa-kmeans", "--input " + dir / "edges.txt" + " --k 0");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--k"), std::string::npos) << r.err;
+
+  r = run("brasa-cc", "--input " + dir / "edges.txt" + " --mode tape");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--mode"), std::string::npos) << r.err;
+
+  r = run("brasa-logreg", "", false);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--input"), std::string::npos) << r.err;
+
+  r = run("brasa-pagerank", "--help", false);
+  EXPECT_EQ(r.code, 0);
+  for (const char* flag : {"--iterations", "--tol", "--reset-prob", "--master", "--mode", "--metrics", "--output"})
+    EXPECT_NE(r.out.find(flag), std::string::npos) << flag << " missing from --help";
+}
+
+TEST(AppArguments, AnExistingOutputIsLeftAlone) {
+  TempDir dir;
+  write(dir / "edges.txt", "1 2\n2 3\n");
+  fs::create_directories(dir / "out");
+  write(dir / "out/keep.txt", "mine");
+  Result r = run("brasa-pagerank", "--input " + dir / "edges.txt" + " --output " + dir / "out");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--overwrite"), std::string::npos) << r.err;
+  EXPECT_EQ(slurp(dir / "out/keep.txt"), "mine");
+  // With --overwrite the directory is replaced by the result.
+  r = run("brasa-pagerank", "--input " + dir / "edges.txt" + " --output " + dir / "out --overwrite");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_FALSE(fs::exists(dir / "out/keep.txt"));
+  EXPECT_EQ(read_ranks(dir / "out").size(), 3u);
+}
+
+TEST(AppInput, MissingFilesAndBadLinesExitWithOneAndLeaveNoOutput) {
+  TempDir dir;
+  for (std::string mode : {"memory", "disk"}) {
+    SCOPED_TRACE(mode);
+    Result r = run("brasa-pagerank", "--input " + dir / "nothing.txt" + " --mode " + mode + " --output " + dir / "out");
+    EXPECT_EQ(r.code, 1);
+    EXPECT_NE(r.err.find("nothing.txt"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(dir / "out"));
+
+    write(dir / "bad.txt", "1 2\n2 3\n3 x\n");
+    r = run("brasa-cc", "--input " + dir / "bad.txt" + " --mode " + mode + " --output " + dir / "out");
+    EXPECT_EQ(r.code, 1);
+    EXPECT_NE(r.err.find("bad.txt:3"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(dir / "out"));
+
+    write(dir / "bad.libsvm", "1 1:0.5\n0 2:x\n");
+    r = run("brasa-logreg", "--input " + dir / "bad.libsvm" + " --mode " + mode + " --output " + dir / "out");
+    EXPECT_EQ(r.code, 1);
+    EXPECT_NE(r.err.find("bad.libsvm:2"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(dir / "out"));
+    for (const auto& e : fs::directory_iterator(dir.path))
+      EXPECT_EQ(e.path().filename().string().find("staging"), std::string::npos) << e.path();
+  }
+}
+
+}  // namespace
