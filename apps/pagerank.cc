@@ -1,5 +1,11 @@
 // brasa-pagerank: PageRank of the vertices of a SNAP-style edge list
-// ("src dst" per line, '#' comments), with GraphX's definition.
+// ("src dst" per line, '#' comments). --dangling drop (the default) is
+// GraphX's definition: a dangling vertex's rank goes nowhere and the ranks
+// are scaled to sum to the number of vertices. --dangling uniform is
+// networkx's and igraph's: a dangling vertex's rank is spread over every
+// vertex (over the source when personalized) and the ranks sum to 1; with
+// --tol it stops as networkx does, when the ranks changed by less than
+// N * tol in all.
 //
 //   brasa-pagerank --input edges.txt --iterations 20 --top 10 --output ranks
 //
@@ -27,7 +33,76 @@ struct Options {
   double tol = 0;
   double reset_prob = 0.15;
   std::optional<VertexId> source;
+  bool uniform = false;  // --dangling uniform
 };
+
+// --dangling uniform in memory mode: the rank, its change in the last
+// iteration, and the out-degree of each vertex.
+struct UniformRank {
+  double rank = 0;
+  double change = 0;
+  int out_degree = 0;
+};
+
+double plus(double a, double b) { return a + b; }
+
+// networkx's PageRank on the cached graph with graphx's aggregate_messages:
+// rank = (1 - reset) * (in-neighbours' rank / out-degree + dangling mass *
+// p(v)) + reset * p(v), where p is uniform or the source's indicator.
+brasa::RDD<std::pair<VertexId, double>> uniform_page_rank(const brasa::graphx::Graph<int32_t, int32_t>& graph,
+                                                          const Options& o) {
+  using brasa::graphx::VertexPartition;
+  const double d = 1.0 - o.reset_prob;
+  const bool personalized = o.source.has_value(), converge = o.tol > 0;
+  const VertexId source = o.source.value_or(0);
+  auto weighted =
+      graph
+          .outer_join_vertices(graph.out_degrees(),
+                               [](VertexId, int32_t, std::optional<int> degree) { return degree.value_or(0); })
+          .map_triplets([](const brasa::graphx::EdgeTriplet<int, int32_t>& t) { return 1.0 / t.src_attr; },
+                        brasa::graphx::TripletFields::src());
+  const double n = static_cast<double>(weighted.num_vertices());
+  auto p = [=](VertexId id) { return personalized ? (id == source ? 1.0 : 0.0) : 1.0 / n; };
+  brasa::graphx::Graph<UniformRank, double> ranks = weighted.map_vertices([=](VertexId id, int degree) {
+    return UniformRank{p(id), 0, degree};
+  });
+  ranks.cache();
+  brasa::IterationClock clock(ranks.edge_partitions().node()->runtime(), "pagerank");
+  for (int i = 0; converge ? i < 10000 : i < o.iterations; ++i) {
+    const double dangling = ranks.vertices().partitions().aggregate(
+        0.0,
+        [](double acc, const VertexPartition<UniformRank>& part) {
+          for (size_t k = 0; k < part.size(); ++k)
+            if (part.has(k) && part.values[k].out_degree == 0) acc += part.values[k].rank;
+          return acc;
+        },
+        [](double a, double b) { return plus(a, b); });
+    auto sums = ranks.template aggregate_messages<double>(
+        [](auto& ctx) { ctx.send_to_dst(ctx.src_attr().rank * ctx.attr()); },
+        [](double a, double b) { return plus(a, b); }, brasa::graphx::TripletFields::src());
+    auto next = ranks.outer_join_vertices(sums, [=](VertexId id, const UniformRank& v, std::optional<double> sum) {
+      const double rank = d * (sum.value_or(0.0) + dangling * p(id)) + (1.0 - d) * p(id);
+      return UniformRank{rank, std::abs(rank - v.rank), v.out_degree};
+    });
+    next.vertices().cache();
+    if ((i + 1) % 10 == 0) next.vertices().partitions().local_checkpoint();
+    const double change = next.vertices().partitions().aggregate(
+        0.0,
+        [](double acc, const VertexPartition<UniformRank>& part) {
+          for (size_t k = 0; k < part.size(); ++k)
+            if (part.has(k)) acc += part.values[k].change;
+          return acc;
+        },
+        [](double a, double b) { return plus(a, b); });
+    if (!ranks.vertices().partitions().is_local_checkpointed()) ranks.vertices().unpersist();
+    ranks = next;
+    clock.lap(i + 1, change);
+    if (converge && change < n * o.tol) break;
+  }
+  return ranks.vertices().rdd().map([](const std::pair<VertexId, UniformRank>& v) {
+    return std::pair{v.first, v.second.rank};
+  });
+}
 
 // A vertex's state between two disk-mode iterations: its rank, the change
 // of its rank in the last iteration (dynamic PageRank), its out-degree, and
@@ -78,7 +153,7 @@ brasa::RDD<std::pair<VertexId, double>> disk_page_rank(brasa::Context& ctx, cons
   const double r = o.reset_prob;
   const bool personalized = o.source.has_value();
   const VertexId source = o.source.value_or(0);
-  const bool dynamic = o.tol > 0;
+  const bool dynamic = o.tol > 0 && !o.uniform, uniform = o.uniform, converge = o.tol > 0;
   auto state_path = [&](int i) { return scratch / ("state-" + std::to_string(i)); };
 
   auto edges = read_edges(ctx, flags.input, flags.partitions);
@@ -89,11 +164,16 @@ brasa::RDD<std::pair<VertexId, double>> disk_page_rank(brasa::Context& ctx, cons
                        return std::pair{e.second, int64_t{0}};
                      }))
                      .reduce_by_key([](int64_t a, int64_t b) { return a + b; });
+  double n = 0;
   auto save_start = [&] {
+    degrees.cache();
+    n = static_cast<double>(degrees.count());
     degrees
         .map([=](const std::pair<VertexId, int64_t>& v) {
           VertexState s{0, 0, v.second, true};
-          if (!dynamic) {
+          if (uniform) {
+            s.rank = personalized ? (v.first == source ? 1.0 : 0.0) : 1.0 / n;
+          } else if (!dynamic) {
             s.rank = !personalized || v.first == source ? 1.0 : 0.0;
           } else if (!personalized) {  // the initial message r / (1 - r) reaches
                                        // every vertex
@@ -105,15 +185,25 @@ brasa::RDD<std::pair<VertexId, double>> disk_page_rank(brasa::Context& ctx, cons
           return format_state({v.first, s});
         })
         .save_as_text_file(state_path(0));
+    degrees.unpersist();
   };
   apps::with_bad_line_located(flags.input, check_edge_line, save_start);
   report.loaded();
 
   brasa::IterationClock clock(ctx.runtime(), dynamic ? "pregel" : "pagerank");
   int i = 0;
-  for (const int limit = dynamic ? INT_MAX : o.iterations; i < limit;) {
+  for (const int limit = dynamic ? INT_MAX : converge ? 10000 : o.iterations; i < limit;) {
     auto state =
         ctx.text_file(state_path(i), flags.partitions).map([](const std::string& line) { return parse_state(line); });
+    // --dangling uniform: the rank of the dangling vertices, spread over all.
+    const double dangling =
+        !uniform
+            ? 0.0
+            : state.aggregate(
+                  0.0,
+                  [](double acc, const StateRecord& v) { return v.second.out_degree == 0 ? acc + v.second.rank : acc; },
+                  [](double a, double b) { return plus(a, b); });
+    auto change = ctx.accumulator<double>(0.0);
     auto contributions = read_edges(ctx, flags.input, flags.partitions)
                              .join(state)
                              .filter([=](const std::pair<VertexId, std::pair<VertexId, VertexState>>& e) {
@@ -130,7 +220,12 @@ brasa::RDD<std::pair<VertexId, double>> disk_page_rank(brasa::Context& ctx, cons
                     .map([=](const std::pair<VertexId, std::pair<VertexState, std::optional<double>>>& v) {
                       VertexState s = v.second.first;
                       const std::optional<double>& sum = v.second.second;
-                      if (!dynamic) {
+                      if (uniform) {
+                        const double p = personalized ? (v.first == source ? 1.0 : 0.0) : 1.0 / n;
+                        const double rank = (1.0 - r) * (sum.value_or(0.0) + dangling * p) + r * p;
+                        change.add(std::abs(rank - s.rank));
+                        s.rank = rank;
+                      } else if (!dynamic) {
                         const double reset = !personalized || v.first == source ? r : 0.0;
                         s.rank = reset + (1.0 - r) * sum.value_or(0.0);
                       } else {
@@ -145,12 +240,14 @@ brasa::RDD<std::pair<VertexId, double>> disk_page_rank(brasa::Context& ctx, cons
                     });
     if (dynamic && contributions.count() == 0) break;
     next.save_as_text_file(state_path(i + 1));
-    clock.lap(++i);
+    clock.lap(++i, uniform ? change.value() : NAN);
+    if (uniform && converge && change.value() < n * o.tol) break;
   }
   auto ranks = ctx.text_file(state_path(i), flags.partitions).map([](const std::string& line) {
     auto [id, s] = parse_state(line);
     return std::pair{id, s.rank};
   });
+  if (uniform) return ranks;
   // GraphX's normalisation: ranks sum to the number of vertices (1 when
   // personalized).
   const double sum = ranks.values().reduce([](double a, double b) { return a + b; });
@@ -177,6 +274,13 @@ int main(int argc, char** argv) {
       .add_option("--reset-prob", o.reset_prob, "probability of a random jump")
       ->check(CLI::Range(1e-9, 1.0 - 1e-9))
       ->capture_default_str();
+  std::string dangling = "drop";
+  app.cli()
+      .add_option("--dangling", dangling,
+                  "drop: GraphX's PageRank (ranks sum to the number of vertices); uniform: networkx's and igraph's "
+                  "(a dangling vertex's rank is spread over all vertices; ranks sum to 1)")
+      ->check(CLI::IsMember({"drop", "uniform"}))
+      ->capture_default_str();
   auto* source_opt = app.cli().add_option("--source", source, "personalized PageRank from this vertex");
   app.cli().add_option("--top", top, "print the K highest-ranked vertices")->check(CLI::NonNegativeNumber);
   if (int code = app.parse(argc, argv); code >= 0) return code;
@@ -186,6 +290,7 @@ int main(int argc, char** argv) {
   }
   if (o.iterations == 0 && o.tol == 0) o.iterations = 10;
   if (*source_opt) o.source = source;
+  o.uniform = dangling == "uniform";
 
   return app.run([&](brasa::Context& ctx, apps::Report& report) {
     const auto& flags = app.flags();
@@ -198,9 +303,13 @@ int main(int argc, char** argv) {
     } else {
       auto graph = brasa::graphx::load_edge_list(ctx, flags.input, {.partitions = flags.partitions});
       report.loaded();
-      auto result = brasa::graphx::page_rank(
-          graph, {.iterations = o.iterations, .tol = o.tol, .reset_prob = o.reset_prob, .source = o.source});
-      ranks = result.vertices().rdd();
+      if (o.uniform) {
+        ranks = uniform_page_rank(graph, o);
+      } else {
+        auto result = brasa::graphx::page_rank(
+            graph, {.iterations = o.iterations, .tol = o.tol, .reset_prob = o.reset_prob, .source = o.source});
+        ranks = result.vertices().rdd();
+      }
     }
     ranks.cache();
     const int64_t vertices = ranks.count();

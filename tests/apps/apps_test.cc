@@ -200,6 +200,61 @@ TEST(PageRankApp, DynamicAndPersonalizedAgreeAcrossModes) {
   }
 }
 
+// networkx's PageRank by hand: ranks start at 1/N; each iteration the rank of
+// the dangling vertices is spread over all, and the ranks sum to 1.
+std::map<int64_t, double> uniform_page_rank_by_hand(const std::vector<std::pair<int64_t, int64_t>>& edges,
+                                                    int iterations) {
+  std::map<int64_t, double> rank;
+  std::map<int64_t, int> degree;
+  for (auto [s, d] : edges) rank[s] = rank[d] = 0, degree[s]++;
+  const double n = static_cast<double>(rank.size());
+  for (auto& [v, r] : rank) r = 1 / n;
+  for (int i = 0; i < iterations; ++i) {
+    std::map<int64_t, double> sum;
+    double dangling = 0;
+    for (auto [v, r] : rank)
+      if (!degree.count(v)) dangling += r;
+    for (auto [s, d] : edges) sum[d] += rank[s] / degree[s];
+    for (auto& [v, r] : rank) r = 0.85 * (sum[v] + dangling / n) + 0.15 / n;
+  }
+  return rank;
+}
+
+TEST(PageRankApp, UniformDanglingIsNetworkxDefinition) {
+  TempDir dir;
+  const auto edges = small_graph();
+  write(dir / "edges.txt", edge_text(edges));
+  const auto expected = uniform_page_rank_by_hand(edges, 6);
+  std::map<std::string, std::map<int64_t, double>> converged;
+  for (std::string mode : {"memory", "disk"}) {
+    SCOPED_TRACE(mode);
+    Result r = run("brasa-pagerank", "--input " + dir / "edges.txt" + " --dangling uniform --iterations 6 --mode " +
+                                         mode + " --output " + dir / mode);
+    ASSERT_EQ(r.code, 0) << r.err;
+    auto ranks = read_ranks(dir / mode);
+    ASSERT_EQ(ranks.size(), expected.size());
+    double sum = 0;
+    for (auto [v, want] : expected) {
+      EXPECT_NEAR(ranks[v], want, 1e-12) << "vertex " << v;
+      sum += ranks[v];
+    }
+    EXPECT_NEAR(sum, 1.0, 1e-9);
+    r = run("brasa-pagerank", "--input " + dir / "edges.txt" + " --dangling uniform --tol 1e-10 --mode " + mode +
+                                  " --output " + dir / (mode + "-tol") + " --metrics " + dir / (mode + ".json"));
+    ASSERT_EQ(r.code, 0) << r.err;
+    converged[mode] = read_ranks(dir / (mode + "-tol"));
+    // networkx's stopping test: the last iteration changed the ranks by less than N * tol.
+    const auto seconds = metric_list(slurp(dir / (mode + ".json")), "iteration_seconds");
+    EXPECT_GT(seconds.size(), 6u);
+    const auto one_less = uniform_page_rank_by_hand(edges, static_cast<int>(seconds.size()) - 1);
+    const auto last = uniform_page_rank_by_hand(edges, static_cast<int>(seconds.size()));
+    double change = 0;
+    for (auto [v, r] : last) change += std::abs(r - one_less.at(v));
+    EXPECT_LT(change, expected.size() * 1e-10);
+  }
+  for (auto [v, rank] : converged["memory"]) EXPECT_NEAR(converged["disk"][v], rank, 1e-12);
+}
+
 // Union-find labels: the smallest vertex id of each weakly connected component.
 std::map<int64_t, int64_t> components_by_hand(const std::vector<std::pair<int64_t, int64_t>>& edges) {
   std::map<int64_t, int64_t> parent;
@@ -238,9 +293,29 @@ TEST(ConnectedComponentsApp, MatchesUnionFindInBothModes) {
       got[v] = l;
     }
     EXPECT_EQ(got, expected);
-    EXPECT_NE(r.out.find(std::to_string(labels.size()) + " components"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find(std::to_string(labels.size()) + " components among"), std::string::npos) << r.out;
     EXPECT_EQ(metric(slurp(dir / (mode + ".json")), "components"), static_cast<double>(labels.size()));
   }
+}
+
+TEST(ConnectedComponentsApp, StronglyConnectedComponents) {
+  TempDir dir;
+  // Two cycles joined one way, a tail, and a cycle of its own: SCCs
+  // {1,2,3}, {4,5}, {6}, {10,11,12}.
+  write(dir / "edges.txt", "1 2\n2 3\n3 1\n3 4\n4 5\n5 4\n5 6\n12 10\n10 11\n11 12\n");
+  Result r = run("brasa-cc", "--input " + dir / "edges.txt" + " --strongly --output " + dir / "out");
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::map<int64_t, int64_t> got;
+  for (const auto& line : read_parts(dir / "out")) {
+    std::istringstream in(line);
+    int64_t v, l;
+    in >> v >> l;
+    got[v] = l;
+  }
+  EXPECT_EQ(got,
+            (std::map<int64_t, int64_t>{{1, 1}, {2, 1}, {3, 1}, {4, 4}, {5, 4}, {6, 6}, {10, 10}, {11, 10}, {12, 10}}));
+  EXPECT_NE(r.out.find("4 components among 9 vertices"), std::string::npos) << r.out;
+  EXPECT_EQ(run("brasa-cc", "--input " + dir / "edges.txt" + " --strongly --mode disk").code, 2);
 }
 
 // Three well separated blobs in 3 dimensions.

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/strong_components.hpp>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -83,9 +85,10 @@ TEST(TriangleCount, MatchesABruteForceCount) {
   auto g = Graph<int, int>::create(ctx->parallelize(isolated, 1), ctx->parallelize(edges, 3), 0);
   want[1000] = 0;
   for (int parts : {1, 4}) {
-    auto counts = as_map(brasa::graphx::triangle_count(g.partition_by(brasa::graphx::PartitionStrategy::EdgePartition2D, parts))
-                             .vertices()
-                             .collect());
+    auto counts =
+        as_map(brasa::graphx::triangle_count(g.partition_by(brasa::graphx::PartitionStrategy::EdgePartition2D, parts))
+                   .vertices()
+                   .collect());
     EXPECT_EQ(counts, want) << parts << " partitions";
   }
 }
@@ -217,4 +220,43 @@ TEST(PersonalizedPageRank, StaticDynamicAndParallelAgree) {
     EXPECT_NEAR(parallel[v][1], want_b[v], 1e-12) << v;
   }
   EXPECT_THROW(brasa::graphx::parallel_personalized_page_rank(g, {}, 5), std::invalid_argument);
+}
+
+// Strongly connected components against Boost.Graph's (Tarjan), labelled by
+// their smallest vertex id; with cycles inside cycles, chains between them,
+// self loops and a vertex with no edge.
+TEST(StronglyConnectedComponents, MatchesBoostGraph) {
+  auto ctx = brasa_test::make_context();
+  std::mt19937_64 rng(17);
+  std::vector<Edge<int>> edges;
+  for (int i = 0; i < 600; ++i)
+    edges.push_back({static_cast<VertexId>(rng() % 300), static_cast<VertexId>(rng() % 300), 0});
+  for (VertexId v = 1000; v < 1040; ++v) edges.push_back({v, v + 1, 0});  // a chain: 41 singletons
+  edges.push_back({1040, 1000, 0});                                       // ... closed into one cycle
+  edges.push_back({2000, 2000, 0});
+  std::map<VertexId, int> index;
+  for (const auto& e : edges) index.emplace(e.src, 0), index.emplace(e.dst, 0);
+  std::vector<VertexId> ids;
+  for (auto& [v, i] : index) i = static_cast<int>(ids.size()), ids.push_back(v);
+  boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS> g(ids.size());
+  for (const auto& e : edges) boost::add_edge(index[e.src], index[e.dst], g);
+  std::vector<int> comp(ids.size());
+  const int count =
+      boost::strong_components(g, boost::make_iterator_property_map(comp.begin(), boost::get(boost::vertex_index, g)));
+  std::map<int, VertexId> smallest;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    auto [it, fresh] = smallest.emplace(comp[i], ids[i]);
+    if (!fresh) it->second = std::min(it->second, ids[i]);
+  }
+  std::map<VertexId, VertexId> want;
+  for (size_t i = 0; i < ids.size(); ++i) want[ids[i]] = smallest[comp[i]];
+  ASSERT_GT(count, 40);
+  for (int parts : {1, 4}) {
+    auto graph = Graph<int, int>::from_edges(ctx->parallelize(edges, parts), 0);
+    EXPECT_EQ(as_map(brasa::graphx::strongly_connected_components(graph).vertices().collect()), want)
+        << parts << " partitions";
+  }
+  EXPECT_THROW(
+      brasa::graphx::strongly_connected_components(Graph<int, int>::from_edges(ctx->parallelize(edges, 1), 0), 0),
+      std::invalid_argument);
 }
