@@ -212,6 +212,32 @@ double rmse(const mllib::ALSModel& model, const brasa::RDD<mllib::Rating>& ratin
   return std::sqrt(sum / n);
 }
 
+// precision_at_k, map and ndcg_at_k of each user's top k items against the
+// items it rated above 0 in `held_out` (users without any are left out).
+std::vector<std::pair<std::string, double>> ranking_metrics(const mllib::ALSModel& model,
+                                                            const brasa::RDD<mllib::Rating>& held_out, int k) {
+  using Ids = mllib::RankingEvaluator::Ids;
+  auto predicted = model.recommend_for_all_users(k).map([](const std::pair<int32_t, mllib::Recommendations>& u) {
+    Ids ids;
+    for (const auto& [item, score] : u.second) ids.push_back(item);
+    return std::pair{u.first, ids};
+  });
+  auto relevant = held_out.filter([](const mllib::Rating& r) { return r.rating > 0; })
+                      .map([](const mllib::Rating& r) {
+                        return std::pair{r.user, r.item};
+                      })
+                      .group_by_key();
+  auto queries = predicted.join(relevant).map([](const std::pair<int32_t, std::pair<Ids, std::vector<int32_t>>>& q) {
+    return mllib::RankingEvaluator::Query{q.second.first, q.second.second};
+  });
+  queries.cache();
+  mllib::RankingEvaluator evaluator;
+  const std::string at = "_at_" + std::to_string(k);
+  return {{"precision" + at, evaluator.precision_at(queries, k)},
+          {"map", evaluator.mean_average_precision(queries)},
+          {"ndcg" + at, evaluator.ndcg_at(queries, k)}};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -265,15 +291,28 @@ int main(int argc, char** argv) {
       model = estimator.fit(parts[0]);
     }
     model.set_cold_start_strategy("drop");
-    const double train_rmse = rmse(model, parts[0]);
-    report.set("train_rmse", train_rmse);
-    std::printf("train rmse %s", apps::format_double(train_rmse).c_str());
-    if (o.test_fraction > 0) {
-      const double test_rmse = rmse(model, parts[1]);
-      report.set("test_rmse", test_rmse);
-      std::printf(", test rmse %s", apps::format_double(test_rmse).c_str());
+    std::string figures;
+    if (o.implicit) {
+      // Implicit feedback predicts preference, not the rating: rank instead.
+      // The top k items of each user against the items it rated positively
+      // in the held-out part (the training part without a test fraction).
+      const int k = o.recommend > 0 ? o.recommend : 10;
+      auto ranking = ranking_metrics(model, o.test_fraction > 0 ? parts[1] : parts[0], k);
+      for (const auto& [name, value] : ranking) {
+        report.set(name, value);
+        figures += (figures.empty() ? "" : ", ") + name + " " + apps::format_double(value);
+      }
+    } else {
+      const double train_rmse = rmse(model, parts[0]);
+      report.set("train_rmse", train_rmse);
+      figures = "train_rmse " + apps::format_double(train_rmse);
+      if (o.test_fraction > 0) {
+        const double test_rmse = rmse(model, parts[1]);
+        report.set("test_rmse", test_rmse);
+        figures += ", test_rmse " + apps::format_double(test_rmse);
+      }
     }
-    std::printf("\n");
+    std::printf("%s\n", figures.c_str());
     if (out) {
       model.save(*out / "model");
       if (o.recommend > 0)
@@ -287,6 +326,6 @@ int main(int argc, char** argv) {
             .save_as_text_file(*out / "recommendations");
       out->commit();
     }
-    report.summary("rank " + std::to_string(o.rank) + ", train rmse " + apps::format_double(train_rmse));
+    report.summary("rank " + std::to_string(o.rank) + ", " + figures);
   });
 }

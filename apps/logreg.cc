@@ -96,7 +96,8 @@ struct AddLoss {
 
 mllib::LogisticRegressionModel disk_logistic_regression(brasa::Context& ctx, const apps::CommonFlags& flags,
                                                         const Options& o, int32_t num_features,
-                                                        const apps::ScratchDir& scratch, apps::Report& report) {
+                                                        const apps::ScratchDir& scratch, apps::Report& report,
+                                                        std::vector<double>& history) {
   const int32_t d = num_features;
   Moments zero{0, 0, std::vector<double>(d, 0.0), std::vector<double>(d, 0.0)};
   Moments m = read_points(ctx, flags.input, flags.partitions, d)
@@ -170,7 +171,7 @@ mllib::LogisticRegressionModel disk_logistic_regression(brasa::Context& ctx, con
   } else {
     result = mllib::minimize_lbfgs(objective, x0, options);
   }
-  report.set("loss_history", result.loss_history);
+  history = result.loss_history;
   return mllib::LogisticRegressionModel(result.x.head(d).cwiseProduct(inv_std), result.x[d]);
 }
 
@@ -214,11 +215,12 @@ int main(int argc, char** argv) {
       test = parts[1];
     }
     mllib::LogisticRegressionModel model;
+    std::vector<double> history;  // the objective at the start and after each iteration
     if (flags.disk_mode()) {
       if (o.test_fraction > 0)
         throw std::invalid_argument("--mode disk trains on the whole input: drop --test-fraction");
       apps::ScratchDir scratch;
-      model = disk_logistic_regression(ctx, flags, o, data.first().features.size(), scratch, report);
+      model = disk_logistic_regression(ctx, flags, o, data.first().features.size(), scratch, report, history);
     } else {
       train.cache();
       train.count();
@@ -229,8 +231,12 @@ int main(int argc, char** argv) {
                   .elastic_net_param(o.elastic_net)
                   .tol(o.tol)
                   .fit(train);
-      report.set("loss_history", model.objective_history());
+      history = model.objective_history();
     }
+    report.set("loss_history", history);
+    std::printf("loss history:");
+    for (double loss : history) std::printf(" %s", apps::format_double(loss).c_str());
+    std::printf("\n");
     mllib::BinaryClassificationEvaluator evaluator;
     const bool binary = !model.is_multinomial();
     auto predictions = model.prediction_and_labels(train);

@@ -13,6 +13,7 @@
 #include "brasa/rdd/text_input.h"
 #include "brasa/scheduler/event_bus.h"
 #include "brasa/util/files.h"
+#include "brasa/util/json.h"
 #include "common/text_state.h"
 
 namespace brasa::apps {
@@ -20,23 +21,6 @@ namespace brasa::apps {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
 
 std::string json_number(double x) { return std::isfinite(x) ? format_double(x) : "null"; }
 
@@ -94,7 +78,7 @@ void Report::loaded() {
 }
 
 void Report::set(const std::string& key, double value) { fields_.emplace_back(key, json_number(value)); }
-void Report::set(const std::string& key, const std::string& value) { fields_.emplace_back(key, json_string(value)); }
+void Report::set(const std::string& key, const std::string& value) { fields_.emplace_back(key, json_quote(value)); }
 void Report::set(const std::string& key, const std::vector<double>& values) {
   fields_.emplace_back(key, json_numbers(values));
 }
@@ -167,14 +151,14 @@ int App::run(const std::function<void(Context&, Report&)>& body) {
     std::vector<double> seconds;
     for (const auto& it : report.iterations_) seconds.push_back(it.seconds);
     if (!flags_.metrics.empty()) {
-      std::string json = "{\n  \"app\": " + json_string(name_) + ",\n  \"mode\": " + json_string(flags_.mode) +
-                         ",\n  \"master\": " + json_string(flags_.master) +
+      std::string json = "{\n  \"app\": " + json_quote(name_) + ",\n  \"mode\": " + json_quote(flags_.mode) +
+                         ",\n  \"master\": " + json_quote(flags_.master) +
                          ",\n  \"partitions\": " + std::to_string(flags_.partitions) +
                          ",\n  \"iterations\": " + std::to_string(seconds.size()) +
                          ",\n  \"iteration_seconds\": " + json_numbers(seconds) +
                          ",\n  \"load_seconds\": " + json_number(report.load_seconds_) +
                          ",\n  \"total_seconds\": " + json_number(total);
-      for (const auto& [key, value] : report.fields_) json += ",\n  " + json_string(key) + ": " + value;
+      for (const auto& [key, value] : report.fields_) json += ",\n  " + json_quote(key) + ": " + value;
       json += "\n}\n";
       write_file_atomic(flags_.metrics, json);
     }

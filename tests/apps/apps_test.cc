@@ -129,21 +129,30 @@ std::string edge_text(const std::vector<std::pair<int64_t, int64_t>>& edges) {
   return text;
 }
 
-// GraphX's static PageRank by hand: ranks start at 1, each iteration
-// rank = 0.15 + 0.85 * sum of in-neighbours' rank / out-degree, then scaled
-// to sum to the number of vertices.
-std::map<int64_t, double> page_rank_by_hand(const std::vector<std::pair<int64_t, int64_t>>& edges, int iterations) {
+// PageRank by hand. GraphX's (uniform false): ranks start at 1, each
+// iteration rank = 0.15 + 0.85 * sum of in-neighbours' rank / out-degree,
+// then scaled to sum to the number of vertices. networkx's (uniform true):
+// ranks start at 1/N and the dangling vertices' rank is spread over all.
+std::map<int64_t, double> page_rank_by_hand(const std::vector<std::pair<int64_t, int64_t>>& edges, int iterations,
+                                            bool uniform = false) {
   std::map<int64_t, double> rank;
   std::map<int64_t, int> degree;
-  for (auto [s, d] : edges) rank[s] = rank[d] = 1.0, degree[s]++;
+  for (auto [s, d] : edges) rank[s] = rank[d] = 0, degree[s]++;
+  const double n = static_cast<double>(rank.size());
+  for (auto& [v, r] : rank) r = uniform ? 1 / n : 1;
   for (int i = 0; i < iterations; ++i) {
     std::map<int64_t, double> sum;
+    double dangling = 0;
+    for (auto [v, r] : rank)
+      if (!degree.count(v)) dangling += r;
     for (auto [s, d] : edges) sum[d] += rank[s] / degree[s];
-    for (auto& [v, r] : rank) r = 0.15 + 0.85 * sum[v];
+    for (auto& [v, r] : rank) r = uniform ? 0.85 * (sum[v] + dangling / n) + 0.15 / n : 0.15 + 0.85 * sum[v];
   }
-  double total = 0;
-  for (auto& [v, r] : rank) total += r;
-  for (auto& [v, r] : rank) r *= static_cast<double>(rank.size()) / total;
+  if (!uniform) {
+    double total = 0;
+    for (auto& [v, r] : rank) total += r;
+    for (auto& [v, r] : rank) r *= n / total;
+  }
   return rank;
 }
 
@@ -200,31 +209,11 @@ TEST(PageRankApp, DynamicAndPersonalizedAgreeAcrossModes) {
   }
 }
 
-// networkx's PageRank by hand: ranks start at 1/N; each iteration the rank of
-// the dangling vertices is spread over all, and the ranks sum to 1.
-std::map<int64_t, double> uniform_page_rank_by_hand(const std::vector<std::pair<int64_t, int64_t>>& edges,
-                                                    int iterations) {
-  std::map<int64_t, double> rank;
-  std::map<int64_t, int> degree;
-  for (auto [s, d] : edges) rank[s] = rank[d] = 0, degree[s]++;
-  const double n = static_cast<double>(rank.size());
-  for (auto& [v, r] : rank) r = 1 / n;
-  for (int i = 0; i < iterations; ++i) {
-    std::map<int64_t, double> sum;
-    double dangling = 0;
-    for (auto [v, r] : rank)
-      if (!degree.count(v)) dangling += r;
-    for (auto [s, d] : edges) sum[d] += rank[s] / degree[s];
-    for (auto& [v, r] : rank) r = 0.85 * (sum[v] + dangling / n) + 0.15 / n;
-  }
-  return rank;
-}
-
 TEST(PageRankApp, UniformDanglingIsNetworkxDefinition) {
   TempDir dir;
   const auto edges = small_graph();
   write(dir / "edges.txt", edge_text(edges));
-  const auto expected = uniform_page_rank_by_hand(edges, 6);
+  const auto expected = page_rank_by_hand(edges, 6, true);
   std::map<std::string, std::map<int64_t, double>> converged;
   for (std::string mode : {"memory", "disk"}) {
     SCOPED_TRACE(mode);
@@ -246,8 +235,8 @@ TEST(PageRankApp, UniformDanglingIsNetworkxDefinition) {
     // networkx's stopping test: the last iteration changed the ranks by less than N * tol.
     const auto seconds = metric_list(slurp(dir / (mode + ".json")), "iteration_seconds");
     EXPECT_GT(seconds.size(), 6u);
-    const auto one_less = uniform_page_rank_by_hand(edges, static_cast<int>(seconds.size()) - 1);
-    const auto last = uniform_page_rank_by_hand(edges, static_cast<int>(seconds.size()));
+    const auto one_less = page_rank_by_hand(edges, static_cast<int>(seconds.size()) - 1, true);
+    const auto last = page_rank_by_hand(edges, static_cast<int>(seconds.size()), true);
     double change = 0;
     for (auto [v, r] : last) change += std::abs(r - one_less.at(v));
     EXPECT_LT(change, expected.size() * 1e-10);
@@ -471,6 +460,25 @@ TEST(ALSApp, ModesAgreeOnRmseAndRecommendations) {
   }
   EXPECT_NEAR(metric(json["memory"], "train_rmse"), metric(json["disk"], "train_rmse"), 1e-4);
   EXPECT_NEAR(metric(json["memory"], "test_rmse"), metric(json["disk"], "test_rmse"), 1e-4);
+}
+
+TEST(ALSApp, ImplicitFeedbackReportsRankingMetrics) {
+  TempDir dir;
+  write(dir / "ratings.dat", low_rank_ratings(40, 30));
+  std::map<std::string, std::string> json;
+  for (std::string mode : {"memory", "disk"}) {
+    SCOPED_TRACE(mode);
+    Result r = run("brasa-als", "--input " + dir / "ratings.dat" + " --rank 3 --max-iter 4 --implicit --alpha 2" +
+                                    " --recommend 5 --mode " + mode + " --metrics " + dir / (mode + ".json"));
+    ASSERT_EQ(r.code, 0) << r.err;
+    json[mode] = slurp(dir / (mode + ".json"));
+    for (const char* key : {"precision_at_5", "map", "ndcg_at_5"}) {
+      EXPECT_GT(metric(json[mode], key), 0) << key << json[mode];
+      EXPECT_LE(metric(json[mode], key), 1) << key << json[mode];
+    }
+    EXPECT_TRUE(std::isnan(metric(json[mode], "train_rmse")));
+  }
+  EXPECT_NEAR(metric(json["memory"], "ndcg_at_5"), metric(json["disk"], "ndcg_at_5"), 1e-2);
 }
 
 TEST(LinearRegressionApp, RmseIsTheLeastSquaresResidual) {

@@ -7,29 +7,13 @@
 
 #include "brasa/util/files.h"
 #include "brasa/util/hash.h"
+#include "brasa/util/json.h"
 
 namespace brasa::mllib::detail {
 
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string quote(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
 
 std::string hex(uint64_t x) {
   char buf[17];
@@ -99,9 +83,9 @@ void Metadata::set(const std::string& key, double value) {
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
   std::string text(buf, end);
   // JSON has no NaN or infinity: keep them as strings that number() reads back.
-  values_[key] = std::isfinite(value) ? text : quote(text);
+  values_[key] = std::isfinite(value) ? text : json_quote(text);
 }
-void Metadata::set(const std::string& key, const std::string& value) { values_[key] = quote(value); }
+void Metadata::set(const std::string& key, const std::string& value) { values_[key] = json_quote(value); }
 void Metadata::set_flag(const std::string& key, bool value) { values_[key] = value ? "true" : "false"; }
 
 double Metadata::number(const std::string& key) const {
@@ -136,7 +120,7 @@ std::string Metadata::to_json() const {
   bool first = true;
   for (const auto& [key, value] : values_) {
     out += first ? "\n  " : ",\n  ";
-    out += quote(key) + ": " + value;
+    out += json_quote(key) + ": " + value;
     first = false;
   }
   return out + "\n}\n";
