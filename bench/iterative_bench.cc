@@ -88,7 +88,7 @@ int main(int argc, char** argv) {
       {"brasa-pagerank", "rmat --scale " + std::to_string(rmat_scale) + " --edges " + n(8e6), "rmat.txt",
        "--iterations " + it},
       {"brasa-cc", "rmat --scale " + std::to_string(rmat_scale) + " --edges " + n(8e6), "rmat.txt", ""},
-      {"brasa-kmeans", "blobs --points " + n(2e6) + " --dims 10 --k 10", "blobs.csv",
+      {"brasa-kmeans", "blobs --points " + n(2e6) + " --dims 10 --k 10 --spread 6", "blobs.csv",
        "--k 10 --tol 0 --max-iter " + it},
       {"brasa-logreg", "logistic --points " + n(4e5) + " --dims 50", "logistic.libsvm", "--tol 0 --max-iter " + it},
       {"brasa-als", "ratings --users " + n(1e5) + " --items " + n(1e4) + " --ratings " + n(5e6) + " --rank 10",
@@ -105,8 +105,7 @@ int main(int argc, char** argv) {
     out_csv << "app,mode,master,input_bytes,iterations,load_seconds,first_iteration_seconds,"
                "later_iteration_median_seconds,total_seconds\n";
   }
-  std::printf("%-16s %-7s %10s %5s %10s %10s %10s %10s\n", "app", "mode", "input", "iters", "load", "first", "later",
-              "total");
+  report.print_header();
   std::vector<std::tuple<std::string, double, double>> ratios;
   for (const auto& w : workloads) {
     const std::string short_name = w.app.substr(6);
@@ -132,15 +131,14 @@ int main(int argc, char** argv) {
       r.total = json_number(json, "total_seconds");
       r.first = seconds.empty() ? NAN : seconds[0];
       r.later = seconds.size() > 1 ? median(std::vector<double>(seconds.begin() + 1, seconds.end())) : r.first;
-      std::printf("%-16s %-7s %8.0f MB %5d %10s %10s %10s %10s\n", w.app.c_str(), mode.c_str(), bytes / 1e6,
-                  r.iterations, human_time(r.load).c_str(), human_time(r.first).c_str(), human_time(r.later).c_str(),
-                  human_time(r.total).c_str());
-      std::fflush(stdout);
+
       if (out_csv)
         out_csv << w.app << ',' << mode << ',' << master << ',' << static_cast<int64_t>(bytes) << ',' << r.iterations
                 << ',' << r.load << ',' << r.first << ',' << r.later << ',' << r.total << '\n';
-      brasa::bench::Row row{short_name, mode, master, r.later, 0, m == 0, ""};
-      report.add(row);
+      char note[160];
+      std::snprintf(note, sizeof note, "%d iterations, first %s, load %s, total %s, input %.0f MB", r.iterations,
+                    human_time(r.first).c_str(), human_time(r.load).c_str(), human_time(r.total).c_str(), bytes / 1e6);
+      report.add({short_name, "--mode " + mode, master, r.later, 0, m == 0, note});
     }
     ratios.emplace_back(w.app, runs[1].first / runs[0].first, runs[1].later / runs[0].later);
   }

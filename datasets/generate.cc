@@ -82,11 +82,12 @@ void rmat(int scale, int64_t edges, uint64_t seed, const std::string& path) {
   }
 }
 
-// k Gaussian blobs (unit spread) around centres drawn in [-10, 10]^dims.
-void blobs(int64_t points, int dims, int k, uint64_t seed, const std::string& path) {
+// k Gaussian blobs (standard deviation `spread`) around centres drawn in
+// [-10, 10]^dims.
+void blobs(int64_t points, int dims, int k, double spread, uint64_t seed, const std::string& path) {
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> box(-10, 10);
-  std::normal_distribution<double> gauss(0, 1);
+  std::normal_distribution<double> gauss(0, spread);
   std::vector<double> centres(size_t(k) * dims);
   for (auto& c : centres) c = box(rng);
   Writer out(path);
@@ -143,6 +144,7 @@ int main(int argc, char** argv) {
   std::string output;
   uint64_t seed = 1;
   int scale = 16, dims = 10, k = 10, rank = 10;
+  double spread = 1;
   int64_t edges = 1 << 20, points = 100000, users = 10000, items = 2000, count = 1000000;
 
   auto* g = app.add_subcommand("rmat", "R-MAT graph as a tab-separated edge list");
@@ -152,6 +154,9 @@ int main(int argc, char** argv) {
   b->add_option("--points", points, "number of points")->check(CLI::PositiveNumber)->capture_default_str();
   b->add_option("--dims", dims, "dimensions")->check(CLI::PositiveNumber)->capture_default_str();
   b->add_option("--k", k, "number of blobs")->check(CLI::PositiveNumber)->capture_default_str();
+  b->add_option("--spread", spread, "standard deviation of each blob")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   auto* l = app.add_subcommand("logistic", "LIBSVM points labelled by a logistic model");
   l->add_option("--points", points, "number of points")->check(CLI::PositiveNumber)->capture_default_str();
   l->add_option("--dims", dims, "features")->check(CLI::PositiveNumber)->capture_default_str();
@@ -174,7 +179,7 @@ int main(int argc, char** argv) {
   }
   try {
     if (*g) rmat(scale, edges, seed, output);
-    if (*b) blobs(points, dims, k, seed, output);
+    if (*b) blobs(points, dims, k, spread, seed, output);
     if (*l) logistic(points, dims, seed, output);
     if (*r) ratings(users, items, count, rank, seed, output);
   } catch (const std::exception& e) {
