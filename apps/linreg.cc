@@ -2,39 +2,102 @@
 // LinearRegression (normal equations or L-BFGS/OWL-QN; its defaults).
 //
 //   brasa-linreg --input data.libsvm --reg 0.1 --elastic-net 0.5 --output model
+//
+// --mode disk minimises the objective of the L-BFGS solver (standardized
+// features and label) with the same optimiser, each evaluation a job that
+// re-reads the input; the normal equations take one pass and have no
+// iterations to repeat, so disk mode refuses --solver normal and solves
+// with L-BFGS where memory mode's auto would pick them.
 #include <cstdio>
 #include <optional>
 
 #include "brasa/mllib/mllib.h"
+#include "brasa/scheduler/iteration_clock.h"
 #include "common/app.h"
+#include "common/disk_linear.h"
 #include "common/text_state.h"
 
 namespace apps = brasa::apps;
 namespace mllib = brasa::mllib;
 
-int main(int argc, char** argv) {
-  brasa::init(argc, argv);
-  apps::App app("brasa-linreg", "Linear regression on LIBSVM data with Spark MLlib's LinearRegression");
+namespace {
+
+struct Options {
   int max_iter = 100;
   double reg = 0, elastic_net = 0, tol = 1e-6;
   std::string solver = "auto";
+};
+
+// MLlib's L-BFGS path: coefficients x of standardized features predict the
+// label scaled by its spread; the loss is half the mean squared error plus
+// the penalties (scaled likewise).
+mllib::LinearRegressionModel disk_linear_regression(brasa::Context& ctx, const apps::CommonFlags& flags,
+                                                    const Options& o, int32_t d, const apps::ScratchDir& scratch,
+                                                    apps::Report& report, std::vector<double>& history) {
+  const apps::Moments m = apps::moments(ctx, flags, d, /*binary_labels=*/false);
+  report.loaded();
+  const double label_mean = m.label_mean(), label_std = m.label_std();
+  if (label_std == 0)
+    throw std::invalid_argument("--mode disk: the label is constant (" + std::to_string(label_mean) + ")");
+  Eigen::VectorXd inv_std(d), mean(d);
+  for (int32_t i = 0; i < d; ++i) {
+    inv_std[i] = m.std_dev(i) != 0 ? 1.0 / m.std_dev(i) : 0.0;
+    mean[i] = m.mean(i);
+  }
+  const double reg = o.reg / label_std;
+  const double l1 = o.elastic_net * reg, l2 = (1.0 - o.elastic_net) * reg;
+  int evaluation = 0;
+  mllib::DiffFunction objective = [&](const Eigen::VectorXd& x, Eigen::VectorXd& grad) {
+    const Eigen::VectorXd coefficients = x.cwiseProduct(inv_std);
+    const double offset = label_mean / label_std - coefficients.dot(mean);
+    const apps::LossSum s = apps::evaluate_loss(
+        ctx, flags, apps::Loss::kSquared, std::vector<double>(coefficients.data(), coefficients.data() + d), offset,
+        1.0 / label_std, scratch / ("coefficients-" + std::to_string(evaluation++)));
+    double penalty = 0;
+    for (int32_t i = 0; i < d; ++i) {
+      grad[i] = (s.gradient[i] - s.residual_sum * mean[i]) * inv_std[i] / m.n + l2 * x[i];
+      penalty += x[i] * x[i];
+    }
+    return s.loss / m.n + 0.5 * l2 * penalty;
+  };
+  brasa::IterationClock clock(ctx.runtime(), "linear-regression");
+  const mllib::LBFGSOptions options{
+      .max_iterations = o.max_iter, .memory = 10, .tol = o.tol, .on_iteration = [&clock](int i, double loss) {
+        clock.lap(i, loss);
+      }};
+  mllib::OptimizationResult result =
+      l1 > 0 ? mllib::minimize_owlqn(objective, Eigen::VectorXd::Zero(d), Eigen::VectorXd::Constant(d, l1), options)
+             : mllib::minimize_lbfgs(objective, Eigen::VectorXd::Zero(d), options);
+  history = result.loss_history;
+  const Eigen::VectorXd coefficients = result.x.cwiseProduct(inv_std) * label_std;
+  return mllib::LinearRegressionModel(coefficients, label_mean - coefficients.dot(mean));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  brasa::init(argc, argv);
+  apps::App app("brasa-linreg", "Linear regression on LIBSVM data with Spark MLlib's LinearRegression");
+  Options o;
   auto& cli = app.cli();
-  cli.add_option("--max-iter", max_iter, "most L-BFGS iterations")
+  cli.add_option("--max-iter", o.max_iter, "most L-BFGS iterations")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  cli.add_option("--reg", reg, "regularisation parameter (Spark's regParam)")
+  cli.add_option("--reg", o.reg, "regularisation parameter (Spark's regParam)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  cli.add_option("--elastic-net", elastic_net, "L1 share of the regularisation, in [0, 1]")
+  cli.add_option("--elastic-net", o.elastic_net, "L1 share of the regularisation, in [0, 1]")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
-  cli.add_option("--tol", tol, "convergence tolerance of L-BFGS")->check(CLI::NonNegativeNumber)->capture_default_str();
-  cli.add_option("--solver", solver, "auto, normal (weighted least squares) or l-bfgs")
+  cli.add_option("--tol", o.tol, "convergence tolerance of L-BFGS")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cli.add_option("--solver", o.solver, "auto, normal (weighted least squares) or l-bfgs")
       ->check(CLI::IsMember({"auto", "normal", "l-bfgs"}))
       ->capture_default_str();
   if (int code = app.parse(argc, argv); code >= 0) return code;
-  if (app.flags().disk_mode()) {
-    std::fprintf(stderr, "brasa-linreg: --mode disk is not available for linear regression yet\n");
+  if (app.flags().disk_mode() && o.solver == "normal") {
+    std::fprintf(stderr, "brasa-linreg: --mode disk solves with l-bfgs: drop --solver normal\n");
     return 2;
   }
 
@@ -43,21 +106,30 @@ int main(int argc, char** argv) {
     std::optional<apps::OutputDir> out;
     if (!flags.output.empty()) out.emplace(flags.output, flags.overwrite);
     auto data = mllib::load_libsvm(ctx, flags.input, {.partitions = flags.partitions});
-    data.cache();
+    mllib::LinearRegressionModel model;
+    std::vector<double> history;  // the objective at the start and after each iteration (iterative solvers)
+    if (flags.disk_mode()) {
+      apps::ScratchDir scratch;
+      model = disk_linear_regression(ctx, flags, o, data.first().features.size(), scratch, report, history);
+    } else {
+      data.cache();
+      data.count();
+      report.loaded();
+      model = mllib::LinearRegression()
+                  .max_iter(o.max_iter)
+                  .reg_param(o.reg)
+                  .elastic_net_param(o.elastic_net)
+                  .tol(o.tol)
+                  .solver(o.solver)
+                  .fit(data);
+      history = model.objective_history();
+    }
     const int64_t n = data.count();
-    report.loaded();
-    auto model = mllib::LinearRegression()
-                     .max_iter(max_iter)
-                     .reg_param(reg)
-                     .elastic_net_param(elastic_net)
-                     .tol(tol)
-                     .solver(solver)
-                     .fit(data);
     auto metrics = mllib::RegressionEvaluator().evaluate(model.predict_with_labels(data));
     report.set("rmse", metrics.rmse);
     report.set("r2", metrics.r2);
     report.set("mae", metrics.mae);
-    if (!model.objective_history().empty()) report.set("loss_history", model.objective_history());
+    if (!history.empty()) report.set("loss_history", history);
     std::printf("rmse %s, r2 %s, mae %s\n", apps::format_double(metrics.rmse).c_str(),
                 apps::format_double(metrics.r2).c_str(), apps::format_double(metrics.mae).c_str());
     if (out) {

@@ -18,6 +18,7 @@
 #include "brasa/scheduler/iteration_clock.h"
 #include "brasa/util/files.h"
 #include "common/app.h"
+#include "common/disk_linear.h"
 #include "common/text_state.h"
 
 namespace apps = brasa::apps;
@@ -34,130 +35,33 @@ struct Options {
   uint64_t seed = 42;
 };
 
-// The parsed lines of the LIBSVM files, read again on every call.
-brasa::RDD<mllib::LabeledPoint> read_points(brasa::Context& ctx, const std::string& input, int partitions,
-                                            int32_t num_features) {
-  return ctx.text_file(input, partitions).map_partitions([num_features](const std::vector<std::string>& lines) {
-    std::vector<mllib::LabeledPoint> out;
-    out.reserve(lines.size());
-    mllib::LabeledPoint p;
-    for (const auto& line : lines)
-      if (mllib::parse_libsvm_line(line, num_features, p)) out.push_back(std::move(p));
-    return out;
-  });
-}
-
-// Count, per-class count, and sums of x and x^2 per feature.
-struct Moments {
-  double n = 0, positives = 0;
-  std::vector<double> sum, sum_sq;
-  template <class Ar>
-  void serialize(Ar& ar) {
-    ar(n, positives, sum, sum_sq);
-  }
-};
-
-// Loss and gradient sums (gradient in raw feature space, last entry: the
-// intercept's).
-struct LossSum {
-  double loss = 0;
-  std::vector<double> gradient;
-  template <class Ar>
-  void serialize(Ar& ar) {
-    ar(loss, gradient);
-  }
-};
-
-struct AddLoss {
-  std::string coefficients_file;  // d raw-space coefficients, then the intercept
-  template <class Ar>
-  void serialize(Ar& ar) {
-    ar(coefficients_file);
-  }
-
-  std::vector<LossSum> operator()(const std::vector<mllib::LabeledPoint>& points) const {
-    const std::string text = brasa::read_file(coefficients_file);
-    std::vector<double> w;
-    for (std::string_view line : brasa::words(text)) w.push_back(apps::Fields(line, 1).real(0));
-    const size_t d = w.size() - 1;
-    LossSum s{0, std::vector<double>(d + 1, 0.0)};
-    for (const auto& p : points) {
-      double m = w[d];
-      p.features.for_each_active([&](int32_t i, double x) { m += w[i] * x; });
-      const double y = p.label;
-      s.loss += (m > 0 ? m + std::log1p(std::exp(-m)) : std::log1p(std::exp(m))) - y * m;
-      const double r = 1.0 / (1.0 + std::exp(-m)) - y;
-      p.features.for_each_active([&](int32_t i, double x) { s.gradient[i] += r * x; });
-      s.gradient[d] += r;
-    }
-    return {std::move(s)};
-  }
-};
-
 mllib::LogisticRegressionModel disk_logistic_regression(brasa::Context& ctx, const apps::CommonFlags& flags,
-                                                        const Options& o, int32_t num_features,
-                                                        const apps::ScratchDir& scratch, apps::Report& report,
-                                                        std::vector<double>& history) {
-  const int32_t d = num_features;
-  Moments zero{0, 0, std::vector<double>(d, 0.0), std::vector<double>(d, 0.0)};
-  Moments m = read_points(ctx, flags.input, flags.partitions, d)
-                  .aggregate(
-                      zero,
-                      [](Moments acc, const mllib::LabeledPoint& p) {
-                        if (p.label != 0 && p.label != 1)
-                          throw std::invalid_argument("--mode disk takes binary labels 0 and 1, found " +
-                                                      std::to_string(p.label));
-                        acc.n += 1;
-                        acc.positives += p.label;
-                        p.features.for_each_active([&](int32_t i, double x) {
-                          acc.sum[i] += x;
-                          acc.sum_sq[i] += x * x;
-                        });
-                        return acc;
-                      },
-                      [](Moments a, const Moments& b) {
-                        a.n += b.n;
-                        a.positives += b.positives;
-                        for (size_t i = 0; i < a.sum.size(); ++i) a.sum[i] += b.sum[i], a.sum_sq[i] += b.sum_sq[i];
-                        return a;
-                      });
+                                                        const Options& o, int32_t d, const apps::ScratchDir& scratch,
+                                                        apps::Report& report, std::vector<double>& history) {
+  const apps::Moments m = apps::moments(ctx, flags, d, /*binary_labels=*/true);
   report.loaded();
-  if (m.positives == 0 || m.positives == m.n)
+  if (m.label_sum == 0 || m.label_sum == m.n)
     throw std::invalid_argument("--mode disk needs both labels 0 and 1 in the data");
-  // Unbiased spread of each feature, as Spark's summarizer; the optimiser
-  // works on coefficients of standardized features.
-  Eigen::VectorXd std_dev(d), inv_std(d);
-  for (int32_t i = 0; i < d; ++i) {
-    const double mean = m.sum[i] / m.n;
-    const double var = m.n > 1 ? std::max(0.0, (m.sum_sq[i] - m.n * mean * mean) / (m.n - 1)) : 0.0;
-    std_dev[i] = std::sqrt(var);
-    inv_std[i] = std_dev[i] != 0 ? 1.0 / std_dev[i] : 0.0;
-  }
+  // The optimiser works on coefficients of standardized features.
+  Eigen::VectorXd inv_std(d);
+  for (int32_t i = 0; i < d; ++i) inv_std[i] = m.std_dev(i) != 0 ? 1.0 / m.std_dev(i) : 0.0;
   const double l1 = o.elastic_net * o.reg, l2 = (1.0 - o.elastic_net) * o.reg;
   int evaluation = 0;
   mllib::DiffFunction objective = [&](const Eigen::VectorXd& x, Eigen::VectorXd& grad) {
-    std::string text;
-    for (int32_t i = 0; i < d; ++i) text += apps::format_double(x[i] * inv_std[i]) + "\n";
-    text += apps::format_double(x[d]) + "\n";
-    const std::string file = scratch / ("coefficients-" + std::to_string(evaluation++));
-    brasa::write_file_atomic(file, text);
-    LossSum s = read_points(ctx, flags.input, flags.partitions, d)
-                    .map_partitions(AddLoss{file})
-                    .reduce([](LossSum a, const LossSum& b) {
-                      a.loss += b.loss;
-                      for (size_t i = 0; i < a.gradient.size(); ++i) a.gradient[i] += b.gradient[i];
-                      return a;
-                    });
+    std::vector<double> w(d);
+    for (int32_t i = 0; i < d; ++i) w[i] = x[i] * inv_std[i];
+    const apps::LossSum s = apps::evaluate_loss(ctx, flags, apps::Loss::kLogistic, w, x[d], 1.0,
+                                                scratch / ("coefficients-" + std::to_string(evaluation++)));
     double penalty = 0;
     for (int32_t i = 0; i < d; ++i) {
       grad[i] = s.gradient[i] * inv_std[i] / m.n + l2 * x[i];
       penalty += x[i] * x[i];
     }
-    grad[d] = s.gradient[d] / m.n;
+    grad[d] = s.residual_sum / m.n;
     return s.loss / m.n + 0.5 * l2 * penalty;
   };
   Eigen::VectorXd x0 = Eigen::VectorXd::Zero(d + 1);
-  x0[d] = std::log(m.positives / (m.n - m.positives));
+  x0[d] = std::log(m.label_sum / (m.n - m.label_sum));  // the log-odds of the labels, as Spark starts
   brasa::IterationClock clock(ctx.runtime(), "logistic-regression");
   const mllib::LBFGSOptions options{
       .max_iterations = o.max_iter, .memory = 10, .tol = o.tol, .on_iteration = [&clock](int i, double loss) {

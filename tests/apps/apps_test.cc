@@ -523,8 +523,26 @@ TEST(LinearRegressionApp, RmseIsTheLeastSquaresResidual) {
   const std::string json = slurp(dir / "m.json");
   EXPECT_NEAR(metric(json, "rmse"), std::sqrt(sse / 300), 1e-9) << json;
   EXPECT_GT(metric(json, "r2"), 0.95);
-  r = run("brasa-linreg", "--input " + dir / "data.libsvm" + " --mode disk");
+  r = run("brasa-linreg", "--input " + dir / "data.libsvm" + " --mode disk --solver normal");
   EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--solver"), std::string::npos) << r.err;
+
+  // L-BFGS in memory and on disk: the same objective at every iteration. At
+  // the start (coefficients 0, intercept the label's mean) it is half the
+  // label's variance over its spread squared: (n - 1) / 2n.
+  std::map<std::string, std::vector<double>> history;
+  for (std::string mode : {"memory", "disk"}) {
+    SCOPED_TRACE(mode);
+    r = run("brasa-linreg", "--input " + dir / "data.libsvm" + " --solver l-bfgs --reg 0.1 --elastic-net 0.5 --mode " +
+                                mode + " --metrics " + dir / (mode + ".json"));
+    ASSERT_EQ(r.code, 0) << r.err;
+    history[mode] = metric_list(slurp(dir / (mode + ".json")), "loss_history");
+    ASSERT_GE(history[mode].size(), 3u);
+    EXPECT_NEAR(history[mode][0], 299.0 / 600.0, 1e-12);
+  }
+  ASSERT_EQ(history["memory"].size(), history["disk"].size());
+  for (size_t i = 0; i < history["memory"].size(); ++i)
+    EXPECT_NEAR(history["memory"][i], history["disk"][i], 1e-9) << "iteration " << i;
 }
 
 TEST(AppArguments, BadFlagsExitWithTwoAndNameTheFlag) {
