@@ -1,0 +1,171 @@
+// A user's own program, built as a user builds it: Brasa installed with
+// `cmake --install` into a fresh prefix, examples/ configured as a separate
+// project with find_package(Brasa), every example run on local[2] and
+// local-cluster[2,1]: the same output on both, and the answers checked here.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Result {
+  int code = -1;
+  std::string out;
+};
+
+Result sh(const std::string& cmd) {
+  Result r;
+  FILE* f = popen((cmd + " 2>&1").c_str(), "r");
+  char buf[4096];
+  while (f && std::fgets(buf, sizeof buf, f)) r.out += buf;
+  const int status = f ? pclose(f) : -1;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+class Examples : public testing::Test {
+ protected:
+  static inline fs::path dir;
+  static inline std::string build_error;
+
+  // Installs Brasa and builds the examples. ctest runs each test in a
+  // process of its own, so the prefix and build directory live in the build
+  // tree and are brought up to date, not rebuilt, by each (the tests run
+  // serially).
+  static void SetUpTestSuite() {
+    dir = fs::path(BRASA_BUILD_DIR) / "examples-test";
+    const std::string prefix = (dir / "prefix").string(), build = (dir / "build").string();
+    for (const std::string& step :
+         {"cmake --install " + std::string(BRASA_BUILD_DIR) + " --prefix " + prefix,
+          "cmake -S " + std::string(BRASA_SOURCE_DIR) + "/examples -B " + build +
+              " -G Ninja -DCMAKE_PREFIX_PATH=" + prefix + " -DCMAKE_CXX_COMPILER_LAUNCHER=" + BRASA_CCACHE,
+          "cmake --build " + build + " -j 2"}) {
+      Result r = sh(step);
+      if (r.code != 0) {
+        build_error = step + " failed:\n" + r.out;
+        return;
+      }
+    }
+  }
+  void SetUp() override { ASSERT_TRUE(build_error.empty()) << build_error; }
+
+  // The example's output on local[2], checked to be the same on local-cluster[2,1].
+  static std::string run_on_both(const std::string& program, const std::string& args_before_master) {
+    const std::string cmd = (dir / "build" / program).string() + " " + args_before_master;
+    Result local = sh(cmd + " 'local[2]'");
+    Result cluster = sh(cmd + " 'local-cluster[2,1]'");
+    EXPECT_EQ(local.code, 0) << local.out;
+    EXPECT_EQ(cluster.code, 0) << cluster.out;
+    EXPECT_EQ(local.out, cluster.out) << program << ": local[2] and local-cluster[2,1] differ";
+    return local.out;
+  }
+};
+
+TEST_F(Examples, InstalledPackageHasConfigAndPkgConfig) {
+  EXPECT_TRUE(fs::exists(dir / "prefix/lib/cmake/Brasa/BrasaConfig.cmake"));
+  EXPECT_TRUE(fs::exists(dir / "prefix/include/brasa/rdd/rdd.h"));
+  EXPECT_TRUE(fs::exists(dir / "prefix/include/brasa/graphx/graphx.h"));
+  EXPECT_TRUE(fs::exists(dir / "prefix/include/brasa/mllib/mllib.h"));
+  EXPECT_TRUE(fs::exists(dir / "prefix/bin/brasa-pagerank"));
+  Result r = sh("PKG_CONFIG_PATH=" + (dir / "prefix/lib/pkgconfig").string() + " pkg-config --libs brasa");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("-lbrasa_core"), std::string::npos) << r.out;
+}
+
+TEST_F(Examples, WordCountCountsEveryWord) {
+  const std::string text = std::string(BRASA_SOURCE_DIR) + "/datasets/text/gpl-3.txt";
+  std::map<std::string, long> want;
+  std::ifstream in(text);
+  for (std::string w; in >> w;) ++want[w];
+  std::map<std::string, long> got;
+  std::istringstream out(run_on_both("word_count", text));
+  for (std::string line; std::getline(out, line);) {
+    const size_t colon = line.rfind(": ");
+    ASSERT_NE(colon, std::string::npos) << line;
+    got[line.substr(0, colon)] = std::stol(line.substr(colon + 2));
+  }
+  EXPECT_EQ(got, want);
+}
+
+TEST_F(Examples, PageRankMatchesSparkPageRankByHand) {
+  const fs::path file = dir / "links.txt";
+  std::vector<std::pair<std::string, std::string>> links = {{"a", "b"}, {"a", "c"}, {"b", "c"}, {"c", "a"},
+                                                            {"d", "c"}, {"c", "a"}, {"e", "d"}};
+  std::ofstream(file) << "a b\na c\nb c\nc a\nd c\nc a\ne d\n";
+  // By hand: distinct links grouped by page; pages nobody links to drop out.
+  std::map<std::string, std::vector<std::string>> out_links;
+  std::set<std::pair<std::string, std::string>> distinct(links.begin(), links.end());
+  for (auto& [s, d] : distinct) out_links[s].push_back(d);
+  std::map<std::string, double> ranks;
+  for (auto& [s, _] : out_links) ranks[s] = 1.0;
+  for (int i = 0; i < 10; ++i) {
+    std::map<std::string, double> sum;
+    for (auto& [s, ds] : out_links)
+      if (ranks.count(s))
+        for (auto& d : ds) sum[d] += ranks[s] / ds.size();
+    ranks.clear();
+    for (auto& [page, total] : sum) ranks[page] = 0.15 + 0.85 * total;
+  }
+  std::istringstream out(run_on_both("page_rank", file.string() + " 10"));
+  std::map<std::string, double> got;
+  for (std::string page, has, rank_word, rank; out >> page >> has >> rank_word >> rank;) got[page] = std::stod(rank);
+  ASSERT_EQ(got.size(), ranks.size());
+  for (auto& [page, rank] : ranks) EXPECT_NEAR(got[page], rank, 1e-9) << page;
+}
+
+TEST_F(Examples, KMeansFindsTheBlobs) {
+  const fs::path file = dir / "points.txt";
+  std::mt19937_64 rng(1);
+  std::normal_distribution<double> gauss(0, 0.1);
+  std::ofstream points(file);
+  for (int i = 0; i < 300; ++i) points << (i % 3) * 5 + gauss(rng) << ' ' << (i % 3) * -2 + gauss(rng) << '\n';
+  points.close();
+  std::istringstream out(run_on_both("kmeans", file.string() + " 3 0.0001"));
+  std::string line;
+  std::getline(out, line);
+  EXPECT_EQ(line, "Final centers:");
+  std::vector<std::pair<double, double>> centers;
+  for (double x, y; out >> x >> y;) centers.emplace_back(x, y);
+  ASSERT_EQ(centers.size(), 3u);
+  std::sort(centers.begin(), centers.end());
+  for (int c = 0; c < 3; ++c) {
+    EXPECT_NEAR(centers[c].first, c * 5, 0.05);
+    EXPECT_NEAR(centers[c].second, c * -2, 0.05);
+  }
+}
+
+TEST_F(Examples, LogisticRegressionAndTheModules) {
+  std::string w = run_on_both("logistic_regression", "5");
+  EXPECT_EQ(w.rfind("Final w: ", 0), 0u) << w;
+  std::istringstream weights(w.substr(9));
+  int n = 0;
+  for (double x; weights >> x; ++n) EXPECT_TRUE(std::isfinite(x));
+  EXPECT_EQ(n, 10);
+
+  std::istringstream ranks(run_on_both("graph_ranks", std::string(BRASA_SOURCE_DIR) + "/datasets/graphs/karate.txt"));
+  int lines = 0;
+  for (std::string line; std::getline(ranks, line);) ++lines;
+  EXPECT_EQ(lines, 10);
+
+  std::string iris = run_on_both("iris_model", std::string(BRASA_SOURCE_DIR) + "/datasets/ml/iris.libsvm");
+  double accuracy = 0;
+  ASSERT_EQ(std::sscanf(iris.c_str() + iris.find("test accuracy"), "test accuracy %lf", &accuracy), 1) << iris;
+  EXPECT_GT(accuracy, 0.85) << iris;
+  EXPECT_NE(iris.find("classes 3"), std::string::npos) << iris;
+}
+
+}  // namespace
