@@ -256,6 +256,64 @@ brasa::RDD<std::pair<VertexId, double>> disk_page_rank(brasa::Context& ctx, cons
   return ranks.map([=](const std::pair<VertexId, double>& v) { return std::pair{v.first, v.second * factor}; });
 }
 
+// Several sources: a column of personalized ranks per source. Memory mode
+// runs graphx's parallel personalized PageRank; disk mode runs one chain of
+// jobs per source.
+void several_sources(brasa::Context& ctx, const apps::CommonFlags& flags, const Options& o,
+                     const std::vector<VertexId>& sources, int top, apps::Report& report) {
+  using Ranks = std::pair<VertexId, std::vector<double>>;
+  std::optional<apps::OutputDir> out;
+  if (!flags.output.empty()) out.emplace(flags.output, flags.overwrite);
+  brasa::RDD<Ranks> ranks;
+  std::vector<apps::ScratchDir> scratch(flags.disk_mode() ? sources.size() : 0);
+  if (flags.disk_mode()) {
+    brasa::RDD<std::pair<VertexId, std::pair<int, double>>> columns;
+    for (size_t k = 0; k < sources.size(); ++k) {
+      Options one = o;
+      one.source = sources[k];
+      auto column = disk_page_rank(ctx, flags, one, scratch[k], report).map([k](const std::pair<VertexId, double>& v) {
+        return std::pair{v.first, std::pair{static_cast<int>(k), v.second}};
+      });
+      columns = k == 0 ? column : columns.union_with(column);
+    }
+    const size_t n = sources.size();
+    ranks = columns.group_by_key().map([n](const std::pair<VertexId, std::vector<std::pair<int, double>>>& v) {
+      std::vector<double> r(n, 0.0);
+      for (const auto& [k, rank] : v.second) r[k] = rank;
+      return Ranks{v.first, r};
+    });
+  } else {
+    auto graph = brasa::graphx::load_edge_list(ctx, flags.input, {.partitions = flags.partitions});
+    report.loaded();
+    ranks = brasa::graphx::parallel_personalized_page_rank(graph, sources, o.iterations, o.reset_prob).vertices().rdd();
+  }
+  ranks.cache();
+  const int64_t vertices = ranks.count();
+  if (out) {
+    ranks
+        .map([](const Ranks& v) {
+          std::string line = std::to_string(v.first);
+          for (double r : v.second) line += "\t" + apps::format_double(r);
+          return line;
+        })
+        .save_as_text_file(out->staging());
+    out->commit();
+  }
+  std::vector<double> sums(sources.size(), 0.0);
+  for (size_t k = 0; k < sources.size(); ++k) {
+    auto column = ranks.map([k](const Ranks& v) { return std::pair{v.first, v.second[k]}; });
+    sums[k] = column.values().reduce([](double a, double b) { return a + b; });
+    for (const auto& [id, rank] : column.take_ordered(top, [](const auto&a, const auto&b) {
+           return a.second != b.second ? a.second > b.second : a.first < b.first;
+         }))
+      std::printf("%lld\t%lld\t%s\n", static_cast<long long>(sources[k]), static_cast<long long>(id),
+                  apps::format_double(rank).c_str());
+  }
+  report.set("vertices", static_cast<double>(vertices));
+  report.set("rank_sums", sums);
+  report.summary(std::to_string(vertices) + " vertices, " + std::to_string(sources.size()) + " sources");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -263,7 +321,7 @@ int main(int argc, char** argv) {
   apps::App app("brasa-pagerank", "PageRank of the vertices of an edge list (GraphX's definition)");
   Options o;
   int top = 0;
-  VertexId source = 0;
+  std::vector<VertexId> sources;
   app.cli()
       .add_option("--iterations", o.iterations, "static PageRank: this many iterations (default 10 unless --tol)")
       ->check(CLI::PositiveNumber);
@@ -281,16 +339,27 @@ int main(int argc, char** argv) {
                   "(a dangling vertex's rank is spread over all vertices; ranks sum to 1)")
       ->check(CLI::IsMember({"drop", "uniform"}))
       ->capture_default_str();
-  auto* source_opt = app.cli().add_option("--source", source, "personalized PageRank from this vertex");
-  app.cli().add_option("--top", top, "print the K highest-ranked vertices")->check(CLI::NonNegativeNumber);
+  app.cli().add_option("--source", sources,
+                       "personalized PageRank from this vertex; several: one column of ranks per source "
+                       "(GraphX's parallel personalized PageRank, static only)");
+  app.cli()
+      .add_option("--top", top, "print the K highest-ranked vertices (per source with several)")
+      ->check(CLI::NonNegativeNumber);
   if (int code = app.parse(argc, argv); code >= 0) return code;
   if (o.iterations > 0 && o.tol > 0) {
     std::fprintf(stderr, "brasa-pagerank: give --iterations or --tol, not both (see --help)\n");
     return 2;
   }
   if (o.iterations == 0 && o.tol == 0) o.iterations = 10;
-  if (*source_opt) o.source = source;
   o.uniform = dangling == "uniform";
+  if (sources.size() == 1) o.source = sources[0];
+  if (sources.size() > 1 && (o.tol > 0 || o.uniform)) {
+    std::fprintf(stderr, "brasa-pagerank: several --source take --iterations and --dangling drop (see --help)\n");
+    return 2;
+  }
+  if (sources.size() > 1)
+    return app.run(
+        [&](brasa::Context& ctx, apps::Report& report) { several_sources(ctx, app.flags(), o, sources, top, report); });
 
   return app.run([&](brasa::Context& ctx, apps::Report& report) {
     const auto& flags = app.flags();

@@ -1,6 +1,7 @@
 #include "brasa/context.h"
 
 #include "brasa/deploy/executor.h"
+#include "init_check.h"
 
 #include <fcntl.h>
 #include <malloc.h>
@@ -9,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -89,7 +91,16 @@ void install_interrupt_handlers() {
 
 }  // namespace
 
+namespace detail {
+namespace {
+std::atomic<bool> init_called{false};
+}
+void note_init() { init_called = true; }
+bool init_was_called() { return init_called; }
+}  // namespace detail
+
 void init(int, char**) {
+  detail::note_init();
   // Keep freed memory for reuse instead of handing it back to the system:
   // every task allocates its shuffle buckets and batches afresh, and the
   // first touch of a new page (zeroed by the kernel, under the process's

@@ -11,6 +11,7 @@
 #include "brasa/accumulator.h"
 #include "brasa/broadcast.h"
 #include "brasa/deploy/cluster_backend.h"
+#include "init_check.h"
 #include "brasa/scheduler/dag_scheduler.h"
 #include "brasa/scheduler/event_bus.h"
 #include "brasa/scheduler/progress_bar.h"
@@ -35,6 +36,11 @@ std::string make_local_dir(const Conf& conf) {
 // The backend the master URL names. A new launcher is one more branch here.
 std::unique_ptr<Backend> make_backend(Runtime& runtime) {
   const Conf& conf = runtime.conf();
+  const bool cluster = conf.local_cluster().first > 0 || conf.master().rfind("brasa://", 0) == 0;
+  if (cluster && !detail::init_was_called())
+    throw std::logic_error("master " + conf.master() +
+                           " runs executors as this program started again: call brasa::init(argc, argv) first "
+                           "thing in main(), before creating the Context");
   if (auto [executors, cores] = conf.local_cluster(); executors > 0)
     return ClusterBackend::start_local_cluster(runtime, executors, cores);
   if (conf.master().rfind("brasa://", 0) == 0) return ClusterBackend::start_standalone(runtime, conf.master().substr(8));

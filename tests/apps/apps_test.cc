@@ -244,6 +244,40 @@ TEST(PageRankApp, UniformDanglingIsNetworkxDefinition) {
   for (auto [v, rank] : converged["memory"]) EXPECT_NEAR(converged["disk"][v], rank, 1e-12);
 }
 
+TEST(PageRankApp, SeveralSourcesGiveOneColumnEach) {
+  TempDir dir;
+  write(dir / "edges.txt", edge_text(small_graph()));
+  // Each column is the personalized PageRank of its source alone.
+  std::map<int64_t, double> single[2];
+  const int64_t sources[2] = {3, 20};
+  for (int k = 0; k < 2; ++k) {
+    Result r =
+        run("brasa-pagerank", "--input " + dir / "edges.txt" + " --iterations 6 --source " +
+                                  std::to_string(sources[k]) + " --output " + dir / ("one-" + std::to_string(k)));
+    ASSERT_EQ(r.code, 0) << r.err;
+    single[k] = read_ranks(dir / ("one-" + std::to_string(k)));
+  }
+  for (std::string mode : {"memory", "disk"}) {
+    SCOPED_TRACE(mode);
+    Result r = run("brasa-pagerank", "--input " + dir / "edges.txt" + " --iterations 6 --source 3 20 --top 2 --mode " +
+                                         mode + " --output " + dir / mode);
+    ASSERT_EQ(r.code, 0) << r.err;
+    size_t lines = 0;
+    for (const auto& line : read_parts(dir / mode)) {
+      std::istringstream in(line);
+      int64_t v;
+      double a, b;
+      ASSERT_TRUE(in >> v >> a >> b) << line;
+      EXPECT_NEAR(a, single[0][v], 1e-12) << v;
+      EXPECT_NEAR(b, single[1][v], 1e-12) << v;
+      ++lines;
+    }
+    EXPECT_EQ(lines, single[0].size());
+    EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 5) << r.out;  // 2 + 2 top lines and the summary
+  }
+  EXPECT_EQ(run("brasa-pagerank", "--input " + dir / "edges.txt" + " --tol 0.01 --source 3 20").code, 2);
+}
+
 // Union-find labels: the smallest vertex id of each weakly connected component.
 std::map<int64_t, int64_t> components_by_hand(const std::vector<std::pair<int64_t, int64_t>>& edges) {
   std::map<int64_t, int64_t> parent;

@@ -1,5 +1,11 @@
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
 #include "brasa/brasa.h"
 
 TEST(Smoke, ReduceByKey) {
@@ -9,4 +15,27 @@ TEST(Smoke, ReduceByKey) {
   auto counts = ctx.parallelize(data, 4).reduce_by_key([](int64_t a, int64_t b) { return a + b; }).collect_as_map();
   ASSERT_EQ(counts.size(), 7u);
   EXPECT_EQ(counts[0], 143);
+}
+
+// A program without brasa::init works on a local master; on a cluster,
+// whose executors are the program started again, it gets a clear error
+// instead of executors that cannot start.
+TEST(Init, ForgettingItIsAClearErrorOnACluster) {
+  auto run = [](const char* master, std::string* err) {
+    const std::string err_file = testing::TempDir() + "forgot_init.err";
+    const std::string cmd = std::string(BRASA_FORGOT_INIT) + " '" + master + "' 2>" + err_file;
+    FILE* f = popen(cmd.c_str(), "r");
+    std::string out;
+    char buf[256];
+    while (f && std::fgets(buf, sizeof buf, f)) out += buf;
+    const int status = f ? pclose(f) : -1;
+    std::ifstream in(err_file);
+    err->assign(std::istreambuf_iterator<char>(in), {});
+    return std::pair{WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  };
+  std::string err;
+  EXPECT_EQ(run("local[2]", &err), (std::pair{0, std::string("6\n")})) << err;
+  auto [code, out] = run("local-cluster[2,1]", &err);
+  EXPECT_EQ(code, 1);
+  EXPECT_NE(err.find("call brasa::init(argc, argv) first"), std::string::npos) << err;
 }
