@@ -1,20 +1,26 @@
 #include "brasa/runtime.h"
 
+#include <signal.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <mutex>
 #include <random>
+#include <set>
 
 #include "brasa/accumulator.h"
 #include "brasa/broadcast.h"
 #include "brasa/deploy/cluster_backend.h"
-#include "init_check.h"
 #include "brasa/scheduler/dag_scheduler.h"
 #include "brasa/scheduler/event_bus.h"
 #include "brasa/scheduler/progress_bar.h"
+#include "init_check.h"
 #include "scheduler/local_backend.h"
 #include "brasa/shuffle/shuffle_manager.h"
 #include "brasa/storage/block_manager.h"
@@ -22,9 +28,33 @@
 namespace brasa {
 namespace {
 
+// Removes the local directories (brasa-PID-N) of processes that no longer
+// run: executors killed with their driver, or any Brasa process that died
+// before removing its own.
+void remove_stale_local_dirs(const std::filesystem::path& base) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(base, ec)) {
+    const std::string name = entry.path().filename().string();
+    unsigned long long pid = 0;
+    int used = 0;
+    if (std::sscanf(name.c_str(), "brasa-%llu-%*u%n", &pid, &used) != 1 || used != static_cast<int>(name.size()) ||
+        pid == 0 || pid > INT32_MAX)
+      continue;
+    if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;  // alive, or not ours to judge
+    std::error_code remove_ec;
+    std::filesystem::remove_all(entry.path(), remove_ec);
+  }
+}
+
 std::string make_local_dir(const Conf& conf) {
   const char* tmp = std::getenv("TMPDIR");
   std::filesystem::path base = conf.get("brasa.local.dir", tmp && *tmp ? tmp : "/tmp");
+  {  // once per base directory and process
+    static std::mutex mu;
+    static std::set<std::string> cleaned;
+    std::lock_guard lock(mu);
+    if (cleaned.insert(base.string()).second) remove_stale_local_dirs(base);
+  }
   std::random_device rd;
   auto dir = base / ("brasa-" + std::to_string(::getpid()) + "-" + std::to_string(rd() % 1000000));
   std::error_code ec;

@@ -215,6 +215,8 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
         "BRASA_EXECUTOR_MEMORY=" + rt.conf().get("brasa.executor.memory", "2g"),
         "BRASA_EXECUTOR_SHUFFLE_MEMORY=" + rt.conf().get("brasa.memory.shuffle", "1g"),
     };
+    // The disk the user chose for spills and blocks, for the executors too.
+    if (auto dir = rt.conf().get("brasa.local.dir", ""); !dir.empty()) env.push_back("BRASA_LOCAL_DIR=" + dir);
     e.pid = spawn_process(std::filesystem::read_symlink("/proc/self/exe").string(), "brasa-executor", env, e.log);
     std::lock_guard lock(mu);
     executors.emplace(id, std::move(e));

@@ -435,6 +435,7 @@ void run_executor() {
     conf.set("brasa.log.level", "info");
     conf.set("brasa.memory.storage", env_or("BRASA_EXECUTOR_MEMORY", "2g"));
     conf.set("brasa.memory.shuffle", env_or("BRASA_EXECUTOR_SHUFFLE_MEMORY", "1g"));
+    if (const std::string dir = env_or("BRASA_LOCAL_DIR", ""); !dir.empty()) conf.set("brasa.local.dir", dir);
     auto rt = std::make_shared<Runtime>(conf);
     RpcShuffleFetcher fetcher(secret);
     rt->shuffle_manager().set_fetcher(&fetcher);

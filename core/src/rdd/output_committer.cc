@@ -11,7 +11,9 @@ namespace fs = std::filesystem;
 
 namespace brasa {
 
-OutputCommitter::OutputCommitter(std::string path, bool overwrite) : path_(std::move(path)) {
+// The path is made absolute: executors may run in another working directory.
+OutputCommitter::OutputCommitter(std::string path, bool overwrite)
+    : path_(path.empty() ? path : fs::absolute(path).lexically_normal().string()) {
   std::error_code ec;
   if (fs::exists(path_, ec)) {
     if (!overwrite)

@@ -12,7 +12,10 @@ namespace fs = std::filesystem;
 
 namespace brasa {
 
-std::vector<std::string> list_input_files(const std::string& pattern) {
+std::vector<std::string> list_input_files(const std::string& given) {
+  // Absolute, so that executors whose working directory is not the
+  // driver's (a standalone worker's) read the same files.
+  const std::string pattern = given.empty() ? given : fs::absolute(given).lexically_normal().string();
   std::vector<std::string> files;
   std::error_code ec;
   if (fs::is_directory(pattern, ec)) {
