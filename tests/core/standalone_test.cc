@@ -182,6 +182,30 @@ TEST_F(Standalone, ExecutorsExitWithTheirDriver) {
 }
 
 // Run by the next test in a child process: a driver that dies without a word.
+// A worker that died moments ago is still listed as alive by the master: the
+// driver skips it, tells the master, and runs on the others.
+TEST_F(Standalone, AWorkerThatJustDiedIsSkipped) {
+  auto stub = brasa::rpc::Master::NewStub(grpc::CreateChannel(master_address_, grpc::InsecureChannelCredentials()));
+  brasa::rpc::RegisterWorkerRequest ghost;
+  ghost.set_protocol_version(brasa::deploy::kProtocolVersion);
+  ghost.set_worker_id("ghost");
+  ghost.set_address("127.0.0.1:1");  // nothing listens there
+  ghost.set_cores(8);
+  ghost.set_memory_bytes(int64_t{8} << 30);
+  brasa::rpc::Empty empty;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  ASSERT_TRUE(stub->RegisterWorker(&ctx, ghost, &empty).ok());
+
+  auto cluster = make_context("brasa://" + master_address_);
+  EXPECT_EQ(cluster->runtime().cluster()->live_executors(), 2) << "the real worker's 2 cores";
+  auto local = make_context("local[2]");
+  EXPECT_EQ(word_pairs(*cluster), word_pairs(*local));
+  auto status = brasa::deploy::master_status(master_address_, "");
+  EXPECT_NE(status.find("ghost"), std::string::npos) << status;
+  EXPECT_NE(master_->output().find("lost worker ghost"), std::string::npos) << master_->output();
+}
+
 TEST(StandaloneDriver, DISABLED_CrashesAfterAJob) {
   auto cluster = make_context(std::string("brasa://") + std::getenv("BRASA_TEST_CRASH_MASTER"));
   EXPECT_EQ(cluster->range(0, 100, 1, 4).count(), 100);

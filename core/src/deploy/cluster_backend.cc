@@ -589,9 +589,22 @@ std::unique_ptr<ClusterBackend> ClusterBackend::start_standalone(Runtime& runtim
   // executors may take longer than the master's timeout.
   impl_ptr->monitor = std::thread([impl_ptr] { impl_ptr->watch(); });
   if (reply.worker_address_size() == 0) throw std::runtime_error("master " + master + " has no live workers");
-  for (const auto& worker : reply.worker_address()) b.ship_binary(worker);
+  // A worker that died moments ago is still listed: skip it, and tell the
+  // master, rather than fail the application.
   rpc::RequestExecutorsRequest want;
   want.set_app_id(b.app_id);
+  std::string unreachable;
+  for (const auto& worker : reply.worker_address()) {
+    try {
+      b.ship_binary(worker);
+    } catch (const std::exception& e) {
+      spdlog::warn("{}: skipping worker {}: {}", b.app_id, worker, e.what());
+      want.add_unreachable_workers(worker);
+      unreachable += std::string(unreachable.empty() ? "" : "; ") + e.what();
+    }
+  }
+  if (want.unreachable_workers_size() == reply.worker_address_size())
+    throw std::runtime_error("master " + master + " lists no worker this driver can reach: " + unreachable);
   rpc::RequestExecutorsReply got;
   {
     auto ctx = client_context(b.secret, std::chrono::milliseconds(30000));

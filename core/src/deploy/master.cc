@@ -111,6 +111,10 @@ class MasterService final : public rpc::Master::Service {
     if (auto s = check_secret(ctx, o_.secret, "RequestExecutors"); !s.ok()) return s;
     bool known = false;
     reply->set_launched(decide_then_call([&](Calls& calls) {
+      for (const auto& address : req->unreachable_workers())
+        for (auto& [wid, w] : workers_)
+          if (w.alive && w.address == address)
+            lose_worker_locked(wid, "application " + req->app_id() + "'s driver cannot reach it", calls);
       auto it = apps_.find(req->app_id());
       if ((known = it != apps_.end())) schedule(it->first, it->second, calls);
     }));
@@ -184,18 +188,8 @@ class MasterService final : public rpc::Master::Service {
   void expire_locked(Calls& calls) {
     auto now = Clock::now();
     auto timeout = std::chrono::milliseconds(o_.worker_timeout_ms);
-    for (auto& [id, w] : workers_) {
-      if (!w.alive || now - w.last_heartbeat < timeout) continue;
-      w.alive = false;
-      spdlog::warn("lost worker {} ({}): no heartbeat", id, w.address);
-      for (auto& [aid, a] : apps_) {
-        std::vector<int> gone;
-        for (auto& [eid, wid] : a.executors)
-          if (wid == id) gone.push_back(eid);
-        for (int eid : gone) release(a, eid);
-        if (!gone.empty()) schedule(aid, a, calls);
-      }
-    }
+    for (auto& [id, w] : workers_)
+      if (w.alive && now - w.last_heartbeat >= timeout) lose_worker_locked(id, "no heartbeat", calls);
     for (auto& [id, a] : apps_)
       if (a.wants_executors) {
         a.wants_executors = false;
@@ -275,6 +269,21 @@ class MasterService final : public rpc::Master::Service {
 
   // Assigns executors for `a` to workers with free cores, up to its limit;
   // their launches go to `calls`.
+  // The worker is dead until it registers again: its executors are gone and
+  // their applications get others.
+  void lose_worker_locked(const std::string& id, const std::string& why, Calls& calls) {
+    Worker& w = workers_.at(id);
+    w.alive = false;
+    spdlog::warn("lost worker {} ({}): {}", id, w.address, why);
+    for (auto& [aid, a] : apps_) {
+      std::vector<int> gone;
+      for (auto& [eid, wid] : a.executors)
+        if (wid == id) gone.push_back(eid);
+      for (int eid : gone) release(a, eid);
+      if (!gone.empty()) schedule(aid, a, calls);
+    }
+  }
+
   void schedule(const std::string& app_id, App& a, Calls& calls) {
     bool progress = true;
     while (progress) {  // one executor per worker per round spreads them out
