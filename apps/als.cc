@@ -285,9 +285,7 @@ int main(int argc, char** argv) {
     if (flags.disk_mode()) {
       model = disk_als(ctx, flags, o, estimator, scratch.emplace(), report);
     } else {
-      parts[0].cache();
-      parts[0].count();
-      report.loaded();
+      report.load(parts[0]);
       model = estimator.fit(parts[0]);
     }
     model.set_cold_start_strategy("drop");

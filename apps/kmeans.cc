@@ -223,9 +223,7 @@ int main(int argc, char** argv) {
       points = read_points(ctx, flags, o);
     } else {
       points = read_points(ctx, flags, o);
-      points.cache();
-      points.count();
-      report.loaded();
+      report.load(points);
       model = estimator.fit(points);
     }
     const double cost = model.compute_cost(points);

@@ -22,9 +22,7 @@ namespace mllib = brasa::mllib;
 
 namespace {
 
-struct Options {
-  int max_iter = 100;
-  double reg = 0, elastic_net = 0, tol = 1e-6;
+struct Options : apps::LinearOptions {
   std::string solver = "auto";
 };
 
@@ -80,18 +78,7 @@ int main(int argc, char** argv) {
   apps::App app("brasa-linreg", "Linear regression on LIBSVM data with Spark MLlib's LinearRegression");
   Options o;
   auto& cli = app.cli();
-  cli.add_option("--max-iter", o.max_iter, "most L-BFGS iterations")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
-  cli.add_option("--reg", o.reg, "regularisation parameter (Spark's regParam)")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
-  cli.add_option("--elastic-net", o.elastic_net, "L1 share of the regularisation, in [0, 1]")
-      ->check(CLI::Range(0.0, 1.0))
-      ->capture_default_str();
-  cli.add_option("--tol", o.tol, "convergence tolerance of L-BFGS")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
+  apps::add_linear_options(cli, o);
   cli.add_option("--solver", o.solver, "auto, normal (weighted least squares) or l-bfgs")
       ->check(CLI::IsMember({"auto", "normal", "l-bfgs"}))
       ->capture_default_str();
@@ -112,9 +99,7 @@ int main(int argc, char** argv) {
       apps::ScratchDir scratch;
       model = disk_linear_regression(ctx, flags, o, data.first().features.size(), scratch, report, history);
     } else {
-      data.cache();
-      data.count();
-      report.loaded();
+      report.load(data);
       model = mllib::LinearRegression()
                   .max_iter(o.max_iter)
                   .reg_param(o.reg)

@@ -26,11 +26,7 @@ namespace mllib = brasa::mllib;
 
 namespace {
 
-struct Options {
-  int max_iter = 100;
-  double reg = 0;
-  double elastic_net = 0;
-  double tol = 1e-6;
+struct Options : apps::LinearOptions {
   double test_fraction = 0;
   uint64_t seed = 42;
 };
@@ -87,19 +83,7 @@ int main(int argc, char** argv) {
                 "Logistic regression on LIBSVM data with Spark "
                 "MLlib's LogisticRegression");
   Options o;
-  app.cli()
-      .add_option("--max-iter", o.max_iter, "most L-BFGS iterations")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
-  app.cli()
-      .add_option("--reg", o.reg, "regularisation parameter (Spark's regParam)")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
-  app.cli()
-      .add_option("--elastic-net", o.elastic_net, "L1 share of the regularisation, in [0, 1]")
-      ->check(CLI::Range(0.0, 1.0))
-      ->capture_default_str();
-  app.cli().add_option("--tol", o.tol, "convergence tolerance")->check(CLI::NonNegativeNumber)->capture_default_str();
+  apps::add_linear_options(app.cli(), o);
   app.cli()
       .add_option("--test-fraction", o.test_fraction, "hold this fraction out for test_auc")
       ->check(CLI::Range(0.0, 0.99))
@@ -126,9 +110,7 @@ int main(int argc, char** argv) {
       apps::ScratchDir scratch;
       model = disk_logistic_regression(ctx, flags, o, data.first().features.size(), scratch, report, history);
     } else {
-      train.cache();
-      train.count();
-      report.loaded();
+      report.load(train);
       model = mllib::LogisticRegression()
                   .max_iter(o.max_iter)
                   .reg_param(o.reg)

@@ -53,6 +53,14 @@ class Report {
  public:
   // The input is loaded (and, in memory mode, cached): load_seconds.
   void loaded();
+  // Caches `input` and reads it once, then loaded(); returns its size.
+  template <class T>
+  int64_t load(const RDD<T>& input) {
+    input.cache();
+    const int64_t n = input.count();
+    loaded();
+    return n;
+  }
   void set(const std::string& key, double value);
   void set(const std::string& key, const std::string& value);
   void set(const std::string& key, const std::vector<double>& values);

@@ -50,6 +50,21 @@ struct AddLoss {
 
 }  // namespace
 
+void add_linear_options(CLI::App& cli, LinearOptions& o) {
+  cli.add_option("--max-iter", o.max_iter, "most L-BFGS iterations")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cli.add_option("--reg", o.reg, "regularisation parameter (Spark's regParam)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cli.add_option("--elastic-net", o.elastic_net, "L1 share of the regularisation, in [0, 1]")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  cli.add_option("--tol", o.tol, "convergence tolerance of L-BFGS")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+}
+
 RDD<mllib::LabeledPoint> read_libsvm(Context& ctx, const CommonFlags& flags, int32_t num_features) {
   return ctx.text_file(flags.input, flags.partitions)
       .map_partitions([num_features](const std::vector<std::string>& lines) {

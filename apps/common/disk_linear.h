@@ -14,6 +14,16 @@
 
 namespace brasa::apps {
 
+// The parameters brasa-logreg and brasa-linreg share, with Spark's defaults,
+// and their flags.
+struct LinearOptions {
+  int max_iter = 100;
+  double reg = 0;          // regParam
+  double elastic_net = 0;  // elasticNetParam
+  double tol = 1e-6;
+};
+void add_linear_options(CLI::App& cli, LinearOptions& o);
+
 // The points of the LIBSVM input, parsed again on every use.
 RDD<mllib::LabeledPoint> read_libsvm(Context& ctx, const CommonFlags& flags, int32_t num_features);
 
