@@ -168,4 +168,24 @@ TEST_F(Examples, LogisticRegressionAndTheModules) {
   EXPECT_NE(iris.find("classes 3"), std::string::npos) << iris;
 }
 
+// Every code block of the README that is a program (has a main) compiles
+// as written against the headers.
+TEST(Readme, ProgramsCompileAsWritten) {
+  std::ifstream in(std::string(BRASA_SOURCE_DIR) + "/README.md");
+  const std::string readme((std::istreambuf_iterator<char>(in)), {});
+  int programs = 0;
+  for (size_t at = readme.find("```cpp\n"); at != std::string::npos; at = readme.find("```cpp\n", at)) {
+    at += 7;
+    const std::string code = readme.substr(at, readme.find("```", at) - at);
+    if (code.find("int main") == std::string::npos) continue;
+    const fs::path file = fs::path(BRASA_BUILD_DIR) / ("readme-program-" + std::to_string(programs++) + ".cc");
+    std::ofstream(file) << code;
+    const std::string src = BRASA_SOURCE_DIR;
+    Result r = sh("c++ -std=c++20 -fsyntax-only -I" + src + "/core/include -I" + src + "/graphx/include -I" + src +
+                  "/mllib/include -I/usr/include/eigen3 " + file.string());
+    EXPECT_EQ(r.code, 0) << "README program " << programs << " does not compile:\n" << code << "\n" << r.out;
+  }
+  EXPECT_GE(programs, 1);
+}
+
 }  // namespace
