@@ -203,7 +203,8 @@ brasa::RDD<std::pair<VertexId, double>> disk_page_rank(brasa::Context& ctx, cons
                   0.0,
                   [](double acc, const StateRecord& v) { return v.second.out_degree == 0 ? acc + v.second.rank : acc; },
                   [](double a, double b) { return plus(a, b); });
-    auto change = ctx.accumulator<double>(0.0);
+    auto change = ctx.accumulator<double>(0.0);   // uniform: the ranks' change in all
+    auto received = ctx.accumulator<int64_t>(0);  // dynamic: vertices that got a message
     auto contributions = read_edges(ctx, flags.input, flags.partitions)
                              .join(state)
                              .filter([=](const std::pair<VertexId, std::pair<VertexId, VertexState>>& e) {
@@ -231,6 +232,7 @@ brasa::RDD<std::pair<VertexId, double>> disk_page_rank(brasa::Context& ctx, cons
                       } else {
                         s.active = sum.has_value();
                         if (sum) {
+                          received.add(1);
                           const double rank = s.rank + (1.0 - r) * *sum;
                           s.delta = rank - s.rank;
                           s.rank = rank;
@@ -238,9 +240,10 @@ brasa::RDD<std::pair<VertexId, double>> disk_page_rank(brasa::Context& ctx, cons
                       }
                       return format_state({v.first, s});
                     });
-    if (dynamic && contributions.count() == 0) break;
-    next.save_as_text_file(state_path(i + 1));
-    clock.lap(++i, uniform ? change.value() : NAN);
+    next.save_as_text_file(state_path(++i));
+    // Dynamic: no vertex got a message, so no rank changed; Pregel ends here.
+    if (dynamic && received.value() == 0) break;
+    clock.lap(i, uniform ? change.value() : NAN);
     if (uniform && converge && change.value() < n * o.tol) break;
   }
   auto ranks = ctx.text_file(state_path(i), flags.partitions).map([](const std::string& line) {

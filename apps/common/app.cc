@@ -39,7 +39,7 @@ class IterationRecorder : public Listener {
   void on_event(const Event& e) override {
     if (e.type != Event::Type::kIterationEnd) return;
     std::lock_guard lock(mu_);
-    iterations_.push_back({e.name, e.iteration, e.seconds, e.value});
+    seconds_.push_back(e.seconds);
     if (!terminal_) return;
     if (std::isnan(e.value))
       std::fprintf(stderr, "%s: %s iteration %d in %.3f s\n", app_.c_str(), e.name.c_str(), e.iteration, e.seconds);
@@ -48,16 +48,16 @@ class IterationRecorder : public Listener {
                    e.seconds, e.value);
   }
 
-  std::vector<Iteration> take() {
+  std::vector<double> take() {
     std::lock_guard lock(mu_);
-    return std::move(iterations_);
+    return std::move(seconds_);
   }
 
  private:
   std::string app_;
   bool terminal_;
   std::mutex mu_;
-  std::vector<Iteration> iterations_;
+  std::vector<double> seconds_;
 };
 
 std::string unique_suffix() {
@@ -144,12 +144,11 @@ int App::run(const std::function<void(Context&, Report&)>& body) {
     Report report;
     body(ctx, report);
     ctx.runtime().events().flush();
-    report.iterations_ = recorder->take();
+    report.iteration_seconds_ = recorder->take();
     ctx.runtime().events().remove_listener(recorder);
     const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - report.start_).count();
 
-    std::vector<double> seconds;
-    for (const auto& it : report.iterations_) seconds.push_back(it.seconds);
+    const std::vector<double>& seconds = report.iteration_seconds_;
     if (!flags_.metrics.empty()) {
       std::string json = "{\n  \"app\": " + json_quote(name_) + ",\n  \"mode\": " + json_quote(flags_.mode) +
                          ",\n  \"master\": " + json_quote(flags_.master) +

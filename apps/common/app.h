@@ -39,14 +39,6 @@ struct CommonFlags {
   bool disk_mode() const { return mode == "disk"; }
 };
 
-// One iteration as an algorithm reported it (Event::kIterationEnd).
-struct Iteration {
-  std::string algorithm;
-  int number = 0;
-  double seconds = 0;
-  double value = 0;
-};
-
 // Figures of one run: load time, iterations, the app's quality figures. Ends
 // as the metrics JSON (--metrics) and the one-line summary.
 class Report {
@@ -67,13 +59,11 @@ class Report {
   // A phrase for the summary line, e.g. "1,024 vertices".
   void summary(std::string phrase) { phrases_.push_back(std::move(phrase)); }
 
-  const std::vector<Iteration>& iterations() const { return iterations_; }
-
  private:
   friend class App;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
   double load_seconds_ = 0;
-  std::vector<Iteration> iterations_;
+  std::vector<double> iteration_seconds_;                    // as the algorithms reported them (Event::kIterationEnd)
   std::vector<std::pair<std::string, std::string>> fields_;  // key, JSON value
   std::vector<std::string> phrases_;
 };

@@ -64,16 +64,25 @@ std::string make_local_dir(const Conf& conf) {
 }
 
 // The backend the master URL names. A new launcher is one more branch here.
-std::unique_ptr<Backend> make_backend(Runtime& runtime) {
-  const Conf& conf = runtime.conf();
-  const bool cluster = conf.local_cluster().first > 0 || conf.master().rfind("brasa://", 0) == 0;
-  if (cluster && !detail::init_was_called())
+// Cluster backends run executors as this program started again, which
+// brasa::init turns into executors.
+void require_init(const Conf& conf) {
+  if (!detail::init_was_called())
     throw std::logic_error("master " + conf.master() +
                            " runs executors as this program started again: call brasa::init(argc, argv) first "
                            "thing in main(), before creating the Context");
-  if (auto [executors, cores] = conf.local_cluster(); executors > 0)
+}
+
+std::unique_ptr<Backend> make_backend(Runtime& runtime) {
+  const Conf& conf = runtime.conf();
+  if (auto [executors, cores] = conf.local_cluster(); executors > 0) {
+    require_init(conf);
     return ClusterBackend::start_local_cluster(runtime, executors, cores);
-  if (conf.master().rfind("brasa://", 0) == 0) return ClusterBackend::start_standalone(runtime, conf.master().substr(8));
+  }
+  if (conf.master().rfind("brasa://", 0) == 0) {
+    require_init(conf);
+    return ClusterBackend::start_standalone(runtime, conf.master().substr(8));
+  }
   return std::make_unique<LocalBackend>(runtime, runtime.threads());
 }
 

@@ -267,8 +267,6 @@ class MasterService final : public rpc::Master::Service {
     a.executors.erase(it);
   }
 
-  // Assigns executors for `a` to workers with free cores, up to its limit;
-  // their launches go to `calls`.
   // The worker is dead until it registers again: its executors are gone and
   // their applications get others.
   void lose_worker_locked(const std::string& id, const std::string& why, Calls& calls) {
@@ -284,6 +282,8 @@ class MasterService final : public rpc::Master::Service {
     }
   }
 
+  // Assigns executors for `a` to workers with free cores, up to its limit;
+  // their launches go to `calls`.
   void schedule(const std::string& app_id, App& a, Calls& calls) {
     bool progress = true;
     while (progress) {  // one executor per worker per round spreads them out
