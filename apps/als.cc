@@ -89,7 +89,7 @@ brasa::RDD<mllib::Rating> training(const brasa::RDD<mllib::Rating>& ratings, con
 struct SolveId {
   int rank;
   double reg, alpha;
-  bool implicit;
+  bool implicit, nonnegative;
   brasa::Broadcast<Eigen::MatrixXd> yty;  // implicit: sum of y y^T over every factor of the other side
 
   Factor operator()(const std::pair<int32_t, std::vector<std::pair<std::vector<float>, float>>>& id) const {
@@ -112,7 +112,13 @@ struct SolveId {
       }
     }
     a.diagonal().array() += reg * static_cast<double>(counted);
-    Eigen::VectorXd x = a.selfadjointView<Eigen::Lower>().llt().solve(rhs);
+    Eigen::VectorXd x;
+    if (nonnegative) {
+      a.triangularView<Eigen::StrictlyUpper>() = a.transpose();
+      x = mllib::nonnegative_least_squares(a, rhs);
+    } else {
+      x = a.selfadjointView<Eigen::Lower>().llt().solve(rhs);
+    }
     Factor out{id.first, std::vector<float>(rank)};
     for (int c = 0; c < rank; ++c) out.second[c] = static_cast<float>(x[c]);
     return out;
@@ -136,7 +142,6 @@ brasa::RDD<mllib::detail::FactorBlock> blocks_of(const brasa::RDD<Factor>& facto
 
 mllib::ALSModel disk_als(brasa::Context& ctx, const apps::CommonFlags& flags, const Options& o,
                          const mllib::ALS& estimator, const apps::ScratchDir& scratch, apps::Report& report) {
-  if (o.nonnegative) throw std::invalid_argument("--mode disk does not take --nonnegative yet");
   auto path = [&](const char* side, int i) { return scratch / (std::string(side) + "-" + std::to_string(i)); };
   {
     // The starting factors: mllib's ALS with no iterations draws them.
@@ -172,7 +177,7 @@ mllib::ALSModel disk_als(brasa::Context& ctx, const apps::CommonFlags& flags, co
           return std::pair{x.second.first.first, std::pair{x.second.second, x.second.first.second}};
         })
         .group_by_key()
-        .map(SolveId{o.rank, o.reg, o.alpha, o.implicit, gram.handle()})
+        .map(SolveId{o.rank, o.reg, o.alpha, o.implicit, o.nonnegative, gram.handle()})
         .map([](const Factor& f) { return format_factor(f); })
         .save_as_text_file(out_path);
   };

@@ -3,11 +3,12 @@
 //
 //   brasa-linreg --input data.libsvm --reg 0.1 --elastic-net 0.5 --output model
 //
-// --mode disk minimises the objective of the L-BFGS solver (standardized
-// features and label) with the same optimiser, each evaluation a job that
-// re-reads the input; the normal equations take one pass and have no
-// iterations to repeat, so disk mode refuses --solver normal and solves
-// with L-BFGS where memory mode's auto would pick them.
+// Both modes pick the solver as MLlib does (auto: the normal equations up to
+// 4096 features). The normal equations take one pass over the points and
+// have no iterations to repeat: --mode disk fits them on the points read
+// from the files, uncached. For L-BFGS, --mode disk minimises the same
+// objective (standardized features and label) with the same optimiser,
+// each evaluation a job that re-reads the input.
 #include <cstdio>
 #include <optional>
 
@@ -29,10 +30,11 @@ struct Options : apps::LinearOptions {
 // MLlib's L-BFGS path: coefficients x of standardized features predict the
 // label scaled by its spread; the loss is half the mean squared error plus
 // the penalties (scaled likewise).
-mllib::LinearRegressionModel disk_linear_regression(brasa::Context& ctx, const apps::CommonFlags& flags,
-                                                    const Options& o, int32_t d, const apps::ScratchDir& scratch,
+mllib::LinearRegressionModel disk_linear_regression(brasa::Context& ctx, const apps::TrainingInput& input,
+                                                    const Options& o, const apps::ScratchDir& scratch,
                                                     apps::Report& report, std::vector<double>& history) {
-  const apps::Moments m = apps::moments(ctx, flags, d, /*binary_labels=*/false);
+  const apps::Moments m = apps::moments(ctx, input, /*class_labels=*/false);
+  const int32_t d = input.num_features;
   report.loaded();
   const double label_mean = m.label_mean(), label_std = m.label_std();
   if (label_std == 0)
@@ -48,12 +50,12 @@ mllib::LinearRegressionModel disk_linear_regression(brasa::Context& ctx, const a
   mllib::DiffFunction objective = [&](const Eigen::VectorXd& x, Eigen::VectorXd& grad) {
     const Eigen::VectorXd coefficients = x.cwiseProduct(inv_std);
     const double offset = label_mean / label_std - coefficients.dot(mean);
-    const apps::LossSum s = apps::evaluate_loss(
-        ctx, flags, apps::Loss::kSquared, std::vector<double>(coefficients.data(), coefficients.data() + d), offset,
-        1.0 / label_std, scratch / ("coefficients-" + std::to_string(evaluation++)));
+    const apps::LossSum s =
+        apps::evaluate_loss(ctx, input, apps::Loss::kSquared, coefficients.transpose(), Eigen::VectorXd::Constant(1, offset),
+                            1.0 / label_std, scratch / ("coefficients-" + std::to_string(evaluation++)));
     double penalty = 0;
     for (int32_t i = 0; i < d; ++i) {
-      grad[i] = (s.gradient[i] - s.residual_sum * mean[i]) * inv_std[i] / m.n + l2 * x[i];
+      grad[i] = (s.gradient[i] - s.residual_sum[0] * mean[i]) * inv_std[i] / m.n + l2 * x[i];
       penalty += x[i] * x[i];
     }
     return s.loss / m.n + 0.5 * l2 * penalty;
@@ -83,30 +85,30 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"auto", "normal", "l-bfgs"}))
       ->capture_default_str();
   if (int code = app.parse(argc, argv); code >= 0) return code;
-  if (app.flags().disk_mode() && o.solver == "normal") {
-    std::fprintf(stderr, "brasa-linreg: --mode disk solves with l-bfgs: drop --solver normal\n");
-    return 2;
-  }
 
   return app.run([&](brasa::Context& ctx, apps::Report& report) {
     const auto& flags = app.flags();
     std::optional<apps::OutputDir> out;
     if (!flags.output.empty()) out.emplace(flags.output, flags.overwrite);
     auto data = mllib::load_libsvm(ctx, flags.input, {.partitions = flags.partitions});
+    const auto estimator =
+        mllib::LinearRegression().max_iter(o.max_iter).reg_param(o.reg).elastic_net_param(o.elastic_net).tol(o.tol).solver(
+            o.solver);
+    const apps::TrainingInput input{flags, data.first().features.size()};
+    const bool normal = o.solver == "normal" ||
+                        (o.solver == "auto" && input.num_features <= mllib::LinearRegression::kMaxNormalFeatures);
     mllib::LinearRegressionModel model;
     std::vector<double> history;  // the objective at the start and after each iteration (iterative solvers)
-    if (flags.disk_mode()) {
+    if (flags.disk_mode() && !normal) {
       apps::ScratchDir scratch;
-      model = disk_linear_regression(ctx, flags, o, data.first().features.size(), scratch, report, history);
+      model = disk_linear_regression(ctx, input, o, scratch, report, history);
+    } else if (flags.disk_mode()) {
+      report.loaded();
+      model = estimator.fit(input.read(ctx));
+      history = model.objective_history();
     } else {
       report.load(data);
-      model = mllib::LinearRegression()
-                  .max_iter(o.max_iter)
-                  .reg_param(o.reg)
-                  .elastic_net_param(o.elastic_net)
-                  .tol(o.tol)
-                  .solver(o.solver)
-                  .fit(data);
+      model = estimator.fit(data);
       history = model.objective_history();
     }
     const int64_t n = data.count();

@@ -6,13 +6,15 @@
 //   model
 //
 // --mode memory runs mllib::LogisticRegression on the cached points. --mode
-// disk minimises the same objective (binary labels) with the same optimiser,
-// but every evaluation of loss and gradient is a job that re-reads and
-// re-parses the LIBSVM files and reads the coefficients from the file the
-// driver wrote for it, as a chain of MapReduce jobs would.
+// disk minimises the same objective (binomial or multinomial) with the same
+// optimiser, but every evaluation of loss and gradient is a job that
+// re-reads and re-parses the LIBSVM files and reads the coefficients from
+// the file the driver wrote for it, as a chain of MapReduce jobs would.
 #include <cmath>
 #include <cstdio>
 #include <optional>
+
+#include <spdlog/spdlog.h>
 
 #include "brasa/mllib/mllib.h"
 #include "brasa/scheduler/iteration_clock.h"
@@ -31,33 +33,60 @@ struct Options : apps::LinearOptions {
   uint64_t seed = 42;
 };
 
-mllib::LogisticRegressionModel disk_logistic_regression(brasa::Context& ctx, const apps::CommonFlags& flags,
-                                                        const Options& o, int32_t d, const apps::ScratchDir& scratch,
+using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+// MLlib's LogisticRegression with family "auto": binomial for labels 0 and
+// 1, multinomial (softmax, K rows of coefficients) for more classes; its
+// starting intercepts, and its centring of a multinomial model.
+mllib::LogisticRegressionModel disk_logistic_regression(brasa::Context& ctx, const apps::TrainingInput& input,
+                                                        const Options& o, const apps::ScratchDir& scratch,
                                                         apps::Report& report, std::vector<double>& history) {
-  const apps::Moments m = apps::moments(ctx, flags, d, /*binary_labels=*/true);
+  const apps::Moments m = apps::moments(ctx, input, /*class_labels=*/true);
   report.loaded();
-  if (m.label_sum == 0 || m.label_sum == m.n)
-    throw std::invalid_argument("--mode disk needs both labels 0 and 1 in the data");
-  // The optimiser works on coefficients of standardized features.
+  const int d = input.num_features;
+  const int classes = static_cast<int>(m.class_count.size());
+  const bool multinomial = classes > 2;
+  const int rows = multinomial ? classes : 1;
+  int observed = 0, only = 0;
+  for (int c = 0; c < classes; ++c)
+    if (m.class_count[c] > 0) ++observed, only = c;
+  if (observed <= 1) {
+    // As memory mode: the intercept alone decides, at infinity.
+    spdlog::warn("every label is {}; the model predicts it always", only);
+    if (!multinomial) return mllib::LogisticRegressionModel(Eigen::VectorXd::Zero(d), only == 1 ? INFINITY : -INFINITY);
+    Eigen::VectorXd intercepts = Eigen::VectorXd::Zero(rows);
+    intercepts[only] = INFINITY;
+    return mllib::LogisticRegressionModel(Eigen::MatrixXd::Zero(rows, d), intercepts);
+  }
+  // The optimiser works on coefficients of standardized features:
+  // x = [rows x d coefficients row by row, rows intercepts].
   Eigen::VectorXd inv_std(d);
   for (int32_t i = 0; i < d; ++i) inv_std[i] = m.std_dev(i) != 0 ? 1.0 / m.std_dev(i) : 0.0;
+  const int n = rows * d;
+  auto coefficients_of = [&](const Eigen::VectorXd& x) -> Eigen::MatrixXd {
+    return Eigen::Map<const RowMatrix>(x.data(), rows, d) * inv_std.asDiagonal();
+  };
   const double l1 = o.elastic_net * o.reg, l2 = (1.0 - o.elastic_net) * o.reg;
   int evaluation = 0;
   mllib::DiffFunction objective = [&](const Eigen::VectorXd& x, Eigen::VectorXd& grad) {
-    std::vector<double> w(d);
-    for (int32_t i = 0; i < d; ++i) w[i] = x[i] * inv_std[i];
-    const apps::LossSum s = apps::evaluate_loss(ctx, flags, apps::Loss::kLogistic, w, x[d], 1.0,
-                                                scratch / ("coefficients-" + std::to_string(evaluation++)));
+    const apps::LossSum s =
+        apps::evaluate_loss(ctx, input, apps::Loss::kLogistic, coefficients_of(x), x.tail(rows), 1.0,
+                            scratch / ("coefficients-" + std::to_string(evaluation++)));
     double penalty = 0;
-    for (int32_t i = 0; i < d; ++i) {
-      grad[i] = s.gradient[i] * inv_std[i] / m.n + l2 * x[i];
-      penalty += x[i] * x[i];
+    for (int k = 0; k < n; ++k) {
+      grad[k] = s.gradient[k] * inv_std[k % d] / m.n + l2 * x[k];
+      penalty += x[k] * x[k];
     }
-    grad[d] = s.residual_sum / m.n;
+    for (int k = 0; k < rows; ++k) grad[n + k] = s.residual_sum[k] / m.n;
     return s.loss / m.n + 0.5 * l2 * penalty;
   };
-  Eigen::VectorXd x0 = Eigen::VectorXd::Zero(d + 1);
-  x0[d] = std::log(m.label_sum / (m.n - m.label_sum));  // the log-odds of the labels, as Spark starts
+  Eigen::VectorXd x0 = Eigen::VectorXd::Zero(n + rows);
+  if (!multinomial) {
+    x0[n] = std::log(m.class_count[1] / m.class_count[0]);  // the log-odds of the labels, as Spark starts
+  } else {
+    for (int k = 0; k < rows; ++k) x0[n + k] = std::log1p(m.class_count[k]);  // Spark: log1p of the counts, centred
+    x0.tail(rows).array() -= x0.tail(rows).mean();
+  }
   brasa::IterationClock clock(ctx.runtime(), "logistic-regression");
   const mllib::LBFGSOptions options{
       .max_iterations = o.max_iter, .memory = 10, .tol = o.tol, .on_iteration = [&clock](int i, double loss) {
@@ -65,14 +94,21 @@ mllib::LogisticRegressionModel disk_logistic_regression(brasa::Context& ctx, con
       }};
   mllib::OptimizationResult result;
   if (l1 > 0) {
-    Eigen::VectorXd l1_weights = Eigen::VectorXd::Constant(d + 1, l1);
-    l1_weights[d] = 0;
+    Eigen::VectorXd l1_weights = Eigen::VectorXd::Zero(n + rows);
+    l1_weights.head(n).setConstant(l1);
     result = mllib::minimize_owlqn(objective, x0, l1_weights, options);
   } else {
     result = mllib::minimize_lbfgs(objective, x0, options);
   }
   history = result.loss_history;
-  return mllib::LogisticRegressionModel(result.x.head(d).cwiseProduct(inv_std), result.x[d]);
+  Eigen::MatrixXd coefficients = coefficients_of(result.x);
+  Eigen::VectorXd intercepts = result.x.tail(rows);
+  if (!multinomial) return mllib::LogisticRegressionModel(Eigen::VectorXd(coefficients.row(0).transpose()), intercepts[0]);
+  // Softmax is unchanged by adding a constant to every class: Spark centres
+  // the intercepts, and without regularisation the coefficients too.
+  intercepts.array() -= intercepts.mean();
+  if (o.reg == 0) coefficients.rowwise() -= coefficients.colwise().mean();
+  return mllib::LogisticRegressionModel(coefficients, intercepts);
 }
 
 }  // namespace
@@ -85,7 +121,7 @@ int main(int argc, char** argv) {
   Options o;
   apps::add_linear_options(app.cli(), o);
   app.cli()
-      .add_option("--test-fraction", o.test_fraction, "hold this fraction out for test_auc")
+      .add_option("--test-fraction", o.test_fraction, "hold this fraction out for test_auc and test_accuracy")
       ->check(CLI::Range(0.0, 0.99))
       ->capture_default_str();
   app.cli().add_option("--seed", o.seed, "seed of the train/test split")->capture_default_str();
@@ -105,10 +141,9 @@ int main(int argc, char** argv) {
     mllib::LogisticRegressionModel model;
     std::vector<double> history;  // the objective at the start and after each iteration
     if (flags.disk_mode()) {
-      if (o.test_fraction > 0)
-        throw std::invalid_argument("--mode disk trains on the whole input: drop --test-fraction");
       apps::ScratchDir scratch;
-      model = disk_logistic_regression(ctx, flags, o, data.first().features.size(), scratch, report, history);
+      const apps::TrainingInput input{flags, data.first().features.size(), o.test_fraction, o.seed};
+      model = disk_logistic_regression(ctx, input, o, scratch, report, history);
     } else {
       report.load(train);
       model = mllib::LogisticRegression()
@@ -125,13 +160,22 @@ int main(int argc, char** argv) {
     std::printf("\n");
     mllib::BinaryClassificationEvaluator evaluator;
     const bool binary = !model.is_multinomial();
-    auto predictions = model.prediction_and_labels(train);
-    const int64_t n = predictions.count();
-    const int64_t right =
-        predictions.filter([](const std::pair<double, double>& p) { return p.first == p.second; }).count();
-    const double accuracy = n > 0 ? static_cast<double>(right) / static_cast<double>(n) : 0.0;
+    auto accuracy_of = [&model](const brasa::RDD<mllib::LabeledPoint>& points, int64_t& n) {
+      auto predictions = model.prediction_and_labels(points);
+      n = predictions.count();
+      const int64_t right =
+          predictions.filter([](const std::pair<double, double>& p) { return p.first == p.second; }).count();
+      return n > 0 ? static_cast<double>(right) / static_cast<double>(n) : 0.0;
+    };
+    int64_t n = 0, test_n = 0;
+    const double accuracy = accuracy_of(train, n);
     report.set("accuracy", accuracy);
     std::printf("accuracy %s", apps::format_double(accuracy).c_str());
+    if (o.test_fraction > 0) {
+      const double test_accuracy = accuracy_of(test, test_n);
+      report.set("test_accuracy", test_accuracy);
+      std::printf(", test accuracy %s", apps::format_double(test_accuracy).c_str());
+    }
     if (binary) {
       const double auc = evaluator.area_under_roc(model.predict_with_labels(train));
       report.set("auc", auc);

@@ -474,6 +474,65 @@ TEST(LogisticRegressionApp, ModesAgreeOnLossAndAuc) {
   EXPECT_NEAR(metric(json["memory"], "auc"), metric(json["disk"], "auc"), 1e-6);
 }
 
+// Three classes around three centres in 4 dimensions, as LIBSVM.
+std::string three_classes(int n) {
+  std::mt19937_64 rng(13);
+  std::normal_distribution<double> gauss(0, 1);
+  const double centre[3][4] = {{0, 0, 1, 2}, {2, 1, 0, 0}, {1, 2, 2, 1}};
+  std::string text;
+  for (int i = 0; i < n; ++i) {
+    const int y = i % 3;
+    text += std::to_string(y);
+    for (int j = 0; j < 4; ++j) text += " " + std::to_string(j + 1) + ":" + std::to_string(centre[y][j] + gauss(rng));
+    text += "\n";
+  }
+  return text;
+}
+
+TEST(LogisticRegressionApp, MultinomialModesAgree) {
+  TempDir dir;
+  write(dir / "data.libsvm", three_classes(600));
+  std::map<std::string, std::string> json;
+  for (std::string mode : {"memory", "disk"}) {
+    SCOPED_TRACE(mode);
+    Result r = run("brasa-logreg", "--input " + dir / "data.libsvm" + " --reg 0.01 --max-iter 20 --mode " + mode +
+                                       " --output " + dir / mode + " --metrics " + dir / (mode + ".json"));
+    ASSERT_EQ(r.code, 0) << r.err;
+    json[mode] = slurp(dir / (mode + ".json"));
+    auto history = metric_list(json[mode], "loss_history");
+    ASSERT_GE(history.size(), 3u) << json[mode];
+    // Balanced classes: Spark's centred log1p(count) intercepts are all 0,
+    // so the first loss is log 3.
+    EXPECT_NEAR(history[0], std::log(3.0), 1e-12);
+    EXPECT_GT(metric(json[mode], "accuracy"), 0.7) << json[mode];
+    EXPECT_EQ(json[mode].find("\"auc\""), std::string::npos) << "no AUC for three classes";
+  }
+  auto memory = metric_list(json["memory"], "loss_history"), disk = metric_list(json["disk"], "loss_history");
+  ASSERT_EQ(memory.size(), disk.size());
+  for (size_t i = 0; i < memory.size(); ++i) EXPECT_NEAR(memory[i], disk[i], 1e-9) << "iteration " << i;
+  EXPECT_EQ(metric(json["memory"], "accuracy"), metric(json["disk"], "accuracy"));
+}
+
+TEST(LogisticRegressionApp, TestFractionHoldsOutTheSamePointsInBothModes) {
+  TempDir dir;
+  write(dir / "data.libsvm", logistic_data(600));
+  std::map<std::string, std::string> json;
+  for (std::string mode : {"memory", "disk"}) {
+    SCOPED_TRACE(mode);
+    Result r = run("brasa-logreg", "--input " + dir / "data.libsvm" + " --test-fraction 0.25 --seed 7 --mode " + mode +
+                                       " --metrics " + dir / (mode + ".json"));
+    ASSERT_EQ(r.code, 0) << r.err;
+    json[mode] = slurp(dir / (mode + ".json"));
+    EXPECT_GT(metric(json[mode], "test_auc"), 0.75) << json[mode];
+    EXPECT_GT(metric(json[mode], "test_accuracy"), 0.6) << json[mode];
+  }
+  auto memory = metric_list(json["memory"], "loss_history"), disk = metric_list(json["disk"], "loss_history");
+  ASSERT_EQ(memory.size(), disk.size());
+  for (size_t i = 0; i < memory.size(); ++i) EXPECT_NEAR(memory[i], disk[i], 1e-9) << "iteration " << i;
+  EXPECT_NEAR(metric(json["memory"], "test_auc"), metric(json["disk"], "test_auc"), 1e-9);
+  EXPECT_EQ(metric(json["memory"], "test_accuracy"), metric(json["disk"], "test_accuracy"));
+}
+
 // Ratings of a rank-2 model with a little noise, as "user::item::rating".
 std::string low_rank_ratings(int users, int items) {
   std::mt19937_64 rng(5);
@@ -510,6 +569,26 @@ TEST(ALSApp, ModesAgreeOnRmseAndRecommendations) {
     EXPECT_EQ(recommendations.size(), 40u);
     for (const auto& line : recommendations) EXPECT_EQ(std::count(line.begin(), line.end(), '\t'), 4) << line;
   }
+  EXPECT_NEAR(metric(json["memory"], "train_rmse"), metric(json["disk"], "train_rmse"), 1e-4);
+  EXPECT_NEAR(metric(json["memory"], "test_rmse"), metric(json["disk"], "test_rmse"), 1e-4);
+}
+
+TEST(ALSApp, NonnegativeFactorsAgreeAcrossModes) {
+  TempDir dir;
+  write(dir / "ratings.dat", low_rank_ratings(30, 20));
+  std::map<std::string, std::string> json;
+  for (std::string mode : {"memory", "disk"}) {
+    SCOPED_TRACE(mode);
+    Result r = run("brasa-als", "--input " + dir / "ratings.dat" + " --rank 3 --max-iter 5 --nonnegative --recommend " +
+                                    "20 --mode " + mode + " --output " + dir / mode + " --metrics " + dir / (mode + ".json"));
+    ASSERT_EQ(r.code, 0) << r.err;
+    json[mode] = slurp(dir / (mode + ".json"));
+    // Non-negative factors give non-negative predictions for every pair.
+    for (const auto& line : read_parts(dir / mode + "/recommendations"))
+      for (size_t colon = line.find(':'); colon != std::string::npos; colon = line.find(':', colon + 1))
+        EXPECT_GE(std::stod(line.substr(colon + 1)), 0.0) << line;
+  }
+  EXPECT_LT(metric(json["memory"], "train_rmse"), 1.5) << json["memory"];
   EXPECT_NEAR(metric(json["memory"], "train_rmse"), metric(json["disk"], "train_rmse"), 1e-4);
   EXPECT_NEAR(metric(json["memory"], "test_rmse"), metric(json["disk"], "test_rmse"), 1e-4);
 }
@@ -575,9 +654,10 @@ TEST(LinearRegressionApp, RmseIsTheLeastSquaresResidual) {
   const std::string json = slurp(dir / "m.json");
   EXPECT_NEAR(metric(json, "rmse"), std::sqrt(sse / 300), 1e-9) << json;
   EXPECT_GT(metric(json, "r2"), 0.95);
-  r = run("brasa-linreg", "--input " + dir / "data.libsvm" + " --mode disk --solver normal");
-  EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.err.find("--solver"), std::string::npos) << r.err;
+  // The normal equations on disk: one pass over the uncached files.
+  r = run("brasa-linreg", "--input " + dir / "data.libsvm" + " --mode disk --solver normal --metrics " + dir / "d.json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NEAR(metric(slurp(dir / "d.json"), "rmse"), std::sqrt(sse / 300), 1e-9);
 
   // L-BFGS in memory and on disk: the same objective at every iteration. At
   // the start (coefficients 0, intercept the label's mean) it is half the

@@ -8,6 +8,7 @@
 
 #include <spdlog/fmt/fmt.h>
 
+#include "brasa/mllib/optim/nnls.h"
 #include "brasa/util/hash.h"
 
 namespace brasa::mllib::detail {
@@ -301,48 +302,6 @@ Eigen::MatrixXd gram(const RDD<FactorBlock>& factors, int rank) {
   Eigen::MatrixXd lower = factors.tree_aggregate(Eigen::MatrixXd(Eigen::MatrixXd::Zero(rank, rank)), AddGram{},
                                                  AddMatrices{});
   return lower.selfadjointView<Eigen::Lower>();
-}
-
-Eigen::VectorXd nonnegative_least_squares(const Eigen::MatrixXd& a, const Eigen::VectorXd& b) {
-  const int n = static_cast<int>(b.size());
-  Eigen::VectorXd x = Eigen::VectorXd::Zero(n);
-  std::vector<bool> passive(n, false);
-  const double tol = 1e-12 * std::max(1.0, b.cwiseAbs().maxCoeff());
-  for (int outer = 0; outer < 3 * n; ++outer) {
-    Eigen::VectorXd w = b - a * x;  // minus the gradient
-    int best = -1;
-    for (int j = 0; j < n; ++j)
-      if (!passive[j] && w[j] > tol && (best < 0 || w[j] > w[best])) best = j;
-    if (best < 0) break;
-    passive[best] = true;
-    while (true) {
-      std::vector<int> p;
-      for (int j = 0; j < n; ++j)
-        if (passive[j]) p.push_back(j);
-      Eigen::MatrixXd app(p.size(), p.size());
-      Eigen::VectorXd bp(p.size());
-      for (size_t r = 0; r < p.size(); ++r) {
-        bp[r] = b[p[r]];
-        for (size_t c = 0; c < p.size(); ++c) app(r, c) = a(p[r], p[c]);
-      }
-      Eigen::VectorXd z = app.ldlt().solve(bp);
-      if (z.minCoeff() > 0) {
-        x.setZero();
-        for (size_t r = 0; r < p.size(); ++r) x[p[r]] = z[r];
-        break;
-      }
-      double step = 1.0;
-      for (size_t r = 0; r < p.size(); ++r)
-        if (z[r] <= 0) step = std::min(step, x[p[r]] / (x[p[r]] - z[r]));
-      for (size_t r = 0; r < p.size(); ++r) x[p[r]] += step * (z[r] - x[p[r]]);
-      for (size_t r = 0; r < p.size(); ++r)
-        if (x[p[r]] <= 1e-15) {
-          x[p[r]] = 0;
-          passive[p[r]] = false;
-        }
-    }
-  }
-  return x;
 }
 
 }  // namespace brasa::mllib::detail

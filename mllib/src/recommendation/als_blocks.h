@@ -67,8 +67,4 @@ RDD<FactorBlock> solve_side(const RDD<FactorBlock>& src_factors, const Side& src
 // sum over the side's factors of y y^T (implicit feedback's YtY).
 Eigen::MatrixXd gram(const RDD<FactorBlock>& factors, int rank);
 
-// min 1/2 x'Ax - b'x subject to x >= 0 (A symmetric positive definite),
-// by Lawson and Hanson's active set method.
-Eigen::VectorXd nonnegative_least_squares(const Eigen::MatrixXd& a, const Eigen::VectorXd& b);
-
 }  // namespace brasa::mllib::detail

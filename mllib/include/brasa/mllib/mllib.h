@@ -30,6 +30,7 @@
 #include "brasa/mllib/linalg/row_matrix.h"
 #include "brasa/mllib/linalg/vector.h"
 #include "brasa/mllib/optim/lbfgs.h"
+#include "brasa/mllib/optim/nnls.h"
 #include "brasa/mllib/random_split.h"
 #include "brasa/mllib/recommendation/als.h"
 #include "brasa/mllib/regression/generalized_linear_regression.h"
