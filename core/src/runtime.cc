@@ -20,6 +20,7 @@
 #include "brasa/scheduler/dag_scheduler.h"
 #include "brasa/scheduler/event_bus.h"
 #include "brasa/scheduler/progress_bar.h"
+#include "ui/web_server.h"
 #include "init_check.h"
 #include "scheduler/local_backend.h"
 #include "brasa/shuffle/shuffle_manager.h"
@@ -114,9 +115,10 @@ Runtime::Runtime(Conf conf) : conf_(std::move(conf)) {
   task_shuffle_memory_ = std::max<size_t>(shuffle_budget, 1);
   local_dir_ = make_local_dir(conf_);
 
-  events_ = std::make_unique<EventBus>();
+  events_ = std::make_unique<EventBus>(static_cast<size_t>(conf_.get_int("brasa.events.queue_size", 100000)));
   if (conf_.get_bool("brasa.ui.show_progress", true) && ::isatty(STDERR_FILENO))
     events_->add_listener(std::make_shared<ConsoleProgressBar>());
+  ui::start_monitoring(*this);  // before the backend, whose executors are events too
   block_manager_ = std::make_unique<BlockManager>(budget, local_dir_);
   shuffle_manager_ = std::make_unique<ShuffleManager>(shuffle_budget);
   broadcasts_ = std::make_unique<BroadcastManager>();

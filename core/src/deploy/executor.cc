@@ -432,6 +432,7 @@ void run_executor() {
     Conf conf;
     conf.master("local[" + std::to_string(cores) + "]").app_name("executor-" + std::to_string(id));
     conf.set("brasa.ui.show_progress", "false");
+    conf.set("brasa.ui.enabled", "false");
     conf.set("brasa.log.level", "info");
     conf.set("brasa.memory.storage", env_or("BRASA_EXECUTOR_MEMORY", "2g"));
     conf.set("brasa.memory.shuffle", env_or("BRASA_EXECUTOR_SHUFFLE_MEMORY", "1g"));

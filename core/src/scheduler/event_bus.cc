@@ -8,7 +8,22 @@
 
 namespace brasa {
 
-EventBus::EventBus() : thread_([this] { run(); }) {}
+const char* event_type_name(Event::Type type) {
+  switch (type) {
+    case Event::Type::kJobStart: return "JobStart";
+    case Event::Type::kJobEnd: return "JobEnd";
+    case Event::Type::kStageSubmitted: return "StageSubmitted";
+    case Event::Type::kStageCompleted: return "StageCompleted";
+    case Event::Type::kTaskStart: return "TaskStart";
+    case Event::Type::kTaskEnd: return "TaskEnd";
+    case Event::Type::kExecutorAdded: return "ExecutorAdded";
+    case Event::Type::kExecutorLost: return "ExecutorLost";
+    case Event::Type::kIterationEnd: return "IterationEnd";
+  }
+  return "Unknown";
+}
+
+EventBus::EventBus(size_t queue_size) : queue_size_(std::max<size_t>(queue_size, 1)), thread_([this] { run(); }) {}
 
 EventBus::~EventBus() {
   {
@@ -24,6 +39,16 @@ void EventBus::add_listener(std::shared_ptr<Listener> listener) {
   listeners_.push_back(std::move(listener));
 }
 
+std::vector<std::shared_ptr<Listener>> EventBus::listeners() const {
+  std::lock_guard lock(mu_);
+  return listeners_;
+}
+
+uint64_t EventBus::dropped() const {
+  std::lock_guard lock(mu_);
+  return dropped_;
+}
+
 void EventBus::remove_listener(const std::shared_ptr<Listener>& listener) {
   flush();
   std::lock_guard lock(mu_);
@@ -37,9 +62,17 @@ void EventBus::remove_listener(const std::shared_ptr<Listener>& listener) {
 constexpr size_t kWakeAt = 4096;
 
 void EventBus::post(Event e) {
+  if (e.time == 0)
+    e.time = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   bool wake;
   {
     std::lock_guard lock(mu_);
+    if (queue_.size() >= queue_size_) {
+      if (dropped_++ == 0) spdlog::warn("event queue full ({} events): dropping events", queue_size_);
+      wake_ = true;
+      cv_.notify_one();
+      return;
+    }
     bool task = e.type == Event::Type::kTaskStart || e.type == Event::Type::kTaskEnd;
     queue_.push_back(std::move(e));
     wake = !task || queue_.size() >= kWakeAt;

@@ -1,9 +1,14 @@
-// One asynchronous bus for scheduler events. The progress bar, logs of job
-// summaries and (later) the web UI and event log are listeners; the
-// scheduler only posts.
+// One asynchronous bus for scheduler events. The progress bar, the web UI's
+// application status and the event log are listeners; the scheduler only
+// posts. Users may add listeners of their own (ctx.runtime().events()).
+//
+// Listeners run on the bus's thread, never the scheduler's; the queue is
+// bounded (brasa.events.queue_size, default 100,000), and a post to a full
+// queue drops the event and counts it rather than wait for a slow listener.
 #pragma once
 
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -40,7 +45,10 @@ struct Event {
   int executor_id = -1;
   int iteration = -1;
   double value = 0;
+  double time = 0;  // when it was posted: seconds since the Unix epoch (post() sets it when 0)
 };
+
+const char* event_type_name(Event::Type type);  // "JobStart", "TaskEnd", ...
 
 class Listener {
  public:
@@ -52,20 +60,26 @@ class Listener {
 
 class EventBus {
  public:
-  EventBus();
+  explicit EventBus(size_t queue_size = 100000);
   ~EventBus();  // delivers what is queued, then stops
 
   void add_listener(std::shared_ptr<Listener> listener);
   void remove_listener(const std::shared_ptr<Listener>& listener);
-  // Queues the event; task events reach listeners within a tick (100 ms).
+  std::vector<std::shared_ptr<Listener>> listeners() const;
+  // Queues the event (or drops it when the queue is full); task events reach
+  // listeners within a tick (100 ms).
   void post(Event e);
   // Waits until every event posted so far has been delivered.
   void flush();
+  // Events dropped because the queue was full.
+  uint64_t dropped() const;
 
  private:
   void run();
 
-  std::mutex mu_;
+  const size_t queue_size_;
+  uint64_t dropped_ = 0;
+  mutable std::mutex mu_;
   std::condition_variable cv_;
   std::condition_variable drained_;
   std::deque<Event> queue_;

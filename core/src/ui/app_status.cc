@@ -1,0 +1,616 @@
+#include "app_status.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <ctime>
+
+#include "brasa/util/json.h"
+
+namespace brasa::ui {
+
+namespace {
+
+std::string ms(double seconds) { return std::to_string(static_cast<int64_t>(std::llround(seconds * 1000))); }
+
+// Keys whose values the environment never shows, as Spark redacts them.
+bool secret_key(const std::string& key) {
+  for (const char* word : {"secret", "password", "token", ".key"})
+    if (key.find(word) != std::string::npos) return true;
+  return false;
+}
+
+std::optional<int> to_int(std::string_view s) {
+  int v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+std::string param(const std::multimap<std::string, std::string>& query, const std::string& key,
+                  const std::string& fallback = "") {
+  auto it = query.find(key);
+  return it == query.end() ? fallback : it->second;
+}
+
+int int_param(const std::multimap<std::string, std::string>& query, const std::string& key, int fallback) {
+  auto v = to_int(param(query, key));
+  return v ? *v : fallback;
+}
+
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> parts;
+  size_t start = 0;
+  while (start < path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    if (end > start) parts.push_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return parts;
+}
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string duration_text(double seconds) {
+  char buf[32];
+  if (seconds < 1) {
+    std::snprintf(buf, sizeof buf, "%.0f ms", seconds * 1000);
+  } else if (seconds < 60) {
+    std::snprintf(buf, sizeof buf, "%.1f s", seconds);
+  } else if (seconds < 3600) {
+    std::snprintf(buf, sizeof buf, "%.1f min", seconds / 60);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.1f h", seconds / 3600);
+  }
+  return buf;
+}
+
+std::string progress_bar(int done, int running, int total) {
+  const double d = total > 0 ? 100.0 * done / total : 0, r = total > 0 ? 100.0 * running / total : 0;
+  char buf[320];
+  std::snprintf(buf, sizeof buf,
+                "<div class=\"progress\"><span class=\"done\" style=\"width:%.1f%%\"></span>"
+                "<span class=\"running\" style=\"width:%.1f%%\"></span><em>%d/%d%s</em></div>",
+                d, r, done, total, running > 0 ? (" (" + std::to_string(running) + " running)").c_str() : "");
+  return buf;
+}
+
+std::string task_json(size_t id, const TaskRow& t) {
+  std::string out = "{\"taskId\":" + std::to_string(id) + ",\"index\":" + std::to_string(t.partition) +
+                    ",\"attempt\":0,\"launchTime\":" + json_quote(format_time(t.launch_time)) +
+                    ",\"duration\":" + ms(t.duration) + ",\"status\":\"" + t.status + "\"";
+  if (!t.error.empty()) out += ",\"errorMessage\":" + json_quote(t.error);
+  return out + "}";
+}
+
+// Nearest-rank quantiles of sorted values.
+double quantile(const std::vector<double>& sorted, double q) {
+  if (sorted.empty()) return 0;
+  const double pos = q * static_cast<double>(sorted.size() - 1);
+  return sorted[static_cast<size_t>(std::llround(pos))];
+}
+
+constexpr const char* kStyle = R"(
+body{font-family:system-ui,sans-serif;margin:0;color:#222}
+header{background:#2b3e50;color:#fff;padding:8px 16px;display:flex;gap:24px;align-items:baseline}
+header b{font-size:18px}header a{color:#cde;text-decoration:none}header a.on{color:#fff;font-weight:bold}
+main{padding:8px 16px}table{border-collapse:collapse;width:100%;margin:8px 0 16px}
+th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;font-size:14px}th{background:#f4f4f4}
+.progress{position:relative;height:18px;background:#eee;border-radius:3px;min-width:160px;overflow:hidden}
+.progress span{position:absolute;top:0;bottom:0}.progress .done{left:0;background:#7ab87a}
+.progress .running{background:#a8d0f0}.progress em{position:relative;font-style:normal;font-size:12px;padding-left:6px}
+.FAILED{color:#b00}.err{white-space:pre-wrap;font-family:monospace;font-size:12px;color:#b00}
+.pager a{margin-right:8px}
+)";
+
+}  // namespace
+
+std::string format_time(double epoch_seconds) {
+  const auto whole = static_cast<std::time_t>(std::floor(epoch_seconds));
+  const int millis = static_cast<int>((epoch_seconds - std::floor(epoch_seconds)) * 1000);
+  std::tm tm{};
+  gmtime_r(&whole, &tm);
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dGMT", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
+  return buf;
+}
+
+std::string html_escape(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '&': out += "&amp;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+AppStatus::AppStatus(AppInfo info) : info_(std::move(info)) {}
+
+StageRow* AppStatus::stage_row(int id, int attempt) {
+  auto it = stage_at_.find({id, attempt});
+  return it == stage_at_.end() ? nullptr : &stages_[it->second];
+}
+
+const StageRow* AppStatus::stage_row(int id, int attempt) const {
+  auto it = stage_at_.find({id, attempt});
+  return it == stage_at_.end() ? nullptr : &stages_[it->second];
+}
+
+const StageRow* AppStatus::latest_attempt(int id) const {
+  auto it = last_attempt_.find(id);
+  return it == last_attempt_.end() ? nullptr : stage_row(id, it->second);
+}
+
+void AppStatus::on_event(const Event& e) {
+  std::lock_guard lock(mu_);
+  auto current = [&]() -> StageRow* {
+    auto it = last_attempt_.find(e.stage_id);
+    return it == last_attempt_.end() ? nullptr : stage_row(e.stage_id, it->second);
+  };
+  switch (e.type) {
+    case Event::Type::kJobStart: {
+      JobRow& job = jobs_[e.job_id];
+      job.id = e.job_id;
+      job.name = e.name;
+      job.num_stages = e.num_tasks;
+      job.submission_time = e.time;
+      break;
+    }
+    case Event::Type::kJobEnd: {
+      JobRow& job = jobs_[e.job_id];
+      job.status = e.ok ? "SUCCEEDED" : "FAILED";
+      job.completion_time = e.time;
+      job.error = e.error;
+      break;
+    }
+    case Event::Type::kStageSubmitted: {
+      auto it = last_attempt_.find(e.stage_id);
+      const int attempt = it == last_attempt_.end() ? 0 : it->second + 1;
+      last_attempt_[e.stage_id] = attempt;
+      stage_at_[{e.stage_id, attempt}] = stages_.size();
+      StageRow& s = stages_.emplace_back();
+      s.id = e.stage_id;
+      s.attempt = attempt;
+      s.job_id = e.job_id;
+      s.name = e.name;
+      s.num_tasks = e.num_tasks;
+      s.submission_time = e.time;
+      jobs_[e.job_id].stages.emplace_back(e.stage_id, attempt);
+      break;
+    }
+    case Event::Type::kStageCompleted:
+      if (StageRow* s = current()) {
+        s->status = e.ok ? "COMPLETE" : "FAILED";
+        s->completion_time = e.time;
+      }
+      break;
+    case Event::Type::kTaskStart:
+      if (StageRow* s = current()) {
+        s->index[e.partition] = s->tasks.size();
+        TaskRow& t = s->tasks.emplace_back();
+        t.partition = e.partition;
+        t.launch_time = e.time;
+        ++s->active;
+      }
+      break;
+    case Event::Type::kTaskEnd:
+      if (StageRow* s = current()) {
+        auto it = s->index.find(e.partition);
+        if (it == s->index.end()) break;
+        TaskRow& t = s->tasks[it->second];
+        if (t.status != "RUNNING") break;
+        --s->active;
+        t.duration = e.ok && e.seconds > 0 ? e.seconds : std::max(0.0, e.time - t.launch_time);
+        t.error = e.error;
+        if (e.ok) {
+          t.status = "SUCCESS";
+          ++s->complete;
+        } else if (e.error == "cancelled") {
+          t.status = "KILLED";
+          ++s->killed;
+        } else {
+          t.status = "FAILED";
+          ++s->failed;
+        }
+      }
+      break;
+    case Event::Type::kExecutorAdded: {
+      ExecutorRow& x = executors_[std::to_string(e.executor_id)];
+      x.id = std::to_string(e.executor_id);
+      x.address = e.name;
+      x.cores = e.num_tasks;
+      x.added_time = e.time;
+      break;
+    }
+    case Event::Type::kExecutorLost: {
+      ExecutorRow& x = executors_[std::to_string(e.executor_id)];
+      x.id = std::to_string(e.executor_id);
+      x.active = false;
+      x.removed_time = e.time;
+      x.removed_reason = e.error;
+      break;
+    }
+    case Event::Type::kIterationEnd:
+      ++iterations_;
+      break;
+  }
+}
+
+void AppStatus::finish(double time) {
+  std::lock_guard lock(mu_);
+  end_time_ = time;
+}
+
+bool AppStatus::completed() const {
+  std::lock_guard lock(mu_);
+  return end_time_ > 0;
+}
+
+double AppStatus::end_time() const {
+  std::lock_guard lock(mu_);
+  return end_time_;
+}
+
+std::string AppStatus::application_json() const {
+  std::lock_guard lock(mu_);
+  const bool done = end_time_ > 0;
+  const double end = done ? end_time_ : 0;
+  std::string out = "{\"id\":" + json_quote(info_.id) + ",\"name\":" + json_quote(info_.name) +
+                    ",\"attempts\":[{\"startTime\":" + json_quote(format_time(info_.start_time));
+  out += ",\"endTime\":" + json_quote(done ? format_time(end) : "1969-12-31T23:59:59.999GMT");
+  out += ",\"duration\":" + (done ? ms(end - info_.start_time) : "0");
+  out += ",\"sparkUser\":" + json_quote(info_.user) + ",\"completed\":" + (done ? "true" : "false");
+  out += ",\"appBrasaVersion\":" + json_quote(BRASA_VERSION);
+  out += ",\"startTimeEpoch\":" + ms(info_.start_time) + ",\"endTimeEpoch\":" + (done ? ms(end) : "-1") + "}]}";
+  return out;
+}
+
+std::string AppStatus::job_json(const JobRow& job) const {
+  int tasks = 0, active = 0, complete = 0, failed = 0, killed = 0, active_stages = 0, complete_stages = 0,
+      failed_stages = 0;
+  std::string ids;
+  for (auto [id, attempt] : job.stages) {
+    const StageRow* s = stage_row(id, attempt);
+    if (!s) continue;
+    tasks += s->num_tasks;
+    active += s->active, complete += s->complete, failed += s->failed, killed += s->killed;
+    (s->status == "ACTIVE" ? active_stages : s->status == "COMPLETE" ? complete_stages : failed_stages) += 1;
+    if (attempt == 0) ids += (ids.empty() ? "" : ",") + std::to_string(id);
+  }
+  std::string out = "{\"jobId\":" + std::to_string(job.id) + ",\"name\":" + json_quote(job.name) +
+                    ",\"submissionTime\":" + json_quote(format_time(job.submission_time));
+  if (job.status != "RUNNING") out += ",\"completionTime\":" + json_quote(format_time(job.completion_time));
+  out += ",\"stageIds\":[" + ids + "],\"status\":\"" + job.status + "\"";
+  out += ",\"numTasks\":" + std::to_string(tasks) + ",\"numActiveTasks\":" + std::to_string(active) +
+         ",\"numCompletedTasks\":" + std::to_string(complete) + ",\"numSkippedTasks\":0,\"numFailedTasks\":" +
+         std::to_string(failed) + ",\"numKilledTasks\":" + std::to_string(killed) +
+         ",\"numActiveStages\":" + std::to_string(active_stages) + ",\"numCompletedStages\":" +
+         std::to_string(complete_stages) + ",\"numSkippedStages\":0,\"numFailedStages\":" +
+         std::to_string(failed_stages);
+  if (!job.error.empty()) out += ",\"failureReason\":" + json_quote(job.error);
+  return out + "}";
+}
+
+std::string AppStatus::stage_json(const StageRow& s, bool with_tasks) const {
+  double run_time = 0;
+  for (const TaskRow& t : s.tasks) run_time += t.duration;
+  std::string out = "{\"status\":\"" + s.status + "\",\"stageId\":" + std::to_string(s.id) +
+                    ",\"attemptId\":" + std::to_string(s.attempt) + ",\"jobId\":" + std::to_string(s.job_id) +
+                    ",\"numTasks\":" + std::to_string(s.num_tasks) + ",\"numActiveTasks\":" +
+                    std::to_string(s.active) + ",\"numCompleteTasks\":" + std::to_string(s.complete) +
+                    ",\"numFailedTasks\":" + std::to_string(s.failed) + ",\"numKilledTasks\":" +
+                    std::to_string(s.killed) + ",\"executorRunTime\":" + ms(run_time) +
+                    ",\"submissionTime\":" + json_quote(format_time(s.submission_time));
+  if (s.status != "ACTIVE") out += ",\"completionTime\":" + json_quote(format_time(s.completion_time));
+  out += ",\"name\":" + json_quote(s.name);
+  if (with_tasks) {
+    out += ",\"tasks\":{";
+    for (size_t i = 0; i < s.tasks.size(); ++i)
+      out += (i ? ",\"" : "\"") + std::to_string(i) + "\":" + task_json(i, s.tasks[i]);
+    out += "}";
+  }
+  return out + "}";
+}
+
+std::string AppStatus::task_summary_json(const StageRow& s, const std::vector<double>& quantiles) const {
+  std::vector<double> durations;
+  for (const TaskRow& t : s.tasks)
+    if (t.status == "SUCCESS") durations.push_back(t.duration * 1000);
+  std::sort(durations.begin(), durations.end());
+  std::string qs, values;
+  for (double q : quantiles) {
+    qs += (qs.empty() ? "" : ",") + std::to_string(q);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.3f", quantile(durations, q));
+    values += (values.empty() ? "" : ",") + std::string(buf);
+  }
+  return "{\"quantiles\":[" + qs + "],\"duration\":[" + values + "],\"executorRunTime\":[" + values + "]}";
+}
+
+std::optional<std::string> AppStatus::api(const std::string& path,
+                                          const std::multimap<std::string, std::string>& query) const {
+  const auto parts = split_path(path);
+  if (parts.empty()) return std::nullopt;
+  std::lock_guard lock(mu_);
+  const std::string status_filter = lower(param(query, "status"));
+  if (parts[0] == "jobs") {
+    if (parts.size() == 1) {
+      std::string out = "[";
+      for (auto it = jobs_.rbegin(); it != jobs_.rend(); ++it) {  // newest first, as Spark lists them
+        if (!status_filter.empty() && lower(it->second.status) != status_filter) continue;
+        out += (out.size() > 1 ? "," : "") + job_json(it->second);
+      }
+      return out + "]";
+    }
+    auto id = to_int(parts[1]);
+    if (parts.size() != 2 || !id || !jobs_.count(*id)) return std::nullopt;
+    return job_json(jobs_.at(*id));
+  }
+  if (parts[0] == "stages") {
+    if (parts.size() == 1) {
+      std::string out = "[";
+      for (auto it = stages_.rbegin(); it != stages_.rend(); ++it) {
+        if (!status_filter.empty() && lower(it->status) != status_filter) continue;
+        out += (out.size() > 1 ? "," : "") + stage_json(*it, false);
+      }
+      return out + "]";
+    }
+    auto id = to_int(parts[1]);
+    if (!id || !last_attempt_.count(*id)) return std::nullopt;
+    if (parts.size() == 2) {
+      std::string out = "[";
+      for (int a = last_attempt_.at(*id); a >= 0; --a)
+        out += (out.size() > 1 ? "," : "") + stage_json(*stage_row(*id, a), true);
+      return out + "]";
+    }
+    auto attempt = to_int(parts[2]);
+    const StageRow* s = attempt ? stage_row(*id, *attempt) : nullptr;
+    if (!s) return std::nullopt;
+    if (parts.size() == 3) return stage_json(*s, true);
+    if (parts.size() == 4 && parts[3] == "taskSummary") {
+      std::vector<double> qs;
+      std::string text = param(query, "quantiles", "0.0,0.25,0.5,0.75,1.0");
+      size_t start = 0;
+      while (start <= text.size()) {
+        size_t end = text.find(',', start);
+        if (end == std::string::npos) end = text.size();
+        const std::string item = text.substr(start, end - start);
+        char* stop = nullptr;
+        const double q = std::strtod(item.c_str(), &stop);
+        if (item.empty() || *stop != '\0' || !(q >= 0 && q <= 1)) return std::nullopt;
+        qs.push_back(q);
+        start = end + 1;
+      }
+      return task_summary_json(*s, qs);
+    }
+    if (parts.size() == 4 && parts[3] == "taskList") {
+      const int offset = std::max(0, int_param(query, "offset", 0));
+      const int length = std::max(0, int_param(query, "length", 20));
+      std::string out = "[";
+      for (int i = offset; i < static_cast<int>(s->tasks.size()) && i < offset + length; ++i)
+        out += (out.size() > 1 ? "," : "") + task_json(i, s->tasks[i]);
+      return out + "]";
+    }
+    return std::nullopt;
+  }
+  if ((parts[0] == "executors" || parts[0] == "allexecutors") && parts.size() == 1) {
+    const bool all = parts[0] == "allexecutors";
+    std::string out = "[";
+    if (executors_.empty()) {  // local mode: the driver runs the tasks
+      int active = 0, complete = 0, failed = 0;
+      for (const StageRow& s : stages_) active += s.active, complete += s.complete, failed += s.failed;
+      out += "{\"id\":\"driver\",\"hostPort\":\"localhost\",\"isActive\":true,\"totalCores\":" +
+             std::to_string(info_.cores) +
+             ",\"activeTasks\":" + std::to_string(active) + ",\"completedTasks\":" + std::to_string(complete) +
+             ",\"failedTasks\":" + std::to_string(failed) + ",\"totalTasks\":" +
+             std::to_string(active + complete + failed) + "}";
+    }
+    for (const auto& [id, x] : executors_) {
+      if (!all && !x.active) continue;
+      out += (out.size() > 1 ? "," : "") + std::string("{\"id\":") + json_quote(x.id) +
+             ",\"hostPort\":" + json_quote(x.address) + ",\"isActive\":" + (x.active ? "true" : "false") +
+             ",\"totalCores\":" + std::to_string(x.cores) + ",\"addTime\":" + json_quote(format_time(x.added_time));
+      if (!x.active)
+        out += ",\"removeTime\":" + json_quote(format_time(x.removed_time)) +
+               ",\"removeReason\":" + json_quote(x.removed_reason);
+      out += "}";
+    }
+    return out + "]";
+  }
+  if (parts[0] == "environment" && parts.size() == 1) {
+    std::string out = "{\"runtime\":{\"brasaVersion\":" + json_quote(BRASA_VERSION) +
+                      ",\"master\":" + json_quote(info_.master) + ",\"binary\":" + json_quote(info_.binary) +
+                      "},\"brasaProperties\":[";
+    bool first = true;
+    for (const auto& [k, v] : info_.conf) {
+      out += (first ? "" : ",") + std::string("[") + json_quote(k) + "," +
+             json_quote(secret_key(k) ? "*********(redacted)" : v) + "]";
+      first = false;
+    }
+    return out + "]}";
+  }
+  return std::nullopt;
+}
+
+// ---- HTML ----
+
+std::string AppStatus::frame(const std::string& title, const std::string& tab, const std::string& body,
+                             const std::string& base) const {
+  std::string nav;
+  for (const char* t : {"jobs", "stages", "executors", "environment"}) {
+    std::string label = t;
+    label[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(label[0])));
+    nav += "<a href=\"" + base + "/" + t + "/\"" + (tab == t ? " class=\"on\"" : "") + ">" + label + "</a>";
+  }
+  return "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>" + html_escape(info_.name) + " - " +
+         html_escape(title) + "</title><style>" + kStyle + "</style></head><body><header><b>Brasa " +
+         BRASA_VERSION + "</b>" + nav + "<span>" + html_escape(info_.name) + " (" + html_escape(info_.id) +
+         ")</span></header><main><h2>" + html_escape(title) + "</h2>" + body + "</main></body></html>";
+}
+
+std::string AppStatus::jobs_page(const std::string& base) const {
+  std::string rows;
+  int running = 0, succeeded = 0, failed = 0;
+  for (auto it = jobs_.rbegin(); it != jobs_.rend(); ++it) {
+    const JobRow& job = it->second;
+    (job.status == "RUNNING" ? running : job.status == "SUCCEEDED" ? succeeded : failed) += 1;
+    int tasks = 0, done = 0, active = 0, stages_done = 0;
+    for (auto [id, attempt] : job.stages)
+      if (const StageRow* s = stage_row(id, attempt)) {
+        tasks += s->num_tasks, done += s->complete, active += s->active;
+        stages_done += s->status == "COMPLETE";
+      }
+    const double end = job.status == "RUNNING" ? 0 : job.completion_time;
+    rows += "<tr><td><a href=\"" + base + "/jobs/job/?id=" + std::to_string(job.id) + "\">" +
+            std::to_string(job.id) + "</a></td><td>" + html_escape(job.name) + "</td><td>" +
+            format_time(job.submission_time) + "</td><td>" +
+            (end > 0 ? duration_text(end - job.submission_time) : "running") + "</td><td class=\"" + job.status +
+            "\">" + job.status + "</td><td>" + std::to_string(stages_done) + "/" + std::to_string(job.num_stages) +
+            "</td><td>" + progress_bar(done, active, tasks) + "</td></tr>";
+  }
+  std::string body = "<p>" + std::to_string(running) + " running, " + std::to_string(succeeded) + " succeeded, " +
+                     std::to_string(failed) + " failed jobs; " + std::to_string(iterations_) +
+                     " iterations reported; started " + format_time(info_.start_time) + ", master " +
+                     html_escape(info_.master) + "</p>";
+  body += "<table id=\"jobs\"><tr><th>Job Id</th><th>Description</th><th>Submitted</th><th>Duration</th>"
+          "<th>Status</th><th>Stages: Succeeded/Total</th><th>Tasks: Succeeded/Total</th></tr>" +
+          rows + "</table>";
+  return frame("Jobs", "jobs", body, base);
+}
+
+std::string AppStatus::stage_table(const std::vector<const StageRow*>& stages, const std::string& base) const {
+  std::string rows;
+  for (const StageRow* s : stages) {
+    const double end = s->status == "ACTIVE" ? 0 : s->completion_time;
+    rows += "<tr><td><a href=\"" + base + "/stages/stage/?id=" + std::to_string(s->id) + "&attempt=" +
+            std::to_string(s->attempt) + "\">" + std::to_string(s->id) +
+            (s->attempt ? " (retry " + std::to_string(s->attempt) + ")" : "") + "</a></td><td>" +
+            html_escape(s->name) + "</td><td>" + format_time(s->submission_time) + "</td><td>" +
+            (end > 0 ? duration_text(end - s->submission_time) : "running") + "</td><td class=\"" + s->status +
+            "\">" + s->status + "</td><td>" + progress_bar(s->complete, s->active, s->num_tasks) + "</td></tr>";
+  }
+  return "<table class=\"stages\"><tr><th>Stage Id</th><th>Description</th><th>Submitted</th><th>Duration</th>"
+         "<th>Status</th><th>Tasks: Succeeded/Total</th></tr>" +
+         rows + "</table>";
+}
+
+std::string AppStatus::job_page(int id, const std::string& base) const {
+  const JobRow& job = jobs_.at(id);
+  std::vector<const StageRow*> stages;
+  for (auto it = job.stages.rbegin(); it != job.stages.rend(); ++it)
+    if (const StageRow* s = stage_row(it->first, it->second)) stages.push_back(s);
+  std::string body = "<p>" + html_escape(job.name) + ": <span class=\"" + job.status + "\">" + job.status +
+                     "</span>, submitted " + format_time(job.submission_time) + "</p>";
+  if (!job.error.empty()) body += "<p class=\"err\">" + html_escape(job.error) + "</p>";
+  body += stage_table(stages, base);
+  return frame("Details for Job " + std::to_string(id), "jobs", body, base);
+}
+
+std::string AppStatus::stages_page(const std::string& base) const {
+  std::vector<const StageRow*> stages;
+  for (auto it = stages_.rbegin(); it != stages_.rend(); ++it) stages.push_back(&*it);
+  return frame("Stages for All Jobs", "stages", stage_table(stages, base), base);
+}
+
+std::string AppStatus::stage_page(int id, int attempt, int page, int page_size, const std::string& base) const {
+  const StageRow& s = *stage_row(id, attempt);
+  std::vector<double> durations;
+  for (const TaskRow& t : s.tasks)
+    if (t.status == "SUCCESS") durations.push_back(t.duration);
+  std::sort(durations.begin(), durations.end());
+  std::string body = "<p>" + html_escape(s.name) + " (job " + std::to_string(s.job_id) + "): <span class=\"" +
+                     s.status + "\">" + s.status + "</span>, " + std::to_string(s.num_tasks) + " tasks</p>";
+  body += "<h3>Summary of " + std::to_string(durations.size()) +
+          " completed tasks</h3><table id=\"summary\"><tr><th>Metric</th><th>Min</th><th>25th "
+          "percentile</th><th>Median</th><th>75th percentile</th><th>Max</th></tr><tr><td>Duration</td>";
+  for (double q : {0.0, 0.25, 0.5, 0.75, 1.0}) body += "<td>" + duration_text(quantile(durations, q)) + "</td>";
+  body += "</tr></table>";
+  const int total = static_cast<int>(s.tasks.size());
+  const int pages = std::max(1, (total + page_size - 1) / page_size);
+  page = std::clamp(page, 1, pages);
+  std::string pager = "<p class=\"pager\">Tasks " + std::to_string(total) + ", page " + std::to_string(page) +
+                      " of " + std::to_string(pages) + ": ";
+  auto link = [&](int p, const std::string& text) {
+    return "<a href=\"" + base + "/stages/stage/?id=" + std::to_string(id) + "&attempt=" + std::to_string(attempt) +
+           "&page=" + std::to_string(p) + "&pageSize=" + std::to_string(page_size) + "\">" + text + "</a>";
+  };
+  if (page > 1) pager += link(1, "first") + link(page - 1, "previous");
+  if (page < pages) pager += link(page + 1, "next") + link(pages, "last");
+  body += pager + "</p><table id=\"tasks\"><tr><th>Task</th><th>Partition</th><th>Status</th><th>Launch "
+                  "Time</th><th>Duration</th><th>Error</th></tr>";
+  for (int i = (page - 1) * page_size; i < total && i < page * page_size; ++i) {
+    const TaskRow& t = s.tasks[i];
+    body += "<tr><td>" + std::to_string(i) + "</td><td>" + std::to_string(t.partition) + "</td><td class=\"" +
+            t.status + "\">" + t.status + "</td><td>" + format_time(t.launch_time) + "</td><td>" +
+            (t.status == "RUNNING" ? "" : duration_text(t.duration)) + "</td><td class=\"err\">" +
+            html_escape(t.error) + "</td></tr>";
+  }
+  body += "</table>";
+  return frame("Details for Stage " + std::to_string(id) + " (Attempt " + std::to_string(attempt) + ")", "stages",
+               body, base);
+}
+
+std::string AppStatus::executors_page(const std::string& base) const {
+  std::string rows;
+  if (executors_.empty())
+    rows = "<tr><td>driver</td><td>localhost</td><td>Active</td><td></td><td></td></tr>";
+  for (const auto& [id, x] : executors_)
+    rows += "<tr><td>" + html_escape(x.id) + "</td><td>" + html_escape(x.address) + "</td><td>" +
+            (x.active ? "Active" : "Dead") + "</td><td>" + std::to_string(x.cores) + "</td><td class=\"err\">" +
+            html_escape(x.removed_reason) + "</td></tr>";
+  return frame("Executors", "executors",
+               "<table id=\"executors\"><tr><th>Executor Id</th><th>Address</th><th>Status</th><th>Cores</th>"
+               "<th>Removed because</th></tr>" +
+                   rows + "</table>",
+               base);
+}
+
+std::string AppStatus::environment_page(const std::string& base) const {
+  std::string rows = "<tr><td>Brasa version</td><td>" + std::string(BRASA_VERSION) + "</td></tr><tr><td>Program</td><td>" +
+                     html_escape(info_.binary) + "</td></tr><tr><td>Master</td><td>" + html_escape(info_.master) +
+                     "</td></tr>";
+  for (const auto& [k, v] : info_.conf)
+    rows += "<tr><td>" + html_escape(k) + "</td><td>" + html_escape(secret_key(k) ? "*********(redacted)" : v) +
+            "</td></tr>";
+  return frame("Environment", "environment", "<table id=\"environment\"><tr><th>Name</th><th>Value</th></tr>" + rows +
+                                                 "</table>",
+               base);
+}
+
+std::optional<std::string> AppStatus::page(const std::string& path,
+                                           const std::multimap<std::string, std::string>& query,
+                                           const std::string& base) const {
+  std::lock_guard lock(mu_);
+  const auto parts = split_path(path);
+  if (parts.empty() || (parts.size() == 1 && parts[0] == "jobs")) return jobs_page(base);
+  if (parts.size() == 2 && parts[0] == "jobs" && parts[1] == "job") {
+    auto id = to_int(param(query, "id"));
+    if (!id || !jobs_.count(*id)) return std::nullopt;
+    return job_page(*id, base);
+  }
+  if (parts.size() == 1 && parts[0] == "stages") return stages_page(base);
+  if (parts.size() == 2 && parts[0] == "stages" && parts[1] == "stage") {
+    auto id = to_int(param(query, "id"));
+    auto attempt = to_int(param(query, "attempt", "0"));
+    if (!id || !attempt || !stage_row(*id, *attempt)) return std::nullopt;
+    const int page_size = std::clamp(int_param(query, "pageSize", 100), 1, 10000);
+    return stage_page(*id, *attempt, int_param(query, "page", 1), page_size, base);
+  }
+  if (parts.size() == 1 && parts[0] == "executors") return executors_page(base);
+  if (parts.size() == 1 && parts[0] == "environment") return environment_page(base);
+  return std::nullopt;
+}
+
+}  // namespace brasa::ui

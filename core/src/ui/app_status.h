@@ -1,0 +1,132 @@
+// The state of one application as its events describe it: jobs, stage
+// attempts, tasks and executors. The live web UI keeps one as an event
+// listener; the history server builds one per event log by replaying it.
+// Both serve the same pages and JSON from it, so the two cannot differ.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "brasa/scheduler/event_bus.h"
+
+namespace brasa::ui {
+
+// Who the application is: what an event log's first line records.
+struct AppInfo {
+  std::string id;    // app-YYYYMMDDHHMMSS-PID-N (the process's Nth Context)
+  std::string name;  // brasa.app.name
+  std::string master;
+  std::string user;
+  std::string binary;  // the driver program's path
+  int cores = 0;       // local mode: the driver's task threads
+  double start_time = 0;
+  std::map<std::string, std::string> conf;
+};
+
+struct TaskRow {
+  int partition = 0;
+  std::string status = "RUNNING";  // RUNNING, SUCCESS, FAILED, KILLED
+  double launch_time = 0;
+  double duration = 0;  // seconds; while running, 0
+  std::string error;
+};
+
+struct StageRow {
+  int id = 0;
+  int attempt = 0;
+  int job_id = 0;
+  std::string name;
+  std::string status = "ACTIVE";  // ACTIVE, COMPLETE, FAILED
+  int num_tasks = 0;
+  int active = 0, complete = 0, failed = 0, killed = 0;
+  double submission_time = 0, completion_time = 0;
+  std::vector<TaskRow> tasks;             // in launch order
+  std::unordered_map<int, size_t> index;  // partition -> its latest row
+};
+
+struct JobRow {
+  int id = 0;
+  std::string name;
+  std::string status = "RUNNING";  // RUNNING, SUCCEEDED, FAILED
+  int num_stages = 0;
+  double submission_time = 0, completion_time = 0;
+  std::vector<std::pair<int, int>> stages;  // (stage id, attempt) in submission order
+  std::string error;
+};
+
+struct ExecutorRow {
+  std::string id;  // "driver" in local mode
+  std::string address;
+  int cores = 0;
+  bool active = true;
+  double added_time = 0, removed_time = 0;
+  std::string removed_reason;
+};
+
+class AppStatus : public Listener {
+ public:
+  explicit AppStatus(AppInfo info);
+
+  void on_event(const Event& e) override;
+  // The application ended at `time` (its last event, for a log that ends
+  // without saying so).
+  void finish(double time);
+
+  // Spark's monitoring API under /api/v1/applications/{id}: `path` is what
+  // follows the id ("/jobs", "/stages/3/0/taskSummary", ...) and `query` its
+  // parameters. nullopt when nothing is there.
+  std::optional<std::string> api(const std::string& path, const std::multimap<std::string, std::string>& query) const;
+  // The application's entry of /api/v1/applications.
+  std::string application_json() const;
+
+  // HTML pages under the application's root: "/jobs/", "/jobs/job/",
+  // "/stages/", "/stages/stage/", "/executors/", "/environment/". `base` is
+  // the root's URL path ("" live, "/history/{id}" in the history server).
+  std::optional<std::string> page(const std::string& path, const std::multimap<std::string, std::string>& query,
+                                  const std::string& base) const;
+
+  const AppInfo& info() const { return info_; }
+  bool completed() const;
+  double end_time() const;
+
+ private:
+  StageRow* stage_row(int id, int attempt);
+  const StageRow* stage_row(int id, int attempt) const;
+  const StageRow* latest_attempt(int id) const;
+
+  std::string job_json(const JobRow& job) const;
+  std::string stage_json(const StageRow& stage, bool with_tasks) const;
+  std::string task_summary_json(const StageRow& stage, const std::vector<double>& quantiles) const;
+
+  std::string jobs_page(const std::string& base) const;
+  std::string job_page(int id, const std::string& base) const;
+  std::string stages_page(const std::string& base) const;
+  std::string stage_page(int id, int attempt, int page, int page_size, const std::string& base) const;
+  std::string executors_page(const std::string& base) const;
+  std::string environment_page(const std::string& base) const;
+  std::string frame(const std::string& title, const std::string& tab, const std::string& body,
+                    const std::string& base) const;
+  std::string stage_table(const std::vector<const StageRow*>& stages, const std::string& base) const;
+
+  mutable std::mutex mu_;
+  AppInfo info_;
+  std::map<int, JobRow> jobs_;
+  std::vector<StageRow> stages_;                    // every attempt, in submission order
+  std::map<std::pair<int, int>, size_t> stage_at_;  // (id, attempt) -> index in stages_
+  std::map<int, int> last_attempt_;                 // stage id -> its latest attempt
+  std::map<std::string, ExecutorRow> executors_;
+  int64_t iterations_ = 0;
+  double end_time_ = 0;  // 0 while running
+};
+
+// "2026-12-02T13:20:00.123GMT", as Spark's API writes times.
+std::string format_time(double epoch_seconds);
+std::string html_escape(const std::string& s);
+
+}  // namespace brasa::ui

@@ -1,0 +1,254 @@
+#include "event_log.h"
+
+#include <spdlog/spdlog.h>
+
+#include <cerrno>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <stdexcept>
+
+#include "brasa/util/json.h"
+
+namespace brasa::ui {
+
+namespace {
+
+constexpr int kFormat = 1;
+
+std::string number(double x) {
+  if (!std::isfinite(x)) return "null";
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x);
+  return std::string(buf, end);
+}
+
+double now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// One line of the log: an object whose values are strings, numbers, true,
+// false, null or (for "conf") an object of strings. Anything else, or a line
+// cut short, fails.
+struct Line {
+  std::map<std::string, std::string> strings;
+  std::map<std::string, double> numbers;
+  std::map<std::string, std::string> conf;
+
+  std::string str(const std::string& key) const {
+    auto it = strings.find(key);
+    return it == strings.end() ? "" : it->second;
+  }
+  double num(const std::string& key, double fallback = 0) const {
+    auto it = numbers.find(key);
+    return it == numbers.end() ? fallback : it->second;
+  }
+};
+
+class Parser {
+ public:
+  explicit Parser(std::string_view text) : s_(text) {}
+
+  bool object(Line& line, bool nested = false) {
+    if (!eat('{')) return false;
+    if (eat('}')) return true;
+    do {
+      std::string key;
+      if (!string(key) || !eat(':')) return false;
+      skip();
+      if (pos_ >= s_.size()) return false;
+      const char c = s_[pos_];
+      if (c == '"') {
+        std::string value;
+        if (!string(value)) return false;
+        (nested ? line.conf : line.strings)[key] = std::move(value);
+      } else if (c == '{' && !nested && key == "conf") {
+        if (!object(line, true)) return false;
+      } else if (!nested && s_.substr(pos_, 4) == "true") {
+        line.numbers[key] = 1, pos_ += 4;
+      } else if (!nested && s_.substr(pos_, 5) == "false") {
+        line.numbers[key] = 0, pos_ += 5;
+      } else if (!nested && s_.substr(pos_, 4) == "null") {
+        line.numbers[key] = NAN, pos_ += 4;
+      } else if (!nested) {
+        double x = 0;
+        auto [end, ec] = std::from_chars(s_.data() + pos_, s_.data() + s_.size(), x);
+        if (ec != std::errc()) return false;
+        pos_ = static_cast<size_t>(end - s_.data());
+        line.numbers[key] = x;
+      } else {
+        return false;
+      }
+    } while (eat(','));
+    return eat('}');
+  }
+
+  bool at_end() {
+    skip();
+    return pos_ == s_.size();
+  }
+
+ private:
+  void skip() {
+    while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\r')) ++pos_;
+  }
+  bool eat(char c) {
+    skip();
+    if (pos_ < s_.size() && s_[pos_] == c) {
+      ++pos_;
+      return true;
+    }
+    return false;
+  }
+  bool string(std::string& out) {
+    if (!eat('"')) return false;
+    while (pos_ < s_.size()) {
+      char c = s_[pos_++];
+      if (c == '"') return true;
+      if (c != '\\') {
+        out += c;
+        continue;
+      }
+      if (pos_ >= s_.size()) return false;
+      c = s_[pos_++];
+      if (c == 'u') {  // json_quote writes only control characters this way
+        unsigned code = 0;
+        if (pos_ + 4 > s_.size() || std::from_chars(s_.data() + pos_, s_.data() + pos_ + 4, code, 16).ec != std::errc())
+          return false;
+        pos_ += 4;
+        out += static_cast<char>(code);
+      } else if (c == 'n') {
+        out += '\n';
+      } else if (c == 't') {
+        out += '\t';
+      } else {
+        out += c;
+      }
+    }
+    return false;
+  }
+
+  std::string_view s_;
+  size_t pos_ = 0;
+};
+
+const std::map<std::string, Event::Type>& event_types() {
+  static const auto* types = [] {
+    auto* m = new std::map<std::string, Event::Type>;
+    for (auto t : {Event::Type::kJobStart, Event::Type::kJobEnd, Event::Type::kStageSubmitted,
+                   Event::Type::kStageCompleted, Event::Type::kTaskStart, Event::Type::kTaskEnd,
+                   Event::Type::kExecutorAdded, Event::Type::kExecutorLost, Event::Type::kIterationEnd})
+      (*m)[event_type_name(t)] = t;
+    return m;
+  }();
+  return *types;
+}
+
+}  // namespace
+
+EventLogWriter::EventLogWriter(const std::string& dir, const AppInfo& info) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  final_path_ = (std::filesystem::path(dir) / info.id).string();
+  path_ = final_path_ + ".inprogress";
+  file_ = std::fopen(path_.c_str(), "w");
+  if (!file_)
+    throw std::runtime_error("brasa.eventLog.dir: cannot write the event log " + path_ + ": " + std::strerror(errno));
+  std::string conf;
+  for (const auto& [k, v] : info.conf) conf += (conf.empty() ? "" : ",") + json_quote(k) + ":" + json_quote(v);
+  write_line("{\"event\":\"LogStart\",\"format\":" + std::to_string(kFormat) +
+             ",\"brasaVersion\":" + json_quote(BRASA_VERSION) + ",\"appId\":" + json_quote(info.id) +
+             ",\"appName\":" + json_quote(info.name) + ",\"master\":" + json_quote(info.master) +
+             ",\"user\":" + json_quote(info.user) + ",\"binary\":" + json_quote(info.binary) +
+             ",\"cores\":" + std::to_string(info.cores) + ",\"startTime\":" + number(info.start_time) +
+             ",\"conf\":{" + conf + "}}");
+  std::fflush(file_);
+}
+
+EventLogWriter::~EventLogWriter() {
+  write_line("{\"event\":\"ApplicationEnd\",\"time\":" + number(now()) + "}");
+  const bool ok = std::fclose(file_) == 0;
+  std::error_code ec;
+  if (ok) std::filesystem::rename(path_, final_path_, ec);
+  if (!ok || ec) spdlog::warn("event log {} was not closed cleanly", path_);
+}
+
+void EventLogWriter::write_line(const std::string& line) {
+  std::fputs(line.c_str(), file_);
+  std::fputc('\n', file_);
+}
+
+void EventLogWriter::on_event(const Event& e) {
+  write_line(std::string("{\"event\":\"") + event_type_name(e.type) + "\",\"time\":" + number(e.time) +
+             ",\"job\":" + std::to_string(e.job_id) + ",\"stage\":" + std::to_string(e.stage_id) +
+             ",\"partition\":" + std::to_string(e.partition) + ",\"tasks\":" + std::to_string(e.num_tasks) +
+             ",\"ok\":" + (e.ok ? "true" : "false") + ",\"seconds\":" + number(e.seconds) +
+             ",\"name\":" + json_quote(e.name) + ",\"error\":" + json_quote(e.error) +
+             ",\"executor\":" + std::to_string(e.executor_id) + ",\"iteration\":" + std::to_string(e.iteration) +
+             ",\"value\":" + number(e.value) + "}");
+  if (e.type == Event::Type::kJobEnd) std::fflush(file_);
+}
+
+void EventLogWriter::on_tick() { std::fflush(file_); }
+
+std::unique_ptr<AppStatus> replay_event_log(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return nullptr;
+  std::string text;
+  std::unique_ptr<AppStatus> app;
+  double last_time = 0;
+  bool ended = false;
+  int64_t line_number = 0;
+  while (std::getline(in, text)) {
+    ++line_number;
+    Line line;
+    Parser parser(text);
+    if (!parser.object(line) || !parser.at_end()) {
+      // A crash can cut the last line short; anything else is worth a word.
+      if (in.peek() != EOF) spdlog::warn("{}:{}: not an event log line; skipped", path, line_number);
+      continue;
+    }
+    const std::string kind = line.str("event");
+    if (!app) {
+      if (kind != "LogStart") return nullptr;
+      if (line.num("format") > kFormat)
+        spdlog::warn("{}: event log format {} is newer than this reader's ({})", path, line.num("format"), kFormat);
+      AppInfo info{line.str("appId"),  line.str("appName"), line.str("master"),
+                   line.str("user"),   line.str("binary"),  static_cast<int>(line.num("cores")),
+                   line.num("startTime"), line.conf};
+      last_time = info.start_time;
+      app = std::make_unique<AppStatus>(std::move(info));
+      continue;
+    }
+    last_time = std::max(last_time, line.num("time", last_time));
+    if (kind == "ApplicationEnd") {
+      ended = true;
+      continue;
+    }
+    auto type = event_types().find(kind);
+    if (type == event_types().end()) continue;  // a newer writer's event
+    Event e;
+    e.type = type->second;
+    e.time = line.num("time");
+    e.job_id = static_cast<int>(line.num("job", -1));
+    e.stage_id = static_cast<int>(line.num("stage", -1));
+    e.partition = static_cast<int>(line.num("partition", -1));
+    e.num_tasks = static_cast<int>(line.num("tasks"));
+    e.ok = line.num("ok", 1) != 0;
+    e.seconds = line.num("seconds");
+    e.name = line.str("name");
+    e.error = line.str("error");
+    e.executor_id = static_cast<int>(line.num("executor", -1));
+    e.iteration = static_cast<int>(line.num("iteration", -1));
+    e.value = line.num("value");
+    app->on_event(e);
+  }
+  if (app && ended) app->finish(last_time);
+  return app;
+}
+
+}  // namespace brasa::ui

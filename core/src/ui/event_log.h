@@ -1,0 +1,47 @@
+// The event log: one JSON object per line, per application, so that
+// brasa-history can show a finished (or crashed) application as its live UI
+// did. Format 1:
+//
+//   {"event":"LogStart","format":1,"brasaVersion":..,"appId":..,"appName":..,"master":..,"user":..,
+//    "binary":..,"cores":..,"startTime":<epoch s>,"conf":{"key":"value",...}}
+//   {"event":"JobStart","time":<epoch s>,"job":0,"stage":-1,"partition":-1,"tasks":2,"ok":true,
+//    "seconds":0,"name":"count at x.cc:12","error":"","executor":-1,"iteration":-1,"value":0}
+//   ... one line per scheduler event (Event's fields; "event" is event_type_name) ...
+//   {"event":"ApplicationEnd","time":<epoch s>}
+//
+// The writer appends to DIR/<appId>.inprogress, flushing every 100 ms and at
+// each job's end, and renames it to DIR/<appId> when the application ends.
+// A log without ApplicationEnd (a crash) is read up to its last whole line
+// and shown as incomplete.
+#pragma once
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "app_status.h"
+
+namespace brasa::ui {
+
+class EventLogWriter : public Listener {
+ public:
+  // Throws std::runtime_error naming the directory when it cannot write there.
+  EventLogWriter(const std::string& dir, const AppInfo& info);
+  ~EventLogWriter() override;  // writes ApplicationEnd and renames the file
+
+  void on_event(const Event& e) override;
+  void on_tick() override;
+  const std::string& path() const { return path_; }
+
+ private:
+  void write_line(const std::string& line);
+  std::string path_;  // while in progress
+  std::string final_path_;
+  std::FILE* file_ = nullptr;
+};
+
+// The application a log describes, its events replayed; nullptr when the
+// file is not an event log (no LogStart line).
+std::unique_ptr<AppStatus> replay_event_log(const std::string& path);
+
+}  // namespace brasa::ui

@@ -1,0 +1,41 @@
+// HTTP for the web UI: one application's pages and API (the live UI) or
+// every application of an event log directory (the history server).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "app_status.h"
+
+namespace brasa {
+class Runtime;
+}
+
+namespace brasa::ui {
+
+class WebServer {
+ public:
+  using Apps = std::function<std::vector<std::shared_ptr<const AppStatus>>()>;
+  // Live (history = false): the only application's pages at /jobs/, ...
+  // History: an index at / and each application's pages under
+  // /history/{id}/. Tries ports port .. port + retries (port 0: any free
+  // one); throws std::runtime_error when none is free.
+  WebServer(Apps apps, bool history, const std::string& host, int port, int retries);
+  ~WebServer();
+
+  int port() const;
+  std::string url() const;
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// A driver's event log and live UI, as its Conf asks (brasa/ui/web_ui.h):
+// listeners on the runtime's event bus, registered before its backend starts.
+void start_monitoring(Runtime& runtime);
+
+}  // namespace brasa::ui

@@ -1,0 +1,269 @@
+// The web UI, its REST API and the event log, over real HTTP: counts of
+// jobs, stages and tasks against what the jobs did, escaping of user
+// strings, failures, the history server against the live UI, a log cut
+// short by a crash, and the event bus's bounded queue.
+#include <arpa/inet.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <chrono>
+#include <fstream>
+#include <regex>
+#include <thread>
+
+#include "brasa/scheduler/event_bus.h"
+#include "brasa/ui/web_ui.h"
+#include "test_util.h"
+
+namespace {
+
+using brasa_test::make_context;
+namespace fs = std::filesystem;
+
+struct TempDir {
+  fs::path path = fs::temp_directory_path() / ("brasa-ui-test-" + std::to_string(::getpid()) + "-" +
+                                               std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
+  TempDir() { fs::create_directories(path); }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+// GET url + path; fails the test unless the status is `expect`.
+std::string get(const std::string& url, const std::string& path, int expect = 200) {
+  httplib::Client client(url);
+  client.set_connection_timeout(5);
+  auto res = client.Get(path.c_str());
+  EXPECT_TRUE(res) << url << path << ": no response";
+  if (!res) return "";
+  EXPECT_EQ(res->status, expect) << url << path << ": " << res->body;
+  return res->body;
+}
+
+int count(const std::string& text, const std::string& what) {
+  int n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+// The integer after "key": in a JSON text (the first one).
+int64_t field(const std::string& json, const std::string& key) {
+  std::smatch m;
+  if (!std::regex_search(json, m, std::regex("\"" + key + "\":(-?[0-9]+)"))) {
+    ADD_FAILURE() << "no " << key << " in " << json;
+    return -1;
+  }
+  return std::stoll(m[1]);
+}
+
+std::string app_id(const std::string& url) {
+  const std::string apps = get(url, "/api/v1/applications");
+  std::smatch m;
+  EXPECT_TRUE(std::regex_search(apps, m, std::regex("\"id\":\"([^\"]+)\""))) << apps;
+  return m.size() > 1 ? m[1].str() : "";
+}
+
+// Two jobs: a shuffle (4 map tasks, 3 reduce tasks) and a count of 5
+// partitions.
+void run_jobs(brasa::Context& ctx) {
+  auto pairs = ctx.parallelize(brasa_test::iota_vec(1000), 4).map([](int x) { return std::pair{x % 10, 1}; });
+  EXPECT_EQ(pairs.reduce_by_key([](int a, int b) { return a + b; }, 3).count(), 10);
+  EXPECT_EQ(ctx.parallelize(brasa_test::iota_vec(100), 5).count(), 100);
+  ctx.runtime().events().flush();
+}
+
+TEST(WebUI, RestCountsAreWhatTheJobsDid) {
+  auto ctx = make_context("", {{"brasa.ui.enabled", "true"}, {"brasa.ui.port", "0"}});
+  const std::string url = brasa::web_ui_url(*ctx);
+  ASSERT_EQ(url.rfind("http://127.0.0.1:", 0), 0u) << url;
+  run_jobs(*ctx);
+  const std::string id = app_id(url);
+  const std::string base = "/api/v1/applications/" + id;
+
+  const std::string jobs = get(url, base + "/jobs");
+  EXPECT_EQ(count(jobs, "\"status\":\"SUCCEEDED\""), 2) << jobs;
+  const std::string shuffle_job = get(url, base + "/jobs/0");
+  EXPECT_EQ(field(shuffle_job, "numTasks"), 7) << shuffle_job;
+  EXPECT_EQ(field(shuffle_job, "numCompletedTasks"), 7);
+  EXPECT_EQ(field(shuffle_job, "numCompletedStages"), 2);
+  EXPECT_EQ(field(get(url, base + "/jobs/1"), "numCompletedTasks"), 5);
+  get(url, base + "/jobs/7", 404);
+
+  const std::string stages = get(url, base + "/stages");
+  EXPECT_EQ(count(stages, "\"status\":\"COMPLETE\""), 3) << stages;
+  const std::string stage_id = std::to_string(field(stages, "stageId"));  // the newest: the count's, 5 tasks
+  const std::string tasks = get(url, base + "/stages/" + stage_id + "/0/taskList?length=100");
+  EXPECT_EQ(count(tasks, "\"status\":\"SUCCESS\""), 5) << tasks;
+  EXPECT_EQ(count(get(url, base + "/stages/" + stage_id + "/0/taskList?offset=3&length=100"), "\"taskId\""), 2);
+  const std::string summary = get(url, base + "/stages/" + stage_id + "/0/taskSummary");
+  EXPECT_NE(summary.find("\"quantiles\":[0.000000,0.250000,0.500000,0.750000,1.000000]"), std::string::npos)
+      << summary;
+  get(url, base + "/stages/" + stage_id + "/0/taskSummary?quantiles=2", 404);
+
+  const std::string executors = get(url, base + "/executors");
+  if (brasa_test::on_cluster()) {
+    EXPECT_EQ(count(executors, "\"isActive\":true"), 2) << executors;
+  } else {
+    EXPECT_EQ(field(executors, "completedTasks"), 12) << executors;
+  }
+  const std::string env = get(url, base + "/environment");
+  EXPECT_NE(env.find("[\"brasa.ui.port\",\"0\"]"), std::string::npos) << env;
+
+  // The pages name the jobs and stages.
+  const std::string page = get(url, "/jobs/");
+  EXPECT_NE(page.find("href=\"/jobs/job/?id=1\""), std::string::npos);
+  EXPECT_NE(get(url, "/stages/stage/?id=" + stage_id + "&attempt=0").find("Summary of 5 completed tasks"),
+            std::string::npos);
+  get(url, "/stages/stage/?id=999", 404);
+  get(url, "/executors/");
+  get(url, "/environment/");
+}
+
+TEST(WebUI, UserStringsAreEscapedAndSecretsHidden) {
+  auto ctx = make_context("", {{"brasa.ui.enabled", "true"},
+                               {"brasa.ui.port", "0"},
+                               {"brasa.app.name", "<script>alert('app')</script>"},
+                               {"brasa.auth.secret", "hunter2"}});
+  const std::string url = brasa::web_ui_url(*ctx);
+  auto failing = ctx->parallelize(brasa_test::iota_vec(10), 2).map([](int x) {
+    if (x == 7) throw std::runtime_error("<img src=x onerror=alert('task')>");
+    return x;
+  });
+  EXPECT_THROW(failing.count(), std::exception);
+  ctx->runtime().events().flush();
+  for (const std::string path : {"/jobs/", "/jobs/job/?id=0", "/stages/", "/stages/stage/?id=0&attempt=0",
+                                 "/environment/", "/executors/"}) {
+    const std::string page = get(url, path);
+    EXPECT_EQ(page.find("<script>alert"), std::string::npos) << path;
+    EXPECT_EQ(page.find("<img src=x"), std::string::npos) << path;
+    EXPECT_EQ(page.find("hunter2"), std::string::npos) << path;
+  }
+  EXPECT_NE(get(url, "/jobs/").find("&lt;script&gt;alert(&#39;app&#39;)&lt;/script&gt;"), std::string::npos);
+  EXPECT_NE(get(url, "/stages/stage/?id=0&attempt=0").find("&lt;img src=x"), std::string::npos);
+  const std::string id = app_id(url);
+  const std::string job = get(url, "/api/v1/applications/" + id + "/jobs/0");
+  EXPECT_NE(job.find("\"status\":\"FAILED\""), std::string::npos) << job;
+  EXPECT_NE(job.find("onerror=alert"), std::string::npos) << "the JSON keeps the error: " << job;
+  EXPECT_EQ(get(url, "/api/v1/applications/" + id + "/environment").find("hunter2"), std::string::npos);
+}
+
+TEST(WebUI, ASecondDriverTakesTheNextPort) {
+  // A free port p, and p + 1 for the second.
+  int port = 0;
+  {
+    const int sock = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    ASSERT_EQ(::bind(sock, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    ASSERT_EQ(::getsockname(sock, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+    port = ntohs(addr.sin_port);
+    ::close(sock);
+  }
+  auto first = make_context("", {{"brasa.ui.enabled", "true"}, {"brasa.ui.port", std::to_string(port)}});
+  auto second = make_context("", {{"brasa.ui.enabled", "true"}, {"brasa.ui.port", std::to_string(port)}});
+  const std::string a = brasa::web_ui_url(*first), b = brasa::web_ui_url(*second);
+  EXPECT_EQ(a, "http://127.0.0.1:" + std::to_string(port));
+  ASSERT_FALSE(b.empty());
+  EXPECT_NE(a, b);
+  EXPECT_NE(app_id(a), app_id(b));
+  auto off = make_context("", {{"brasa.ui.enabled", "false"}});
+  EXPECT_EQ(brasa::web_ui_url(*off), "");
+}
+
+TEST(EventLog, HistoryServerShowsWhatTheLiveUiShowed) {
+  TempDir dir;
+  std::string live_jobs, live_stages, live_stage, id;
+  {
+    auto ctx = make_context("", {{"brasa.ui.enabled", "true"},
+                                 {"brasa.ui.port", "0"},
+                                 {"brasa.eventLog.enabled", "true"},
+                                 {"brasa.eventLog.dir", dir.path.string()}});
+    const std::string url = brasa::web_ui_url(*ctx);
+    run_jobs(*ctx);
+    id = app_id(url);
+    const std::string base = "/api/v1/applications/" + id;
+    live_jobs = get(url, base + "/jobs");
+    live_stages = get(url, base + "/stages");
+    live_stage = get(url, base + "/stages/0/0");
+    EXPECT_TRUE(fs::exists(dir.path / (id + ".inprogress")));
+  }
+  ASSERT_TRUE(fs::exists(dir.path / id)) << "renamed when the application ended";
+  brasa::HistoryServer history(dir.path.string(), "127.0.0.1", 0);
+  const std::string url = "http://127.0.0.1:" + std::to_string(history.port());
+  const std::string apps = get(url, "/api/v1/applications");
+  EXPECT_NE(apps.find("\"completed\":true"), std::string::npos) << apps;
+  const std::string base = "/api/v1/applications/" + id;
+  EXPECT_EQ(get(url, base + "/jobs"), live_jobs);
+  EXPECT_EQ(get(url, base + "/stages"), live_stages);
+  EXPECT_EQ(get(url, base + "/stages/0/0"), live_stage);
+  EXPECT_NE(get(url, "/").find("/history/" + id + "/jobs/"), std::string::npos);
+  EXPECT_NE(get(url, "/history/" + id + "/jobs/").find("href=\"/history/" + id + "/jobs/job/?id=1\""),
+            std::string::npos);
+  get(url, "/history/../../etc/passwd/jobs/", 404);
+  get(url, "/api/v1/applications/nope/jobs", 404);
+}
+
+TEST(EventLog, ALogCutShortByACrashIsReadToItsLastWholeLine) {
+  TempDir dir;
+  std::string id;
+  {
+    auto ctx = make_context("", {{"brasa.ui.enabled", "true"},
+                                 {"brasa.ui.port", "0"},
+                                 {"brasa.eventLog.enabled", "true"},
+                                 {"brasa.eventLog.dir", dir.path.string()}});
+    run_jobs(*ctx);
+    id = app_id(brasa::web_ui_url(*ctx));
+  }
+  // What a crash in the middle of writing leaves: no ApplicationEnd, and a
+  // last line cut in two.
+  std::ifstream in(dir.path / id);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  ASSERT_GT(lines.size(), 5u);
+  ASSERT_NE(lines.back().find("ApplicationEnd"), std::string::npos);
+  lines.pop_back();
+  std::ofstream out(dir.path / (id + ".inprogress"));
+  for (const auto& line : lines) out << line << "\n";
+  out << "{\"event\":\"TaskStart\",\"time\":17";
+  out.close();
+  fs::remove(dir.path / id);
+  std::ofstream(dir.path / "not-a-log.txt") << "hello\n";
+
+  brasa::HistoryServer history(dir.path.string(), "127.0.0.1", 0);
+  const std::string url = "http://127.0.0.1:" + std::to_string(history.port());
+  const std::string apps = get(url, "/api/v1/applications");
+  EXPECT_EQ(count(apps, "\"id\":"), 1) << apps;
+  EXPECT_NE(apps.find("\"completed\":false"), std::string::npos) << apps;
+  EXPECT_EQ(count(get(url, "/api/v1/applications/" + id + "/jobs"), "\"status\":\"SUCCEEDED\""), 2);
+  EXPECT_NE(get(url, "/").find("incomplete"), std::string::npos);
+}
+
+TEST(EventBus, AFullQueueDropsAndCountsInsteadOfBlocking) {
+  struct Slow : brasa::Listener {
+    std::atomic<int> seen{0};
+    void on_event(const brasa::Event&) override {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      ++seen;
+    }
+  };
+  auto slow = std::make_shared<Slow>();
+  {
+    brasa::EventBus bus(8);
+    bus.add_listener(slow);
+    for (int i = 0; i < 500; ++i) {
+      brasa::Event e;
+      e.type = brasa::Event::Type::kJobStart;
+      e.job_id = i;
+      bus.post(std::move(e));
+    }
+    bus.flush();
+    EXPECT_GT(bus.dropped(), 0u);
+    EXPECT_EQ(slow->seen + static_cast<int>(bus.dropped()), 500);
+  }
+}
+
+}  // namespace
