@@ -10,6 +10,7 @@ PACKAGES=(
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   libgtest-dev libgmock-dev libbenchmark-dev libcereal-dev libcli11-dev
   libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev  # the web UI
+  chromium  # the web UI's browser test
   iproute2
   python3-dask python3-distributed python3-numpy python3-pandas  # peers of bench/
   python3-sklearn python3-scipy python3-networkx python3-igraph libopenblas0-pthread

@@ -108,6 +108,12 @@ App::App(std::string name, std::string description) : name_(std::move(name)), cl
   cli_.add_option("--executor-memory", flags_.executor_memory, "storage memory per executor on a cluster, e.g. 2g")
       ->capture_default_str();
   cli_.add_flag("--overwrite", flags_.overwrite, "replace --output if it exists");
+  cli_.add_option("--conf", flags_.conf,
+                  "KEY=VALUE: any Brasa setting, e.g. brasa.eventLog.enabled=true or brasa.ui.port=4050 (repeatable)")
+      ->check([](const std::string& kv) {
+        return kv.find('=') == std::string::npos || kv.front() == '=' ? "expected KEY=VALUE, got " + kv
+                                                                      : std::string();
+      });
 }
 
 int App::parse(int argc, char** argv, bool output_required) {
@@ -134,11 +140,13 @@ int App::parse(int argc, char** argv, bool output_required) {
 
 int App::run(const std::function<void(Context&, Report&)>& body) {
   try {
-    Context ctx(Conf()
-                    .master(flags_.master)
-                    .app_name(name_)
-                    .set("brasa.executor.cores", std::to_string(flags_.executor_cores))
-                    .set("brasa.executor.memory", flags_.executor_memory));
+    Conf conf;
+    conf.master(flags_.master)
+        .app_name(name_)
+        .set("brasa.executor.cores", std::to_string(flags_.executor_cores))
+        .set("brasa.executor.memory", flags_.executor_memory);
+    for (const std::string& kv : flags_.conf) conf.set(kv.substr(0, kv.find('=')), kv.substr(kv.find('=') + 1));
+    Context ctx(conf);
     auto recorder = std::make_shared<IterationRecorder>(name_);
     ctx.runtime().events().add_listener(recorder);
     Report report;

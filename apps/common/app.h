@@ -35,6 +35,7 @@ struct CommonFlags {
   std::string metrics;
   int executor_cores = 1;
   std::string executor_memory = "2g";
+  std::vector<std::string> conf;  // --conf KEY=VALUE: any Conf setting (brasa.eventLog.enabled=true, ...)
 
   bool disk_mode() const { return mode == "disk"; }
 };

@@ -32,9 +32,10 @@ struct TempDir {
 };
 
 // GET url + path; fails the test unless the status is `expect`.
-std::string get(const std::string& url, const std::string& path, int expect = 200) {
+std::string get(const std::string& url, const std::string& path, int expect = 200, const std::string& secret = "") {
   httplib::Client client(url);
   client.set_connection_timeout(5);
+  if (!secret.empty()) client.set_basic_auth("anyone", secret.c_str());
   auto res = client.Get(path.c_str());
   EXPECT_TRUE(res) << url << path << ": no response";
   if (!res) return "";
@@ -117,6 +118,17 @@ TEST(WebUI, RestCountsAreWhatTheJobsDid) {
   EXPECT_NE(get(url, "/stages/stage/?id=" + stage_id + "&attempt=0").find("Summary of 5 completed tasks"),
             std::string::npos);
   get(url, "/stages/stage/?id=999", 404);
+  // The shuffle job's DAG: two stages, the result stage reading the map stage.
+  const std::string job_page = get(url, "/jobs/job/?id=0");
+  const size_t svg = job_page.find("<svg id=\"dag\"");
+  ASSERT_NE(svg, std::string::npos);
+  const std::string dag = job_page.substr(svg, job_page.find("</svg>", svg) - svg);
+  EXPECT_EQ(count(dag, "<rect"), 2) << dag;
+  EXPECT_EQ(count(dag, "<line"), 1) << dag;
+  std::smatch first_stage;
+  ASSERT_TRUE(std::regex_search(shuffle_job, first_stage, std::regex("\"stageIds\":\\[([0-9]+),")));
+  const std::string map_stage = first_stage[1];
+  EXPECT_EQ(count(get(url, base + "/stages"), "\"parentIds\":[" + map_stage + "]"), 1);
   get(url, "/executors/");
   get(url, "/environment/");
 }
@@ -133,20 +145,29 @@ TEST(WebUI, UserStringsAreEscapedAndSecretsHidden) {
   });
   EXPECT_THROW(failing.count(), std::exception);
   ctx->runtime().events().flush();
+  const std::string secret = "hunter2";
   for (const std::string path : {"/jobs/", "/jobs/job/?id=0", "/stages/", "/stages/stage/?id=0&attempt=0",
                                  "/environment/", "/executors/"}) {
-    const std::string page = get(url, path);
+    const std::string page = get(url, path, 200, secret);
     EXPECT_EQ(page.find("<script>alert"), std::string::npos) << path;
     EXPECT_EQ(page.find("<img src=x"), std::string::npos) << path;
     EXPECT_EQ(page.find("hunter2"), std::string::npos) << path;
   }
-  EXPECT_NE(get(url, "/jobs/").find("&lt;script&gt;alert(&#39;app&#39;)&lt;/script&gt;"), std::string::npos);
-  EXPECT_NE(get(url, "/stages/stage/?id=0&attempt=0").find("&lt;img src=x"), std::string::npos);
-  const std::string id = app_id(url);
-  const std::string job = get(url, "/api/v1/applications/" + id + "/jobs/0");
+  EXPECT_NE(get(url, "/jobs/", 200, secret).find("&lt;script&gt;alert(&#39;app&#39;)&lt;/script&gt;"),
+            std::string::npos);
+  EXPECT_NE(get(url, "/stages/stage/?id=0&attempt=0", 200, secret).find("&lt;img src=x"), std::string::npos);
+  // The application has a secret: nothing without it.
+  get(url, "/jobs/", 401);
+  get(url, "/api/v1/applications", 401, "hunter3");
+  get(url, "/api/v1/applications", 401, "hunter22");
+  const std::string apps = get(url, "/api/v1/applications", 200, secret);
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(apps, m, std::regex("\"id\":\"([^\"]+)\""))) << apps;
+  const std::string id = m[1];
+  const std::string job = get(url, "/api/v1/applications/" + id + "/jobs/0", 200, secret);
   EXPECT_NE(job.find("\"status\":\"FAILED\""), std::string::npos) << job;
   EXPECT_NE(job.find("onerror=alert"), std::string::npos) << "the JSON keeps the error: " << job;
-  EXPECT_EQ(get(url, "/api/v1/applications/" + id + "/environment").find("hunter2"), std::string::npos);
+  EXPECT_EQ(get(url, "/api/v1/applications/" + id + "/environment", 200, secret).find("hunter2"), std::string::npos);
 }
 
 TEST(WebUI, ASecondDriverTakesTheNextPort) {
@@ -172,6 +193,55 @@ TEST(WebUI, ASecondDriverTakesTheNextPort) {
   EXPECT_NE(app_id(a), app_id(b));
   auto off = make_context("", {{"brasa.ui.enabled", "false"}});
   EXPECT_EQ(brasa::web_ui_url(*off), "");
+}
+
+// stdout of a shell command (empty when it fails).
+std::string run(const std::string& cmd) {
+  std::string out;
+  if (FILE* p = ::popen(cmd.c_str(), "r")) {
+    char buf[4096];
+    for (size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+    ::pclose(p);
+  }
+  return out;
+}
+
+TEST(WebUI, HeadlessChromiumShowsJobsAndStages) {
+  std::string browser;
+  for (const char* path : {"/usr/bin/chromium", "/usr/bin/chromium-browser"})
+    if (::access(path, X_OK) == 0) browser = path;
+  if (browser.empty())
+    GTEST_SKIP() << "Chromium is not installed (apt-get install chromium, as scripts/setup.sh does): "
+                    "the browser test is skipped";
+  auto ctx = make_context("", {{"brasa.ui.enabled", "true"}, {"brasa.ui.port", "0"}, {"brasa.app.name", "browser"}});
+  const std::string url = brasa::web_ui_url(*ctx);
+  auto squares = ctx->parallelize(brasa_test::iota_vec(100), 4).map([](int x) { return std::pair{x % 7, x * x}; });
+  squares.set_name("squares<rdd>");
+  EXPECT_EQ(squares.reduce_by_key([](int a, int b) { return a + b; }, 2).count(), 7);
+  ctx->runtime().events().flush();
+
+  TempDir profile;
+  const std::string chromium = "timeout 120 " + browser + " --headless --no-sandbox --disable-gpu --user-data-dir=" +
+                               profile.path.string() + " ";
+  const std::string jobs = run(chromium + "--dump-dom '" + url + "/jobs/' 2>/dev/null");
+  EXPECT_NE(jobs.find("href=\"/jobs/job/?id=0\""), std::string::npos) << jobs;
+  EXPECT_NE(jobs.find("SUCCEEDED"), std::string::npos) << jobs;
+  const std::string job = run(chromium + "--dump-dom '" + url + "/jobs/job/?id=0' 2>/dev/null");
+  EXPECT_NE(job.find("<svg id=\"dag\""), std::string::npos) << job;
+  EXPECT_NE(job.find("squares&lt;rdd&gt;"), std::string::npos) << "the RDD's name: " << job;
+  const std::string stage = run(chromium + "--dump-dom '" + url + "/stages/stage/?id=0&attempt=0' 2>/dev/null");
+  EXPECT_NE(stage.find("Details for Stage 0"), std::string::npos) << stage;
+  EXPECT_NE(stage.find("Summary of 4 completed tasks"), std::string::npos) << stage;
+  // A screenshot of the job page, kept beside the test binary.
+  const fs::path shot = fs::current_path() / (brasa_test::on_cluster() ? "web-ui-job-cluster.png" : "web-ui-job.png");
+  fs::remove(shot);
+  run(chromium + "--window-size=1100,620 --screenshot=" + shot.string() + " '" + url + "/jobs/job/?id=0' 2>/dev/null");
+  ASSERT_TRUE(fs::exists(shot));
+  EXPECT_GT(fs::file_size(shot), 5000u);
+  std::ifstream png(shot, std::ios::binary);
+  char magic[4] = {};
+  png.read(magic, 4);
+  EXPECT_EQ(std::string(magic + 1, 3), "PNG");
 }
 
 TEST(EventLog, HistoryServerShowsWhatTheLiveUiShowed) {

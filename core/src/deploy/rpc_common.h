@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #include "brasa/proto/brasa.grpc.pb.h"
+#include "secret.h"
 
 namespace brasa::deploy {
 
@@ -28,10 +29,6 @@ inline constexpr const char* kSecretHeader = "brasa-secret";
 // run the identical binary (and to name shipped binaries).
 const std::string& binary_hash();
 std::string hash_file(const std::string& path);
-
-// The shared secret: `configured` if set, else $BRASA_AUTH_SECRET, else the
-// contents of $BRASA_AUTH_SECRET_FILE (trailing newline dropped), else "".
-std::string resolve_secret(const std::string& configured);
 
 // Spawns `exe` with `env` added to this process's environment, stdin from
 // /dev/null and stdout+stderr appended to `log`. Returns the pid.

@@ -344,8 +344,10 @@ void DAGScheduler::run_stages(Job& job) {
         for (size_t i = 0; i < delivered.size(); ++i)
           if (!delivered[i]) parts.push_back(job.result_partitions[i]);
       }
-      runtime_.events().post(Event{Event::Type::kStageSubmitted, job.id, s->id, -1, static_cast<int>(parts.size()),
-                                   true, 0, s->name(), ""});
+      Event submitted{Event::Type::kStageSubmitted, job.id, s->id, -1, static_cast<int>(parts.size()),
+                      true, 0, s->name(), ""};
+      for (const Stage* parent : s->parents) submitted.parents.push_back(parent->id);
+      runtime_.events().post(std::move(submitted));
       spdlog::debug("Submitting stage {} ({}) with {} tasks", s->id, s->name(), parts.size());
       for (int p : parts) tasks.push_back(Task{s, p});
       if (runtime_.backend().ships_plans() && s->plan.empty()) {

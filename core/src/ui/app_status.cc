@@ -120,6 +120,15 @@ std::string format_time(double epoch_seconds) {
   return buf;
 }
 
+std::string display_time(double epoch_seconds) {
+  const auto whole = static_cast<std::time_t>(std::floor(epoch_seconds));
+  std::tm tm{};
+  gmtime_r(&whole, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  return buf;
+}
+
 std::string html_escape(const std::string& s) {
   std::string out;
   out.reserve(s.size());
@@ -185,6 +194,7 @@ void AppStatus::on_event(const Event& e) {
       s.attempt = attempt;
       s.job_id = e.job_id;
       s.name = e.name;
+      s.parents = e.parents;
       s.num_tasks = e.num_tasks;
       s.submission_time = e.time;
       jobs_[e.job_id].stages.emplace_back(e.stage_id, attempt);
@@ -314,7 +324,9 @@ std::string AppStatus::stage_json(const StageRow& s, bool with_tasks) const {
                     std::to_string(s.killed) + ",\"executorRunTime\":" + ms(run_time) +
                     ",\"submissionTime\":" + json_quote(format_time(s.submission_time));
   if (s.status != "ACTIVE") out += ",\"completionTime\":" + json_quote(format_time(s.completion_time));
-  out += ",\"name\":" + json_quote(s.name);
+  out += ",\"name\":" + json_quote(s.name) + ",\"parentIds\":[";
+  for (size_t i = 0; i < s.parents.size(); ++i) out += (i ? "," : "") + std::to_string(s.parents[i]);
+  out += "]";
   if (with_tasks) {
     out += ",\"tasks\":{";
     for (size_t i = 0; i < s.tasks.size(); ++i)
@@ -475,14 +487,14 @@ std::string AppStatus::jobs_page(const std::string& base) const {
     const double end = job.status == "RUNNING" ? 0 : job.completion_time;
     rows += "<tr><td><a href=\"" + base + "/jobs/job/?id=" + std::to_string(job.id) + "\">" +
             std::to_string(job.id) + "</a></td><td>" + html_escape(job.name) + "</td><td>" +
-            format_time(job.submission_time) + "</td><td>" +
+            display_time(job.submission_time) + "</td><td>" +
             (end > 0 ? duration_text(end - job.submission_time) : "running") + "</td><td class=\"" + job.status +
             "\">" + job.status + "</td><td>" + std::to_string(stages_done) + "/" + std::to_string(job.num_stages) +
             "</td><td>" + progress_bar(done, active, tasks) + "</td></tr>";
   }
   std::string body = "<p>" + std::to_string(running) + " running, " + std::to_string(succeeded) + " succeeded, " +
                      std::to_string(failed) + " failed jobs; " + std::to_string(iterations_) +
-                     " iterations reported; started " + format_time(info_.start_time) + ", master " +
+                     " iterations reported; started " + display_time(info_.start_time) + ", master " +
                      html_escape(info_.master) + "</p>";
   body += "<table id=\"jobs\"><tr><th>Job Id</th><th>Description</th><th>Submitted</th><th>Duration</th>"
           "<th>Status</th><th>Stages: Succeeded/Total</th><th>Tasks: Succeeded/Total</th></tr>" +
@@ -497,7 +509,7 @@ std::string AppStatus::stage_table(const std::vector<const StageRow*>& stages, c
     rows += "<tr><td><a href=\"" + base + "/stages/stage/?id=" + std::to_string(s->id) + "&attempt=" +
             std::to_string(s->attempt) + "\">" + std::to_string(s->id) +
             (s->attempt ? " (retry " + std::to_string(s->attempt) + ")" : "") + "</a></td><td>" +
-            html_escape(s->name) + "</td><td>" + format_time(s->submission_time) + "</td><td>" +
+            html_escape(s->name) + "</td><td>" + display_time(s->submission_time) + "</td><td>" +
             (end > 0 ? duration_text(end - s->submission_time) : "running") + "</td><td class=\"" + s->status +
             "\">" + s->status + "</td><td>" + progress_bar(s->complete, s->active, s->num_tasks) + "</td></tr>";
   }
@@ -506,15 +518,66 @@ std::string AppStatus::stage_table(const std::vector<const StageRow*>& stages, c
          rows + "</table>";
 }
 
+// The job's stages as boxes in columns by depth (a stage right of the
+// stages it reads), arrows from each parent; the latest attempt of each.
+std::string AppStatus::dag_svg(const JobRow& job) const {
+  std::vector<const StageRow*> stages;
+  std::map<int, int> depth;
+  for (auto [id, attempt] : job.stages) {
+    const StageRow* s = latest_attempt(id);
+    if (!s || depth.count(id)) continue;
+    int d = 0;
+    for (int p : s->parents)
+      if (auto it = depth.find(p); it != depth.end()) d = std::max(d, it->second + 1);
+    depth[id] = d;
+    stages.push_back(s);
+  }
+  constexpr int kW = 190, kH = 46, kGapX = 60, kGapY = 16;
+  std::map<int, int> row_of_depth;
+  std::map<int, std::pair<int, int>> at;  // stage id -> box's top left
+  int width = 0, height = 0;
+  for (const StageRow* s : stages) {
+    const int d = depth[s->id], r = row_of_depth[d]++;
+    at[s->id] = {10 + d * (kW + kGapX), 10 + r * (kH + kGapY)};
+    width = std::max(width, at[s->id].first + kW + 10);
+    height = std::max(height, at[s->id].second + kH + 10);
+  }
+  std::string svg = "<svg id=\"dag\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(width) +
+                    "\" height=\"" + std::to_string(height) +
+                    "\"><defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"6\" "
+                    "markerHeight=\"6\" orient=\"auto\"><path d=\"M0,0L10,5L0,10z\" fill=\"#666\"/></marker></defs>";
+  for (const StageRow* s : stages)
+    for (int p : s->parents) {
+      auto from = at.find(p);
+      if (from == at.end()) continue;
+      svg += "<line x1=\"" + std::to_string(from->second.first + kW) + "\" y1=\"" +
+             std::to_string(from->second.second + kH / 2) + "\" x2=\"" + std::to_string(at[s->id].first) +
+             "\" y2=\"" + std::to_string(at[s->id].second + kH / 2) +
+             "\" stroke=\"#666\" marker-end=\"url(#arrow)\"/>";
+    }
+  for (const StageRow* s : stages) {
+    const auto [x, y] = at[s->id];
+    const char* fill = s->status == "COMPLETE" ? "#dff0d8" : s->status == "FAILED" ? "#f2dede" : "#d9edf7";
+    std::string name = s->name.size() > 28 ? s->name.substr(0, 27) + "..." : s->name;
+    svg += "<g><title>" + html_escape(s->name) + "</title><rect x=\"" + std::to_string(x) + "\" y=\"" +
+           std::to_string(y) + "\" width=\"" + std::to_string(kW) + "\" height=\"" + std::to_string(kH) +
+           "\" rx=\"4\" fill=\"" + fill + "\" stroke=\"#888\"/><text x=\"" + std::to_string(x + 8) + "\" y=\"" +
+           std::to_string(y + 18) + "\" font-size=\"13\" font-weight=\"bold\">Stage " + std::to_string(s->id) +
+           " (" + std::to_string(s->num_tasks) + " tasks)</text><text x=\"" + std::to_string(x + 8) + "\" y=\"" +
+           std::to_string(y + 36) + "\" font-size=\"11\">" + html_escape(name) + "</text></g>";
+  }
+  return svg + "</svg>";
+}
+
 std::string AppStatus::job_page(int id, const std::string& base) const {
   const JobRow& job = jobs_.at(id);
   std::vector<const StageRow*> stages;
   for (auto it = job.stages.rbegin(); it != job.stages.rend(); ++it)
     if (const StageRow* s = stage_row(it->first, it->second)) stages.push_back(s);
   std::string body = "<p>" + html_escape(job.name) + ": <span class=\"" + job.status + "\">" + job.status +
-                     "</span>, submitted " + format_time(job.submission_time) + "</p>";
+                     "</span>, submitted " + display_time(job.submission_time) + "</p>";
   if (!job.error.empty()) body += "<p class=\"err\">" + html_escape(job.error) + "</p>";
-  body += stage_table(stages, base);
+  body += "<h3>DAG</h3>" + dag_svg(job) + "<h3>Stages</h3>" + stage_table(stages, base);
   return frame("Details for Job " + std::to_string(id), "jobs", body, base);
 }
 
@@ -553,7 +616,7 @@ std::string AppStatus::stage_page(int id, int attempt, int page, int page_size, 
   for (int i = (page - 1) * page_size; i < total && i < page * page_size; ++i) {
     const TaskRow& t = s.tasks[i];
     body += "<tr><td>" + std::to_string(i) + "</td><td>" + std::to_string(t.partition) + "</td><td class=\"" +
-            t.status + "\">" + t.status + "</td><td>" + format_time(t.launch_time) + "</td><td>" +
+            t.status + "\">" + t.status + "</td><td>" + display_time(t.launch_time) + "</td><td>" +
             (t.status == "RUNNING" ? "" : duration_text(t.duration)) + "</td><td class=\"err\">" +
             html_escape(t.error) + "</td></tr>";
   }

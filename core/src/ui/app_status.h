@@ -42,6 +42,7 @@ struct StageRow {
   int attempt = 0;
   int job_id = 0;
   std::string name;
+  std::vector<int> parents;        // stages whose shuffle outputs it reads
   std::string status = "ACTIVE";  // ACTIVE, COMPLETE, FAILED
   int num_tasks = 0;
   int active = 0, complete = 0, failed = 0, killed = 0;
@@ -112,6 +113,7 @@ class AppStatus : public Listener {
   std::string environment_page(const std::string& base) const;
   std::string frame(const std::string& title, const std::string& tab, const std::string& body,
                     const std::string& base) const;
+  std::string dag_svg(const JobRow& job) const;
   std::string stage_table(const std::vector<const StageRow*>& stages, const std::string& base) const;
 
   mutable std::mutex mu_;
@@ -127,6 +129,7 @@ class AppStatus : public Listener {
 
 // "2026-12-02T13:20:00.123GMT", as Spark's API writes times.
 std::string format_time(double epoch_seconds);
+std::string display_time(double epoch_seconds);  // "2026-12-02 13:20:00" (UTC), on the pages
 std::string html_escape(const std::string& s);
 
 }  // namespace brasa::ui

@@ -1,5 +1,6 @@
 #include "event_log.h"
 
+#include <spdlog/fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <cerrno>
@@ -38,6 +39,7 @@ struct Line {
   std::map<std::string, std::string> strings;
   std::map<std::string, double> numbers;
   std::map<std::string, std::string> conf;
+  std::map<std::string, std::vector<int>> lists;
 
   std::string str(const std::string& key) const {
     auto it = strings.find(key);
@@ -68,6 +70,8 @@ class Parser {
         (nested ? line.conf : line.strings)[key] = std::move(value);
       } else if (c == '{' && !nested && key == "conf") {
         if (!object(line, true)) return false;
+      } else if (c == '[' && !nested) {
+        if (!integers(line.lists[key])) return false;
       } else if (!nested && s_.substr(pos_, 4) == "true") {
         line.numbers[key] = 1, pos_ += 4;
       } else if (!nested && s_.substr(pos_, 5) == "false") {
@@ -85,6 +89,20 @@ class Parser {
       }
     } while (eat(','));
     return eat('}');
+  }
+
+  bool integers(std::vector<int>& out) {
+    if (!eat('[')) return false;
+    if (eat(']')) return true;
+    do {
+      skip();
+      int x = 0;
+      auto [end, ec] = std::from_chars(s_.data() + pos_, s_.data() + s_.size(), x);
+      if (ec != std::errc()) return false;
+      pos_ = static_cast<size_t>(end - s_.data());
+      out.push_back(x);
+    } while (eat(','));
+    return eat(']');
   }
 
   bool at_end() {
@@ -182,14 +200,47 @@ void EventLogWriter::write_line(const std::string& line) {
   std::fputc('\n', file_);
 }
 
+// Fields at their defaults are left out (the reader puts them back), so a
+// task's line is short: these are most of the log.
 void EventLogWriter::on_event(const Event& e) {
-  write_line(std::string("{\"event\":\"") + event_type_name(e.type) + "\",\"time\":" + number(e.time) +
-             ",\"job\":" + std::to_string(e.job_id) + ",\"stage\":" + std::to_string(e.stage_id) +
-             ",\"partition\":" + std::to_string(e.partition) + ",\"tasks\":" + std::to_string(e.num_tasks) +
-             ",\"ok\":" + (e.ok ? "true" : "false") + ",\"seconds\":" + number(e.seconds) +
-             ",\"name\":" + json_quote(e.name) + ",\"error\":" + json_quote(e.error) +
-             ",\"executor\":" + std::to_string(e.executor_id) + ",\"iteration\":" + std::to_string(e.iteration) +
-             ",\"value\":" + number(e.value) + "}");
+  fmt::memory_buffer& b = buffer_;
+  b.clear();
+  auto quoted = [&b](std::string_view text) {
+    b.push_back('"');
+    for (char c : text) {
+      if (c == '"' || c == '\\') {
+        b.push_back('\\');
+        b.push_back(c);
+      } else if (static_cast<unsigned char>(c) < 0x20) {
+        fmt::format_to(std::back_inserter(b), "\\u{:04x}", static_cast<unsigned>(c));
+      } else {
+        b.push_back(c);
+      }
+    }
+    b.push_back('"');
+  };
+  fmt::format_to(std::back_inserter(b), "{{\"event\":\"{}\",\"time\":{}", event_type_name(e.type), e.time);
+  if (e.job_id >= 0) fmt::format_to(std::back_inserter(b), ",\"job\":{}", e.job_id);
+  if (e.stage_id >= 0) fmt::format_to(std::back_inserter(b), ",\"stage\":{}", e.stage_id);
+  if (e.partition >= 0) fmt::format_to(std::back_inserter(b), ",\"partition\":{}", e.partition);
+  if (e.num_tasks != 0) fmt::format_to(std::back_inserter(b), ",\"tasks\":{}", e.num_tasks);
+  if (!e.ok) fmt::format_to(std::back_inserter(b), ",\"ok\":false");
+  if (e.seconds != 0) fmt::format_to(std::back_inserter(b), ",\"seconds\":{}", number(e.seconds));
+  if (!e.name.empty()) {
+    fmt::format_to(std::back_inserter(b), ",\"name\":");
+    quoted(e.name);
+  }
+  if (!e.error.empty()) {
+    fmt::format_to(std::back_inserter(b), ",\"error\":");
+    quoted(e.error);
+  }
+  if (e.executor_id >= 0) fmt::format_to(std::back_inserter(b), ",\"executor\":{}", e.executor_id);
+  if (e.iteration >= 0) fmt::format_to(std::back_inserter(b), ",\"iteration\":{},\"value\":{}", e.iteration,
+                                       number(e.value));
+  if (e.type == Event::Type::kStageSubmitted) fmt::format_to(std::back_inserter(b), ",\"parents\":[{}]",
+                                                             fmt::join(e.parents, ","));
+  b.append(std::string_view("}\n"));
+  std::fwrite(b.data(), 1, b.size(), file_);
   if (e.type == Event::Type::kJobEnd) std::fflush(file_);
 }
 
@@ -245,6 +296,7 @@ std::unique_ptr<AppStatus> replay_event_log(const std::string& path) {
     e.executor_id = static_cast<int>(line.num("executor", -1));
     e.iteration = static_cast<int>(line.num("iteration", -1));
     e.value = line.num("value");
+    if (auto it = line.lists.find("parents"); it != line.lists.end()) e.parents = it->second;
     app->on_event(e);
   }
   if (app && ended) app->finish(last_time);

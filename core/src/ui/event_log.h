@@ -6,6 +6,7 @@
 //    "binary":..,"cores":..,"startTime":<epoch s>,"conf":{"key":"value",...}}
 //   {"event":"JobStart","time":<epoch s>,"job":0,"stage":-1,"partition":-1,"tasks":2,"ok":true,
 //    "seconds":0,"name":"count at x.cc:12","error":"","executor":-1,"iteration":-1,"value":0}
+//   (StageSubmitted adds "parents":[stage ids]; NaN and infinities are null)
 //   ... one line per scheduler event (Event's fields; "event" is event_type_name) ...
 //   {"event":"ApplicationEnd","time":<epoch s>}
 //
@@ -18,6 +19,8 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+
+#include <spdlog/fmt/fmt.h>
 
 #include "app_status.h"
 
@@ -35,7 +38,8 @@ class EventLogWriter : public Listener {
 
  private:
   void write_line(const std::string& line);
-  std::string path_;  // while in progress
+  fmt::memory_buffer buffer_;  // one line
+  std::string path_;           // while in progress
   std::string final_path_;
   std::FILE* file_ = nullptr;
 };

@@ -19,6 +19,7 @@
 #include "brasa/scheduler/event_bus.h"
 #include "brasa/ui/web_ui.h"
 #include "brasa/util/json.h"
+#include "../deploy/secret.h"
 #include "event_log.h"
 
 namespace brasa::ui {
@@ -38,14 +39,54 @@ std::string index_page(const std::vector<std::shared_ptr<const AppStatus>>& apps
     const AppInfo& info = app->info();
     const double end = app->end_time();
     rows += "<tr><td><a href=\"/history/" + html_escape(info.id) + "/jobs/\">" + html_escape(info.id) +
-            "</a></td><td>" + html_escape(info.name) + "</td><td>" + format_time(info.start_time) + "</td><td>" +
-            (end > 0 ? format_time(end) : "incomplete") + "</td><td>" + html_escape(info.user) + "</td></tr>";
+            "</a></td><td>" + html_escape(info.name) + "</td><td>" + display_time(info.start_time) + "</td><td>" +
+            (end > 0 ? display_time(end) : "incomplete") + "</td><td>" + html_escape(info.user) + "</td></tr>";
   }
   return "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Brasa history</title><style>"
          "body{font-family:system-ui,sans-serif;margin:16px}table{border-collapse:collapse}"
          "th,td{border:1px solid #ddd;padding:4px 8px}</style></head><body><h2>Brasa history</h2><table "
          "id=\"applications\"><tr><th>App Id</th><th>Name</th><th>Started</th><th>Completed</th><th>User</th></tr>" +
          rows + "</table></body></html>";
+}
+
+std::string base64_decode(std::string_view in) {
+  auto value = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+  };
+  std::string out;
+  int bits = 0, buffer = 0;
+  for (char c : in) {
+    const int v = value(c);
+    if (v < 0) break;  // '=' padding or garbage ends it
+    buffer = (buffer << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((buffer >> bits) & 0xff);
+    }
+  }
+  return out;
+}
+
+// Compares in a time that does not depend on where the strings differ.
+bool same_secret(const std::string& given, const std::string& secret) {
+  if (given.size() != secret.size()) return false;
+  unsigned char diff = 0;
+  for (size_t i = 0; i < given.size(); ++i) diff |= static_cast<unsigned char>(given[i] ^ secret[i]);
+  return diff == 0;
+}
+
+bool authorized(const httplib::Request& req, const std::string& secret) {
+  const std::string header = req.get_header_value("Authorization");
+  if (header.rfind("Basic ", 0) != 0) return false;
+  const std::string credentials = base64_decode(std::string_view(header).substr(6));
+  const size_t colon = credentials.find(':');
+  return colon != std::string::npos && same_secret(credentials.substr(colon + 1), secret);
 }
 
 }  // namespace
@@ -65,7 +106,15 @@ struct WebServer::Impl {
     return nullptr;
   }
 
-  void routes() {
+  void routes(const std::string& secret) {
+    if (!secret.empty())
+      server.set_pre_routing_handler([secret](const httplib::Request& req, httplib::Response& res) {
+        if (authorized(req, secret)) return httplib::Server::HandlerResponse::Unhandled;
+        res.status = 401;
+        res.set_header("WWW-Authenticate", "Basic realm=\"Brasa\"");
+        res.set_content("the password is the application's secret (brasa.auth.secret)\n", "text/plain");
+        return httplib::Server::HandlerResponse::Handled;
+      });
     server.Get("/api/v1/applications", [this](const httplib::Request&, httplib::Response& res) {
       std::string out = "[";
       for (const auto& app : apps()) out += (out.size() > 1 ? "," : "") + app->application_json();
@@ -104,7 +153,8 @@ struct WebServer::Impl {
   }
 };
 
-WebServer::WebServer(Apps apps, bool history, const std::string& host, int port, int retries)
+WebServer::WebServer(Apps apps, bool history, const std::string& host, int port, int retries,
+                     const std::string& secret)
     : impl_(std::make_unique<Impl>()) {
   Impl& s = *impl_;
   s.apps = std::move(apps);
@@ -118,7 +168,7 @@ WebServer::WebServer(Apps apps, bool history, const std::string& host, int port,
     ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   });
   s.server.set_keep_alive_timeout(2);
-  s.routes();
+  s.routes(secret);
   if (port == 0) {
     s.port = s.server.bind_to_any_port(host);
   } else {
@@ -154,10 +204,10 @@ namespace {
 // the server that shows it.
 class LiveUI : public Listener {
  public:
-  LiveUI(const AppInfo& info, const std::string& host, int port)
+  LiveUI(const AppInfo& info, const std::string& host, int port, const std::string& secret)
       : status_(std::make_shared<AppStatus>(info)),
         server_([status = status_] { return std::vector<std::shared_ptr<const AppStatus>>{status}; }, false, host,
-                port, port == 0 ? 0 : 16) {
+                port, port == 0 ? 0 : 16, secret) {
     spdlog::info("{}: web UI at {}", info.name, server_.url());
   }
   void on_event(const Event& e) override { status_->on_event(e); }
@@ -206,8 +256,9 @@ void start_monitoring(Runtime& runtime) {
       throw std::invalid_argument("brasa.ui.port must be a port number (0 picks a free one), got " +
                                   std::to_string(port));
     try {
-      runtime.events().add_listener(
-          std::make_shared<LiveUI>(info, conf.get("brasa.ui.host", "127.0.0.1"), static_cast<int>(port)));
+      runtime.events().add_listener(std::make_shared<LiveUI>(info, conf.get("brasa.ui.host", "127.0.0.1"),
+                                                             static_cast<int>(port),
+                                                             deploy::resolve_secret(conf.get("brasa.auth.secret", ""))));
     } catch (const std::runtime_error& e) {
       spdlog::warn("{}; running without it", e.what());
     }
@@ -267,13 +318,14 @@ struct HistoryServer::Impl {
   }
 };
 
-HistoryServer::HistoryServer(const std::string& event_log_dir, const std::string& host, int port)
+HistoryServer::HistoryServer(const std::string& event_log_dir, const std::string& host, int port,
+                             const std::string& secret)
     : impl_(std::make_unique<Impl>()) {
   if (!fs::is_directory(event_log_dir))
     throw std::runtime_error("--event-log-dir " + event_log_dir + ": not a directory");
   impl_->dir = event_log_dir;
   impl_->server =
-      std::make_unique<ui::WebServer>([impl = impl_.get()] { return impl->apps(); }, true, host, port, 0);
+      std::make_unique<ui::WebServer>([impl = impl_.get()] { return impl->apps(); }, true, host, port, 0, deploy::resolve_secret(secret));
 }
 
 HistoryServer::~HistoryServer() { stop(); }

@@ -21,8 +21,10 @@ class WebServer {
   // Live (history = false): the only application's pages at /jobs/, ...
   // History: an index at / and each application's pages under
   // /history/{id}/. Tries ports port .. port + retries (port 0: any free
-  // one); throws std::runtime_error when none is free.
-  WebServer(Apps apps, bool history, const std::string& host, int port, int retries);
+  // one); throws std::runtime_error when none is free. With a secret, every
+  // request must carry it as the password of HTTP basic authentication (any
+  // user name): browsers ask for it, curl takes -u :SECRET.
+  WebServer(Apps apps, bool history, const std::string& host, int port, int retries, const std::string& secret);
   ~WebServer();
 
   int port() const;

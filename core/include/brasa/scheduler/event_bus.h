@@ -45,6 +45,7 @@ struct Event {
   int executor_id = -1;
   int iteration = -1;
   double value = 0;
+  std::vector<int> parents = {};  // kStageSubmitted: the stages whose shuffle outputs it reads
   double time = 0;  // when it was posted: seconds since the Unix epoch (post() sets it when 0)
 };
 

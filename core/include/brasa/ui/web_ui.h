@@ -11,6 +11,10 @@
 //   brasa.ui.port          first port tried; 0 picks a free one   (default 4040)
 //   brasa.eventLog.enabled write the event log                    (default false)
 //   brasa.eventLog.dir     where                                  (default /tmp/brasa-events)
+//
+// When the application has a secret (brasa.auth.secret, $BRASA_AUTH_SECRET
+// or $BRASA_AUTH_SECRET_FILE), the UI asks for it: HTTP basic
+// authentication with the secret as the password and any user name.
 #pragma once
 
 #include <memory>
@@ -28,9 +32,10 @@ std::string web_ui_url(Context& ctx);
 // changes.
 class HistoryServer {
  public:
-  // Port 0 picks a free port. Throws std::runtime_error when it cannot
-  // listen or the directory does not exist.
-  HistoryServer(const std::string& event_log_dir, const std::string& host, int port);
+  // Port 0 picks a free port. The secret (or when empty $BRASA_AUTH_SECRET
+  // or $BRASA_AUTH_SECRET_FILE) is asked for as the live UI asks for it. Throws std::runtime_error when it cannot listen or the
+  // directory does not exist.
+  HistoryServer(const std::string& event_log_dir, const std::string& host, int port, const std::string& secret = "");
   ~HistoryServer();
   HistoryServer(const HistoryServer&) = delete;
   HistoryServer& operator=(const HistoryServer&) = delete;
