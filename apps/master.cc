@@ -12,15 +12,21 @@ int main(int argc, char** argv) {
   CLI::App app{"Brasa standalone cluster manager"};
   brasa::deploy::MasterOptions o;
   std::string status;
-  app.add_option("--host", o.host, "address to listen on");
+  app.add_option("--host", o.host, "address to listen on (0.0.0.0: every interface)")->capture_default_str();
   app.add_option("--port", o.port, "port to listen on (0: any)")->check(CLI::Range(0, 65535));
   app.add_option("--auth-secret", o.secret,
-                 "shared secret every call must carry (or $BRASA_AUTH_SECRET / $BRASA_AUTH_SECRET_FILE)");
+                 "shared secret every call must carry; visible to every user in ps: prefer "
+                 "$BRASA_AUTH_SECRET_FILE (or $BRASA_AUTH_SECRET)");
+  app.add_flag("--insecure", o.insecure,
+               "run without a shared secret: anyone who can reach this process can run programs as this user");
   app.add_option("--status", status, "print the status of the master at HOST:PORT and exit");
   app.add_option("--tls-cert", o.tls_cert, "PEM certificate this process presents (TLS needs all three)");
   app.add_option("--tls-key", o.tls_key, "PEM private key of --tls-cert");
   app.add_option("--tls-ca", o.tls_ca, "PEM CA certificate that peers' certificates must chain to");
   CLI11_PARSE(app, argc, argv);
+  if (!o.secret.empty())
+    std::fprintf(stderr, "warning: --auth-secret is visible to every user of this machine (ps); "
+                         "use BRASA_AUTH_SECRET_FILE\n");
   if (!status.empty()) {
     try {
       std::fputs(brasa::deploy::master_status(status, o.secret).c_str(), stdout);

@@ -1,6 +1,7 @@
 // brasa-worker: runs executors for applications on this machine.
 //   brasa-worker --master HOST:7077 --cores 2 --memory 4g --work-dir /tmp/brasa-work
 #include <CLI/CLI.hpp>
+#include <cstdio>
 
 #include "brasa/conf.h"
 #include "brasa/context.h"
@@ -18,11 +19,17 @@ int main(int argc, char** argv) {
   app.add_option("--memory", memory, "memory to offer, e.g. 4g");
   app.add_option("--work-dir", o.work_dir, "where binaries and executor logs go");
   app.add_option("--auth-secret", o.secret,
-                 "shared secret every call must carry (or $BRASA_AUTH_SECRET / $BRASA_AUTH_SECRET_FILE)");
+                 "shared secret every call must carry; visible to every user in ps: prefer "
+                 "$BRASA_AUTH_SECRET_FILE (or $BRASA_AUTH_SECRET)");
+  app.add_flag("--insecure", o.insecure,
+               "run without a shared secret: anyone who can reach this process can run programs as this user");
   app.add_option("--tls-cert", o.tls_cert, "PEM certificate this process presents (TLS needs all three)");
   app.add_option("--tls-key", o.tls_key, "PEM private key of --tls-cert");
   app.add_option("--tls-ca", o.tls_ca, "PEM CA certificate that peers' certificates must chain to");
   CLI11_PARSE(app, argc, argv);
+  if (!o.secret.empty())
+    std::fprintf(stderr, "warning: --auth-secret is visible to every user of this machine (ps); "
+                         "use BRASA_AUTH_SECRET_FILE\n");
   try {
     o.memory_bytes = brasa::parse_bytes(memory);
   } catch (const std::exception& e) {

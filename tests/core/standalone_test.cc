@@ -30,21 +30,37 @@ namespace {
 namespace fs = std::filesystem;
 using brasa_test::make_context;
 
+// The cluster's shared secret, given to daemons the recommended way (the
+// environment) and to drivers in their Conf.
+constexpr const char* kSecret = "standalone-test-secret";
+
+enum class Secret { kGiven, kNone };
+
 // A child process (a program of apps/, or an absolute path), killed and
-// reaped when the test ends.
+// reaped when the test ends. Its environment is this process's, with
+// BRASA_AUTH_SECRET = kSecret or without any secret.
 class Daemon {
  public:
-  Daemon(const std::string& program, std::vector<std::string> args, const std::string& log) : log_(log) {
+  Daemon(const std::string& program, std::vector<std::string> args, const std::string& log,
+         Secret secret = Secret::kGiven)
+      : log_(log) {
     std::string exe = program[0] == '/' ? program : std::string(BRASA_APPS_DIR) + "/" + program;
     args.insert(args.begin(), exe);
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
+    std::vector<std::string> env_strings;
+    for (char** e = environ; *e; ++e)
+      if (std::string_view(*e).rfind("BRASA_AUTH_SECRET", 0) != 0) env_strings.emplace_back(*e);
+    if (secret == Secret::kGiven) env_strings.push_back(std::string("BRASA_AUTH_SECRET=") + kSecret);
+    std::vector<char*> envp;
+    for (auto& e : env_strings) envp.push_back(e.data());
+    envp.push_back(nullptr);
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-    EXPECT_EQ(posix_spawn(&pid_, exe.c_str(), &actions, nullptr, argv.data(), environ), 0) << exe;
+    EXPECT_EQ(posix_spawn(&pid_, exe.c_str(), &actions, nullptr, argv.data(), envp.data()), 0) << exe;
     posix_spawn_file_actions_destroy(&actions);
   }
   ~Daemon() {
@@ -83,6 +99,13 @@ class Daemon {
   pid_t pid_ = -1;
   std::string log_;
 };
+
+// A driver on the standalone master at `address`, with the cluster's secret.
+std::unique_ptr<brasa::Context> cluster_context(const std::string& address,
+                                                std::map<std::string, std::string> extra = {}) {
+  extra["brasa.auth.secret"] = kSecret;
+  return make_context("brasa://" + address, extra);
+}
 
 // Child processes of `pid` (all of its threads').
 std::vector<pid_t> children_of(pid_t pid) {
@@ -135,12 +158,12 @@ auto word_pairs(brasa::Context& ctx) {
 
 TEST_F(Standalone, SubmittedJobRunsOnTheWorkersAndMatchesLocal) {
   auto local = make_context("local[2]");
-  auto cluster = make_context("brasa://" + master_address_);
+  auto cluster = cluster_context(master_address_);
   ASSERT_NE(cluster->runtime().cluster(), nullptr);
   EXPECT_EQ(cluster->runtime().cluster()->live_executors(), 2) << "2 cores, 1 core per executor";
   EXPECT_EQ(cluster->default_parallelism(), 2);
   EXPECT_EQ(word_pairs(*cluster), word_pairs(*local));
-  auto status = brasa::deploy::master_status(master_address_, "");
+  auto status = brasa::deploy::master_status(master_address_, kSecret);
   EXPECT_NE(status.find("app-0000"), std::string::npos) << status;
   EXPECT_NE(status.find("cores 2/2"), std::string::npos) << status;
   int binaries = 0;
@@ -149,7 +172,7 @@ TEST_F(Standalone, SubmittedJobRunsOnTheWorkersAndMatchesLocal) {
 }
 
 TEST_F(Standalone, MasterReplacesAKilledExecutor) {
-  auto cluster = make_context("brasa://" + master_address_);
+  auto cluster = cluster_context(master_address_);
   auto executors = children_of(worker_->pid());
   ASSERT_EQ(executors.size(), 2u);
   ::kill(executors[0], SIGKILL);
@@ -175,7 +198,7 @@ bool no_executors_left(pid_t worker, std::chrono::seconds timeout) {
 
 TEST_F(Standalone, ExecutorsExitWithTheirDriver) {
   {
-    auto cluster = make_context("brasa://" + master_address_);
+    auto cluster = cluster_context(master_address_);
     EXPECT_EQ(children_of(worker_->pid()).size(), 2u);
   }
   EXPECT_TRUE(no_executors_left(worker_->pid(), std::chrono::seconds(10))) << "after a clean exit";
@@ -193,21 +216,27 @@ TEST_F(Standalone, AWorkerThatJustDiedIsSkipped) {
   ghost.set_cores(8);
   ghost.set_memory_bytes(int64_t{8} << 30);
   brasa::rpc::Empty empty;
+  {
+    grpc::ClientContext anonymous;  // a fake worker without the secret is refused
+    anonymous.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    EXPECT_EQ(stub->RegisterWorker(&anonymous, ghost, &empty).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  }
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  ctx.AddMetadata(brasa::deploy::kSecretHeader, kSecret);
   ASSERT_TRUE(stub->RegisterWorker(&ctx, ghost, &empty).ok());
 
-  auto cluster = make_context("brasa://" + master_address_);
+  auto cluster = cluster_context(master_address_);
   EXPECT_EQ(cluster->runtime().cluster()->live_executors(), 2) << "the real worker's 2 cores";
   auto local = make_context("local[2]");
   EXPECT_EQ(word_pairs(*cluster), word_pairs(*local));
-  auto status = brasa::deploy::master_status(master_address_, "");
+  auto status = brasa::deploy::master_status(master_address_, kSecret);
   EXPECT_NE(status.find("ghost"), std::string::npos) << status;
   EXPECT_NE(master_->output().find("lost worker ghost"), std::string::npos) << master_->output();
 }
 
 TEST(StandaloneDriver, DISABLED_CrashesAfterAJob) {
-  auto cluster = make_context(std::string("brasa://") + std::getenv("BRASA_TEST_CRASH_MASTER"));
+  auto cluster = cluster_context(std::getenv("BRASA_TEST_CRASH_MASTER"));
   EXPECT_EQ(cluster->range(0, 100, 1, 4).count(), 100);
   ::raise(SIGKILL);
 }
@@ -268,7 +297,9 @@ TEST(StandaloneMaster, AnswersWhileAWorkerIsSlowToLaunchAnExecutor) {
   if (brasa_test::on_cluster()) GTEST_SKIP() << "starts its own master";
   auto dir = fs::temp_directory_path() / ("brasa-master-test-" + std::to_string(::getpid()));
   fs::create_directories(dir);
-  Daemon master("brasa-master", {"--host", "127.0.0.1", "--port", "0"}, (dir / "master.log").string());
+  // It speaks the protocol itself, without the secret.
+  Daemon master("brasa-master", {"--host", "127.0.0.1", "--port", "0", "--insecure"}, (dir / "master.log").string(),
+                Secret::kNone);
   ASSERT_TRUE(master.wait_for("listening on port ")) << master.output();
   std::string out = master.output();
   std::string address = "127.0.0.1:" + std::to_string(std::stoi(out.substr(out.find("listening on port ") + 18)));
@@ -387,15 +418,52 @@ TEST(StandaloneNetwork, ShuffleCrossesANetworkInterfaceBetweenTwoHosts) {
           (dir / ("worker" + std::to_string(i) + ".log")).string()));
       ASSERT_TRUE(workers.back()->wait_for("registered with master")) << workers.back()->output();
     }
-    auto cluster = make_context("brasa://" + master_address, {{"brasa.driver.host", "10.77.0.1"}});
+    auto cluster = cluster_context(master_address, {{"brasa.driver.host", "10.77.0.1"}});
     EXPECT_EQ(cluster->runtime().cluster()->live_executors(), 2);
     auto local = make_context("local[2]");
     EXPECT_EQ(word_pairs(*cluster), word_pairs(*local));
-    auto status = brasa::deploy::master_status(master_address, "");
+    auto status = brasa::deploy::master_status(master_address, kSecret);
     EXPECT_NE(status.find("10.77.0.2:"), std::string::npos) << status;
     EXPECT_NE(status.find("10.77.0.3:"), std::string::npos) << status;
     for (int i = 1; i <= 2; ++i)
       EXPECT_TRUE(workers[static_cast<size_t>(i - 1)]->wait_for("launched executor")) << "one executor on each host";
+  }
+  fs::remove_all(dir);
+}
+
+// Safe by default: no daemon starts without a secret unless told to, and
+// the master listens on 127.0.0.1 unless told otherwise.
+TEST(StandaloneSecurity, DaemonsRefuseToStartWithoutASecret) {
+  if (brasa_test::on_cluster()) GTEST_SKIP() << "starts its own daemons";
+  auto dir = fs::temp_directory_path() / ("brasa-security-test-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  {
+    Daemon master("brasa-master", {"--port", "0"}, (dir / "refused.log").string(), Secret::kNone);
+    const int status = master.wait();
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 2) << master.output();
+    EXPECT_NE(master.output().find("BRASA_AUTH_SECRET_FILE"), std::string::npos) << master.output();
+    EXPECT_NE(master.output().find("--insecure"), std::string::npos) << master.output();
+  }
+  {
+    Daemon worker("brasa-worker", {"--master", "127.0.0.1:1", "--port", "0"}, (dir / "worker.log").string(),
+                  Secret::kNone);
+    const int status = worker.wait();
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 2) << worker.output();
+  }
+  {
+    Daemon master("brasa-master", {"--port", "0", "--insecure"}, (dir / "insecure.log").string(), Secret::kNone);
+    ASSERT_TRUE(master.wait_for("listening on port ")) << master.output();
+    EXPECT_NE(master.output().find("no shared secret"), std::string::npos) << master.output();
+    EXPECT_NE(master.output().find("listening on 127.0.0.1:"), std::string::npos) << master.output();
+  }
+  {
+    Daemon master("brasa-master", {"--port", "0", "--auth-secret", "on-the-command-line"},
+                  (dir / "flag.log").string(), Secret::kNone);
+    ASSERT_TRUE(master.wait_for("listening on port ")) << master.output();
+    EXPECT_NE(master.output().find("visible to every user"), std::string::npos) << master.output();
+    EXPECT_NE(master.output().find("(secret required)"), std::string::npos) << master.output();
   }
   fs::remove_all(dir);
 }

@@ -561,9 +561,11 @@ std::unique_ptr<ClusterBackend> ClusterBackend::start_standalone(Runtime& runtim
   impl->locality_wait = std::chrono::milliseconds(conf.get_int("brasa.locality.wait.ms", 3000));
   impl->heartbeat_timeout = std::chrono::milliseconds(conf.get_int("brasa.network.timeout.ms", 10000));
   bool loopback = master.rfind("127.", 0) == 0 || master.rfind("localhost:", 0) == 0;
-  impl->start_server(conf.get("brasa.driver.host", loopback ? "127.0.0.1" : "0.0.0.0"));
+  // The driver listens where its master and workers reach it, never on
+  // every interface.
   if (!loopback && !conf.contains("brasa.driver.host"))
     throw std::invalid_argument("set brasa.driver.host to this machine's address as the workers reach it");
+  impl->start_server(conf.get("brasa.driver.host", "127.0.0.1"));
   impl->master = rpc::Master::NewStub(make_channel(master));
   auto start = std::chrono::steady_clock::now();
   std::unique_ptr<ClusterBackend> backend(new ClusterBackend(std::move(impl)));

@@ -336,6 +336,7 @@ int run_master(const MasterOptions& options, const std::function<void(int)>& on_
   if (!std::getenv("BRASA_LOG_LEVEL")) spdlog::set_level(spdlog::level::info);  // a daemon reports what it does
   MasterOptions o = options;
   o.secret = resolve_secret(o.secret);
+  if (!secret_or_insecure("brasa-master", o.secret, o.insecure)) return 2;
   use_tls_files(o.tls_cert, o.tls_key, o.tls_ca);
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);

@@ -5,6 +5,8 @@
 #include <iterator>
 #include <stdexcept>
 
+#include <spdlog/spdlog.h>
+
 namespace brasa::deploy {
 
 std::string resolve_secret(const std::string& configured) {
@@ -18,6 +20,22 @@ std::string resolve_secret(const std::string& configured) {
     return secret;
   }
   return "";
+}
+
+bool secret_or_insecure(const char* daemon, const std::string& secret, bool insecure) {
+  if (!secret.empty()) return true;
+  if (!insecure) {
+    spdlog::error(
+        "{}: refusing to start without a shared secret: anyone who could reach it could run programs as this user. "
+        "Put one in a file readable only by you and set BRASA_AUTH_SECRET_FILE to it (on the master, the workers "
+        "and the drivers), or pass --insecure to run without one",
+        daemon);
+    return false;
+  }
+  spdlog::warn("{}: --insecure: no shared secret; anyone who can reach this process can register workers, submit "
+               "applications and run programs as this user",
+               daemon);
+  return true;
 }
 
 }  // namespace brasa::deploy

@@ -10,4 +10,9 @@ namespace brasa::deploy {
 // std::runtime_error naming the file when it cannot be read.
 std::string resolve_secret(const std::string& configured);
 
+// A daemon (brasa-master, brasa-worker) runs without a secret only when told
+// to: false, after logging why and what to do, when `secret` is empty and
+// not `insecure`; a warning when it runs without one.
+bool secret_or_insecure(const char* daemon, const std::string& secret, bool insecure);
+
 }  // namespace brasa::deploy

@@ -217,6 +217,7 @@ int run_worker(const WorkerOptions& options) {
   if (!std::getenv("BRASA_LOG_LEVEL")) spdlog::set_level(spdlog::level::info);  // a daemon reports what it does
   WorkerOptions o = options;
   o.secret = resolve_secret(o.secret);
+  if (!secret_or_insecure("brasa-worker", o.secret, o.insecure)) return 2;
   use_tls_files(o.tls_cert, o.tls_key, o.tls_ca);
   if (o.cores <= 0) o.cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::signal(SIGINT, on_signal);

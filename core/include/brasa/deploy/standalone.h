@@ -5,8 +5,12 @@
 // (content-addressed, cached in the work dir), so no shared file system is
 // needed for code.
 //
-//   brasa-master --port 7077
-//   brasa-worker --master HOST:7077 --cores 2 --memory 4g --work-dir /tmp/brasa-work
+//   export BRASA_AUTH_SECRET_FILE=~/.brasa-secret     # on every machine
+//   brasa-master --host HOST --port 7077
+//   brasa-worker --master HOST:7077 --host WORKER --cores 2 --memory 4g --work-dir /tmp/brasa-work
+//
+// Both refuse to start without a shared secret unless given --insecure, and
+// listen on 127.0.0.1 unless --host names another address.
 #pragma once
 
 #include <cstddef>
@@ -16,14 +20,16 @@
 namespace brasa::deploy {
 
 struct MasterOptions {
-  std::string host = "0.0.0.0";
+  std::string host = "127.0.0.1";
   int port = 7077;  // 0: any free port
   std::string secret;
+  bool insecure = false;  // start without a secret (then anyone who reaches the port can run code)
   int worker_timeout_ms = 10000;  // a worker without heartbeats for this long is lost
   std::string tls_cert, tls_key, tls_ca;  // PEM files; all three turn TLS on
 };
 
 // Serves until SIGINT/SIGTERM. on_ready(port) is called once listening.
+// Returns 2 without a secret and without insecure.
 int run_master(const MasterOptions& options, const std::function<void(int)>& on_ready = {});
 
 // The workers and applications a master knows, as a table. Throws
@@ -38,10 +44,12 @@ struct WorkerOptions {
   size_t memory_bytes = size_t{4} << 30;
   std::string work_dir = "/tmp/brasa-work";
   std::string secret;
+  bool insecure = false;  // start without a secret
   std::string tls_cert, tls_key, tls_ca;  // PEM files; all three turn TLS on (executors inherit them)
 };
 
-// Serves until SIGINT/SIGTERM; its executors die with it.
+// Serves until SIGINT/SIGTERM; its executors die with it. Returns 2
+// without a secret and without insecure.
 int run_worker(const WorkerOptions& options);
 
 }  // namespace brasa::deploy
