@@ -17,7 +17,14 @@ int main(int argc, char** argv) {
   app.add_option("--port", o.port, "port of the worker's service (0: any)")->check(CLI::Range(0, 65535));
   app.add_option("--cores", o.cores, "cores to offer (default: all)")->check(CLI::NonNegativeNumber);
   app.add_option("--memory", memory, "memory to offer, e.g. 4g");
-  app.add_option("--work-dir", o.work_dir, "where binaries and executor logs go");
+  app.add_option("--work-dir", o.work_dir, "where binaries and executor logs go")->capture_default_str();
+  app.add_option("--max-binaries", o.max_binaries, "shipped application binaries kept (least recently used go)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--app-retention-hours", o.app_retention_hours,
+                 "hours an ended application's directory (its executors' logs) is kept")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   app.add_option("--auth-secret", o.secret,
                  "shared secret every call must carry; visible to every user in ps: prefer "
                  "$BRASA_AUTH_SECRET_FILE (or $BRASA_AUTH_SECRET)");

@@ -39,3 +39,25 @@ TEST(Init, ForgettingItIsAClearErrorOnACluster) {
   EXPECT_EQ(code, 1);
   EXPECT_NE(err.find("call brasa::init(argc, argv) first"), std::string::npos) << err;
 }
+
+// brasa::run turns what escapes the program into a message and exit status 1
+// (not terminate and SIGABRT), and passes the program's own status on.
+TEST(Run, ErrorsBecomeAMessageAndExitStatusOne) {
+  auto run = [](const char* mode, std::string* err) {
+    const std::string err_file = testing::TempDir() + "run_errors.err";
+    const std::string cmd = std::string(BRASA_RUN_ERRORS) + " " + mode + " >/dev/null 2>" + err_file;
+    const int status = std::system(cmd.c_str());
+    std::ifstream in(err_file);
+    err->assign(std::istreambuf_iterator<char>(in), {});
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  };
+  std::string err;
+  EXPECT_EQ(run("fail", &err), 1) << err;
+  EXPECT_NE(err.find("run_errors: error: "), std::string::npos) << err;
+  EXPECT_NE(err.find("/nonexistent/brasa-input.txt"), std::string::npos) << err;
+  EXPECT_EQ(err.find("terminate called"), std::string::npos) << err;
+  EXPECT_EQ(run("throw", &err), 1) << err;
+  EXPECT_NE(err.find("run_errors: error: the program gave up"), std::string::npos) << err;
+  EXPECT_EQ(run("return", &err), 3) << err;
+  EXPECT_EQ(run("ok", &err), 0) << err;
+}

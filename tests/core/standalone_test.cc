@@ -468,4 +468,62 @@ TEST(StandaloneSecurity, DaemonsRefuseToStartWithoutASecret) {
   fs::remove_all(dir);
 }
 
+// The worker logs who shipped a binary, keeps the most recently used
+// --max-binaries of them, and removes application directories older than
+// --app-retention-hours.
+TEST(StandaloneWorker, KeepsFewBinariesAndDropsOldApplicationDirectories) {
+  if (brasa_test::on_cluster()) GTEST_SKIP() << "starts its own daemons";
+  auto dir = fs::temp_directory_path() / ("brasa-worker-cleanup-test-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  const fs::path work = dir / "work";
+  fs::create_directories(work / "app-old");
+  fs::create_directories(work / "app-new");
+  std::ofstream(work / "app-old" / "executor-0.log") << "old\n";
+  fs::last_write_time(work / "app-old", fs::file_time_type::clock::now() - std::chrono::hours(48));
+  {
+    Daemon master("brasa-master", {"--port", "0"}, (dir / "master.log").string());
+    ASSERT_TRUE(master.wait_for("listening on port ")) << master.output();
+    const std::string out = master.output();
+    const std::string address = "127.0.0.1:" + std::to_string(std::stoi(out.substr(out.find("listening on port ") + 18)));
+    Daemon worker("brasa-worker",
+                  {"--master", address, "--port", "0", "--work-dir", work.string(), "--max-binaries", "2",
+                   "--app-retention-hours", "24"},
+                  (dir / "worker.log").string());
+    ASSERT_TRUE(worker.wait_for("registered with master")) << worker.output();
+    for (int i = 0; i < 500 && fs::exists(work / "app-old"); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    EXPECT_FALSE(fs::exists(work / "app-old")) << worker.output();
+    EXPECT_TRUE(fs::exists(work / "app-new"));
+
+    const std::string log = worker.output();
+    const size_t at = log.find(" at 127.0.0.1:");
+    ASSERT_NE(at, std::string::npos) << log;
+    const std::string worker_address = "127.0.0.1:" + std::to_string(std::stoi(log.substr(at + 14)));
+    auto stub = brasa::rpc::Worker::NewStub(grpc::CreateChannel(worker_address, grpc::InsecureChannelCredentials()));
+    std::vector<std::string> hashes;
+    for (int i = 0; i < 4; ++i) {
+      const fs::path file = dir / ("binary-" + std::to_string(i));
+      const std::string content = "#!/bin/sh\necho binary " + std::to_string(i) + "\n";
+      std::ofstream(file) << content;
+      hashes.push_back(brasa::deploy::hash_file(file.string()));
+      grpc::ClientContext ctx;
+      ctx.AddMetadata(brasa::deploy::kSecretHeader, kSecret);
+      brasa::rpc::Empty empty;
+      auto writer = stub->UploadBinary(&ctx, &empty);
+      brasa::rpc::BinaryChunk chunk;
+      chunk.set_binary_hash(hashes.back());
+      chunk.set_data(content);
+      ASSERT_TRUE(writer->Write(chunk));
+      writer->WritesDone();
+      ASSERT_TRUE(writer->Finish().ok());
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));  // distinct times of use
+    }
+    std::vector<std::string> kept;
+    for (const auto& entry : fs::directory_iterator(work / "bin")) kept.push_back(entry.path().filename().string());
+    EXPECT_EQ(brasa_test::sorted(kept), brasa_test::sorted(std::vector<std::string>{hashes[2], hashes[3]}));
+    EXPECT_TRUE(worker.wait_for("received application binary " + hashes[3] + " from ipv4:127.0.0.1:"))
+        << worker.output();
+  }
+  fs::remove_all(dir);
+}
+
 }  // namespace

@@ -6,5 +6,6 @@
 #include "brasa/conf.h"
 #include "brasa/context.h"
 #include "brasa/rdd/rdd.h"
+#include "brasa/run.h"
 #include "brasa/storage/storage_level.h"
 #include "brasa/util/split.h"

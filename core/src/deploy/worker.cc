@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <chrono>
@@ -17,6 +18,7 @@
 #include <future>
 #include <mutex>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "brasa/deploy/executor.h"
@@ -48,7 +50,10 @@ class WorkerService final : public rpc::Worker::Service {
   grpc::Status HasBinary(grpc::ServerContext* ctx, const rpc::HasBinaryRequest* req,
                          rpc::HasBinaryReply* reply) override {
     if (auto s = check_secret(ctx, o_.secret, "HasBinary"); !s.ok()) return s;
-    reply->set_present(valid_hash(req->binary_hash()) && fs::exists(binary(req->binary_hash())));
+    const bool present = valid_hash(req->binary_hash()) && fs::exists(binary(req->binary_hash()));
+    std::error_code ec;
+    if (present) fs::last_write_time(binary(req->binary_hash()), fs::file_time_type::clock::now(), ec);  // used
+    reply->set_present(present);
     return grpc::Status::OK;
   }
 
@@ -75,7 +80,8 @@ class WorkerService final : public rpc::Worker::Service {
     }
     ::chmod(tmp.c_str(), 0755);
     fs::rename(tmp, binary(hash));
-    spdlog::info("received application binary {}", hash);
+    spdlog::info("received application binary {} from {}", hash, ctx->peer());
+    prune_binaries(hash);
     return grpc::Status::OK;
   }
 
@@ -87,6 +93,8 @@ class WorkerService final : public rpc::Worker::Service {
     for (char c : app)
       if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-')
         return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "bad application id");
+    spdlog::info("{} asks for executor {} of {} (binary {}, driver {})", ctx->peer(), req->executor_id(), app,
+                 req->binary_hash(), req->driver_address());
     fs::path dir = fs::path(o_.work_dir) / app;
     fs::create_directories(dir);
     std::string log = (dir / ("executor-" + std::to_string(req->executor_id()) + ".log")).string();
@@ -179,6 +187,26 @@ class WorkerService final : public rpc::Worker::Service {
     return out;
   }
 
+  // Spark's worker cleanup: the directories of applications that ended
+  // longer ago than the retention (untouched since; none of their executors
+  // running) go.
+  void prune_app_dirs() {
+    std::set<std::string> running;
+    {
+      std::lock_guard lock(mu_);
+      for (const auto& [pid, c] : children_) running.insert(c.app);
+    }
+    const auto cutoff = fs::file_time_type::clock::now() - std::chrono::hours(o_.app_retention_hours);
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(o_.work_dir, ec)) {
+      const std::string name = entry.path().filename().string();
+      if (name == "bin" || !entry.is_directory(ec) || running.count(name)) continue;
+      if (entry.last_write_time(ec) >= cutoff || ec) continue;
+      fs::remove_all(entry.path(), ec);
+      spdlog::info("removed {}: older than the retention of {} h", entry.path().string(), o_.app_retention_hours);
+    }
+  }
+
   void kill_all() {
     std::lock_guard lock(mu_);
     for (auto& [pid, c] : children_) ::kill(pid, SIGKILL);
@@ -195,6 +223,23 @@ class WorkerService final : public rpc::Worker::Service {
   };
   std::string binary(const std::string& hash) const { return (fs::path(o_.work_dir) / "bin" / hash).string(); }
 
+  // Keeps the max_binaries most recently used shipped binaries (and `keep`).
+  void prune_binaries(const std::string& keep) {
+    std::lock_guard lock(prune_mu_);
+    std::vector<std::pair<fs::file_time_type, fs::path>> binaries;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(fs::path(o_.work_dir) / "bin", ec)) {
+      const std::string name = entry.path().filename().string();
+      if (name != keep && valid_hash(name)) binaries.emplace_back(entry.last_write_time(ec), entry.path());
+    }
+    std::sort(binaries.begin(), binaries.end());  // least recently used first
+    const size_t room = o_.max_binaries > 1 ? static_cast<size_t>(o_.max_binaries - 1) : 0;
+    for (size_t i = 0; i + room < binaries.size(); ++i) {
+      fs::remove(binaries[i].second, ec);  // a running executor keeps its open file
+      spdlog::info("removed binary {}: more than {} kept", binaries[i].second.filename().string(), o_.max_binaries);
+    }
+  }
+
   struct Launch {
     std::string exe;
     std::vector<std::string> env;
@@ -206,6 +251,7 @@ class WorkerService final : public rpc::Worker::Service {
   const WorkerOptions& o_;
   std::string id_;
   std::mutex mu_;
+  std::mutex prune_mu_;
   std::condition_variable wake_;
   std::vector<Launch> launches_;
   std::map<pid_t, Child> children_;
@@ -237,7 +283,12 @@ int run_worker(const WorkerOptions& options) {
 
   bool registered = false;
   auto last_beat = std::chrono::steady_clock::now() - std::chrono::seconds(10);
+  auto last_cleanup = std::chrono::steady_clock::now() - std::chrono::hours(1);
   while (!g_stop) {
+    if (std::chrono::steady_clock::now() - last_cleanup >= std::chrono::minutes(1)) {
+      last_cleanup = std::chrono::steady_clock::now();
+      service.prune_app_dirs();
+    }
     for (auto& e : service.reap()) {
       rpc::ExecutorExitedRequest req;
       req.set_worker_id(id);

@@ -43,6 +43,8 @@ struct WorkerOptions {
   int cores = 0;                 // 0: all of this machine's
   size_t memory_bytes = size_t{4} << 30;
   std::string work_dir = "/tmp/brasa-work";
+  int max_binaries = 8;             // shipped binaries kept, least recently used removed first
+  int app_retention_hours = 7 * 24;  // application directories (executor logs) older than this go
   std::string secret;
   bool insecure = false;  // start without a secret
   std::string tls_cert, tls_key, tls_ca;  // PEM files; all three turn TLS on (executors inherit them)
