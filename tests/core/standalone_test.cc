@@ -204,6 +204,33 @@ TEST_F(Standalone, ExecutorsExitWithTheirDriver) {
   EXPECT_TRUE(no_executors_left(worker_->pid(), std::chrono::seconds(10))) << "after a clean exit";
 }
 
+// The master dies: the worker says so at once, running jobs go on, and the
+// worker registers again with a master restarted on the same port.
+TEST_F(Standalone, ALostMasterIsReportedAndJobsGoOn) {
+  auto cluster = cluster_context(master_address_, {{"brasa.network.timeout.ms", "2000"}});
+  master_.reset();
+  auto local = make_context("local[2]");
+  EXPECT_EQ(word_pairs(*cluster), word_pairs(*local));
+  EXPECT_TRUE(worker_->wait_for("is unreachable")) << worker_->output();
+  const std::string port = master_address_.substr(master_address_.rfind(':') + 1);
+  master_ = std::make_unique<Daemon>("brasa-master", std::vector<std::string>{"--port", port},
+                                     (dir_ / "master2.log").string());
+  ASSERT_TRUE(master_->wait_for("listening on port ")) << master_->output();
+  EXPECT_TRUE(worker_->wait_for("is reachable again")) << worker_->output();
+  EXPECT_TRUE(master_->wait_for(" registered from ")) << master_->output();
+  EXPECT_EQ(word_pairs(*cluster), word_pairs(*local)) << "the executors it had";
+  // The new master does not know the application: when its executors die,
+  // the error says why nothing replaces them.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // a driver heartbeat reaches it
+  for (pid_t pid : children_of(worker_->pid())) ::kill(pid, SIGKILL);
+  try {
+    word_pairs(*cluster);
+    ADD_FAILURE() << "a job without executors ran";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("no longer knows this application"), std::string::npos) << e.what();
+  }
+}
+
 // Run by the next test in a child process: a driver that dies without a word.
 // A worker that died moments ago is still listed as alive by the master: the
 // driver skips it, tells the master, and runs on the others.

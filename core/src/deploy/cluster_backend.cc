@@ -97,6 +97,9 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
   bool stopping = false;
   // Standalone mode: the master that places executors, and this application's id there.
   std::unique_ptr<rpc::Master::Stub> master;
+  std::string master_address;
+  bool master_unreachable = false;  // its last heartbeat call failed
+  std::string master_forgot;        // why the master no longer knows this application, once it says so
   std::string app_id;
 
   explicit Impl(Runtime& r) : rt(r) {}
@@ -274,6 +277,30 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
         [this](uint64_t id) { remove_everywhere(rpc::RemoveRequest::BROADCAST, static_cast<int64_t>(id)); });
   }
 
+  // Says at once when the master goes away or comes back (running jobs go on
+  // with the executors they have), and remembers when it no longer knows
+  // this application: then no executor will be replaced.
+  void note_master_heartbeat(const grpc::Status& s) {
+    if (s.error_code() == grpc::StatusCode::NOT_FOUND) {
+      if (master_forgot.empty()) {
+        master_forgot = "the standalone master " + master_address +
+                        " no longer knows this application: it removed it after this driver sent no heartbeat "
+                        "for its timeout (was the driver stopped or paused?), or it restarted; it replaces no "
+                        "executor and starts no new one";
+        spdlog::error("{}: {}", app_id, master_forgot);
+      }
+    } else if (!s.ok()) {
+      if (!master_unreachable)
+        spdlog::warn("{}: the standalone master {} is unreachable ({}); running jobs go on with the executors "
+                     "they have",
+                     app_id, master_address, s.error_message());
+      master_unreachable = true;
+    } else if (master_unreachable) {
+      spdlog::info("{}: the standalone master {} is reachable again", app_id, master_address);
+      master_unreachable = false;
+    }
+  }
+
   // Notices dead executors while nothing runs on them: a child process that
   // exited, or an executor whose heartbeats stopped.
   void watch() {
@@ -287,8 +314,9 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
         rpc::ApplicationRequest req;
         req.set_app_id(app_id);
         rpc::Empty out;
-        master->ApplicationHeartbeat(ctx.get(), req, &out);
+        const grpc::Status s = master->ApplicationHeartbeat(ctx.get(), req, &out);
         lock.lock();
+        note_master_heartbeat(s);
       }
       std::vector<std::pair<Executor*, std::string>> dead;
       auto now = std::chrono::steady_clock::now();
@@ -447,7 +475,8 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
                 if (e.alive && e.registered) return true;
               return false;
             }))
-          throw std::runtime_error("no executors left: every executor of this application has died");
+          throw std::runtime_error("no executors left: every executor of this application has died" +
+                                   (master_forgot.empty() ? std::string() : "; " + master_forgot));
         continue;
       }
       cv.wait(lock);
@@ -567,6 +596,7 @@ std::unique_ptr<ClusterBackend> ClusterBackend::start_standalone(Runtime& runtim
     throw std::invalid_argument("set brasa.driver.host to this machine's address as the workers reach it");
   impl->start_server(conf.get("brasa.driver.host", "127.0.0.1"));
   impl->master = rpc::Master::NewStub(make_channel(master));
+  impl->master_address = master;
   auto start = std::chrono::steady_clock::now();
   std::unique_ptr<ClusterBackend> backend(new ClusterBackend(std::move(impl)));
   Impl& b = *backend->impl_;

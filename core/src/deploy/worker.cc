@@ -281,7 +281,7 @@ int run_worker(const WorkerOptions& options) {
   spdlog::info("brasa-worker {} at {}: {} cores, {} MiB, work dir {}, master {}", id, address, o.cores,
                o.memory_bytes >> 20, o.work_dir, o.master);
 
-  bool registered = false;
+  bool registered = false, master_unreachable = false;
   auto last_beat = std::chrono::steady_clock::now() - std::chrono::seconds(10);
   auto last_cleanup = std::chrono::steady_clock::now() - std::chrono::hours(1);
   while (!g_stop) {
@@ -323,6 +323,13 @@ int run_worker(const WorkerOptions& options) {
         rpc::WorkerHeartbeatReply reply;
         grpc::Status s = master->WorkerHeartbeat(ctx.get(), req, &reply);
         if (s.ok() && !reply.known()) registered = false;
+        // Said at once: executors keep running, and the worker registers
+        // again when the master is back (or restarted and forgot it).
+        if (!s.ok() && !master_unreachable)
+          spdlog::warn("the master {} is unreachable ({}); executors keep running, registering again when it is back",
+                       o.master, s.error_message());
+        if (s.ok() && master_unreachable) spdlog::info("the master {} is reachable again", o.master);
+        master_unreachable = !s.ok();
       }
     }
     service.run_pending_launches(std::chrono::milliseconds(50));
