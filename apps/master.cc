@@ -19,6 +19,9 @@ int main(int argc, char** argv) {
                  "$BRASA_AUTH_SECRET_FILE (or $BRASA_AUTH_SECRET)");
   app.add_flag("--insecure", o.insecure,
                "run without a shared secret: anyone who can reach this process can run programs as this user");
+  app.add_option("--webui-port", o.webui_port, "port of the status page (0: any free one, -1: none)")
+      ->check(CLI::Range(-1, 65535))
+      ->capture_default_str();
   app.add_option("--status", status, "print the status of the master at HOST:PORT and exit");
   app.add_option("--tls-cert", o.tls_cert, "PEM certificate this process presents (TLS needs all three)");
   app.add_option("--tls-key", o.tls_key, "PEM private key of --tls-cert");

@@ -17,6 +17,8 @@
 #include <sstream>
 #include <thread>
 
+#include <httplib.h>
+
 #include "brasa/brasa.h"
 #include "brasa/deploy/cluster_backend.h"
 #include "brasa/deploy/standalone.h"
@@ -125,8 +127,9 @@ class Standalone : public ::testing::Test {
     dir_ = fs::temp_directory_path() / ("brasa-standalone-test-" + std::to_string(::getpid()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
-    master_ = std::make_unique<Daemon>("brasa-master", std::vector<std::string>{"--host", "127.0.0.1", "--port", "0"},
-                                       (dir_ / "master.log").string());
+    master_ = std::make_unique<Daemon>(
+        "brasa-master", std::vector<std::string>{"--host", "127.0.0.1", "--port", "0", "--webui-port", "0"},
+        (dir_ / "master.log").string());
     ASSERT_TRUE(master_->wait_for("listening on port ")) << master_->output();
     std::string out = master_->output();
     auto at = out.find("listening on port ") + 18;
@@ -202,6 +205,34 @@ TEST_F(Standalone, ExecutorsExitWithTheirDriver) {
     EXPECT_EQ(children_of(worker_->pid()).size(), 2u);
   }
   EXPECT_TRUE(no_executors_left(worker_->pid(), std::chrono::seconds(10))) << "after a clean exit";
+}
+
+// The master's status page: workers and applications, as HTML and JSON,
+// behind the cluster's secret.
+TEST_F(Standalone, MasterStatusPageListsWorkersAndApplications) {
+  ASSERT_TRUE(master_->wait_for("web UI at http://127.0.0.1:")) << master_->output();
+  const std::string out = master_->output();
+  const std::string url = "http://127.0.0.1:" + std::to_string(std::stoi(out.substr(out.find("web UI at http://127.0.0.1:") + 27)));
+  auto cluster = cluster_context(master_address_, {{"brasa.app.name", "status<page>"}});
+  httplib::Client client(url);
+  auto anonymous = client.Get("/json");
+  ASSERT_TRUE(anonymous);
+  EXPECT_EQ(anonymous->status, 401);
+  client.set_basic_auth("admin", kSecret);
+  auto json = client.Get("/json");
+  ASSERT_TRUE(json);
+  EXPECT_EQ(json->status, 200);
+  EXPECT_NE(json->body.find("\"state\":\"ALIVE\""), std::string::npos) << json->body;
+  EXPECT_NE(json->body.find("\"name\":\"status<page>\""), std::string::npos) << json->body;
+  EXPECT_NE(json->body.find("\"executors\":[{\"id\":0"), std::string::npos) << json->body;
+  auto page = client.Get("/");
+  ASSERT_TRUE(page);
+  EXPECT_NE(page->body.find("status&lt;page&gt;"), std::string::npos) << page->body;
+  EXPECT_NE(page->body.find("<td>2/2</td>"), std::string::npos) << "the worker's 2 cores in use: " << page->body;
+  cluster.reset();
+  json = client.Get("/json");
+  ASSERT_TRUE(json);
+  EXPECT_NE(json->body.find("\"completedApps\":[{"), std::string::npos) << json->body;
 }
 
 // The master dies: the worker says so at once, running jobs go on, and the

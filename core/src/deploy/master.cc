@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <deque>
+#include <optional>
 #include <cstdlib>
 #include <chrono>
 #include <csignal>
@@ -14,6 +16,8 @@
 #include <vector>
 
 #include "brasa/deploy/standalone.h"
+#include "../ui/web_server.h"
+#include "brasa/util/json.h"
 #include "rpc_common.h"
 
 namespace brasa::deploy {
@@ -160,6 +164,65 @@ class MasterService final : public rpc::Master::Service {
       as->set_cores(a.cores);
     }
     return grpc::Status::OK;
+  }
+
+  // The master's status page (brasa-master --webui-port): workers,
+  // running and finished applications and their executors, as HTML or JSON.
+  std::optional<ui::Page> page(const std::string& path) {
+    std::lock_guard lock(mu_);
+    const auto now = Clock::now();
+    auto ago = [&](Clock::time_point t) { return std::chrono::duration<double>(now - t).count(); };
+    if (path == "/json" || path == "/json/") {
+      std::string out = "{\"workers\":[";
+      for (auto& [id, w] : workers_)
+        out += fmt::format("{}{{\"id\":{},\"address\":{},\"cores\":{},\"coresUsed\":{},\"memory\":{},"
+                           "\"state\":\"{}\",\"lastHeartbeatSecondsAgo\":{:.1f}}}",
+                           out.back() == '[' ? "" : ",", json_quote(id), json_quote(w.address), w.cores, w.cores_used,
+                           w.memory, w.alive ? "ALIVE" : "DEAD", ago(w.last_heartbeat));
+      out += "],\"activeApps\":[";
+      for (auto& [id, a] : apps_) {
+        std::string executors;
+        for (auto& [eid, wid] : a.executors)
+          executors += fmt::format("{}{{\"id\":{},\"worker\":{}}}", executors.empty() ? "" : ",", eid, json_quote(wid));
+        out += fmt::format("{}{{\"id\":{},\"name\":{},\"driver\":{},\"cores\":{},\"executors\":[{}]}}",
+                           out.back() == '[' ? "" : ",", json_quote(id), json_quote(a.name), json_quote(a.driver),
+                           a.cores, executors);
+      }
+      out += "],\"completedApps\":[";
+      for (auto& f : finished_)
+        out += fmt::format("{}{{\"id\":{},\"name\":{},\"state\":{},\"endedSecondsAgo\":{:.1f}}}",
+                           out.back() == '[' ? "" : ",", json_quote(f.id), json_quote(f.name), json_quote(f.why),
+                           ago(f.ended));
+      return ui::Page{"application/json", out + "]}"};
+    }
+    if (path != "/") return std::nullopt;
+    using ui::html_escape;
+    std::string body = "<h2>Workers</h2><table id=\"workers\"><tr><th>Worker</th><th>Address</th><th>Cores "
+                       "used/total</th><th>Memory</th><th>State</th><th>Last heartbeat</th></tr>";
+    for (auto& [id, w] : workers_)
+      body += fmt::format("<tr><td>{}</td><td>{}</td><td>{}/{}</td><td>{} MiB</td><td>{}</td><td>{:.1f} s "
+                          "ago</td></tr>",
+                          html_escape(id), html_escape(w.address), w.cores_used, w.cores, w.memory >> 20,
+                          w.alive ? "ALIVE" : "DEAD", ago(w.last_heartbeat));
+    body += "</table><h2>Running applications</h2><table id=\"running\"><tr><th>Application</th><th>Name</th>"
+            "<th>Driver</th><th>Cores</th><th>Executors (on workers)</th></tr>";
+    for (auto& [id, a] : apps_) {
+      std::string executors;
+      for (auto& [eid, wid] : a.executors)
+        executors += (executors.empty() ? "" : ", ") + std::to_string(eid) + " (" + html_escape(wid) + ")";
+      body += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", html_escape(id),
+                          html_escape(a.name), html_escape(a.driver), a.cores, executors);
+    }
+    body += "</table><h2>Finished applications</h2><table id=\"finished\"><tr><th>Application</th><th>Name</th>"
+            "<th>Ended</th><th>How</th></tr>";
+    for (auto it = finished_.rbegin(); it != finished_.rend(); ++it)
+      body += fmt::format("<tr><td>{}</td><td>{}</td><td>{:.0f} s ago</td><td>{}</td></tr>", html_escape(it->id),
+                          html_escape(it->name), ago(it->ended), html_escape(it->why));
+    return ui::Page{"text/html; charset=utf-8",
+                    "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Brasa master</title><style>"
+                    "body{font-family:system-ui,sans-serif;margin:16px}table{border-collapse:collapse;margin-bottom:16px}"
+                    "th,td{border:1px solid #ddd;padding:4px 8px}</style></head><body><h1>Brasa master " +
+                        html_escape(o_.host) + "</h1>" + body + "</table></body></html>"};
   }
 
   // Drops workers and applications whose heartbeats stopped; replaces lost executors.
@@ -319,6 +382,8 @@ class MasterService final : public rpc::Master::Service {
     std::vector<int> ids;
     for (auto& [eid, wid] : it->second.executors) ids.push_back(eid);
     for (int eid : ids) release(it->second, eid);
+    finished_.push_back({id, it->second.name, why, Clock::now()});
+    if (finished_.size() > 100) finished_.pop_front();
     apps_.erase(it);
     spdlog::info("removed application {}: {}", id, why);
   }
@@ -327,6 +392,11 @@ class MasterService final : public rpc::Master::Service {
   std::mutex mu_;
   std::map<std::string, Worker> workers_;
   std::map<std::string, App> apps_;
+  struct Finished {
+    std::string id, name, why;
+    Clock::time_point ended;
+  };
+  std::deque<Finished> finished_;  // the last 100, for the status page
   int next_app_ = 0;
 };
 
@@ -348,6 +418,16 @@ int run_master(const MasterOptions& options, const std::function<void(int)>& on_
     return 1;
   }
   spdlog::info("brasa-master listening on {}:{}{}", o.host, port, o.secret.empty() ? "" : " (secret required)");
+  std::unique_ptr<ui::WebServer> status_page;
+  if (o.webui_port >= 0) {
+    try {
+      status_page = std::make_unique<ui::WebServer>([&service](const std::string& path) { return service.page(path); },
+                                                    o.host, o.webui_port, o.secret);
+      spdlog::info("brasa-master web UI at {}", status_page->url());
+    } catch (const std::exception& e) {
+      spdlog::warn("brasa-master: no web UI: {}", e.what());
+    }
+  }
   if (on_ready) on_ready(port);
   while (!g_stop) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));

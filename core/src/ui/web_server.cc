@@ -93,7 +93,8 @@ bool authorized(const httplib::Request& req, const std::string& secret) {
 
 struct WebServer::Impl {
   Apps apps;
-  bool history;
+  Pages pages;
+  bool history = false;
   std::string host;
   int port = 0;
   httplib::Server server;
@@ -115,6 +116,14 @@ struct WebServer::Impl {
         res.set_content("the password is the application's secret (brasa.auth.secret)\n", "text/plain");
         return httplib::Server::HandlerResponse::Handled;
       });
+    if (pages) {
+      server.Get(".*", [this](const httplib::Request& req, httplib::Response& res) {
+        auto page = pages(req.path);
+        if (!page) return not_found(res, "page " + req.path);
+        res.set_content(page->body, page->content_type.c_str());
+      });
+      return;
+    }
     server.Get("/api/v1/applications", [this](const httplib::Request&, httplib::Response& res) {
       std::string out = "[";
       for (const auto& app : apps()) out += (out.size() > 1 ? "," : "") + app->application_json();
@@ -156,9 +165,19 @@ struct WebServer::Impl {
 WebServer::WebServer(Apps apps, bool history, const std::string& host, int port, int retries,
                      const std::string& secret)
     : impl_(std::make_unique<Impl>()) {
+  impl_->apps = std::move(apps);
+  impl_->history = history;
+  start(host, port, retries, secret);
+}
+
+WebServer::WebServer(Pages pages, const std::string& host, int port, const std::string& secret)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->pages = std::move(pages);
+  start(host, port, 0, secret);
+}
+
+void WebServer::start(const std::string& host, int port, int retries, const std::string& secret) {
   Impl& s = *impl_;
-  s.apps = std::move(apps);
-  s.history = history;
   s.host = host;
   s.server.new_task_queue = [] { return new httplib::ThreadPool(2); };
   // SO_REUSEADDR only: cpp-httplib's default adds SO_REUSEPORT, which would

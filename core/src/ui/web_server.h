@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,9 +16,17 @@ class Runtime;
 
 namespace brasa::ui {
 
+// A response of a daemon's own pages.
+struct Page {
+  std::string content_type;
+  std::string body;
+};
+
 class WebServer {
  public:
   using Apps = std::function<std::vector<std::shared_ptr<const AppStatus>>()>;
+  // GET path -> the page, nullopt for 404 (a daemon's status pages).
+  using Pages = std::function<std::optional<Page>(const std::string& path)>;
   // Live (history = false): the only application's pages at /jobs/, ...
   // History: an index at / and each application's pages under
   // /history/{id}/. Tries ports port .. port + retries (port 0: any free
@@ -25,6 +34,8 @@ class WebServer {
   // request must carry it as the password of HTTP basic authentication (any
   // user name): browsers ask for it, curl takes -u :SECRET.
   WebServer(Apps apps, bool history, const std::string& host, int port, int retries, const std::string& secret);
+  // Every GET answered by `pages` (brasa-master's status page).
+  WebServer(Pages pages, const std::string& host, int port, const std::string& secret);
   ~WebServer();
 
   int port() const;
@@ -33,6 +44,7 @@ class WebServer {
 
  private:
   struct Impl;
+  void start(const std::string& host, int port, int retries, const std::string& secret);
   std::unique_ptr<Impl> impl_;
 };
 

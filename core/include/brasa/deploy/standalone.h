@@ -24,6 +24,7 @@ struct MasterOptions {
   int port = 7077;  // 0: any free port
   std::string secret;
   bool insecure = false;  // start without a secret (then anyone who reaches the port can run code)
+  int webui_port = 8080;  // the status page (workers, applications; /json); 0: any free port, -1: none
   int worker_timeout_ms = 10000;  // a worker without heartbeats for this long is lost
   std::string tls_cert, tls_key, tls_ca;  // PEM files; all three turn TLS on
 };
