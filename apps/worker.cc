@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   app.add_option("--app-retention-hours", o.app_retention_hours,
-                 "hours an ended application's directory (its executors' logs) is kept")
+                 "hours an ended application's directory (its executors' logs) is kept (0: for ever)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   app.add_option("--auth-secret", o.secret,

@@ -312,11 +312,57 @@ TEST(EventLog, ALogCutShortByACrashIsReadToItsLastWholeLine) {
   EXPECT_NE(get(url, "/").find("incomplete"), std::string::npos);
 }
 
-TEST(EventBus, AFullQueueDropsAndCountsInsteadOfBlocking) {
+TEST(EventLog, IsPrivateAndKeepsNoSecret) {
+  TempDir dir;
+  const fs::path logs = dir.path / "logs";
+  {
+    auto ctx = make_context("", {{"brasa.ui.enabled", "false"},
+                                 {"brasa.auth.secret", "hunter2"},
+                                 {"brasa.eventLog.enabled", "true"},
+                                 {"brasa.eventLog.dir", logs.string()}});
+    run_jobs(*ctx);
+  }
+  EXPECT_EQ(fs::status(logs).permissions() & fs::perms::all, fs::perms::owner_all);
+  int files = 0;
+  for (const auto& entry : fs::directory_iterator(logs)) {
+    ++files;
+    EXPECT_EQ(entry.status().permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
+    std::ifstream in(entry.path());
+    const std::string text((std::istreambuf_iterator<char>(in)), {});
+    EXPECT_EQ(text.find("hunter2"), std::string::npos);
+    EXPECT_NE(text.find("\"brasa.auth.secret\":\"*********(redacted)\""), std::string::npos) << text;
+  }
+  EXPECT_EQ(files, 1);
+}
+
+// Logs written by hand: an application id that is not a plain name is not
+// an application; events whose job start is missing still name their job.
+TEST(EventLog, HistoryServerTrustsNoLogBlindly) {
+  TempDir dir;
+  std::ofstream(dir.path / "evil") << "{\"event\":\"LogStart\",\"format\":1,\"appId\":\"x\\\"><img src=x "
+                                      "onerror=alert(1)>\",\"appName\":\"evil\",\"startTime\":1}\n";
+  std::ofstream(dir.path / "app-cut") << "{\"event\":\"LogStart\",\"format\":1,\"appId\":\"app-cut\",\"appName\":"
+                                         "\"cut\",\"startTime\":1,\"cores\":1e30}\n"
+                                         "{\"event\":\"StageSubmitted\",\"time\":2,\"job\":3,\"stage\":5,\"tasks\":1}\n"
+                                         "{\"event\":\"JobEnd\",\"time\":3,\"job\":3,\"ok\":false,\"stage\":null}\n";
+  brasa::HistoryServer history(dir.path.string(), "127.0.0.1", 0);
+  const std::string url = "http://127.0.0.1:" + std::to_string(history.port());
+  const std::string apps = get(url, "/api/v1/applications");
+  EXPECT_EQ(count(apps, "\"id\":"), 1) << apps;
+  EXPECT_EQ(apps.find("onerror"), std::string::npos) << apps;
+  const std::string jobs = get(url, "/api/v1/applications/app-cut/jobs");
+  EXPECT_NE(jobs.find("\"jobId\":3"), std::string::npos) << jobs;
+  EXPECT_NE(jobs.find("\"status\":\"FAILED\""), std::string::npos) << jobs;
+  get(url, "/api/v1/applications/app-cut/stages/5/0/taskList?offset=1&length=2147483647");
+}
+
+TEST(EventBus, AFullQueueDropsTaskEventsAndCountsInsteadOfBlocking) {
   struct Slow : brasa::Listener {
     std::atomic<int> seen{0};
-    void on_event(const brasa::Event&) override {
+    brasa::Event::Type last = brasa::Event::Type::kJobStart;
+    void on_event(const brasa::Event& e) override {
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      last = e.type;
       ++seen;
     }
   };
@@ -326,13 +372,17 @@ TEST(EventBus, AFullQueueDropsAndCountsInsteadOfBlocking) {
     bus.add_listener(slow);
     for (int i = 0; i < 500; ++i) {
       brasa::Event e;
-      e.type = brasa::Event::Type::kJobStart;
-      e.job_id = i;
+      e.type = brasa::Event::Type::kTaskEnd;
+      e.partition = i;
       bus.post(std::move(e));
     }
+    brasa::Event job_end;  // never dropped
+    job_end.type = brasa::Event::Type::kJobEnd;
+    bus.post(std::move(job_end));
     bus.flush();
     EXPECT_GT(bus.dropped(), 0u);
-    EXPECT_EQ(slow->seen + static_cast<int>(bus.dropped()), 500);
+    EXPECT_EQ(slow->seen + static_cast<int>(bus.dropped()), 501);
+    EXPECT_EQ(slow->last, brasa::Event::Type::kJobEnd);
   }
 }
 

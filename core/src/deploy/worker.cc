@@ -136,7 +136,7 @@ class WorkerService final : public rpc::Worker::Service {
         pid_t pid = spawn_process(l.exe, "brasa-executor", l.env, l.log);
         {
           std::lock_guard lock(mu_);
-          children_[pid] = Child{l.app, l.executor, l.log};
+          children_[pid] = Child{l.app, l.executor, l.log, l.exe};
         }
         spdlog::info("launched executor {} of {} (pid {}), log {}", l.executor, l.app, pid, l.log);
         l.done.set_value("");
@@ -196,11 +196,13 @@ class WorkerService final : public rpc::Worker::Service {
       std::lock_guard lock(mu_);
       for (const auto& [pid, c] : children_) running.insert(c.app);
     }
+    if (o_.app_retention_hours <= 0) return;  // kept for ever
     const auto cutoff = fs::file_time_type::clock::now() - std::chrono::hours(o_.app_retention_hours);
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(o_.work_dir, ec)) {
       const std::string name = entry.path().filename().string();
-      if (name == "bin" || !entry.is_directory(ec) || running.count(name)) continue;
+      // Application directories only (the master names them app-NNNN).
+      if (name.rfind("app-", 0) != 0 || !entry.is_directory(ec) || running.count(name)) continue;
       if (entry.last_write_time(ec) >= cutoff || ec) continue;
       fs::remove_all(entry.path(), ec);
       spdlog::info("removed {}: older than the retention of {} h", entry.path().string(), o_.app_retention_hours);
@@ -219,21 +221,31 @@ class WorkerService final : public rpc::Worker::Service {
     std::string app;
     int executor;
     std::string log;
+    std::string exe;  // its binary
     bool killed = false;
   };
   std::string binary(const std::string& hash) const { return (fs::path(o_.work_dir) / "bin" / hash).string(); }
 
-  // Keeps the max_binaries most recently used shipped binaries (and `keep`).
+  // Keeps the max_binaries most recently used shipped binaries (and `keep`,
+  // and those of running executors: their applications may need another).
   void prune_binaries(const std::string& keep) {
     std::lock_guard lock(prune_mu_);
+    std::set<std::string> in_use{binary(keep)};
+    {
+      std::lock_guard children_lock(mu_);
+      for (const auto& [pid, c] : children_) in_use.insert(c.exe);
+      for (const auto& l : launches_) in_use.insert(l.exe);
+    }
     std::vector<std::pair<fs::file_time_type, fs::path>> binaries;
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(fs::path(o_.work_dir) / "bin", ec)) {
       const std::string name = entry.path().filename().string();
-      if (name != keep && valid_hash(name)) binaries.emplace_back(entry.last_write_time(ec), entry.path());
+      if (valid_hash(name) && !in_use.count(entry.path().string()))
+        binaries.emplace_back(entry.last_write_time(ec), entry.path());
     }
     std::sort(binaries.begin(), binaries.end());  // least recently used first
-    const size_t room = o_.max_binaries > 1 ? static_cast<size_t>(o_.max_binaries - 1) : 0;
+    const size_t max = static_cast<size_t>(std::max(o_.max_binaries, 1));
+    const size_t room = max > in_use.size() ? max - in_use.size() : 0;
     for (size_t i = 0; i + room < binaries.size(); ++i) {
       fs::remove(binaries[i].second, ec);  // a running executor keeps its open file
       spdlog::info("removed binary {}: more than {} kept", binaries[i].second.filename().string(), o_.max_binaries);

@@ -67,13 +67,15 @@ void EventBus::post(Event e) {
   bool wake;
   {
     std::lock_guard lock(mu_);
-    if (queue_.size() >= queue_size_) {
+    const bool task = e.type == Event::Type::kTaskStart || e.type == Event::Type::kTaskEnd;
+    // Only task events are dropped: a job, stage or executor event lost
+    // would leave listeners with a job that never ends.
+    if (task && queue_.size() >= queue_size_) {
       if (dropped_++ == 0) spdlog::warn("event queue full ({} events): dropping events", queue_size_);
       wake_ = true;
       cv_.notify_one();
       return;
     }
-    bool task = e.type == Event::Type::kTaskStart || e.type == Event::Type::kTaskEnd;
     queue_.push_back(std::move(e));
     wake = !task || queue_.size() >= kWakeAt;
     wake_ = wake_ || wake;

@@ -13,12 +13,7 @@ namespace {
 
 std::string ms(double seconds) { return std::to_string(static_cast<int64_t>(std::llround(seconds * 1000))); }
 
-// Keys whose values the environment never shows, as Spark redacts them.
-bool secret_key(const std::string& key) {
-  for (const char* word : {"secret", "password", "token", ".key"})
-    if (key.find(word) != std::string::npos) return true;
-  return false;
-}
+
 
 std::optional<int> to_int(std::string_view s) {
   int v = 0;
@@ -87,6 +82,15 @@ std::string task_json(size_t id, const TaskRow& t) {
   return out + "}";
 }
 
+// The durations of a stage's successful tasks, ascending, in seconds.
+std::vector<double> successful_durations(const StageRow& s) {
+  std::vector<double> out;
+  for (const TaskRow& t : s.tasks)
+    if (t.status == "SUCCESS") out.push_back(t.duration);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 // Nearest-rank quantiles of sorted values.
 double quantile(const std::vector<double>& sorted, double q) {
   if (sorted.empty()) return 0;
@@ -129,6 +133,12 @@ std::string display_time(double epoch_seconds) {
   return buf;
 }
 
+std::string shown_value(const std::string& key, const std::string& value) {
+  for (const char* word : {"secret", "password", "token", ".key"})
+    if (key.find(word) != std::string::npos) return "*********(redacted)";
+  return value;
+}
+
 std::string html_escape(const std::string& s) {
   std::string out;
   out.reserve(s.size());
@@ -164,10 +174,7 @@ const StageRow* AppStatus::latest_attempt(int id) const {
 
 void AppStatus::on_event(const Event& e) {
   std::lock_guard lock(mu_);
-  auto current = [&]() -> StageRow* {
-    auto it = last_attempt_.find(e.stage_id);
-    return it == last_attempt_.end() ? nullptr : stage_row(e.stage_id, it->second);
-  };
+  auto current = [&] { return const_cast<StageRow*>(latest_attempt(e.stage_id)); };
   switch (e.type) {
     case Event::Type::kJobStart: {
       JobRow& job = jobs_[e.job_id];
@@ -179,6 +186,7 @@ void AppStatus::on_event(const Event& e) {
     }
     case Event::Type::kJobEnd: {
       JobRow& job = jobs_[e.job_id];
+      job.id = e.job_id;  // also when its start was lost (a dropped event, a cut log)
       job.status = e.ok ? "SUCCEEDED" : "FAILED";
       job.completion_time = e.time;
       job.error = e.error;
@@ -197,13 +205,24 @@ void AppStatus::on_event(const Event& e) {
       s.parents = e.parents;
       s.num_tasks = e.num_tasks;
       s.submission_time = e.time;
-      jobs_[e.job_id].stages.emplace_back(e.stage_id, attempt);
+      JobRow& job = jobs_[e.job_id];
+      job.id = e.job_id;
+      job.stages.emplace_back(e.stage_id, attempt);
       break;
     }
     case Event::Type::kStageCompleted:
       if (StageRow* s = current()) {
         s->status = e.ok ? "COMPLETE" : "FAILED";
         s->completion_time = e.time;
+        // A task the scheduler stopped waiting for (its job was cancelled)
+        // ends with its stage.
+        for (TaskRow& t : s->tasks)
+          if (t.status == "RUNNING") {
+            t.status = "KILLED";
+            t.duration = std::max(0.0, e.time - t.launch_time);
+            ++s->killed;
+          }
+        s->active = 0;
       }
       break;
     case Event::Type::kTaskStart:
@@ -261,11 +280,6 @@ void AppStatus::on_event(const Event& e) {
 void AppStatus::finish(double time) {
   std::lock_guard lock(mu_);
   end_time_ = time;
-}
-
-bool AppStatus::completed() const {
-  std::lock_guard lock(mu_);
-  return end_time_ > 0;
 }
 
 double AppStatus::end_time() const {
@@ -337,15 +351,12 @@ std::string AppStatus::stage_json(const StageRow& s, bool with_tasks) const {
 }
 
 std::string AppStatus::task_summary_json(const StageRow& s, const std::vector<double>& quantiles) const {
-  std::vector<double> durations;
-  for (const TaskRow& t : s.tasks)
-    if (t.status == "SUCCESS") durations.push_back(t.duration * 1000);
-  std::sort(durations.begin(), durations.end());
+  const std::vector<double> durations = successful_durations(s);
   std::string qs, values;
   for (double q : quantiles) {
     qs += (qs.empty() ? "" : ",") + std::to_string(q);
     char buf[32];
-    std::snprintf(buf, sizeof buf, "%.3f", quantile(durations, q));
+    std::snprintf(buf, sizeof buf, "%.3f", quantile(durations, q) * 1000);
     values += (values.empty() ? "" : ",") + std::string(buf);
   }
   return "{\"quantiles\":[" + qs + "],\"duration\":[" + values + "],\"executorRunTime\":[" + values + "]}";
@@ -411,7 +422,7 @@ std::optional<std::string> AppStatus::api(const std::string& path,
       const int offset = std::max(0, int_param(query, "offset", 0));
       const int length = std::max(0, int_param(query, "length", 20));
       std::string out = "[";
-      for (int i = offset; i < static_cast<int>(s->tasks.size()) && i < offset + length; ++i)
+      for (int64_t i = offset; i < static_cast<int64_t>(s->tasks.size()) && i < int64_t{offset} + length; ++i)
         out += (out.size() > 1 ? "," : "") + task_json(i, s->tasks[i]);
       return out + "]";
     }
@@ -448,7 +459,7 @@ std::optional<std::string> AppStatus::api(const std::string& path,
     bool first = true;
     for (const auto& [k, v] : info_.conf) {
       out += (first ? "" : ",") + std::string("[") + json_quote(k) + "," +
-             json_quote(secret_key(k) ? "*********(redacted)" : v) + "]";
+             json_quote(shown_value(k, v)) + "]";
       first = false;
     }
     return out + "]}";
@@ -558,7 +569,12 @@ std::string AppStatus::dag_svg(const JobRow& job) const {
   for (const StageRow* s : stages) {
     const auto [x, y] = at[s->id];
     const char* fill = s->status == "COMPLETE" ? "#dff0d8" : s->status == "FAILED" ? "#f2dede" : "#d9edf7";
-    std::string name = s->name.size() > 28 ? s->name.substr(0, 27) + "..." : s->name;
+    std::string name = s->name;
+    if (name.size() > 28) {
+      size_t cut = 27;
+      while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 character
+      name = name.substr(0, cut) + "...";
+    }
     svg += "<g><title>" + html_escape(s->name) + "</title><rect x=\"" + std::to_string(x) + "\" y=\"" +
            std::to_string(y) + "\" width=\"" + std::to_string(kW) + "\" height=\"" + std::to_string(kH) +
            "\" rx=\"4\" fill=\"" + fill + "\" stroke=\"#888\"/><text x=\"" + std::to_string(x + 8) + "\" y=\"" +
@@ -589,10 +605,7 @@ std::string AppStatus::stages_page(const std::string& base) const {
 
 std::string AppStatus::stage_page(int id, int attempt, int page, int page_size, const std::string& base) const {
   const StageRow& s = *stage_row(id, attempt);
-  std::vector<double> durations;
-  for (const TaskRow& t : s.tasks)
-    if (t.status == "SUCCESS") durations.push_back(t.duration);
-  std::sort(durations.begin(), durations.end());
+  const std::vector<double> durations = successful_durations(s);
   std::string body = "<p>" + html_escape(s.name) + " (job " + std::to_string(s.job_id) + "): <span class=\"" +
                      s.status + "\">" + s.status + "</span>, " + std::to_string(s.num_tasks) + " tasks</p>";
   body += "<h3>Summary of " + std::to_string(durations.size()) +
@@ -645,7 +658,7 @@ std::string AppStatus::environment_page(const std::string& base) const {
                      html_escape(info_.binary) + "</td></tr><tr><td>Master</td><td>" + html_escape(info_.master) +
                      "</td></tr>";
   for (const auto& [k, v] : info_.conf)
-    rows += "<tr><td>" + html_escape(k) + "</td><td>" + html_escape(secret_key(k) ? "*********(redacted)" : v) +
+    rows += "<tr><td>" + html_escape(k) + "</td><td>" + html_escape(shown_value(k, v)) +
             "</td></tr>";
   return frame("Environment", "environment", "<table id=\"environment\"><tr><th>Name</th><th>Value</th></tr>" + rows +
                                                  "</table>",

@@ -93,8 +93,7 @@ class AppStatus : public Listener {
                                   const std::string& base) const;
 
   const AppInfo& info() const { return info_; }
-  bool completed() const;
-  double end_time() const;
+  double end_time() const;  // 0 while running
 
  private:
   StageRow* stage_row(int id, int attempt);
@@ -131,5 +130,8 @@ class AppStatus : public Listener {
 std::string format_time(double epoch_seconds);
 std::string display_time(double epoch_seconds);  // "2026-12-02 13:20:00" (UTC), on the pages
 std::string html_escape(const std::string& s);
+// A setting's value as pages, the API and event logs show it: secrets
+// (keys with secret, password, token or .key) redacted, as Spark does.
+std::string shown_value(const std::string& key, const std::string& value);
 
 }  // namespace brasa::ui

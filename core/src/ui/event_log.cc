@@ -3,7 +3,12 @@
 #include <spdlog/fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
+#include <climits>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -48,6 +53,11 @@ struct Line {
   double num(const std::string& key, double fallback = 0) const {
     auto it = numbers.find(key);
     return it == numbers.end() ? fallback : it->second;
+  }
+  // An int field; the fallback when absent, null or out of range.
+  int integer(const std::string& key, int fallback) const {
+    const double x = num(key, fallback);
+    return std::isfinite(x) && x >= INT_MIN && x <= INT_MAX ? static_cast<int>(x) : fallback;
   }
 };
 
@@ -154,6 +164,14 @@ class Parser {
   size_t pos_ = 0;
 };
 
+// Ids become file names and URL paths: letters, digits, '.', '_' and '-'.
+bool valid_app_id(const std::string& id) {
+  if (id.empty() || id.size() > 128 || id[0] == '.') return false;
+  for (char c : id)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') return false;
+  return true;
+}
+
 const std::map<std::string, Event::Type>& event_types() {
   static const auto* types = [] {
     auto* m = new std::map<std::string, Event::Type>;
@@ -169,15 +187,19 @@ const std::map<std::string, Event::Type>& event_types() {
 }  // namespace
 
 EventLogWriter::EventLogWriter(const std::string& dir, const AppInfo& info) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
+  // Only its owner reads a log: it names the program, its settings and its
+  // data. A new directory is made private; the file is new (not a link).
+  if (!std::filesystem::exists(dir) && ::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+    throw std::runtime_error("brasa.eventLog.dir: cannot create " + dir + ": " + std::strerror(errno));
   final_path_ = (std::filesystem::path(dir) / info.id).string();
   path_ = final_path_ + ".inprogress";
-  file_ = std::fopen(path_.c_str(), "w");
+  const int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  file_ = fd >= 0 ? ::fdopen(fd, "w") : nullptr;
   if (!file_)
     throw std::runtime_error("brasa.eventLog.dir: cannot write the event log " + path_ + ": " + std::strerror(errno));
   std::string conf;
-  for (const auto& [k, v] : info.conf) conf += (conf.empty() ? "" : ",") + json_quote(k) + ":" + json_quote(v);
+  for (const auto& [k, v] : info.conf)
+    conf += (conf.empty() ? "" : ",") + json_quote(k) + ":" + json_quote(shown_value(k, v));
   write_line("{\"event\":\"LogStart\",\"format\":" + std::to_string(kFormat) +
              ",\"brasaVersion\":" + json_quote(BRASA_VERSION) + ",\"appId\":" + json_quote(info.id) +
              ",\"appName\":" + json_quote(info.name) + ",\"master\":" + json_quote(info.master) +
@@ -219,7 +241,7 @@ void EventLogWriter::on_event(const Event& e) {
     }
     b.push_back('"');
   };
-  fmt::format_to(std::back_inserter(b), "{{\"event\":\"{}\",\"time\":{}", event_type_name(e.type), e.time);
+  fmt::format_to(std::back_inserter(b), "{{\"event\":\"{}\",\"time\":{}", event_type_name(e.type), number(e.time));
   if (e.job_id >= 0) fmt::format_to(std::back_inserter(b), ",\"job\":{}", e.job_id);
   if (e.stage_id >= 0) fmt::format_to(std::back_inserter(b), ",\"stage\":{}", e.stage_id);
   if (e.partition >= 0) fmt::format_to(std::back_inserter(b), ",\"partition\":{}", e.partition);
@@ -251,7 +273,7 @@ std::unique_ptr<AppStatus> replay_event_log(const std::string& path) {
   if (!in) return nullptr;
   std::string text;
   std::unique_ptr<AppStatus> app;
-  double last_time = 0;
+  double end_time = 0;
   bool ended = false;
   int64_t line_number = 0;
   while (std::getline(in, text)) {
@@ -259,25 +281,25 @@ std::unique_ptr<AppStatus> replay_event_log(const std::string& path) {
     Line line;
     Parser parser(text);
     if (!parser.object(line) || !parser.at_end()) {
+      if (!app) return nullptr;  // not an event log
       // A crash can cut the last line short; anything else is worth a word.
       if (in.peek() != EOF) spdlog::warn("{}:{}: not an event log line; skipped", path, line_number);
       continue;
     }
     const std::string kind = line.str("event");
     if (!app) {
-      if (kind != "LogStart") return nullptr;
+      if (kind != "LogStart" || !valid_app_id(line.str("appId"))) return nullptr;
       if (line.num("format") > kFormat)
         spdlog::warn("{}: event log format {} is newer than this reader's ({})", path, line.num("format"), kFormat);
       AppInfo info{line.str("appId"),  line.str("appName"), line.str("master"),
-                   line.str("user"),   line.str("binary"),  static_cast<int>(line.num("cores")),
+                   line.str("user"),   line.str("binary"),  line.integer("cores", 0),
                    line.num("startTime"), line.conf};
-      last_time = info.start_time;
       app = std::make_unique<AppStatus>(std::move(info));
       continue;
     }
-    last_time = std::max(last_time, line.num("time", last_time));
     if (kind == "ApplicationEnd") {
       ended = true;
+      end_time = line.num("time");
       continue;
     }
     auto type = event_types().find(kind);
@@ -285,21 +307,21 @@ std::unique_ptr<AppStatus> replay_event_log(const std::string& path) {
     Event e;
     e.type = type->second;
     e.time = line.num("time");
-    e.job_id = static_cast<int>(line.num("job", -1));
-    e.stage_id = static_cast<int>(line.num("stage", -1));
-    e.partition = static_cast<int>(line.num("partition", -1));
-    e.num_tasks = static_cast<int>(line.num("tasks"));
+    e.job_id = line.integer("job", -1);
+    e.stage_id = line.integer("stage", -1);
+    e.partition = line.integer("partition", -1);
+    e.num_tasks = line.integer("tasks", 0);
     e.ok = line.num("ok", 1) != 0;
     e.seconds = line.num("seconds");
     e.name = line.str("name");
     e.error = line.str("error");
-    e.executor_id = static_cast<int>(line.num("executor", -1));
-    e.iteration = static_cast<int>(line.num("iteration", -1));
+    e.executor_id = line.integer("executor", -1);
+    e.iteration = line.integer("iteration", -1);
     e.value = line.num("value");
     if (auto it = line.lists.find("parents"); it != line.lists.end()) e.parents = it->second;
     app->on_event(e);
   }
-  if (app && ended) app->finish(last_time);
+  if (app && ended) app->finish(end_time);
   return app;
 }
 

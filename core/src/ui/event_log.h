@@ -10,7 +10,8 @@
 //   ... one line per scheduler event (Event's fields; "event" is event_type_name) ...
 //   {"event":"ApplicationEnd","time":<epoch s>}
 //
-// The writer appends to DIR/<appId>.inprogress, flushing every 100 ms and at
+// The writer appends to DIR/<appId>.inprogress (a new file only its owner
+// reads; secrets in the settings redacted), flushing every 100 ms and at
 // each job's end, and renames it to DIR/<appId> when the application ends.
 // A log without ApplicationEnd (a crash) is read up to its last whole line
 // and shown as incomplete.
@@ -34,7 +35,6 @@ class EventLogWriter : public Listener {
 
   void on_event(const Event& e) override;
   void on_tick() override;
-  const std::string& path() const { return path_; }
 
  private:
   void write_line(const std::string& line);

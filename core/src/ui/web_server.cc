@@ -22,9 +22,9 @@
 #include "../deploy/secret.h"
 #include "event_log.h"
 
-namespace brasa::ui {
-
 namespace fs = std::filesystem;
+
+namespace brasa::ui {
 
 namespace {
 
@@ -296,8 +296,6 @@ std::string web_ui_url(Context& ctx) {
 
 // ---- the history server ----
 
-namespace fs = std::filesystem;
-
 struct HistoryServer::Impl {
   std::string dir;
   std::mutex mu;
@@ -325,12 +323,13 @@ struct HistoryServer::Impl {
         seen[path] = it->second;
         continue;
       }
-      auto app = ui::replay_event_log(path);
-      if (app) seen[path] = Loaded{mtime, size, std::move(app)};
+      // Not a log: remembered too, so that it is not read on every request.
+      seen[path] = Loaded{mtime, size, ui::replay_event_log(path)};
     }
     logs = std::move(seen);
     std::vector<std::shared_ptr<const ui::AppStatus>> out;
-    for (const auto& [path, loaded] : logs) out.push_back(loaded.app);
+    for (const auto& [path, loaded] : logs)
+      if (loaded.app) out.push_back(loaded.app);
     std::sort(out.begin(), out.end(),
               [](const auto& a, const auto& b) { return a->info().start_time > b->info().start_time; });
     return out;

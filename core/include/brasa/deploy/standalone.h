@@ -45,7 +45,7 @@ struct WorkerOptions {
   size_t memory_bytes = size_t{4} << 30;
   std::string work_dir = "/tmp/brasa-work";
   int max_binaries = 8;             // shipped binaries kept, least recently used removed first
-  int app_retention_hours = 7 * 24;  // application directories (executor logs) older than this go
+  int app_retention_hours = 7 * 24;  // ended applications' directories (executor logs) older than this go; 0: kept
   std::string secret;
   bool insecure = false;  // start without a secret
   std::string tls_cert, tls_key, tls_ca;  // PEM files; all three turn TLS on (executors inherit them)

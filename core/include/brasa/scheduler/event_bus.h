@@ -3,8 +3,9 @@
 // posts. Users may add listeners of their own (ctx.runtime().events()).
 //
 // Listeners run on the bus's thread, never the scheduler's; the queue is
-// bounded (brasa.events.queue_size, default 100,000), and a post to a full
-// queue drops the event and counts it rather than wait for a slow listener.
+// bounded (brasa.events.queue_size, default 100,000): a task event posted to
+// a full queue is dropped and counted rather than wait for a slow listener
+// (job, stage and executor events, a few per stage, are always kept).
 #pragma once
 
 #include <condition_variable>
@@ -67,12 +68,12 @@ class EventBus {
   void add_listener(std::shared_ptr<Listener> listener);
   void remove_listener(const std::shared_ptr<Listener>& listener);
   std::vector<std::shared_ptr<Listener>> listeners() const;
-  // Queues the event (or drops it when the queue is full); task events reach
-  // listeners within a tick (100 ms).
+  // Queues the event (or drops a task event when the queue is full); task
+  // events reach listeners within a tick (100 ms).
   void post(Event e);
   // Waits until every event posted so far has been delivered.
   void flush();
-  // Events dropped because the queue was full.
+  // Task events dropped because the queue was full.
   uint64_t dropped() const;
 
  private:
