@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <limits>
 #include <numeric>
@@ -75,6 +76,26 @@ TEST(Take, SkipsEmptyPartitionsAndKeepsOrder) {
   auto big = ctx->range(0, 100000, 1, 4).take(10000);
   ASSERT_EQ(big.size(), 10000u);
   for (int64_t i = 0; i < 10000; ++i) ASSERT_EQ(big[static_cast<size_t>(i)], i);
+}
+
+// An action that needs a record names itself, the RDD and where its
+// records come from when there are none.
+TEST(Reduce, EmptyInputErrorNamesTheActionAndTheInput) {
+  auto ctx = make_context();
+  brasa_test::TempDir dir;
+  const std::string path = (dir.path() / "empty.txt").string();
+  std::ofstream(path).close();
+  auto lengths = ctx->text_file(path, 2).map([](const std::string& line) { return line.size(); });
+  try {
+    lengths.reduce([](size_t a, size_t b) { return a + b; });
+    ADD_FAILURE() << "no error";
+  } catch (const std::logic_error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("reduce at actions_test.cc:"), std::string::npos) << what;
+    EXPECT_NE(what.find("(map at actions_test.cc:"), std::string::npos) << what;
+    EXPECT_NE(what.find("it reads text_file at actions_test.cc:"), std::string::npos) << what;
+  }
+  EXPECT_THROW(lengths.first(), std::logic_error);
 }
 
 // ---- top, take_ordered -------------------------------------------------------------------

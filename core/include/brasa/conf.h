@@ -10,6 +10,11 @@
 //   brasa.local.dir             where spills and disk blocks go   (default $TMPDIR or /tmp)
 //   brasa.task.max_failures     attempts per task before the job fails (default 4)
 //   brasa.ui.show_progress      console progress bar on a terminal (default true)
+//   brasa.ui.enabled            the live web UI (default true); brasa.ui.host
+//                               (127.0.0.1), brasa.ui.port (4040; 0: any free)
+//   brasa.eventLog.enabled      write the event log (default false) to
+//                               brasa.eventLog.dir (/tmp/brasa-events)
+//   brasa.events.queue_size     listeners' queue; task events beyond it are dropped (100000)
 //   brasa.log.level             trace|debug|info|warn|error|off   (default warn)
 //   brasa.default.parallelism   partitions when none is given     (default: threads,
 //                                                                  or the cluster's cores)

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <set>
 #include <stdexcept>
 
 #include "brasa/runtime.h"
@@ -40,6 +41,24 @@ void RDDBase::restore(int id, std::string op, std::string site, StorageLevel lev
 
 std::string RDDBase::name() const {
   return (user_name_.empty() ? "" : user_name_ + " ") + op_ + " at " + site_;
+}
+
+std::string RDDBase::empty_error(const char* action, const CallSite& site) const {
+  // The lineage's sources: where the missing records would have come from.
+  std::vector<std::string> sources;
+  std::vector<const RDDBase*> todo{this};
+  std::set<int> seen;
+  while (!todo.empty()) {
+    const RDDBase* r = todo.back();
+    todo.pop_back();
+    if (!seen.insert(r->id()).second) continue;
+    auto deps = r->dependencies();
+    if (deps.empty() && r != this) sources.push_back(r->name());
+    for (const auto& d : deps) todo.push_back(d.rdd.get());
+  }
+  std::string out = std::string(action) + " at " + describe(site) + ": the RDD (" + name() + ") is empty";
+  for (size_t i = 0; i < sources.size(); ++i) out += (i ? ", " : "; it reads ") + sources[i];
+  return out;
 }
 
 std::vector<Dependency> RDDBase::dependencies() const {

@@ -55,6 +55,10 @@ class RDDBase : public std::enable_shared_from_this<RDDBase> {
   // The lineage; empty once the RDD is checkpointed.
   std::vector<Dependency> dependencies() const;
 
+  // "reduce at app.cc:20: the RDD (map at app.cc:12) is empty; it reads
+  // text_file at app.cc:11": what an action that needs a record says.
+  std::string empty_error(const char* action, const CallSite& site) const;
+
   const std::optional<Partitioner>& partitioner() const { return partitioner_; }
   void set_partitioner(std::optional<Partitioner> p) { partitioner_ = std::move(p); }
 

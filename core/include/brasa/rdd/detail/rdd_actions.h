@@ -63,7 +63,7 @@ std::vector<T> RDD<T>::take(int64_t n, CallSite site) const {
 template <class T>
 T RDD<T>::first(CallSite site) const {
   auto v = take(1, site);
-  if (v.empty()) throw std::logic_error("first: the RDD is empty");
+  if (v.empty()) throw std::logic_error(node_->empty_error("first", site));
   return std::move(v[0]);
 }
 
@@ -124,7 +124,7 @@ T RDD<T>::reduce(F f, CallSite site) const {
   std::optional<T> acc;
   for (auto& part : parts)
     if (part) acc = acc ? f(std::move(*acc), std::move(*part)) : std::move(*part);
-  if (!acc) throw std::logic_error("reduce: the RDD is empty (use fold with a zero value)");
+  if (!acc) throw std::logic_error(node_->empty_error("reduce", site) + " (fold takes a zero value instead)");
   return std::move(*acc);
 }
 
@@ -176,7 +176,7 @@ template <class T>
 template <class F>
 T RDD<T>::tree_reduce(F f, int depth, CallSite site) const {
   auto r = tree_aggregate(std::optional<T>{}, fn::OptionalSeq<F>{f}, fn::OptionalCombine<F>{f}, depth, site);
-  if (!r) throw std::logic_error("tree_reduce: the RDD is empty");
+  if (!r) throw std::logic_error(node_->empty_error("tree_reduce", site));
   return std::move(*r);
 }
 
@@ -279,7 +279,7 @@ std::pair<std::vector<double>, std::vector<int64_t>> RDD<T>::histogram(int bucke
     requires std::is_arithmetic_v<T> {
   if (bucket_count < 1) throw std::invalid_argument("histogram: bucket_count must be at least 1");
   StatCounter s = stats(site);
-  if (s.count() == 0) throw std::logic_error("histogram: the RDD is empty");
+  if (s.count() == 0) throw std::logic_error(node_->empty_error("histogram", site));
   std::vector<double> b;
   if (s.min() == s.max()) {
     b = {s.min(), s.max()};
