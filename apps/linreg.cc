@@ -95,8 +95,7 @@ int main(int argc, char** argv) {
         mllib::LinearRegression().max_iter(o.max_iter).reg_param(o.reg).elastic_net_param(o.elastic_net).tol(o.tol).solver(
             o.solver);
     const apps::TrainingInput input{flags, data.first().features.size()};
-    const bool normal = o.solver == "normal" ||
-                        (o.solver == "auto" && input.num_features <= mllib::LinearRegression::kMaxNormalFeatures);
+    const bool normal = estimator.uses_normal_equations(input.num_features);
     mllib::LinearRegressionModel model;
     std::vector<double> history;  // the objective at the start and after each iteration (iterative solvers)
     if (flags.disk_mode() && !normal) {

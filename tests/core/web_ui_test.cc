@@ -21,16 +21,6 @@ namespace {
 using brasa_test::make_context;
 namespace fs = std::filesystem;
 
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("brasa-ui-test-" + std::to_string(::getpid()) + "-" +
-                                               std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
 // GET url + path; fails the test unless the status is `expect`.
 std::string get(const std::string& url, const std::string& path, int expect = 200, const std::string& secret = "") {
   httplib::Client client(url);
@@ -220,9 +210,9 @@ TEST(WebUI, HeadlessChromiumShowsJobsAndStages) {
   EXPECT_EQ(squares.reduce_by_key([](int a, int b) { return a + b; }, 2).count(), 7);
   ctx->runtime().events().flush();
 
-  TempDir profile;
+  brasa_test::TempDir profile;
   const std::string chromium = "timeout 120 " + browser + " --headless --no-sandbox --disable-gpu --user-data-dir=" +
-                               profile.path.string() + " ";
+                               profile.path().string() + " ";
   const std::string jobs = run(chromium + "--dump-dom '" + url + "/jobs/' 2>/dev/null");
   EXPECT_NE(jobs.find("href=\"/jobs/job/?id=0\""), std::string::npos) << jobs;
   EXPECT_NE(jobs.find("SUCCEEDED"), std::string::npos) << jobs;
@@ -233,7 +223,8 @@ TEST(WebUI, HeadlessChromiumShowsJobsAndStages) {
   EXPECT_NE(stage.find("Details for Stage 0"), std::string::npos) << stage;
   EXPECT_NE(stage.find("Summary of 4 completed tasks"), std::string::npos) << stage;
   // A screenshot of the job page, kept beside the test binary.
-  const fs::path shot = fs::current_path() / (brasa_test::on_cluster() ? "web-ui-job-cluster.png" : "web-ui-job.png");
+  const fs::path shot = fs::read_symlink("/proc/self/exe").parent_path() /
+                        (brasa_test::on_cluster() ? "web-ui-job-cluster.png" : "web-ui-job.png");
   fs::remove(shot);
   run(chromium + "--window-size=1100,620 --screenshot=" + shot.string() + " '" + url + "/jobs/job/?id=0' 2>/dev/null");
   ASSERT_TRUE(fs::exists(shot));
@@ -245,13 +236,13 @@ TEST(WebUI, HeadlessChromiumShowsJobsAndStages) {
 }
 
 TEST(EventLog, HistoryServerShowsWhatTheLiveUiShowed) {
-  TempDir dir;
+  brasa_test::TempDir dir;
   std::string live_jobs, live_stages, live_stage, id;
   {
     auto ctx = make_context("", {{"brasa.ui.enabled", "true"},
                                  {"brasa.ui.port", "0"},
                                  {"brasa.eventLog.enabled", "true"},
-                                 {"brasa.eventLog.dir", dir.path.string()}});
+                                 {"brasa.eventLog.dir", dir.path().string()}});
     const std::string url = brasa::web_ui_url(*ctx);
     run_jobs(*ctx);
     id = app_id(url);
@@ -259,10 +250,10 @@ TEST(EventLog, HistoryServerShowsWhatTheLiveUiShowed) {
     live_jobs = get(url, base + "/jobs");
     live_stages = get(url, base + "/stages");
     live_stage = get(url, base + "/stages/0/0");
-    EXPECT_TRUE(fs::exists(dir.path / (id + ".inprogress")));
+    EXPECT_TRUE(fs::exists(dir.path() / (id + ".inprogress")));
   }
-  ASSERT_TRUE(fs::exists(dir.path / id)) << "renamed when the application ended";
-  brasa::HistoryServer history(dir.path.string(), "127.0.0.1", 0);
+  ASSERT_TRUE(fs::exists(dir.path() / id)) << "renamed when the application ended";
+  brasa::HistoryServer history(dir.path().string(), "127.0.0.1", 0);
   const std::string url = "http://127.0.0.1:" + std::to_string(history.port());
   const std::string apps = get(url, "/api/v1/applications");
   EXPECT_NE(apps.find("\"completed\":true"), std::string::npos) << apps;
@@ -278,32 +269,32 @@ TEST(EventLog, HistoryServerShowsWhatTheLiveUiShowed) {
 }
 
 TEST(EventLog, ALogCutShortByACrashIsReadToItsLastWholeLine) {
-  TempDir dir;
+  brasa_test::TempDir dir;
   std::string id;
   {
     auto ctx = make_context("", {{"brasa.ui.enabled", "true"},
                                  {"brasa.ui.port", "0"},
                                  {"brasa.eventLog.enabled", "true"},
-                                 {"brasa.eventLog.dir", dir.path.string()}});
+                                 {"brasa.eventLog.dir", dir.path().string()}});
     run_jobs(*ctx);
     id = app_id(brasa::web_ui_url(*ctx));
   }
   // What a crash in the middle of writing leaves: no ApplicationEnd, and a
   // last line cut in two.
-  std::ifstream in(dir.path / id);
+  std::ifstream in(dir.path() / id);
   std::vector<std::string> lines;
   for (std::string line; std::getline(in, line);) lines.push_back(line);
   ASSERT_GT(lines.size(), 5u);
   ASSERT_NE(lines.back().find("ApplicationEnd"), std::string::npos);
   lines.pop_back();
-  std::ofstream out(dir.path / (id + ".inprogress"));
+  std::ofstream out(dir.path() / (id + ".inprogress"));
   for (const auto& line : lines) out << line << "\n";
   out << "{\"event\":\"TaskStart\",\"time\":17";
   out.close();
-  fs::remove(dir.path / id);
-  std::ofstream(dir.path / "not-a-log.txt") << "hello\n";
+  fs::remove(dir.path() / id);
+  std::ofstream(dir.path() / "not-a-log.txt") << "hello\n";
 
-  brasa::HistoryServer history(dir.path.string(), "127.0.0.1", 0);
+  brasa::HistoryServer history(dir.path().string(), "127.0.0.1", 0);
   const std::string url = "http://127.0.0.1:" + std::to_string(history.port());
   const std::string apps = get(url, "/api/v1/applications");
   EXPECT_EQ(count(apps, "\"id\":"), 1) << apps;
@@ -313,8 +304,8 @@ TEST(EventLog, ALogCutShortByACrashIsReadToItsLastWholeLine) {
 }
 
 TEST(EventLog, IsPrivateAndKeepsNoSecret) {
-  TempDir dir;
-  const fs::path logs = dir.path / "logs";
+  brasa_test::TempDir dir;
+  const fs::path logs = dir.path() / "logs";
   {
     auto ctx = make_context("", {{"brasa.ui.enabled", "false"},
                                  {"brasa.auth.secret", "hunter2"},
@@ -338,14 +329,14 @@ TEST(EventLog, IsPrivateAndKeepsNoSecret) {
 // Logs written by hand: an application id that is not a plain name is not
 // an application; events whose job start is missing still name their job.
 TEST(EventLog, HistoryServerTrustsNoLogBlindly) {
-  TempDir dir;
-  std::ofstream(dir.path / "evil") << "{\"event\":\"LogStart\",\"format\":1,\"appId\":\"x\\\"><img src=x "
+  brasa_test::TempDir dir;
+  std::ofstream(dir.path() / "evil") << "{\"event\":\"LogStart\",\"format\":1,\"appId\":\"x\\\"><img src=x "
                                       "onerror=alert(1)>\",\"appName\":\"evil\",\"startTime\":1}\n";
-  std::ofstream(dir.path / "app-cut") << "{\"event\":\"LogStart\",\"format\":1,\"appId\":\"app-cut\",\"appName\":"
+  std::ofstream(dir.path() / "app-cut") << "{\"event\":\"LogStart\",\"format\":1,\"appId\":\"app-cut\",\"appName\":"
                                          "\"cut\",\"startTime\":1,\"cores\":1e30}\n"
                                          "{\"event\":\"StageSubmitted\",\"time\":2,\"job\":3,\"stage\":5,\"tasks\":1}\n"
                                          "{\"event\":\"JobEnd\",\"time\":3,\"job\":3,\"ok\":false,\"stage\":null}\n";
-  brasa::HistoryServer history(dir.path.string(), "127.0.0.1", 0);
+  brasa::HistoryServer history(dir.path().string(), "127.0.0.1", 0);
   const std::string url = "http://127.0.0.1:" + std::to_string(history.port());
   const std::string apps = get(url, "/api/v1/applications");
   EXPECT_EQ(count(apps, "\"id\":"), 1) << apps;

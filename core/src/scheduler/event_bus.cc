@@ -23,6 +23,10 @@ const char* event_type_name(Event::Type type) {
   return "Unknown";
 }
 
+double epoch_seconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
 EventBus::EventBus(size_t queue_size) : queue_size_(std::max<size_t>(queue_size, 1)), thread_([this] { run(); }) {}
 
 EventBus::~EventBus() {
@@ -63,7 +67,7 @@ constexpr size_t kWakeAt = 4096;
 
 void EventBus::post(Event e) {
   if (e.time == 0)
-    e.time = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    e.time = epoch_seconds();
   bool wake;
   {
     std::lock_guard lock(mu_);

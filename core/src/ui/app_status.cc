@@ -301,28 +301,33 @@ std::string AppStatus::application_json() const {
   return out;
 }
 
-std::string AppStatus::job_json(const JobRow& job) const {
-  int tasks = 0, active = 0, complete = 0, failed = 0, killed = 0, active_stages = 0, complete_stages = 0,
-      failed_stages = 0;
-  std::string ids;
+AppStatus::JobTotals AppStatus::totals(const JobRow& job) const {
+  JobTotals t;
   for (auto [id, attempt] : job.stages) {
     const StageRow* s = stage_row(id, attempt);
     if (!s) continue;
-    tasks += s->num_tasks;
-    active += s->active, complete += s->complete, failed += s->failed, killed += s->killed;
-    (s->status == "ACTIVE" ? active_stages : s->status == "COMPLETE" ? complete_stages : failed_stages) += 1;
-    if (attempt == 0) ids += (ids.empty() ? "" : ",") + std::to_string(id);
+    t.tasks += s->num_tasks;
+    t.active += s->active, t.complete += s->complete, t.failed += s->failed, t.killed += s->killed;
+    (s->status == "ACTIVE" ? t.active_stages : s->status == "COMPLETE" ? t.complete_stages : t.failed_stages) += 1;
   }
+  return t;
+}
+
+std::string AppStatus::job_json(const JobRow& job) const {
+  const JobTotals t = totals(job);
+  std::string ids;
+  for (auto [id, attempt] : job.stages)
+    if (attempt == 0) ids += (ids.empty() ? "" : ",") + std::to_string(id);
   std::string out = "{\"jobId\":" + std::to_string(job.id) + ",\"name\":" + json_quote(job.name) +
                     ",\"submissionTime\":" + json_quote(format_time(job.submission_time));
   if (job.status != "RUNNING") out += ",\"completionTime\":" + json_quote(format_time(job.completion_time));
   out += ",\"stageIds\":[" + ids + "],\"status\":\"" + job.status + "\"";
-  out += ",\"numTasks\":" + std::to_string(tasks) + ",\"numActiveTasks\":" + std::to_string(active) +
-         ",\"numCompletedTasks\":" + std::to_string(complete) + ",\"numSkippedTasks\":0,\"numFailedTasks\":" +
-         std::to_string(failed) + ",\"numKilledTasks\":" + std::to_string(killed) +
-         ",\"numActiveStages\":" + std::to_string(active_stages) + ",\"numCompletedStages\":" +
-         std::to_string(complete_stages) + ",\"numSkippedStages\":0,\"numFailedStages\":" +
-         std::to_string(failed_stages);
+  out += ",\"numTasks\":" + std::to_string(t.tasks) + ",\"numActiveTasks\":" + std::to_string(t.active) +
+         ",\"numCompletedTasks\":" + std::to_string(t.complete) + ",\"numSkippedTasks\":0,\"numFailedTasks\":" +
+         std::to_string(t.failed) + ",\"numKilledTasks\":" + std::to_string(t.killed) +
+         ",\"numActiveStages\":" + std::to_string(t.active_stages) + ",\"numCompletedStages\":" +
+         std::to_string(t.complete_stages) + ",\"numSkippedStages\":0,\"numFailedStages\":" +
+         std::to_string(t.failed_stages);
   if (!job.error.empty()) out += ",\"failureReason\":" + json_quote(job.error);
   return out + "}";
 }
@@ -489,19 +494,14 @@ std::string AppStatus::jobs_page(const std::string& base) const {
   for (auto it = jobs_.rbegin(); it != jobs_.rend(); ++it) {
     const JobRow& job = it->second;
     (job.status == "RUNNING" ? running : job.status == "SUCCEEDED" ? succeeded : failed) += 1;
-    int tasks = 0, done = 0, active = 0, stages_done = 0;
-    for (auto [id, attempt] : job.stages)
-      if (const StageRow* s = stage_row(id, attempt)) {
-        tasks += s->num_tasks, done += s->complete, active += s->active;
-        stages_done += s->status == "COMPLETE";
-      }
+    const JobTotals t = totals(job);
     const double end = job.status == "RUNNING" ? 0 : job.completion_time;
     rows += "<tr><td><a href=\"" + base + "/jobs/job/?id=" + std::to_string(job.id) + "\">" +
             std::to_string(job.id) + "</a></td><td>" + html_escape(job.name) + "</td><td>" +
             display_time(job.submission_time) + "</td><td>" +
             (end > 0 ? duration_text(end - job.submission_time) : "running") + "</td><td class=\"" + job.status +
-            "\">" + job.status + "</td><td>" + std::to_string(stages_done) + "/" + std::to_string(job.num_stages) +
-            "</td><td>" + progress_bar(done, active, tasks) + "</td></tr>";
+            "\">" + job.status + "</td><td>" + std::to_string(t.complete_stages) + "/" + std::to_string(job.num_stages) +
+            "</td><td>" + progress_bar(t.complete, t.active, t.tasks) + "</td></tr>";
   }
   std::string body = "<p>" + std::to_string(running) + " running, " + std::to_string(succeeded) + " succeeded, " +
                      std::to_string(failed) + " failed jobs; " + std::to_string(iterations_) +

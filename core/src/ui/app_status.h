@@ -100,6 +100,12 @@ class AppStatus : public Listener {
   const StageRow* stage_row(int id, int attempt) const;
   const StageRow* latest_attempt(int id) const;
 
+  // A job's tasks and stages over its stage attempts.
+  struct JobTotals {
+    int tasks = 0, active = 0, complete = 0, failed = 0, killed = 0;
+    int active_stages = 0, complete_stages = 0, failed_stages = 0;
+  };
+  JobTotals totals(const JobRow& job) const;
   std::string job_json(const JobRow& job) const;
   std::string stage_json(const StageRow& stage, bool with_tasks) const;
   std::string task_summary_json(const StageRow& stage, const std::vector<double>& quantiles) const;

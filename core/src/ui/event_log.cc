@@ -33,10 +33,6 @@ std::string number(double x) {
   return std::string(buf, end);
 }
 
-double now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 // One line of the log: an object whose values are strings, numbers, true,
 // false, null or (for "conf") an object of strings. Anything else, or a line
 // cut short, fails.
@@ -210,7 +206,7 @@ EventLogWriter::EventLogWriter(const std::string& dir, const AppInfo& info) {
 }
 
 EventLogWriter::~EventLogWriter() {
-  write_line("{\"event\":\"ApplicationEnd\",\"time\":" + number(now()) + "}");
+  write_line("{\"event\":\"ApplicationEnd\",\"time\":" + number(epoch_seconds()) + "}");
   const bool ok = std::fclose(file_) == 0;
   std::error_code ec;
   if (ok) std::filesystem::rename(path_, final_path_, ec);
@@ -227,20 +223,6 @@ void EventLogWriter::write_line(const std::string& line) {
 void EventLogWriter::on_event(const Event& e) {
   fmt::memory_buffer& b = buffer_;
   b.clear();
-  auto quoted = [&b](std::string_view text) {
-    b.push_back('"');
-    for (char c : text) {
-      if (c == '"' || c == '\\') {
-        b.push_back('\\');
-        b.push_back(c);
-      } else if (static_cast<unsigned char>(c) < 0x20) {
-        fmt::format_to(std::back_inserter(b), "\\u{:04x}", static_cast<unsigned>(c));
-      } else {
-        b.push_back(c);
-      }
-    }
-    b.push_back('"');
-  };
   fmt::format_to(std::back_inserter(b), "{{\"event\":\"{}\",\"time\":{}", event_type_name(e.type), number(e.time));
   if (e.job_id >= 0) fmt::format_to(std::back_inserter(b), ",\"job\":{}", e.job_id);
   if (e.stage_id >= 0) fmt::format_to(std::back_inserter(b), ",\"stage\":{}", e.stage_id);
@@ -250,11 +232,11 @@ void EventLogWriter::on_event(const Event& e) {
   if (e.seconds != 0) fmt::format_to(std::back_inserter(b), ",\"seconds\":{}", number(e.seconds));
   if (!e.name.empty()) {
     fmt::format_to(std::back_inserter(b), ",\"name\":");
-    quoted(e.name);
+    json_quote_to(b, e.name);
   }
   if (!e.error.empty()) {
     fmt::format_to(std::back_inserter(b), ",\"error\":");
-    quoted(e.error);
+    json_quote_to(b, e.error);
   }
   if (e.executor_id >= 0) fmt::format_to(std::back_inserter(b), ",\"executor\":{}", e.executor_id);
   if (e.iteration >= 0) fmt::format_to(std::back_inserter(b), ",\"iteration\":{},\"value\":{}", e.iteration,

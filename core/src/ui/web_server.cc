@@ -239,7 +239,7 @@ class LiveUI : public Listener {
 
 AppInfo app_info(const Conf& conf, int threads) {
   AppInfo info;
-  info.start_time = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  info.start_time = epoch_seconds();
   const std::time_t t = static_cast<std::time_t>(info.start_time);
   std::tm tm{};
   gmtime_r(&t, &tm);

@@ -154,8 +154,7 @@ LinearRegressionModel LinearRegression::fit(const RDD<LabeledPoint>& data) const
   const int d = blocks.num_features;
   LinearRegressionModel model;
 
-  const bool normal = solver_ == "normal" || (solver_ == "auto" && d <= kMaxNormalFeatures);
-  if (normal) {
+  if (uses_normal_equations(d)) {
     if (d > kMaxNormalFeatures)
       throw std::invalid_argument("LinearRegression: solver \"normal\" takes at most " +
                                   std::to_string(kMaxNormalFeatures) + " features, the data has " +

@@ -51,6 +51,7 @@ struct Event {
 };
 
 const char* event_type_name(Event::Type type);  // "JobStart", "TaskEnd", ...
+double epoch_seconds();                         // now, as Event::time counts
 
 class Listener {
  public:

@@ -8,21 +8,30 @@
 
 namespace brasa {
 
-inline std::string json_quote(std::string_view s) {
-  std::string out = "\"";
+// Appends s, quoted and escaped, to out (a std::string, or any buffer with
+// push_back and append(first, last), such as fmt::memory_buffer).
+template <class Out>
+void json_quote_to(Out& out, std::string_view s) {
+  out.push_back('"');
   for (char c : s) {
     if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
+      out.push_back('\\');
+      out.push_back(c);
     } else if (static_cast<unsigned char>(c) < 0x20) {
       char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
+      const int n = std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out.append(buf, buf + n);
     } else {
-      out += c;
+      out.push_back(c);
     }
   }
-  return out + "\"";
+  out.push_back('"');
+}
+
+inline std::string json_quote(std::string_view s) {
+  std::string out;
+  json_quote_to(out, s);
+  return out;
 }
 
 }  // namespace brasa

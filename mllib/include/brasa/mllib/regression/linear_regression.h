@@ -85,6 +85,11 @@ class LinearRegression {
   LinearRegressionModel fit(const RDD<LabeledPoint>& data) const;
 
   static constexpr int kMaxNormalFeatures = 4096;
+  // Whether fit solves the normal equations for data of this width (the
+  // solver, or "auto" up to kMaxNormalFeatures), not L-BFGS over the data.
+  bool uses_normal_equations(int num_features) const {
+    return solver_ == "normal" || (solver_ == "auto" && num_features <= kMaxNormalFeatures);
+  }
 
  private:
   double reg_param_ = 0;
