@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
   int partitions = 0, top = 10;
   bool overwrite = false;
   app.add_option("input", input, "text file, directory or glob")->required();
-  app.add_option("--master", master, "local, local[N], local[*], local-cluster[E,C] or brasa://HOST:PORT");
+  app.add_option("--master", master, "local, local[N], local[*], local-cluster[E,C], brasa://HOST:PORT or slurm");
   app.add_option("--executor-cores", executor_cores, "cores per executor on a cluster")->check(CLI::PositiveNumber);
   app.add_option("--executor-memory", executor_memory, "storage memory per executor on a cluster, e.g. 2g");
   app.add_option("--partitions", partitions, "minimum input partitions (default: threads)")->check(CLI::NonNegativeNumber);

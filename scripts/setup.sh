@@ -12,6 +12,7 @@ PACKAGES=(
   libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev  # the web UI
   chromium  # the web UI's browser test
   iproute2
+  slurm-wlm munge  # running on Slurm: scripts/slurm-local.sh, tests/slurm
   python3-dask python3-distributed python3-numpy python3-pandas  # peers of bench/
   python3-sklearn python3-scipy python3-networkx python3-igraph libopenblas0-pthread
 )

@@ -86,8 +86,8 @@ void Report::set(const std::string& key, const std::vector<double>& values) {
 App::App(std::string name, std::string description) : name_(std::move(name)), cli_(std::move(description), name_) {
   cli_.add_option("--input", flags_.input, "input file, directory or glob")->required();
   cli_.add_option("--master", flags_.master,
-                  "where to run: local, local[N], local[*], local-cluster[E,C] "
-                  "or brasa://HOST:PORT")
+                  "where to run: local, local[N], local[*], local-cluster[E,C], "
+                  "brasa://HOST:PORT or slurm (inside salloc or sbatch)")
       ->capture_default_str();
   cli_.add_option("--partitions", flags_.partitions, "input partitions (0: the master's default parallelism)")
       ->check(CLI::NonNegativeNumber)

@@ -1,5 +1,7 @@
 #include "brasa/conf.h"
 
+#include "deploy/slurm.h"
+
 #include <cstdio>
 
 #include <cctype>
@@ -67,6 +69,11 @@ int Conf::local_threads() const {
   // On a standalone cluster, scheduler threads wait on executors' cores; the
   // cluster's size is known only once executors register.
   if (m.rfind("brasa://", 0) == 0) return static_cast<int>(get_int("brasa.cores.max", 64));
+  if (m == "slurm") {  // the allocation's cores; outside one the backend explains
+    if (!deploy::SlurmAllocation::inside()) return 1;
+    auto a = deploy::SlurmAllocation::from_environment();
+    return a.tasks * a.cpus_per_task;
+  }
   if (m == "local") return 1;
   if (m == "local[*]") return hw;
   if (m.rfind("local[", 0) == 0 && m.back() == ']') {
@@ -79,7 +86,7 @@ int Conf::local_threads() const {
     }
   }
   throw std::invalid_argument("master '" + m +
-                              "' is not supported; use local, local[N], local[*], local-cluster[E,C] or brasa://HOST:PORT");
+                              "' is not supported; use local, local[N], local[*], local-cluster[E,C], brasa://HOST:PORT or slurm");
 }
 
 std::pair<int, int> Conf::local_cluster() const {

@@ -84,6 +84,10 @@ std::unique_ptr<Backend> make_backend(Runtime& runtime) {
     require_init(conf);
     return ClusterBackend::start_standalone(runtime, conf.master().substr(8));
   }
+  if (conf.master() == "slurm") {
+    require_init(conf);
+    return ClusterBackend::start_slurm(runtime);
+  }
   return std::make_unique<LocalBackend>(runtime, runtime.threads());
 }
 

@@ -1,7 +1,7 @@
 // Configuration of a Context, as key/value strings like SparkConf.
 //
 //   brasa.master                local | local[N] | local[*] | local-cluster[E,C]
-//                               | brasa://HOST:PORT                (default local[*])
+//                               | brasa://HOST:PORT | slurm        (default local[*])
 //   brasa.app.name              shown in logs                     (default brasa)
 //   brasa.memory.storage        block manager budget, e.g. 512m   (default 2g)
 //   brasa.memory.shuffle        shuffle buffers and aggregation tables one task
@@ -19,7 +19,7 @@
 //   brasa.default.parallelism   partitions when none is given     (default: threads,
 //                                                                  or the cluster's cores)
 // On a cluster: brasa.executor.cores (1), brasa.executor.memory (2g),
-// brasa.cores.max, brasa.driver.host, brasa.auth.secret,
+// brasa.cores.max, brasa.driver.host, brasa.auth.secret, brasa.executor.log.dir,
 // brasa.locality.wait.ms (3000), brasa.network.timeout.ms (10000),
 // brasa.tls.cert / brasa.tls.key / brasa.tls.ca (PEM files; TLS when all set).
 #pragma once

@@ -30,6 +30,7 @@
 #include "brasa/util/sink.h"
 #include "brasa/storage/block_manager.h"
 #include "brasa/util/serializer.h"
+#include "executor_launcher.h"
 #include "rpc_common.h"
 
 
@@ -101,6 +102,15 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
   bool master_unreachable = false;  // its last heartbeat call failed
   std::string master_forgot;        // why the master no longer knows this application, once it says so
   std::string app_id;
+  // local-cluster and slurm: how this driver starts its executors (null
+  // when the standalone master does), and what it does about lost ones.
+  std::unique_ptr<ExecutorLauncher> launcher;
+  int next_executor_id = 0;
+  bool ready = false;          // the first executors registered
+  int executors_lost = 0;      // lost after registering, or before
+  std::string no_replacement;  // why lost executors are replaced no more, once they are not
+
+  void launch();
 
   explicit Impl(Runtime& r) : rt(r) {}
 
@@ -205,24 +215,65 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
     spdlog::info("shipped the application binary to worker {}", worker);
   }
 
-  void spawn(int id, int cores) {
-    Executor e;
-    e.id = id;
-    e.log = (std::filesystem::path(rt.local_dir()) / ("executor-" + std::to_string(id) + ".log")).string();
+  // Starts executor `id` through the launcher. The entry exists before the
+  // process does, so its registration always finds it.
+  void spawn(int id) {
+    const std::string exe = std::filesystem::read_symlink("/proc/self/exe").string();
     std::vector<std::string> env{
         std::string(kDriverEnv) + "=" + address,
         "BRASA_EXECUTOR_ID=" + std::to_string(id),
-        "BRASA_EXECUTOR_CORES=" + std::to_string(cores),
-        "BRASA_EXECUTOR_PARENT=" + std::to_string(::getpid()),
+        "BRASA_EXECUTOR_CORES=" + std::to_string(launcher->cores()),
+        "BRASA_EXECUTOR_HOST=" + launcher->executor_host(),
         "BRASA_SECRET=" + secret,
-        "BRASA_EXECUTOR_MEMORY=" + rt.conf().get("brasa.executor.memory", "2g"),
-        "BRASA_EXECUTOR_SHUFFLE_MEMORY=" + rt.conf().get("brasa.memory.shuffle", "1g"),
+        "BRASA_EXECUTOR_MEMORY=" + launcher->memory(),
+        "BRASA_EXECUTOR_SHUFFLE_MEMORY=" + launcher->shuffle_memory(),
     };
     // The disk the user chose for spills and blocks, for the executors too.
     if (auto dir = rt.conf().get("brasa.local.dir", ""); !dir.empty()) env.push_back("BRASA_LOCAL_DIR=" + dir);
-    e.pid = spawn_process(std::filesystem::read_symlink("/proc/self/exe").string(), "brasa-executor", env, e.log);
+    {
+      std::lock_guard lock(mu);
+      Executor& e = executors[id];
+      e.id = id;
+      e.log = launcher->log_path(id);
+      next_executor_id = std::max(next_executor_id, id + 1);
+    }
+    pid_t pid = launcher->launch(id, exe, std::move(env));
     std::lock_guard lock(mu);
-    executors.emplace(id, std::move(e));
+    executors[id].pid = pid;
+    cv.notify_all();
+  }
+
+  // Starts an executor for each one lost, while the launcher may.
+  void replace_lost_executors() {
+    int wanted = 0, lost = 0;
+    {
+      std::lock_guard lock(mu);
+      if (!launcher || !launcher->replaces_lost() || stopping || !ready || !no_replacement.empty()) return;
+      int live = 0;
+      for (auto& [id, e] : executors) live += e.alive;
+      wanted = launcher->executors() - live;
+      lost = executors_lost;
+    }
+    if (wanted <= 0) return;
+    if (std::string why = launcher->why_not_replace(lost); !why.empty()) {
+      spdlog::error("{}: {}", launcher->name(), why);
+      std::lock_guard lock(mu);
+      no_replacement = std::move(why);
+      cv.notify_all();
+      return;
+    }
+    for (int i = 0; i < wanted; ++i) {
+      const int id = next_executor_id;
+      spdlog::warn("{}: starting executor {} in place of a lost one", launcher->name(), id);
+      try {
+        spawn(id);
+      } catch (const std::exception& ex) {
+        spdlog::error("{}: cannot start executor {}: {}", launcher->name(), id, ex.what());
+        std::lock_guard lock(mu);
+        executors[id].alive = false;
+        ++executors_lost;
+      }
+    }
   }
 
   std::string log_of(const Executor& e) const {
@@ -321,8 +372,18 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
       std::vector<std::pair<Executor*, std::string>> dead;
       auto now = std::chrono::steady_clock::now();
       for (auto& [id, e] : executors) {
-        if (!e.alive || !e.registered) continue;
+        if (!e.alive) continue;
         int status = 0;
+        if (!e.registered) {  // a replacement (await_registrations watches the first ones)
+          if (ready && e.pid > 0 && ::waitpid(e.pid, &status, WNOHANG) == e.pid) {
+            e.pid = 0;
+            e.alive = false;
+            ++executors_lost;
+            spdlog::error("executor {} exited before registering; its log:\n{}", e.id, log_of(e));
+            cv.notify_all();
+          }
+          continue;
+        }
         if (e.pid > 0 && ::waitpid(e.pid, &status, WNOHANG) == e.pid) {
           e.pid = 0;
           dead.emplace_back(&e, WIFSIGNALED(status) ? "killed by signal " + std::to_string(WTERMSIG(status))
@@ -333,6 +394,7 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
       }
       lock.unlock();
       for (auto& [e, why] : dead) lose(*e, why);
+      replace_lost_executors();
       lock.lock();
     }
   }
@@ -372,8 +434,16 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
     }
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
     for (pid_t pid : pids) {
+      // First the launcher's signal (srun passes SIGTERM on to its step), then SIGKILL.
+      bool terminated = !launcher || launcher->kill_signal() == SIGKILL;
       while (::waitpid(pid, nullptr, WNOHANG) == 0) {
         if (std::chrono::steady_clock::now() > deadline) {
+          if (!terminated) {
+            ::kill(pid, SIGTERM);
+            terminated = true;
+            deadline += std::chrono::seconds(3);
+            continue;
+          }
           ::kill(pid, SIGKILL);
           ::waitpid(pid, nullptr, 0);
           break;
@@ -469,14 +539,29 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
       }
       if (best) return take(*best);
       if (!any_alive) {
-        // The standalone master replaces lost executors: give it time to.
-        if (!master || !cv.wait_for(lock, heartbeat_timeout, [&] {
-              for (auto& [id, e] : executors)
-                if (e.alive && e.registered) return true;
-              return false;
-            }))
+        // The standalone master replaces lost executors, and so does a
+        // launcher that may (slurm): give them time to.
+        auto usable = [&] {
+          for (auto& [id, e] : executors)
+            if (e.alive && e.registered) return true;
+          return false;
+        };
+        auto launching = [&] {
+          for (auto& [id, e] : executors)
+            if (e.alive && !e.registered) return true;
+          return false;
+        };
+        const bool replacing = launcher && launcher->replaces_lost();
+        const bool replaced =
+            master      ? cv.wait_for(lock, heartbeat_timeout, usable)
+            : replacing ? cv.wait_for(lock, std::chrono::seconds(60),
+                                      [&] { return usable() || (!launching() && !no_replacement.empty()); }) &&
+                              usable()
+                        : false;
+        if (!replaced)
           throw std::runtime_error("no executors left: every executor of this application has died" +
-                                   (master_forgot.empty() ? std::string() : "; " + master_forgot));
+                                   (master_forgot.empty() ? std::string() : "; " + master_forgot) +
+                                   (replacing && !no_replacement.empty() ? "; " + no_replacement : std::string()));
         continue;
       }
       cv.wait(lock);
@@ -524,7 +609,9 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
       e.alive = false;
       for (auto& slot : e.slots)  // a hung executor must not hold its tasks
         if (slot.busy) slot.cancel();
-      if (e.pid > 0) ::kill(e.pid, SIGKILL);  // unreachable or hung: make sure it is gone (reaped at stop)
+      ++executors_lost;
+      // Unreachable or hung: make sure it is gone (reaped at stop).
+      if (e.pid > 0) ::kill(e.pid, launcher ? launcher->kill_signal() : SIGKILL);
       std::erase_if(cached_blocks, [&](const auto& kv) { return kv.second == e.id; });
       cv.notify_all();
     }
@@ -542,42 +629,76 @@ void configure_tls(const Conf& conf) {
   use_tls_files(conf.get("brasa.tls.cert", ""), conf.get("brasa.tls.key", ""), conf.get("brasa.tls.ca", ""));
 }
 
-std::unique_ptr<ClusterBackend> ClusterBackend::start_local_cluster(Runtime& runtime, int executors, int cores) {
-  configure_tls(runtime.conf());
-  auto impl = std::make_unique<Impl>(runtime);
-  impl->secret = runtime.conf().get("brasa.auth.secret", "");
-  impl->locality_wait = std::chrono::milliseconds(runtime.conf().get_int("brasa.locality.wait.ms", 3000));
-  impl->heartbeat_timeout = std::chrono::milliseconds(runtime.conf().get_int("brasa.network.timeout.ms", 10000));
-  if (impl->secret.empty()) {  // local-cluster always authenticates, with a secret of its own
-    std::random_device rd;
-    std::ostringstream s;
-    for (int i = 0; i < 4; ++i) s << std::hex << rd();
-    impl->secret = s.str();
-  }
-  impl->start_server("127.0.0.1");
-  auto start = std::chrono::steady_clock::now();
-  std::unique_ptr<ClusterBackend> backend(new ClusterBackend(std::move(impl)));
-  Impl* impl_ptr = backend->impl_.get();
-  // Executors are started from the monitor thread, which lives as long as
-  // the backend: PR_SET_PDEATHSIG fires when the *thread* that started a
-  // child ends, and the caller's thread may end sooner.
+namespace {
+
+// A secret of the driver's own, for executors it starts itself.
+std::string random_secret() {
+  std::random_device rd;
+  std::ostringstream s;
+  for (int i = 0; i < 4; ++i) s << std::hex << rd();
+  return s.str();
+}
+
+}  // namespace
+
+// Starts the launcher's executors and waits until all registered. They are
+// started from the monitor thread, which lives as long as the backend:
+// PR_SET_PDEATHSIG fires when the *thread* that started a child ends, and
+// the caller's thread may end sooner.
+void ClusterBackend::Impl::launch() {
   std::promise<void> spawned;
   auto spawned_future = spawned.get_future();
-  impl_ptr->monitor = std::thread([impl_ptr, executors, cores, &spawned] {
+  monitor = std::thread([this, &spawned] {
     try {
-      for (int i = 0; i < executors; ++i) impl_ptr->spawn(i, cores);
+      for (int i = 0; i < launcher->executors(); ++i) spawn(i);
       spawned.set_value();
     } catch (...) {
       spawned.set_exception(std::current_exception());
     }
-    impl_ptr->watch();
+    watch();
   });
   spawned_future.get();
-  impl_ptr->await_registrations(std::chrono::seconds(60));
-  impl_ptr->forward_removals();
-  spdlog::info("local-cluster: {} executors of {} cores ready in {:.3f} s", executors, cores,
-               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  await_registrations(std::chrono::seconds(60));
+  {
+    std::lock_guard lock(mu);
+    ready = true;
+  }
+  forward_removals();
+}
+
+std::unique_ptr<ClusterBackend> ClusterBackend::start_launched(Runtime& runtime,
+                                                               std::unique_ptr<deploy::ExecutorLauncher> launcher,
+                                                               std::string secret) {
+  const Conf& conf = runtime.conf();
+  configure_tls(conf);
+  auto impl = std::make_unique<Impl>(runtime);
+  impl->secret = std::move(secret);
+  impl->locality_wait = std::chrono::milliseconds(conf.get_int("brasa.locality.wait.ms", 3000));
+  impl->heartbeat_timeout = std::chrono::milliseconds(conf.get_int("brasa.network.timeout.ms", 10000));
+  impl->start_server(launcher->driver_host());
+  impl->launcher = std::move(launcher);
+  auto start = std::chrono::steady_clock::now();
+  std::unique_ptr<ClusterBackend> backend(new ClusterBackend(std::move(impl)));
+  Impl& b = *backend->impl_;
+  b.launch();
+  spdlog::info("{}: {} executors of {} cores ready in {:.3f} s (logs: {})", b.launcher->name(),
+               b.launcher->executors(), b.launcher->cores(),
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+               b.launcher->log_path(0));
   return backend;
+}
+
+std::unique_ptr<ClusterBackend> ClusterBackend::start_local_cluster(Runtime& runtime, int executors, int cores) {
+  // local-cluster always authenticates, with a secret of its own unless given one.
+  std::string secret = runtime.conf().get("brasa.auth.secret", "");
+  return start_launched(runtime, local_cluster_launcher(runtime.conf(), executors, cores, runtime.local_dir()),
+                        secret.empty() ? random_secret() : secret);
+}
+
+std::unique_ptr<ClusterBackend> ClusterBackend::start_slurm(Runtime& runtime) {
+  // A fresh secret for every application: executors get it through the
+  // environment srun exports to their steps, never on a command line.
+  return start_launched(runtime, slurm_launcher(runtime.conf()), random_secret());
 }
 
 std::string ClusterBackend::driver_address() const { return impl_->address; }

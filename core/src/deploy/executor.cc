@@ -25,6 +25,7 @@
 #include "brasa/scheduler/task_context.h"
 #include "brasa/shuffle/shuffle_manager.h"
 #include "brasa/storage/block_manager.h"
+#include "executor_launcher.h"
 #include "rpc_common.h"
 
 namespace brasa::deploy {
@@ -425,7 +426,10 @@ void run_executor() {
   const std::string driver = env_or(kDriverEnv, "");
   const int id = std::atoi(env_or("BRASA_EXECUTOR_ID", "0").c_str());
   const int cores = std::max(1, std::atoi(env_or("BRASA_EXECUTOR_CORES", "1").c_str()));
-  const std::string host = env_or("BRASA_EXECUTOR_HOST", "127.0.0.1");
+  // "@node": this node's address, for executors the driver starts on other
+  // nodes (Slurm steps) without knowing where they land.
+  std::string host = env_or("BRASA_EXECUTOR_HOST", "127.0.0.1");
+  if (host == "@node") host = node_address();
   const std::string secret = env_or("BRASA_SECRET", "");
   int code = 0;
   try {

@@ -4,7 +4,6 @@
 #include <spdlog/spdlog.h>
 
 #include <fcntl.h>
-#include <spawn.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -14,7 +13,6 @@
 #include <fstream>
 #include <stdexcept>
 
-extern char** environ;
 
 namespace brasa::deploy {
 
@@ -48,28 +46,6 @@ std::string hash_file(const std::string& path) {
                   static_cast<unsigned long long>(n));
     return std::string(out);
   }
-}
-
-pid_t spawn_process(const std::string& exe, const std::string& arg0, const std::vector<std::string>& extra_env,
-                    const std::string& log) {
-  std::vector<std::string> env;
-  for (char** p = environ; *p; ++p) env.emplace_back(*p);
-  env.insert(env.end(), extra_env.begin(), extra_env.end());
-  std::vector<char*> envp;
-  for (auto& s : env) envp.push_back(s.data());
-  envp.push_back(nullptr);
-  std::string name = arg0;
-  char* argv[] = {name.data(), nullptr};
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  pid_t pid = 0;
-  int rc = posix_spawn(&pid, exe.c_str(), &actions, nullptr, argv, envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw std::runtime_error("cannot start " + exe + ": " + std::strerror(rc));
-  return pid;
 }
 
 std::string log_tail(const std::string& path, size_t max_bytes) {

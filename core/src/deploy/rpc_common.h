@@ -30,11 +30,6 @@ inline constexpr const char* kSecretHeader = "brasa-secret";
 const std::string& binary_hash();
 std::string hash_file(const std::string& path);
 
-// Spawns `exe` with `env` added to this process's environment, stdin from
-// /dev/null and stdout+stderr appended to `log`. Returns the pid.
-pid_t spawn_process(const std::string& exe, const std::string& arg0, const std::vector<std::string>& env,
-                    const std::string& log);
-
 // The last `max_bytes` of a log file, for error messages.
 std::string log_tail(const std::string& path, size_t max_bytes = 2000);
 

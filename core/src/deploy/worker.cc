@@ -23,6 +23,7 @@
 
 #include "brasa/deploy/executor.h"
 #include "brasa/deploy/standalone.h"
+#include "executor_launcher.h"
 #include "rpc_common.h"
 
 namespace fs = std::filesystem;
@@ -133,7 +134,7 @@ class WorkerService final : public rpc::Worker::Service {
     }
     for (auto& l : todo) {
       try {
-        pid_t pid = spawn_process(l.exe, "brasa-executor", l.env, l.log);
+        pid_t pid = spawn_process(l.exe, {"brasa-executor"}, l.env, l.log);
         {
           std::lock_guard lock(mu_);
           children_[pid] = Child{l.app, l.executor, l.log, l.exe};

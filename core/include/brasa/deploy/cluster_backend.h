@@ -13,6 +13,9 @@
 namespace brasa {
 
 class Runtime;
+namespace deploy {
+class ExecutorLauncher;
+}
 
 class ClusterBackend final : public Backend {
  public:
@@ -23,6 +26,11 @@ class ClusterBackend final : public Backend {
   // brasa://host:port: registers with the standalone master, ships this
   // binary to its workers and waits for the executors it launches.
   static std::unique_ptr<ClusterBackend> start_standalone(Runtime& runtime, const std::string& master);
+  // slurm: inside a Slurm allocation (salloc, sbatch), starts one executor
+  // per allocated task as an srun step running this binary, with the
+  // task's CPUs and memory, and replaces lost ones while it may. Throws
+  // std::runtime_error outside an allocation.
+  static std::unique_ptr<ClusterBackend> start_slurm(Runtime& runtime);
   ~ClusterBackend() override;  // stops the executors and waits for them to exit
 
   // One plain thread per core: each task waits for an executor core and
@@ -43,13 +51,18 @@ class ClusterBackend final : public Backend {
   // host:port of the driver's RPC service.
   std::string driver_address() const;
   int live_executors() const;
-  // Process ids of the live executors this driver started (local-cluster).
+  // Process ids of the live executors this driver started (local-cluster;
+  // for slurm, their srun processes).
   std::vector<int> executor_pids() const;
 
   struct Impl;
 
  private:
   explicit ClusterBackend(std::unique_ptr<Impl> impl);
+  // local-cluster and slurm: starts the launcher's executors and waits for them.
+  static std::unique_ptr<ClusterBackend> start_launched(Runtime& runtime,
+                                                        std::unique_ptr<deploy::ExecutorLauncher> launcher,
+                                                        std::string secret);
   std::unique_ptr<Impl> impl_;
 };
 
