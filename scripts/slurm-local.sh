@@ -60,6 +60,7 @@ start() {
     else
       munged --force || fail "munged did not start"
     fi
+    touch "$DIR/munged.started"
     for _ in $(seq 50); do munge -n 2>/dev/null | unmunge >/dev/null 2>&1 && break; sleep 0.1; done
     munge -n | unmunge >/dev/null || fail "munge does not work"
   fi
@@ -114,26 +115,31 @@ EOF
   echo "slurm-local: up (SLURM_CONF=$CONF)"
 }
 
+alive() { [[ -f $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
 stop_daemons() {
-  for d in slurmd slurmctld; do
-    if [[ -f $DIR/$d.pid ]]; then
-      kill "$(cat "$DIR/$d.pid")" 2>/dev/null
-    fi
-  done
+  local d
+  for d in slurmd slurmctld; do alive "$DIR/$d.pid" && kill "$(cat "$DIR/$d.pid")"; done
   for _ in $(seq 50); do
-    pgrep -f "slurm(ctld|d) .*" >/dev/null 2>&1 || break
-    [[ -f $DIR/slurmd.pid ]] && kill -0 "$(cat "$DIR/slurmd.pid")" 2>/dev/null || [[ -f $DIR/slurmctld.pid ]] &&
-      kill -0 "$(cat "$DIR/slurmctld.pid")" 2>/dev/null || break
+    alive "$DIR/slurmd.pid" || alive "$DIR/slurmctld.pid" || break
     sleep 0.1
   done
+  for d in slurmd slurmctld; do alive "$DIR/$d.pid" && kill -9 "$(cat "$DIR/$d.pid")"; done
   rm -f "$DIR"/slurmd.pid "$DIR"/slurmctld.pid
 }
 
 case "${1:-}" in
   start) start ;;
   stop)
-    [[ -d $DIR ]] && scancel --full --user="$(id -un)" >/dev/null 2>&1
+    if is_up; then  # end the jobs first, so that no step outlives its slurmd
+      timeout 10 scancel --user="$(id -un)" >/dev/null 2>&1
+      for _ in $(seq 100); do [[ -z $(timeout 5 squeue -h 2>/dev/null) ]] && break; sleep 0.1; done
+    fi
     stop_daemons
+    if [[ -f $DIR/munged.started ]]; then  # the munged this script started, not a system one
+      pkill -x munged 2>/dev/null
+      rm -f "$DIR/munged.started"
+    fi
     echo "slurm-local: stopped"
     ;;
   status) is_up && echo "slurm-local: up (SLURM_CONF=$CONF)" || { echo "slurm-local: down"; exit 1; } ;;

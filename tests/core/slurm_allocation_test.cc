@@ -86,6 +86,17 @@ TEST(SlurmAllocation, WithoutCpusPerTaskTheNodesCpusAreShared) {
   EXPECT_TRUE(a.on_this_machine_only());
 }
 
+TEST(SlurmAllocation, NodesThatDifferGiveEveryExecutorTheSmallestShare) {
+  SlurmEnvironment env({{"SLURM_JOB_ID", "9"},
+                        {"SLURM_TASKS_PER_NODE", "2(x3),1"},
+                        {"SLURM_JOB_CPUS_PER_NODE", "8(x3),2"},
+                        {"SLURM_MEM_PER_NODE", "16000"}});
+  auto a = SlurmAllocation::from_environment();
+  EXPECT_EQ(a.tasks, 7);  // no SLURM_NTASKS: the tasks of every node
+  EXPECT_EQ(a.cpus_per_task, 2);  // the last node has 2 CPUs for its one task
+  EXPECT_EQ(a.mem_per_task_mb, 8000);  // a node of two tasks
+}
+
 TEST(SlurmAllocation, SrunCommandStartsOneTaskStepWithoutTheSecret) {
   SlurmEnvironment env({{"SLURM_JOB_ID", "42"}, {"SLURM_NTASKS", "2"}, {"SLURM_CPUS_PER_TASK", "3"},
                         {"SLURM_MEM_PER_CPU", "500"}});
@@ -99,6 +110,7 @@ TEST(SlurmAllocation, SrunCommandStartsOneTaskStepWithoutTheSecret) {
   EXPECT_TRUE(has("--cpus-per-task=3"));
   EXPECT_TRUE(has("--mem=1500M"));
   EXPECT_TRUE(has("--job-name=brasa-executor-5"));
+  EXPECT_TRUE(has("--export=ALL"));  // the executor's settings, whatever the job's --export
   EXPECT_TRUE(has("--output=/logs/brasa-42-executor-5.out"));
   for (auto& arg : cmd) EXPECT_EQ(arg.find("SECRET"), std::string::npos) << arg;
 }

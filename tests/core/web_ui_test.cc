@@ -123,6 +123,69 @@ TEST(WebUI, RestCountsAreWhatTheJobsDid) {
   get(url, "/environment/");
 }
 
+// Task metrics, summed over a stage's tasks, are what the job did: the
+// lines it read, the records its shuffle moved and the output it wrote.
+TEST(WebUI, TaskMetricsAddUpToWhatTheJobDid) {
+  brasa_test::TempDir dir;
+  const fs::path input = dir.path() / "lines.txt";
+  {
+    std::ofstream out(input);
+    for (int i = 0; i < 1000; ++i) out << "line " << i << "\n";
+  }
+  auto ctx = make_context("", {{"brasa.ui.enabled", "true"}, {"brasa.ui.port", "0"}});
+  const std::string url = brasa::web_ui_url(*ctx);
+  const fs::path output = dir.path() / "out";
+  ctx->text_file(input.string(), 4)
+      .map([](const std::string& line) { return std::pair{std::stoi(line.substr(5)) % 5, 1}; })
+      .reduce_by_key([](int a, int b) { return a + b; }, 3)
+      .save_as_text_file(output.string());
+  ctx->runtime().events().flush();
+  const std::string base = "/api/v1/applications/" + app_id(url);
+
+  const std::string job = get(url, base + "/jobs/0");
+  std::smatch ids;
+  ASSERT_TRUE(std::regex_search(job, ids, std::regex("\"stageIds\":\\[([0-9]+),([0-9]+)\\]"))) << job;
+  const std::string map_stage = get(url, base + "/stages/" + ids[1].str() + "/0");
+  const std::string result_stage = get(url, base + "/stages/" + ids[2].str() + "/0");
+  EXPECT_EQ(field(map_stage, "inputRecords"), 1000) << map_stage;
+  EXPECT_EQ(field(map_stage, "inputBytes"), static_cast<int64_t>(fs::file_size(input)));
+  const int64_t moved = field(map_stage, "shuffleWriteRecords");
+  EXPECT_EQ(moved, 5 * field(map_stage, "numTasks"));  // every map task has all 5 keys, combined on its side
+  EXPECT_GT(field(map_stage, "shuffleWriteBytes"), 0);
+  EXPECT_EQ(field(result_stage, "shuffleReadRecords"), moved) << result_stage;
+  EXPECT_EQ(field(result_stage, "outputRecords"), 5);  // one line per key
+  int64_t written = 0;
+  for (auto& f : fs::directory_iterator(output))
+    if (f.path().filename().string().rfind("part-", 0) == 0) written += static_cast<int64_t>(fs::file_size(f));
+  EXPECT_EQ(field(result_stage, "outputBytes"), written);
+  if (brasa_test::on_cluster()) {  // the reducers fetched the map outputs from the executors
+    EXPECT_GT(field(result_stage, "shuffleRemoteBytesRead"), 0) << result_stage;
+  }
+
+  // Each task reports where it ran and what it did; the quantiles cover them.
+  const std::string tasks = get(url, base + "/stages/" + ids[1].str() + "/0/taskList?length=100");
+  EXPECT_NE(tasks.find("\"inputMetrics\":{\"bytesRead\":"), std::string::npos) << tasks;
+  const int n_tasks = count(tasks, "\"taskId\"");
+  EXPECT_GE(n_tasks, 4);
+  EXPECT_EQ(count(tasks, "\"executorId\":\"driver\""), brasa_test::on_cluster() ? 0 : n_tasks) << tasks;
+  const std::string summary = get(url, base + "/stages/" + ids[1].str() + "/0/taskSummary?quantiles=1.0");
+  std::smatch most;
+  ASSERT_TRUE(std::regex_search(summary, most, std::regex("\"recordsRead\":\\[([0-9.]+)\\]"))) << summary;
+  EXPECT_GT(std::stod(most[1]), 0);
+  EXPECT_LE(std::stod(most[1]), 1000);
+
+  // Executors add up their tasks' input; the stage page shows the metric rows.
+  const std::string executors = get(url, base + "/allexecutors");
+  int64_t input_bytes = 0;
+  const std::regex total_input("\"totalInputBytes\":([0-9]+)");
+  for (std::sregex_iterator it(executors.begin(), executors.end(), total_input), end; it != end; ++it)
+    input_bytes += std::stoll((*it)[1]);
+  EXPECT_EQ(input_bytes, static_cast<int64_t>(fs::file_size(input))) << executors;
+  const std::string page = get(url, "/stages/stage/?id=" + ids[1].str() + "&attempt=0");
+  EXPECT_NE(page.find("<td>Input records</td>"), std::string::npos);
+  EXPECT_NE(page.find("<td>Shuffle write records</td>"), std::string::npos);
+}
+
 TEST(WebUI, UserStringsAreEscapedAndSecretsHidden) {
   auto ctx = make_context("", {{"brasa.ui.enabled", "true"},
                                {"brasa.ui.port", "0"},

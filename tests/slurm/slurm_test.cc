@@ -83,7 +83,17 @@ class TempDir {
   fs::path path_;
 };
 
-bool slurm_up() { return run("timeout 10 sinfo -h -o %T").output.find("idle") != std::string::npos; }
+// The cluster is up and free: no job left by an earlier test (a node still
+// "completing" one is waited for, up to 30 s).
+bool slurm_up() {
+  for (int i = 0; i < 300; ++i) {
+    auto state = run("timeout 10 sinfo -h -o %T");
+    if (state.code != 0) return false;
+    if (run("timeout 10 squeue -h").output.empty() && state.output.find("idle") != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
 
 #define REQUIRE_SLURM()                                                                                   \
   do {                                                                                                    \
@@ -142,15 +152,23 @@ class Background {
     }
     return -1;
   }
+  // The Slurm job it runs, cancelled when this ends (a killed salloc cannot
+  // release its allocation, which would hold the cores for later tests).
+  void set_job(std::string id) { job_ = std::move(id); }
   ~Background() {
+    if (!job_.empty()) run("timeout 10 scancel " + job_);
     if (pid_ > 0) {
-      ::kill(-pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
+      ::kill(-pid_, SIGTERM);
+      if (wait(std::chrono::seconds(10)) < 0) {
+        ::kill(-pid_, SIGKILL);
+        ::waitpid(pid_, nullptr, 0);
+      }
     }
   }
 
  private:
   pid_t pid_ = 0;
+  std::string job_;
 };
 
 // The pid of executor `id` of Slurm job `job`, found by its environment.
@@ -233,8 +251,14 @@ void kill_executor_mid_job(const std::string& how) {
                  d / "driver.log");
   const std::string id = job_id_from(d / "driver.log");
   ASSERT_FALSE(id.empty()) << read_file(d / "driver.log");
+  job.set_job(id);
   ASSERT_TRUE(await_steps(id, 2)) << read_file(d / "driver.log");
-  std::this_thread::sleep_for(std::chrono::seconds(1));  // the job runs 3 s or more with both executors
+  // Once executor 1 serves, the job runs 3 s or more with both executors.
+  const fs::path executor_log = d / ("brasa-" + id + "-executor-1.out");
+  for (int i = 0; i < 300 && read_file(executor_log).find("serving at") == std::string::npos; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_NE(read_file(executor_log).find("serving at"), std::string::npos) << read_file(d / "driver.log");
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
   if (how == "scancel") {
     auto steps = run("squeue -h -s -j " + id + " -o '%i %j'");
     std::string step;
@@ -252,6 +276,7 @@ void kill_executor_mid_job(const std::string& how) {
   ASSERT_EQ(job.wait(std::chrono::seconds(120)), 0) << read_file(d / "driver.log");
   const std::string log = read_file(d / "driver.log");
   EXPECT_NE(log.find("Lost executor 1"), std::string::npos) << log;
+  EXPECT_NE(log.find("executor 1 lost"), std::string::npos) << log;  // it held map outputs or ran tasks
   EXPECT_NE(log.find("in place of a lost one"), std::string::npos) << log;
   EXPECT_EQ(directory_contents(d / "slurm"), directory_contents(d / "local"));
 }
@@ -277,6 +302,7 @@ TEST(SlurmMaster, KilledDriverLeavesNoStepRunning) {
                  d / "driver.log");
   const std::string id = job_id_from(d / "driver.log");
   ASSERT_FALSE(id.empty()) << read_file(d / "driver.log");
+  job.set_job(id);
   ASSERT_TRUE(await_steps(id, 2)) << read_file(d / "driver.log");
   const pid_t driver = std::atoi(read_file(d / "driver.pid").c_str());
   ASSERT_GT(driver, 0);
@@ -297,6 +323,7 @@ TEST(SlurmMaster, CancelledJobEndsTheDriverWithoutPartialOutput) {
                  d / "driver.log");
   const std::string id = job_id_from(d / "driver.log");
   ASSERT_FALSE(id.empty()) << read_file(d / "driver.log");
+  job.set_job(id);
   ASSERT_TRUE(await_steps(id, 2)) << read_file(d / "driver.log");
   std::this_thread::sleep_for(std::chrono::seconds(1));
   ASSERT_EQ(run("scancel " + id).code, 0);

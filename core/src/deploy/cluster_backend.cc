@@ -263,14 +263,20 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
       return;
     }
     for (int i = 0; i < wanted; ++i) {
-      const int id = next_executor_id;
+      int id;
+      {
+        std::lock_guard lock(mu);
+        id = next_executor_id++;  // never reused, even when its launch fails
+      }
       spdlog::warn("{}: starting executor {} in place of a lost one", launcher->name(), id);
       try {
         spawn(id);
       } catch (const std::exception& ex) {
         spdlog::error("{}: cannot start executor {}: {}", launcher->name(), id, ex.what());
         std::lock_guard lock(mu);
-        executors[id].alive = false;
+        Executor& e = executors[id];
+        e.id = id;
+        e.alive = false;
         ++executors_lost;
       }
     }
@@ -432,24 +438,24 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
       rpc::Empty out;
       master->UnregisterApplication(ctx.get(), req, &out);
     }
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
-    for (pid_t pid : pids) {
-      // First the launcher's signal (srun passes SIGTERM on to its step), then SIGKILL.
-      bool terminated = !launcher || launcher->kill_signal() == SIGKILL;
-      while (::waitpid(pid, nullptr, WNOHANG) == 0) {
-        if (std::chrono::steady_clock::now() > deadline) {
-          if (!terminated) {
-            ::kill(pid, SIGTERM);
-            terminated = true;
-            deadline += std::chrono::seconds(3);
-            continue;
-          }
-          ::kill(pid, SIGKILL);
-          ::waitpid(pid, nullptr, 0);
-          break;
-        }
+    // Executors told to stop get 3 s; then the launcher's signal (srun passes
+    // SIGTERM on to its step) and 3 s more; then SIGKILL.
+    auto reap = [&](std::chrono::seconds wait) {
+      const auto deadline = std::chrono::steady_clock::now() + wait;
+      std::erase_if(pids, [](pid_t pid) { return ::waitpid(pid, nullptr, WNOHANG) != 0; });
+      while (!pids.empty() && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        std::erase_if(pids, [](pid_t pid) { return ::waitpid(pid, nullptr, WNOHANG) != 0; });
       }
+    };
+    reap(std::chrono::seconds(3));
+    if (launcher && launcher->kill_signal() != SIGKILL && !pids.empty()) {
+      for (pid_t pid : pids) ::kill(pid, launcher->kill_signal());
+      reap(std::chrono::seconds(3));
+    }
+    for (pid_t pid : pids) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
     }
     if (server) server->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(200));
   }
@@ -945,6 +951,13 @@ void ClusterBackend::run(const TaskAttempt& a) {
   if (done.status() == rpc::TaskReply::NO_PLAN)
     throw std::runtime_error("executor " + std::to_string(e.id) + " keeps dropping the plan of stage " +
                              std::to_string(a.stage_id));
+  if (TaskContext* tc = TaskContext::current()) {  // the driver's side of the attempt: where it ran, what it did
+    tc->set_executor_id(e.id);
+    int i = 0;
+    tc->metrics().for_each([&](const char*, int64_t& v) {
+      if (i < done.metrics_size()) v = done.metrics(i++);
+    });
+  }
   switch (done.status()) {
     case rpc::TaskReply::SUCCEEDED:
       break;

@@ -31,6 +31,10 @@
 namespace brasa::deploy {
 namespace {
 
+int64_t elapsed_ns(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - since).count();
+}
+
 std::string env_or(const char* name, const std::string& fallback) {
   const char* v = std::getenv(name);
   return v && *v ? v : fallback;
@@ -119,8 +123,13 @@ class ExecutorService final : public rpc::Executor::Service {
   std::vector<rpc::TaskReply> run_task(const rpc::LaunchTaskRequest& req) {
     std::vector<rpc::TaskReply> replies;
     rpc::TaskReply done;
+    const auto start = std::chrono::steady_clock::now();
+    int64_t deserialize_ns = 0;
     try {
-      if (!req.plan().empty()) add_plan(req.stage_id(), req.plan());
+      if (!req.plan().empty()) {
+        add_plan(req.stage_id(), req.plan());
+        deserialize_ns = elapsed_ns(start);
+      }
       std::shared_ptr<TaskBody> body;
       {
         std::lock_guard lock(mu_);
@@ -146,7 +155,11 @@ class ExecutorService final : public rpc::Executor::Service {
       tc.poll_cancel([this, job] { return job_cancelled(job); });
       TaskContext::Scope scope(&tc);
       ByteWriter result;
+      const auto run_start = std::chrono::steady_clock::now();
       body->run(req.partition(), result);
+      tc.metrics().run_ns = elapsed_ns(run_start);
+      tc.metrics().deserialize_ns = deserialize_ns;
+      tc.metrics().for_each([&](const char*, int64_t v) { done.add_metrics(v); });
       // A result of one chunk rides in the final message: one write per task.
       const std::string& bytes = result.bytes();
       if (bytes.size() <= kChunkBytes) {

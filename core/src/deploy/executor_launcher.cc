@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
+#include <net/if.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -20,8 +22,15 @@ namespace brasa::deploy {
 
 pid_t spawn_process(const std::string& exe, const std::vector<std::string>& argv,
                     const std::vector<std::string>& extra_env, const std::string& log) {
+  // This process's environment, with `extra_env` replacing what it names.
+  auto name_of = [](const std::string& kv) { return kv.substr(0, kv.find('=')); };
   std::vector<std::string> env;
-  for (char** p = environ; *p; ++p) env.emplace_back(*p);
+  for (char** p = environ; *p; ++p) {
+    const std::string kv = *p;
+    bool replaced = false;
+    for (const auto& e : extra_env) replaced |= name_of(e) == name_of(kv);
+    if (!replaced) env.push_back(kv);
+  }
   env.insert(env.end(), extra_env.begin(), extra_env.end());
   std::vector<char*> envp;
   for (auto& s : env) envp.push_back(s.data());
@@ -43,23 +52,40 @@ pid_t spawn_process(const std::string& exe, const std::vector<std::string>& argv
 }
 
 std::string node_address() {
+  // The host name's address first (what other nodes resolve); Debian maps
+  // it to 127.0.1.1 in /etc/hosts, so then the first interface that is up
+  // and not a loopback one.
   addrinfo hints{};
   hints.ai_family = AF_INET;
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* found = nullptr;
   char name[256] = {};
   const std::string host = ::gethostname(name, sizeof name - 1) == 0 ? name : "";
-  if (host.empty() || ::getaddrinfo(host.c_str(), nullptr, &hints, &found) != 0) return "127.0.0.1";
-  std::string address = "127.0.0.1";
-  for (addrinfo* p = found; p; p = p->ai_next) {
+  auto text_of = [](const in_addr& a) {
     char text[INET_ADDRSTRLEN] = {};
-    auto* in = reinterpret_cast<sockaddr_in*>(p->ai_addr);
-    if (!::inet_ntop(AF_INET, &in->sin_addr, text, sizeof text)) continue;
-    if (std::string(text).rfind("127.", 0) == 0) continue;
-    address = text;
-    break;
+    return ::inet_ntop(AF_INET, &a, text, sizeof text) ? std::string(text) : std::string();
+  };
+  if (!host.empty() && ::getaddrinfo(host.c_str(), nullptr, &hints, &found) == 0) {
+    std::string address;
+    for (addrinfo* p = found; p && address.empty(); p = p->ai_next) {
+      std::string text = text_of(reinterpret_cast<sockaddr_in*>(p->ai_addr)->sin_addr);
+      if (!text.empty() && text.rfind("127.", 0) != 0) address = text;
+    }
+    ::freeaddrinfo(found);
+    if (!address.empty()) return address;
   }
-  ::freeaddrinfo(found);
+  ifaddrs* interfaces = nullptr;
+  std::string address = "127.0.0.1";
+  if (::getifaddrs(&interfaces) == 0) {
+    for (ifaddrs* i = interfaces; i; i = i->ifa_next) {
+      if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET || !(i->ifa_flags & IFF_UP) ||
+          (i->ifa_flags & IFF_LOOPBACK))
+        continue;
+      address = text_of(reinterpret_cast<sockaddr_in*>(i->ifa_addr)->sin_addr);
+      break;
+    }
+    ::freeifaddrs(interfaces);
+  }
   return address;
 }
 

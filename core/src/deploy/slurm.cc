@@ -24,13 +24,39 @@ std::string env(const char* name) {
   return v ? v : "";
 }
 
-// The first count of a Slurm list such as "16(x4),8" or "2": 16, 2; 0 if none.
-long long first_count(const std::string& s) {
-  try {
-    return s.empty() ? 0 : std::stoll(s);
-  } catch (const std::exception&) {
-    return 0;
+// A Slurm per-node list such as "16(x2),8" expanded: {16, 16, 8}. Empty
+// if it is not one.
+std::vector<long long> per_node(const std::string& s) {
+  std::vector<long long> out;
+  size_t at = 0;
+  while (at < s.size()) {
+    size_t used = 0;
+    long long value = 0, times = 1;
+    try {
+      value = std::stoll(s.substr(at), &used);
+    } catch (const std::exception&) {
+      return {};
+    }
+    at += used;
+    if (s.compare(at, 2, "(x") == 0) {
+      size_t close = s.find(')', at);
+      if (close == std::string::npos) return {};
+      try {
+        times = std::stoll(s.substr(at + 2, close - at - 2));
+      } catch (const std::exception&) {
+        return {};
+      }
+      at = close + 1;
+    }
+    out.insert(out.end(), static_cast<size_t>(std::clamp(times, 1LL, 100000LL)), value);
+    if (at < s.size() && s[at] == ',') ++at;
   }
+  return out;
+}
+
+long long number(const std::string& s) {
+  auto v = per_node(s);
+  return v.empty() ? 0 : v.front();
 }
 
 std::string host_name() {
@@ -51,19 +77,33 @@ SlurmAllocation SlurmAllocation::from_environment() {
         "master slurm: this process is not inside a Slurm allocation (SLURM_JOB_ID is not set); start it with "
         "salloc (salloc -N 2 --ntasks-per-node=1 --cpus-per-task=8 PROGRAM --master slurm ...) or from an sbatch "
         "script (scripts/brasa-sbatch writes one)");
-  a.tasks = static_cast<int>(first_count(env("SLURM_NTASKS")));
-  if (a.tasks <= 0) a.tasks = static_cast<int>(first_count(env("SLURM_NPROCS")));
-  if (a.tasks <= 0) a.tasks = static_cast<int>(std::max<long long>(1, first_count(env("SLURM_JOB_NUM_NODES"))));
-  const long long tasks_per_node = std::max<long long>(1, first_count(env("SLURM_TASKS_PER_NODE")));
-  if (long long c = first_count(env("SLURM_CPUS_PER_TASK")); c > 0)
+  // Nodes may differ (--ntasks without --ntasks-per-node): every executor
+  // gets the smallest share any node can give, so that all steps fit.
+  const std::vector<long long> tasks_on = per_node(env("SLURM_TASKS_PER_NODE"));
+  const std::vector<long long> cpus_on = per_node(env("SLURM_JOB_CPUS_PER_NODE"));
+  long long tasks = number(env("SLURM_NTASKS"));
+  if (tasks <= 0) tasks = number(env("SLURM_NPROCS"));
+  if (tasks <= 0)
+    for (long long t : tasks_on) tasks += t;
+  if (tasks <= 0) tasks = std::max(1LL, number(env("SLURM_JOB_NUM_NODES")));
+  a.tasks = static_cast<int>(std::min(tasks, 100000LL));
+  long long most_tasks = 1;  // on any node
+  for (long long t : tasks_on) most_tasks = std::max(most_tasks, t);
+  if (long long c = number(env("SLURM_CPUS_PER_TASK")); c > 0) {
     a.cpus_per_task = static_cast<int>(c);
-  else  // no --cpus-per-task: the node's CPUs shared among its tasks
-    a.cpus_per_task =
-        static_cast<int>(std::max<long long>(1, first_count(env("SLURM_JOB_CPUS_PER_NODE")) / tasks_per_node));
-  if (long long per_cpu = first_count(env("SLURM_MEM_PER_CPU")); per_cpu > 0)
+  } else {  // no --cpus-per-task: each node's CPUs shared among its tasks
+    long long share = 0;
+    for (size_t i = 0; i < cpus_on.size(); ++i) {
+      const long long t = i < tasks_on.size() ? std::max(1LL, tasks_on[i]) : most_tasks;
+      const long long c = cpus_on[i] / t;
+      share = share == 0 ? c : std::min(share, c);
+    }
+    a.cpus_per_task = static_cast<int>(std::max(1LL, share));
+  }
+  if (long long per_cpu = number(env("SLURM_MEM_PER_CPU")); per_cpu > 0)
     a.mem_per_task_mb = per_cpu * a.cpus_per_task;
-  else if (long long per_node = first_count(env("SLURM_MEM_PER_NODE")); per_node > 0)
-    a.mem_per_task_mb = per_node / tasks_per_node;
+  else if (long long per_node_mb = number(env("SLURM_MEM_PER_NODE")); per_node_mb > 0)
+    a.mem_per_task_mb = per_node_mb / most_tasks;
   a.node_list = env("SLURM_JOB_NODELIST");
   a.submit_dir = env("SLURM_SUBMIT_DIR");
   return a;
@@ -88,6 +128,7 @@ std::string SlurmAllocation::state() const {
 
 std::vector<std::string> SlurmAllocation::srun_command(int id, const std::string& exe, const std::string& log) const {
   std::vector<std::string> cmd{"srun",
+                               "--export=ALL",  // the BRASA_* variables, whatever the job's --export said
                                "--ntasks=1",
                                "--nodes=1",
                                "--exact",  // only this step's CPUs, so the other executors' steps fit beside it

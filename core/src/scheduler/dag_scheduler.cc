@@ -395,7 +395,11 @@ void DAGScheduler::run_stages(Job& job) {
           runtime_.accumulators().merge(tc.accumulator_updates());
           if (!t.stage->shuffle) delivered[static_cast<size_t>(partition_index.at(t.partition))] = 1;
           double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-          runtime_.events().post(Event{Event::Type::kTaskEnd, job.id, t.stage->id, t.partition, 0, true, secs, "", ""});
+          Event end{Event::Type::kTaskEnd, job.id, t.stage->id, t.partition, 0, true, secs, "", ""};
+          end.executor_id = tc.executor_id();
+          end.metrics = tc.metrics();
+          if (end.metrics.run_ns == 0) end.metrics.run_ns = static_cast<int64_t>(secs * 1e9);  // ran on this thread
+          runtime_.events().post(std::move(end));
           return;
         } catch (const FetchFailed& e) {
           // The map output is gone (its executor died): forget that executor's
@@ -405,11 +409,13 @@ void DAGScheduler::run_stages(Job& job) {
                        t.stage->id, t.stage->name(), e.what(), lost);
           ++fetch_failures;
           runtime_.events().post(
-              Event{Event::Type::kTaskEnd, job.id, t.stage->id, t.partition, 0, false, 0, "", e.what()});
+              Event{Event::Type::kTaskEnd, job.id, t.stage->id, t.partition, 0, false, 0, "", e.what(),
+                    tc.executor_id()});
           return;
         } catch (const TaskCancelled&) {
           runtime_.events().post(
-              Event{Event::Type::kTaskEnd, job.id, t.stage->id, t.partition, 0, false, 0, "", "cancelled"});
+              Event{Event::Type::kTaskEnd, job.id, t.stage->id, t.partition, 0, false, 0, "", "cancelled",
+                    tc.executor_id()});
           return;
         } catch (const BlockMissing& e) {
           // Evicted since, or the task ran away from its block: not the
@@ -421,7 +427,8 @@ void DAGScheduler::run_stages(Job& job) {
             missing_block = e.what();
           }
           runtime_.events().post(
-              Event{Event::Type::kTaskEnd, job.id, t.stage->id, t.partition, 0, false, 0, "", e.what()});
+              Event{Event::Type::kTaskEnd, job.id, t.stage->id, t.partition, 0, false, 0, "", e.what(),
+                    tc.executor_id()});
           return;
         } catch (const std::exception& e) {  // including ExecutorLost: a task that kills its executor must not loop
           last_error = e.what();

@@ -16,6 +16,8 @@ void add_cached_bytes_copied(size_t bytes) { cached_copied.fetch_add(bytes, std:
 
 TaskContext* TaskContext::current() { return current_task; }
 
+TaskMetrics* current_task_metrics() { return current_task ? &current_task->metrics() : nullptr; }
+
 BroadcastManager& TaskContext::broadcasts() const { return runtime_.broadcasts(); }
 
 void check_cancelled() {

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <stdexcept>
 #include <string>
 
@@ -25,6 +26,10 @@ void ShuffleManager::put(Runtime& runtime, int shuffle_id, int map_id, std::shar
                   output->memory_bytes);
     output->spill(runtime);
   }
+  if (TaskMetrics* m = current_task_metrics()) {
+    m->shuffle_records_written += output->records();
+    m->shuffle_bytes_written += static_cast<int64_t>(output->memory_bytes + output->spilled_bytes);
+  }
   std::lock_guard lock(mu_);
   auto it = outputs_.find(shuffle_id);
   auto* slot = it == outputs_.end() ? nullptr : &it->second.at(static_cast<size_t>(map_id));
@@ -33,6 +38,19 @@ void ShuffleManager::put(Runtime& runtime, int shuffle_id, int map_id, std::shar
     return;
   }
   *slot = std::move(output);  // a local output replaces a stale remote location
+}
+
+std::vector<std::string> ShuffleManager::fetch(const RemoteMapOutput& where, int shuffle_id,
+                                               const std::vector<int>& map_ids, int reduce_id) const {
+  if (!fetcher_) throw std::logic_error("remote map output in a process without a shuffle fetcher");
+  auto start = std::chrono::steady_clock::now();
+  auto buckets = fetcher_->fetch(where, shuffle_id, map_ids, reduce_id);
+  if (TaskMetrics* m = current_task_metrics()) {
+    m->shuffle_fetch_wait_ns +=
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count();
+    for (const auto& b : buckets) m->shuffle_remote_bytes_read += static_cast<int64_t>(b.size());
+  }
+  return buckets;
 }
 
 std::shared_ptr<const MapOutputBase> ShuffleManager::get(int shuffle_id, int map_id) const {

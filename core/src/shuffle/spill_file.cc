@@ -1,5 +1,7 @@
 #include "brasa/shuffle/spill_file.h"
 
+#include "brasa/scheduler/task_metrics.h"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -38,6 +40,7 @@ SpillFile::Range SpillFile::append(const std::string& bytes) {
     done += static_cast<size_t>(n);
   }
   size_ += bytes.size();
+  if (TaskMetrics* m = current_task_metrics()) m->spill_bytes += static_cast<int64_t>(bytes.size());
   return r;
 }
 

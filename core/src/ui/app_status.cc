@@ -74,19 +74,84 @@ std::string progress_bar(int done, int running, int total) {
   return buf;
 }
 
+std::string ns_ms(int64_t ns) { return std::to_string((ns + 500'000) / 1'000'000); }
+std::string num(int64_t n) { return std::to_string(n); }
+std::string executor_name(int id) { return id < 0 ? "driver" : std::to_string(id); }
+
+// Spark's TaskData.taskMetrics.
+std::string metrics_json(const TaskMetrics& m) {
+  return "{\"executorDeserializeTime\":" + ns_ms(m.deserialize_ns) + ",\"executorRunTime\":" + ns_ms(m.run_ns) +
+         ",\"peakExecutionMemory\":" + num(m.peak_memory) + ",\"diskBytesSpilled\":" + num(m.spill_bytes) +
+         ",\"inputMetrics\":{\"bytesRead\":" + num(m.bytes_read) + ",\"recordsRead\":" + num(m.records_read) +
+         "},\"outputMetrics\":{\"bytesWritten\":" + num(m.bytes_written) +
+         ",\"recordsWritten\":" + num(m.records_written) +
+         "},\"shuffleReadMetrics\":{\"remoteBytesRead\":" + num(m.shuffle_remote_bytes_read) +
+         ",\"localBytesRead\":" + num(m.shuffle_local_bytes_read) + ",\"fetchWaitTime\":" +
+         ns_ms(m.shuffle_fetch_wait_ns) + ",\"recordsRead\":" + num(m.shuffle_records_read) +
+         "},\"shuffleWriteMetrics\":{\"bytesWritten\":" + num(m.shuffle_bytes_written) +
+         ",\"recordsWritten\":" + num(m.shuffle_records_written) + "}}";
+}
+
 std::string task_json(size_t id, const TaskRow& t) {
   std::string out = "{\"taskId\":" + std::to_string(id) + ",\"index\":" + std::to_string(t.partition) +
                     ",\"attempt\":0,\"launchTime\":" + json_quote(format_time(t.launch_time)) +
-                    ",\"duration\":" + ms(t.duration) + ",\"status\":\"" + t.status + "\"";
+                    ",\"duration\":" + ms(t.duration) + ",\"executorId\":" + json_quote(executor_name(t.executor_id)) +
+                    ",\"status\":\"" + t.status + "\"";
   if (!t.error.empty()) out += ",\"errorMessage\":" + json_quote(t.error);
+  if (t.status != "RUNNING") out += ",\"taskMetrics\":" + metrics_json(t.metrics);
   return out + "}";
 }
+
+// "1.5 MB", "300 B".
+std::string bytes_text(int64_t bytes) {
+  char buf[32];
+  const double b = static_cast<double>(bytes);
+  if (bytes < 1024)
+    std::snprintf(buf, sizeof buf, "%lld B", static_cast<long long>(bytes));
+  else if (b < 1024.0 * 1024)
+    std::snprintf(buf, sizeof buf, "%.1f KB", b / 1024);
+  else if (b < 1024.0 * 1024 * 1024)
+    std::snprintf(buf, sizeof buf, "%.1f MB", b / (1024.0 * 1024));
+  else
+    std::snprintf(buf, sizeof buf, "%.1f GB", b / (1024.0 * 1024 * 1024));
+  return buf;
+}
+
+// The metrics the stage page and taskSummary give quantiles of: a name, how
+// to read it from a task, and whether it is a size.
+struct MetricColumn {
+  const char* title;
+  int64_t (*get)(const TaskMetrics&);
+  bool bytes;
+};
+constexpr MetricColumn kMetricColumns[] = {
+    {"Input size", [](const TaskMetrics& m) { return m.bytes_read; }, true},
+    {"Input records", [](const TaskMetrics& m) { return m.records_read; }, false},
+    {"Output size", [](const TaskMetrics& m) { return m.bytes_written; }, true},
+    {"Output records", [](const TaskMetrics& m) { return m.records_written; }, false},
+    {"Shuffle read size",
+     [](const TaskMetrics& m) { return m.shuffle_remote_bytes_read + m.shuffle_local_bytes_read; }, true},
+    {"Shuffle read records", [](const TaskMetrics& m) { return m.shuffle_records_read; }, false},
+    {"Shuffle write size", [](const TaskMetrics& m) { return m.shuffle_bytes_written; }, true},
+    {"Shuffle write records", [](const TaskMetrics& m) { return m.shuffle_records_written; }, false},
+    {"Spill (disk)", [](const TaskMetrics& m) { return m.spill_bytes; }, true},
+    {"Peak memory", [](const TaskMetrics& m) { return m.peak_memory; }, true},
+};
 
 // The durations of a stage's successful tasks, ascending, in seconds.
 std::vector<double> successful_durations(const StageRow& s) {
   std::vector<double> out;
   for (const TaskRow& t : s.tasks)
     if (t.status == "SUCCESS") out.push_back(t.duration);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// One metric of a stage's successful tasks, ascending.
+std::vector<double> successful_values(const StageRow& s, int64_t (*get)(const TaskMetrics&)) {
+  std::vector<double> out;
+  for (const TaskRow& t : s.tasks)
+    if (t.status == "SUCCESS") out.push_back(static_cast<double>(get(t.metrics)));
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -243,6 +308,12 @@ void AppStatus::on_event(const Event& e) {
         --s->active;
         t.duration = e.ok && e.seconds > 0 ? e.seconds : std::max(0.0, e.time - t.launch_time);
         t.error = e.error;
+        t.executor_id = e.executor_id;
+        t.metrics = e.metrics;
+        ExecutorRow& x = executor_row(e.executor_id);
+        (e.ok ? x.completed : x.failed) += 1;
+        x.task_time += t.duration;
+        x.totals.add(e.metrics);
         if (e.ok) {
           t.status = "SUCCESS";
           ++s->complete;
@@ -256,16 +327,14 @@ void AppStatus::on_event(const Event& e) {
       }
       break;
     case Event::Type::kExecutorAdded: {
-      ExecutorRow& x = executors_[std::to_string(e.executor_id)];
-      x.id = std::to_string(e.executor_id);
+      ExecutorRow& x = executor_row(e.executor_id);
       x.address = e.name;
       x.cores = e.num_tasks;
       x.added_time = e.time;
       break;
     }
     case Event::Type::kExecutorLost: {
-      ExecutorRow& x = executors_[std::to_string(e.executor_id)];
-      x.id = std::to_string(e.executor_id);
+      ExecutorRow& x = executor_row(e.executor_id);
       x.active = false;
       x.removed_time = e.time;
       x.removed_reason = e.error;
@@ -285,6 +354,34 @@ void AppStatus::finish(double time) {
 double AppStatus::end_time() const {
   std::lock_guard lock(mu_);
   return end_time_;
+}
+
+ExecutorRow& AppStatus::executor_row(int id) {
+  if (id < 0) return driver_;
+  ExecutorRow& x = executors_[std::to_string(id)];
+  x.id = std::to_string(id);
+  return x;
+}
+
+// Spark's ExecutorSummary; `active_tasks` < 0 when unknown (tasks are not
+// placed when they start).
+std::string AppStatus::executor_json(const ExecutorRow& x, int active_tasks) const {
+  const TaskMetrics& m = x.totals;
+  std::string out = "{\"id\":" + json_quote(x.id) + ",\"hostPort\":" + json_quote(x.address) +
+                    ",\"isActive\":" + (x.active ? "true" : "false") + ",\"totalCores\":" +
+                    std::to_string(x.id == "driver" ? info_.cores : x.cores);
+  if (active_tasks >= 0) out += ",\"activeTasks\":" + std::to_string(active_tasks);
+  out += ",\"completedTasks\":" + std::to_string(x.completed) + ",\"failedTasks\":" + std::to_string(x.failed) +
+         ",\"totalTasks\":" + std::to_string(x.completed + x.failed + std::max(0, active_tasks)) +
+         ",\"totalDuration\":" + ms(x.task_time) + ",\"totalInputBytes\":" + num(m.bytes_read) +
+         ",\"totalShuffleRead\":" + num(m.shuffle_remote_bytes_read + m.shuffle_local_bytes_read) +
+         ",\"totalShuffleWrite\":" + num(m.shuffle_bytes_written) + ",\"diskBytesSpilled\":" +
+         num(m.spill_bytes);
+  if (x.id != "driver") out += ",\"addTime\":" + json_quote(format_time(x.added_time));
+  if (!x.active)
+    out += ",\"removeTime\":" + json_quote(format_time(x.removed_time)) + ",\"removeReason\":" +
+           json_quote(x.removed_reason);
+  return out + "}";
 }
 
 std::string AppStatus::application_json() const {
@@ -333,14 +430,26 @@ std::string AppStatus::job_json(const JobRow& job) const {
 }
 
 std::string AppStatus::stage_json(const StageRow& s, bool with_tasks) const {
-  double run_time = 0;
-  for (const TaskRow& t : s.tasks) run_time += t.duration;
+  TaskMetrics m;  // Spark's StageData sums its tasks' metrics
+  for (const TaskRow& t : s.tasks) m.add(t.metrics);
+  int64_t peak = 0;
+  for (const TaskRow& t : s.tasks) peak += t.metrics.peak_memory;
   std::string out = "{\"status\":\"" + s.status + "\",\"stageId\":" + std::to_string(s.id) +
                     ",\"attemptId\":" + std::to_string(s.attempt) + ",\"jobId\":" + std::to_string(s.job_id) +
                     ",\"numTasks\":" + std::to_string(s.num_tasks) + ",\"numActiveTasks\":" +
                     std::to_string(s.active) + ",\"numCompleteTasks\":" + std::to_string(s.complete) +
                     ",\"numFailedTasks\":" + std::to_string(s.failed) + ",\"numKilledTasks\":" +
-                    std::to_string(s.killed) + ",\"executorRunTime\":" + ms(run_time) +
+                    std::to_string(s.killed) + ",\"executorRunTime\":" + ns_ms(m.run_ns) +
+                    ",\"executorDeserializeTime\":" + ns_ms(m.deserialize_ns) + ",\"inputBytes\":" +
+                    num(m.bytes_read) + ",\"inputRecords\":" + num(m.records_read) + ",\"outputBytes\":" +
+                    num(m.bytes_written) + ",\"outputRecords\":" + num(m.records_written) +
+                    ",\"shuffleReadBytes\":" + num(m.shuffle_remote_bytes_read + m.shuffle_local_bytes_read) +
+                    ",\"shuffleRemoteBytesRead\":" + num(m.shuffle_remote_bytes_read) +
+                    ",\"shuffleLocalBytesRead\":" + num(m.shuffle_local_bytes_read) +
+                    ",\"shuffleReadRecords\":" + num(m.shuffle_records_read) + ",\"shuffleFetchWaitTime\":" +
+                    ns_ms(m.shuffle_fetch_wait_ns) + ",\"shuffleWriteBytes\":" + num(m.shuffle_bytes_written) +
+                    ",\"shuffleWriteRecords\":" + num(m.shuffle_records_written) + ",\"diskBytesSpilled\":" +
+                    num(m.spill_bytes) + ",\"peakExecutionMemory\":" + num(peak) +
                     ",\"submissionTime\":" + json_quote(format_time(s.submission_time));
   if (s.status != "ACTIVE") out += ",\"completionTime\":" + json_quote(format_time(s.completion_time));
   out += ",\"name\":" + json_quote(s.name) + ",\"parentIds\":[";
@@ -356,15 +465,40 @@ std::string AppStatus::stage_json(const StageRow& s, bool with_tasks) const {
 }
 
 std::string AppStatus::task_summary_json(const StageRow& s, const std::vector<double>& quantiles) const {
-  const std::vector<double> durations = successful_durations(s);
-  std::string qs, values;
-  for (double q : quantiles) {
-    qs += (qs.empty() ? "" : ",") + std::to_string(q);
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.3f", quantile(durations, q) * 1000);
-    values += (values.empty() ? "" : ",") + std::string(buf);
-  }
-  return "{\"quantiles\":[" + qs + "],\"duration\":[" + values + "],\"executorRunTime\":[" + values + "]}";
+  // Spark's TaskMetricDistributions: each metric's quantiles over the
+  // stage's successful tasks (times in ms).
+  auto list = [&](const std::vector<double>& sorted, double scale) {
+    std::string out = "[";
+    for (double q : quantiles) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.3f", quantile(sorted, q) * scale);
+      out += (out.size() > 1 ? "," : "") + std::string(buf);
+    }
+    return out + "]";
+  };
+  auto metric = [&](int64_t (*get)(const TaskMetrics&), double scale = 1) {
+    return list(successful_values(s, get), scale);
+  };
+  std::string qs;
+  for (double q : quantiles) qs += (qs.empty() ? "" : ",") + std::to_string(q);
+  return "{\"quantiles\":[" + qs + "],\"duration\":" + list(successful_durations(s), 1000) +
+         ",\"executorDeserializeTime\":" + metric([](const TaskMetrics& m) { return m.deserialize_ns; }, 1e-6) +
+         ",\"executorRunTime\":" + metric([](const TaskMetrics& m) { return m.run_ns; }, 1e-6) +
+         ",\"peakExecutionMemory\":" + metric([](const TaskMetrics& m) { return m.peak_memory; }) +
+         ",\"diskBytesSpilled\":" + metric([](const TaskMetrics& m) { return m.spill_bytes; }) +
+         ",\"inputMetrics\":{\"bytesRead\":" + metric([](const TaskMetrics& m) { return m.bytes_read; }) +
+         ",\"recordsRead\":" + metric([](const TaskMetrics& m) { return m.records_read; }) +
+         "},\"outputMetrics\":{\"bytesWritten\":" + metric([](const TaskMetrics& m) { return m.bytes_written; }) +
+         ",\"recordsWritten\":" + metric([](const TaskMetrics& m) { return m.records_written; }) +
+         "},\"shuffleReadMetrics\":{\"readBytes\":" +
+         metric([](const TaskMetrics& m) { return m.shuffle_remote_bytes_read + m.shuffle_local_bytes_read; }) +
+         ",\"readRecords\":" + metric([](const TaskMetrics& m) { return m.shuffle_records_read; }) +
+         ",\"remoteBytesRead\":" + metric([](const TaskMetrics& m) { return m.shuffle_remote_bytes_read; }) +
+         ",\"localBytesRead\":" + metric([](const TaskMetrics& m) { return m.shuffle_local_bytes_read; }) +
+         ",\"fetchWaitTime\":" + metric([](const TaskMetrics& m) { return m.shuffle_fetch_wait_ns; }, 1e-6) +
+         "},\"shuffleWriteMetrics\":{\"writeBytes\":" +
+         metric([](const TaskMetrics& m) { return m.shuffle_bytes_written; }) +
+         ",\"writeRecords\":" + metric([](const TaskMetrics& m) { return m.shuffle_records_written; }) + "}}";
 }
 
 std::optional<std::string> AppStatus::api(const std::string& path,
@@ -437,24 +571,12 @@ std::optional<std::string> AppStatus::api(const std::string& path,
     const bool all = parts[0] == "allexecutors";
     std::string out = "[";
     if (executors_.empty()) {  // local mode: the driver runs the tasks
-      int active = 0, complete = 0, failed = 0;
-      for (const StageRow& s : stages_) active += s.active, complete += s.complete, failed += s.failed;
-      out += "{\"id\":\"driver\",\"hostPort\":\"localhost\",\"isActive\":true,\"totalCores\":" +
-             std::to_string(info_.cores) +
-             ",\"activeTasks\":" + std::to_string(active) + ",\"completedTasks\":" + std::to_string(complete) +
-             ",\"failedTasks\":" + std::to_string(failed) + ",\"totalTasks\":" +
-             std::to_string(active + complete + failed) + "}";
+      int active = 0;
+      for (const StageRow& s : stages_) active += s.active;
+      out += executor_json(driver_, active);
     }
-    for (const auto& [id, x] : executors_) {
-      if (!all && !x.active) continue;
-      out += (out.size() > 1 ? "," : "") + std::string("{\"id\":") + json_quote(x.id) +
-             ",\"hostPort\":" + json_quote(x.address) + ",\"isActive\":" + (x.active ? "true" : "false") +
-             ",\"totalCores\":" + std::to_string(x.cores) + ",\"addTime\":" + json_quote(format_time(x.added_time));
-      if (!x.active)
-        out += ",\"removeTime\":" + json_quote(format_time(x.removed_time)) +
-               ",\"removeReason\":" + json_quote(x.removed_reason);
-      out += "}";
-    }
+    for (const auto& [id, x] : executors_)
+      if (all || x.active) out += (out.size() > 1 ? "," : "") + executor_json(x, -1);
     return out + "]";
   }
   if (parts[0] == "environment" && parts.size() == 1) {
@@ -612,7 +734,18 @@ std::string AppStatus::stage_page(int id, int attempt, int page, int page_size, 
           " completed tasks</h3><table id=\"summary\"><tr><th>Metric</th><th>Min</th><th>25th "
           "percentile</th><th>Median</th><th>75th percentile</th><th>Max</th></tr><tr><td>Duration</td>";
   for (double q : {0.0, 0.25, 0.5, 0.75, 1.0}) body += "<td>" + duration_text(quantile(durations, q)) + "</td>";
-  body += "</tr></table>";
+  body += "</tr>";
+  for (const MetricColumn& c : kMetricColumns) {  // those the stage has
+    const std::vector<double> values = successful_values(s, c.get);
+    if (values.empty() || values.back() == 0) continue;
+    body += "<tr><td>" + std::string(c.title) + "</td>";
+    for (double q : {0.0, 0.25, 0.5, 0.75, 1.0}) {
+      const auto v = static_cast<int64_t>(quantile(values, q));
+      body += "<td>" + (c.bytes ? bytes_text(v) : std::to_string(v)) + "</td>";
+    }
+    body += "</tr>";
+  }
+  body += "</table>";
   const int total = static_cast<int>(s.tasks.size());
   const int pages = std::max(1, (total + page_size - 1) / page_size);
   page = std::clamp(page, 1, pages);
@@ -624,13 +757,21 @@ std::string AppStatus::stage_page(int id, int attempt, int page, int page_size, 
   };
   if (page > 1) pager += link(1, "first") + link(page - 1, "previous");
   if (page < pages) pager += link(page + 1, "next") + link(pages, "last");
-  body += pager + "</p><table id=\"tasks\"><tr><th>Task</th><th>Partition</th><th>Status</th><th>Launch "
-                  "Time</th><th>Duration</th><th>Error</th></tr>";
+  body += pager + "</p><table id=\"tasks\"><tr><th>Task</th><th>Partition</th><th>Status</th><th>Executor</th>"
+                  "<th>Launch Time</th><th>Duration</th><th>Records in</th><th>Records out</th><th>Shuffle "
+                  "read</th><th>Shuffle write</th><th>Spill</th><th>Error</th></tr>";
   for (int i = (page - 1) * page_size; i < total && i < page * page_size; ++i) {
     const TaskRow& t = s.tasks[i];
+    const TaskMetrics& m = t.metrics;
+    const bool ended = t.status != "RUNNING";
+    auto cell = [&](const std::string& text) { return "<td>" + (ended ? text : std::string()) + "</td>"; };
     body += "<tr><td>" + std::to_string(i) + "</td><td>" + std::to_string(t.partition) + "</td><td class=\"" +
-            t.status + "\">" + t.status + "</td><td>" + display_time(t.launch_time) + "</td><td>" +
-            (t.status == "RUNNING" ? "" : duration_text(t.duration)) + "</td><td class=\"err\">" +
+            t.status + "\">" + t.status + "</td>" + cell(executor_name(t.executor_id)) + "<td>" +
+            display_time(t.launch_time) + "</td>" + cell(duration_text(t.duration)) +
+            cell(std::to_string(m.records_read + m.shuffle_records_read)) +
+            cell(std::to_string(m.records_written + m.shuffle_records_written)) +
+            cell(bytes_text(m.shuffle_remote_bytes_read + m.shuffle_local_bytes_read)) +
+            cell(bytes_text(m.shuffle_bytes_written)) + cell(bytes_text(m.spill_bytes)) + "<td class=\"err\">" +
             html_escape(t.error) + "</td></tr>";
   }
   body += "</table>";
@@ -639,16 +780,27 @@ std::string AppStatus::stage_page(int id, int attempt, int page, int page_size, 
 }
 
 std::string AppStatus::executors_page(const std::string& base) const {
+  auto row = [](const ExecutorRow& x) {
+    const TaskMetrics& m = x.totals;
+    return "<tr><td>" + html_escape(x.id) + "</td><td>" + html_escape(x.address) + "</td><td>" +
+           (x.active ? "Active" : "Dead") + "</td><td>" + std::to_string(x.cores) + "</td><td>" +
+           std::to_string(x.completed) + "</td><td>" + std::to_string(x.failed) + "</td><td>" +
+           duration_text(x.task_time) + "</td><td>" + bytes_text(m.bytes_read) + "</td><td>" +
+           bytes_text(m.shuffle_remote_bytes_read + m.shuffle_local_bytes_read) + "</td><td>" +
+           bytes_text(m.shuffle_bytes_written) + "</td><td class=\"err\">" + html_escape(x.removed_reason) +
+           "</td></tr>";
+  };
   std::string rows;
-  if (executors_.empty())
-    rows = "<tr><td>driver</td><td>localhost</td><td>Active</td><td></td><td></td></tr>";
-  for (const auto& [id, x] : executors_)
-    rows += "<tr><td>" + html_escape(x.id) + "</td><td>" + html_escape(x.address) + "</td><td>" +
-            (x.active ? "Active" : "Dead") + "</td><td>" + std::to_string(x.cores) + "</td><td class=\"err\">" +
-            html_escape(x.removed_reason) + "</td></tr>";
+  if (executors_.empty()) {
+    ExecutorRow driver = driver_;
+    driver.cores = info_.cores;
+    rows = row(driver);
+  }
+  for (const auto& [id, x] : executors_) rows += row(x);
   return frame("Executors", "executors",
                "<table id=\"executors\"><tr><th>Executor Id</th><th>Address</th><th>Status</th><th>Cores</th>"
-               "<th>Removed because</th></tr>" +
+               "<th>Complete Tasks</th><th>Failed Tasks</th><th>Task Time</th><th>Input</th><th>Shuffle "
+               "Read</th><th>Shuffle Write</th><th>Removed because</th></tr>" +
                    rows + "</table>",
                base);
 }

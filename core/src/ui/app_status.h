@@ -35,6 +35,8 @@ struct TaskRow {
   double launch_time = 0;
   double duration = 0;  // seconds; while running, 0
   std::string error;
+  int executor_id = -1;  // -1: the driver's threads (local mode)
+  TaskMetrics metrics;   // once it ended
 };
 
 struct StageRow {
@@ -68,6 +70,9 @@ struct ExecutorRow {
   bool active = true;
   double added_time = 0, removed_time = 0;
   std::string removed_reason;
+  int completed = 0, failed = 0;  // task attempts that ended on it
+  double task_time = 0;           // their durations, seconds
+  TaskMetrics totals;             // their metrics, summed
 };
 
 class AppStatus : public Listener {
@@ -109,6 +114,8 @@ class AppStatus : public Listener {
   std::string job_json(const JobRow& job) const;
   std::string stage_json(const StageRow& stage, bool with_tasks) const;
   std::string task_summary_json(const StageRow& stage, const std::vector<double>& quantiles) const;
+  ExecutorRow& executor_row(int id);  // -1: the driver
+  std::string executor_json(const ExecutorRow& x, int active_tasks) const;
 
   std::string jobs_page(const std::string& base) const;
   std::string job_page(int id, const std::string& base) const;
@@ -127,7 +134,8 @@ class AppStatus : public Listener {
   std::vector<StageRow> stages_;                    // every attempt, in submission order
   std::map<std::pair<int, int>, size_t> stage_at_;  // (id, attempt) -> index in stages_
   std::map<int, int> last_attempt_;                 // stage id -> its latest attempt
-  std::map<std::string, ExecutorRow> executors_;
+  std::map<std::string, ExecutorRow> executors_;  // on a cluster
+  ExecutorRow driver_{"driver", "localhost"};       // local mode: tasks on the driver's threads
   int64_t iterations_ = 0;
   double end_time_ = 0;  // 0 while running
 };

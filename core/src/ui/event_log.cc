@@ -243,6 +243,12 @@ void EventLogWriter::on_event(const Event& e) {
                                        number(e.value));
   if (e.type == Event::Type::kStageSubmitted) fmt::format_to(std::back_inserter(b), ",\"parents\":[{}]",
                                                              fmt::join(e.parents, ","));
+  if (e.type == Event::Type::kTaskEnd) {  // its metrics, those not zero, as "metrics.NAME"
+    TaskMetrics m = e.metrics;
+    m.for_each([&](const char* name, int64_t v) {
+      if (v != 0) fmt::format_to(std::back_inserter(b), ",\"metrics.{}\":{}", name, v);
+    });
+  }
   b.append(std::string_view("}\n"));
   std::fwrite(b.data(), 1, b.size(), file_);
   if (e.type == Event::Type::kJobEnd) std::fflush(file_);
@@ -301,6 +307,10 @@ std::unique_ptr<AppStatus> replay_event_log(const std::string& path) {
     e.iteration = line.integer("iteration", -1);
     e.value = line.num("value");
     if (auto it = line.lists.find("parents"); it != line.lists.end()) e.parents = it->second;
+    e.metrics.for_each([&](const char* name, int64_t& v) {
+      const double x = line.num(std::string("metrics.") + name);
+      v = std::isfinite(x) ? static_cast<int64_t>(x) : 0;
+    });
     app->on_event(e);
   }
   if (app && ended) app->finish(end_time);

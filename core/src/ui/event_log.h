@@ -6,7 +6,9 @@
 //    "binary":..,"cores":..,"startTime":<epoch s>,"conf":{"key":"value",...}}
 //   {"event":"JobStart","time":<epoch s>,"job":0,"stage":-1,"partition":-1,"tasks":2,"ok":true,
 //    "seconds":0,"name":"count at x.cc:12","error":"","executor":-1,"iteration":-1,"value":0}
-//   (StageSubmitted adds "parents":[stage ids]; NaN and infinities are null)
+//   (StageSubmitted adds "parents":[stage ids]; TaskEnd adds its metrics that
+//   are not zero as "metrics.<TaskMetrics field>":<integer>, e.g.
+//   "metrics.records_read":120; NaN and infinities are null)
 //   ... one line per scheduler event (Event's fields; "event" is event_type_name) ...
 //   {"event":"ApplicationEnd","time":<epoch s>}
 //

@@ -6,6 +6,7 @@
 // buckets first: the reducers merge partial combiners anyway).
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <utility>
@@ -18,6 +19,11 @@
 #include "brasa/util/inline_hash_map.h"
 
 namespace brasa {
+
+// The most shuffle memory a map task held, for its metrics.
+inline void note_peak_memory(size_t bytes) {
+  if (TaskMetrics* m = current_task_metrics()) m->peak_memory = std::max(m->peak_memory, static_cast<int64_t>(bytes));
+}
 
 // Buckets hold the parent's records unchanged.
 template <class K, class V> class PairShuffleDependency final : public ShuffleDependencyBase {
@@ -34,7 +40,7 @@ template <class K, class V> class PairShuffleDependency final : public ShuffleDe
       const Partitioner* partitioner;
       MapOutput<Record>* output;
       Runtime* rt;
-      size_t bytes = 0;
+      size_t bytes = 0, peak = 0;
       void push(std::span<Record> batch) override {
         for (auto& r : batch) add(std::move(r));
         added(batch.size());
@@ -49,6 +55,7 @@ template <class K, class V> class PairShuffleDependency final : public ShuffleDe
       }
       void added(size_t n) {
         if constexpr (kBitwise<Record>) bytes += n * sizeof(Record);
+        peak = std::max(peak, bytes);
         if (bytes > rt->task_shuffle_memory()) {
           output->spill(*rt);
           bytes = 0;
@@ -59,6 +66,7 @@ template <class K, class V> class PairShuffleDependency final : public ShuffleDe
     split.output = output.get();
     split.rt = &rt;
     parent_->iterate(map_partition, split);
+    note_peak_memory(split.peak);
     output->count_memory();
     rt.shuffle_manager().put(rt, shuffle_id(), map_partition, std::move(output));
   }
@@ -114,6 +122,7 @@ class CombiningShuffleDependency final : public ShuffleDependencyBase {
       std::vector<Table> tables;
       std::vector<uint64_t> hashes;
       size_t extra = 0;  // heap bytes of non-bitwise keys and values taken in
+      size_t peak = 0;
       void push(std::span<Record> batch) override {
         extra += combined_bytes<C>(batch);
         const Partitioner& part = self->partitioner();
@@ -125,6 +134,7 @@ class CombiningShuffleDependency final : public ShuffleDependencyBase {
             create, merge_value);
         size_t bytes = extra;
         for (const auto& t : tables) bytes += t.memory_bytes();
+        peak = std::max(peak, bytes);
         if (bytes > rt->task_shuffle_memory()) {
           flush();
           output->spill(*rt);
@@ -152,6 +162,7 @@ class CombiningShuffleDependency final : public ShuffleDependencyBase {
     if (hint > 0)
       for (auto& t : combine.tables) t.reserve(hint);
     parent_->iterate(map_partition, combine);
+    note_peak_memory(combine.peak);
     size_t most = 0;
     for (const auto& t : combine.tables) most = std::max(most, t.size());
     keys_per_table_.store(most, std::memory_order_relaxed);

@@ -17,6 +17,8 @@
 #include <thread>
 #include <vector>
 
+#include "brasa/scheduler/task_metrics.h"
+
 namespace brasa {
 
 struct Event {
@@ -48,6 +50,7 @@ struct Event {
   double value = 0;
   std::vector<int> parents = {};  // kStageSubmitted: the stages whose shuffle outputs it reads
   double time = 0;  // when it was posted: seconds since the Unix epoch (post() sets it when 0)
+  TaskMetrics metrics = {};  // kTaskEnd: what the attempt did (executor_id: where; -1 the driver)
 };
 
 const char* event_type_name(Event::Type type);  // "JobStart", "TaskEnd", ...

@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "brasa/scheduler/task_metrics.h"
+
 namespace brasa {
 
 class Runtime;
@@ -50,6 +52,12 @@ class TaskContext {
   }
   std::vector<std::pair<uint64_t, std::unique_ptr<AccumulatorCell>>>& accumulator_updates() { return updates_; }
 
+  // What the attempt did (see task_metrics.h), and the executor it ran on
+  // (-1: the driver's own threads).
+  TaskMetrics& metrics() { return metrics_; }
+  int executor_id() const { return executor_id_; }
+  void set_executor_id(int id) { executor_id_ = id; }
+
   // Set while the task's job is being cancelled; the data path checks it
   // between batches (see check_cancelled in sink.h).
   void watch_cancel(const std::atomic<bool>* flag) { cancelled_ = flag; }
@@ -75,6 +83,8 @@ class TaskContext {
   int partition_;
   int attempt_;
   std::vector<std::pair<uint64_t, std::unique_ptr<AccumulatorCell>>> updates_;
+  TaskMetrics metrics_;
+  int executor_id_ = -1;
   const std::atomic<bool>* cancelled_ = nullptr;
   std::function<bool()> poll_;
 };

@@ -17,6 +17,7 @@
 
 #include "brasa/util/sink.h"
 #include "brasa/shuffle/spill_file.h"
+#include "brasa/scheduler/task_metrics.h"
 #include "brasa/util/serializer.h"
 #include "brasa/util/size_estimate.h"
 
@@ -30,7 +31,10 @@ class MapOutputBase {
   // Bucket r for a reducer in another process: a sequence of encoded
   // record vectors (spilled runs, then what is in memory).
   virtual std::string encode_bucket(size_t r) const = 0;
+  // Records in all buckets, in memory and spilled.
+  virtual int64_t records() const { return 0; }
   size_t memory_bytes = 0;  // held in memory
+  size_t spilled_bytes = 0;  // in the spill file
 };
 
 // A map output held by another executor: where to fetch its buckets.
@@ -68,16 +72,34 @@ template <class B> class MapOutput final : public MapOutputBase {
  public:
   explicit MapOutput(size_t reducers) : buckets(reducers), runs(reducers) {}
 
-  // Pushes bucket r, spilled runs first, then what is in memory.
-  void read(size_t r, Sink<B>& out) const {
+  // Pushes bucket r, spilled runs first, then what is in memory, and counts
+  // them into the task's metrics (`metrics` may be null).
+  void read(size_t r, Sink<B>& out, TaskMetrics* metrics) const {
+    int64_t n = 0, bytes_read = 0;
     for (const auto& range : runs[r]) {
-      if (out.stopped()) return;
+      if (out.stopped()) break;
       std::string bytes = file->read(range);
+      bytes_read += static_cast<int64_t>(bytes.size());
       ByteReader reader(bytes);
       auto records = read_records<B>(reader);
+      n += static_cast<int64_t>(records.size());
       push_owned(records, out);
     }
-    push_lent(buckets[r], out);
+    if (!out.stopped()) {
+      n += static_cast<int64_t>(buckets[r].size());
+      push_lent(buckets[r], out);
+    }
+    if (metrics) {
+      metrics->shuffle_records_read += n;
+      metrics->shuffle_local_bytes_read += bytes_read;
+    }
+  }
+
+  int64_t records() const override { return spilled_records + static_cast<int64_t>(in_memory_records()); }
+  size_t in_memory_records() const {
+    size_t n = 0;
+    for (const auto& b : buckets) n += b.size();
+    return n;
   }
 
   std::string encode_bucket(size_t r) const override {
@@ -97,6 +119,8 @@ template <class B> class MapOutput final : public MapOutputBase {
       ByteWriter w(&bytes);
       write_records(w, buckets[r]);
       runs[r].push_back(file->append(bytes));
+      spilled_records += static_cast<int64_t>(buckets[r].size());
+      spilled_bytes += bytes.size();
       buckets[r] = std::vector<B>();
     }
     memory_bytes = 0;
@@ -110,6 +134,7 @@ template <class B> class MapOutput final : public MapOutputBase {
   std::vector<std::vector<B>> buckets;
   std::shared_ptr<SpillFile> file;
   std::vector<std::vector<SpillFile::Range>> runs;
+  int64_t spilled_records = 0;
 };
 
 class ShuffleManager {
@@ -129,11 +154,10 @@ class ShuffleManager {
 
   // Where outputs held by other executors come from (unset in local mode).
   void set_fetcher(ShuffleFetcher* fetcher) { fetcher_ = fetcher; }
+  // Bucket reduce_id of each of `map_ids` from the executor that holds them
+  // (counting the bytes and the wait into the task's metrics).
   std::vector<std::string> fetch(const RemoteMapOutput& where, int shuffle_id, const std::vector<int>& map_ids,
-                                 int reduce_id) const {
-    if (!fetcher_) throw std::logic_error("remote map output in a process without a shuffle fetcher");
-    return fetcher_->fetch(where, shuffle_id, map_ids, reduce_id);
-  }
+                                 int reduce_id) const;
   // Records outputs held elsewhere (executors learn them with each task);
   // outputs already known are kept.
   void add_remote(int shuffle_id, int num_maps, int map_id, int executor, const std::string& address);

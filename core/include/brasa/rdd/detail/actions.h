@@ -13,10 +13,19 @@
 #include <vector>
 
 #include "brasa/rdd/rdd_node.h"
+#include "brasa/scheduler/task_metrics.h"
 #include "brasa/util/files.h"
 #include "brasa/util/text_format.h"
 
 namespace brasa::act {
+
+// Output written by a task, for its metrics.
+inline void count_output(size_t records, size_t bytes) {
+  if (TaskMetrics* m = current_task_metrics()) {
+    m->records_written += static_cast<int64_t>(records);
+    m->bytes_written += static_cast<int64_t>(bytes);
+  }
+}
 
 struct Collect {
   template <class T> std::vector<T> operator()(RDDNode<T>& node, int p) const { return node.materialize(p); }
@@ -176,7 +185,9 @@ struct WriteText {
     std::string text;
     struct Render final : ReadingSink<T, Render> {
       std::string* text;
+      size_t records = 0;
       void read(std::span<const T> batch) {
+        records += batch.size();
         for (const auto& x : batch) {
           append_text(*text, x);
           text->push_back('\n');
@@ -186,6 +197,7 @@ struct WriteText {
     render.text = &text;
     node.iterate(p, render);
     write_file_atomic(checkpoint_file(dir, p), text);
+    count_output(render.records, text.size());
     return true;
   }
 };
@@ -195,8 +207,10 @@ struct WriteRecords {
   template <class Ar> void serialize(Ar& ar) { ar(dir); }
   template <class T> bool operator()(RDDNode<T>& node, int p) const {
     ByteWriter w;
-    write_records(w, node.read_partition(p).get());
+    auto records = node.read_partition(p);
+    write_records(w, records.get());
     write_file_atomic(checkpoint_file(dir, p), w.bytes());
+    count_output(records.get().size(), w.bytes().size());
     return true;
   }
 };

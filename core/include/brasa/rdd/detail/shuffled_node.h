@@ -43,6 +43,7 @@ template <class B> class ShuffledNode final : public RDDNode<B> {
       auto buckets = shuffles.fetch(where, shuffle_id_, maps, p);
       for (size_t i = 0; i < maps.size(); ++i) fetched[static_cast<size_t>(maps[i])] = std::move(buckets[i]);
     }
+    TaskMetrics* metrics = current_task_metrics();
     for (int m = 0; m < num_maps_ && !out.stopped(); ++m) {
       auto& output = outputs[static_cast<size_t>(m)];
       if (dynamic_cast<const RemoteMapOutput*>(output.get())) {
@@ -50,10 +51,11 @@ template <class B> class ShuffledNode final : public RDDNode<B> {
         ByteReader reader(bytes);
         while (!reader.at_end() && !out.stopped()) {
           auto records = read_records<B>(reader);
+          if (metrics) metrics->shuffle_records_read += static_cast<int64_t>(records.size());
           push_owned(records, out);
         }
       } else {
-        static_cast<const MapOutput<B>&>(*output).read(static_cast<size_t>(p), out);
+        static_cast<const MapOutput<B>&>(*output).read(static_cast<size_t>(p), out, metrics);
       }
       output.reset();
     }

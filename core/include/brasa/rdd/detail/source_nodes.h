@@ -12,8 +12,17 @@
 #include "brasa/broadcast.h"
 #include "brasa/rdd/rdd_node.h"
 #include "brasa/rdd/text_input.h"
+#include "brasa/scheduler/task_metrics.h"
 
 namespace brasa {
+
+// Input read by a task, for its metrics.
+inline void count_input(size_t records, uint64_t bytes) {
+  if (TaskMetrics* m = current_task_metrics()) {
+    m->records_read += static_cast<int64_t>(records);
+    m->bytes_read += static_cast<int64_t>(bytes);
+  }
+}
 
 // A driver-side collection cut into slices. Small collections travel
 // inside the stage plan; larger ones as one broadcast per slice, so that
@@ -133,18 +142,21 @@ class TextFileNode final : public RDDNode<std::string> {
         splits_(std::move(splits)) {}
 
   void compute(int p, Sink<std::string>& out) override {
-    LineReader reader(splits_[static_cast<size_t>(p)]);
+    const FileSplit& split = splits_[static_cast<size_t>(p)];
+    LineReader reader(split);
     std::vector<std::string> batch(kBatchSize);
-    size_t n = 0;
+    size_t n = 0, lines = 0;
     while (reader.next(batch[n])) {
       if (++n == kBatchSize) {
         check_cancelled();
         out.push(batch);
+        lines += n;
         n = 0;
-        if (out.stopped()) return;
+        if (out.stopped()) break;
       }
     }
-    if (n) out.push(std::span<std::string>(batch.data(), n));
+    if (n && !out.stopped()) out.push(std::span<std::string>(batch.data(), n));
+    count_input(lines + n, split.length);
   }
 
   void write_plan(PlanWriter& w) const override {
@@ -174,8 +186,12 @@ class WholeTextFilesNode final : public RDDNode<std::pair<std::string, std::stri
   void compute(int p, Sink<std::pair<std::string, std::string>>& out) override {
     size_t n = files_.size(), k = static_cast<size_t>(num_partitions());
     std::vector<std::pair<std::string, std::string>> batch;
-    for (size_t i = n * static_cast<size_t>(p) / k; i < n * static_cast<size_t>(p + 1) / k; ++i)
+    uint64_t bytes = 0;
+    for (size_t i = n * static_cast<size_t>(p) / k; i < n * static_cast<size_t>(p + 1) / k; ++i) {
       batch.emplace_back(files_[i], read_file(files_[i]));
+      bytes += batch.back().second.size();
+    }
+    count_input(batch.size(), bytes);
     push_owned(batch, out);
   }
 
@@ -214,6 +230,7 @@ template <class T> class ObjectFileNode final : public RDDNode<T> {
     } catch (const std::runtime_error& e) {
       throw std::runtime_error("object file " + path + " is not a file of this record type: " + e.what());
     }
+    count_input(data.size(), bytes.size());
     push_owned(data, out);
   }
 
