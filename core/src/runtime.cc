@@ -124,6 +124,14 @@ Runtime::Runtime(Conf conf) : conf_(std::move(conf)) {
     events_->add_listener(std::make_shared<ConsoleProgressBar>());
   ui::start_monitoring(*this);  // before the backend, whose executors are events too
   block_manager_ = std::make_unique<BlockManager>(budget, local_dir_);
+  block_manager_->set_on_update([this](BlockId id, size_t memory, size_t disk) {
+    Event e{Event::Type::kBlockUpdated};  // executors ship theirs to the driver instead
+    e.rdd_id = id.rdd_id;
+    e.partition = id.partition;
+    e.memory_bytes = static_cast<int64_t>(memory);
+    e.disk_bytes = static_cast<int64_t>(disk);
+    events_->post(std::move(e));
+  });
   shuffle_manager_ = std::make_unique<ShuffleManager>(shuffle_budget);
   broadcasts_ = std::make_unique<BroadcastManager>();
   accumulators_ = std::make_unique<AccumulatorRegistry>();

@@ -116,25 +116,26 @@ TEST(SlurmAllocation, SrunCommandStartsOneTaskStepWithoutTheSecret) {
 }
 
 TEST(SlurmAllocation, LauncherSizesExecutorsFromTheAllocation) {
-  SlurmEnvironment env({{"SLURM_JOB_ID", "42"},
+  // No such job: squeue cannot tell its state, whatever cluster is near.
+  SlurmEnvironment env({{"SLURM_JOB_ID", "987654321"},
                         {"SLURM_NTASKS", "2"},
                         {"SLURM_CPUS_PER_TASK", "4"},
                         {"SLURM_MEM_PER_CPU", "1000"},
                         {"SLURM_JOB_NODELIST", "localhost"},
                         {"SLURM_SUBMIT_DIR", "/jobs"}});
   auto launcher = brasa::deploy::slurm_launcher(brasa::Conf());
-  EXPECT_EQ(launcher->name(), "slurm job 42");
+  EXPECT_EQ(launcher->name(), "slurm job 987654321");
   EXPECT_EQ(launcher->executors(), 2);
   EXPECT_EQ(launcher->cores(), 4);
   EXPECT_EQ(launcher->memory(), "2000m");  // half of the task's 4000 MB for storage
   EXPECT_EQ(launcher->shuffle_memory(), "1000m");
   EXPECT_EQ(launcher->driver_host(), "127.0.0.1");
-  EXPECT_EQ(launcher->log_path(1), "/jobs/brasa-42-executor-1.out");
+  EXPECT_EQ(launcher->log_path(1), "/jobs/brasa-987654321-executor-1.out");
   EXPECT_TRUE(launcher->replaces_lost());
   EXPECT_NE(launcher->why_not_replace(4).find("4 executors were lost"), std::string::npos);
 
   auto sized = brasa::deploy::slurm_launcher(
       brasa::Conf().set("brasa.executor.memory", "1g").set("brasa.executor.log.dir", "/elsewhere"));
   EXPECT_EQ(sized->memory(), "1g");
-  EXPECT_EQ(sized->log_path(0), "/elsewhere/brasa-42-executor-0.out");
+  EXPECT_EQ(sized->log_path(0), "/elsewhere/brasa-987654321-executor-0.out");
 }

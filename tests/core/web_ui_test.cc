@@ -186,6 +186,58 @@ TEST(WebUI, TaskMetricsAddUpToWhatTheJobDid) {
   EXPECT_NE(page.find("<td>Shuffle write records</td>"), std::string::npos);
 }
 
+// The storage page and API list a persisted RDD's cached partitions, where
+// they are and their sizes, until it is unpersisted; the event log carries
+// them to the history server.
+TEST(WebUI, StorageShowsCachedPartitionsUntilUnpersisted) {
+  brasa_test::TempDir dir;
+  auto ctx = make_context("", {{"brasa.ui.enabled", "true"},
+                               {"brasa.ui.port", "0"},
+                               {"brasa.eventLog.enabled", "true"},
+                               {"brasa.eventLog.dir", dir.path().string()}});
+  const std::string url = brasa::web_ui_url(*ctx);
+  auto squares = ctx->parallelize(brasa_test::iota_vec(10000), 4).map([](int x) { return int64_t{x} * x; });
+  squares.set_name("squares <b>").persist(brasa::StorageLevel::memory_only());
+  EXPECT_EQ(squares.count(), 10000);
+  ctx->runtime().events().flush();
+  const std::string id = app_id(url);
+  const std::string base = "/api/v1/applications/" + id;
+
+  const std::string rdds = get(url, base + "/storage/rdd");
+  EXPECT_EQ(field(rdds, "numPartitions"), 4) << rdds;
+  EXPECT_EQ(field(rdds, "numCachedPartitions"), 4) << rdds;
+  EXPECT_GE(field(rdds, "memoryUsed"), 10000 * 8) << rdds;  // 10,000 int64 records
+  EXPECT_EQ(field(rdds, "diskUsed"), 0);
+  EXPECT_NE(rdds.find("\"storageLevel\":\"MEMORY_ONLY\""), std::string::npos) << rdds;
+  const std::string rdd_id = std::to_string(field(rdds, "id"));
+  const std::string one = get(url, base + "/storage/rdd/" + rdd_id);
+  EXPECT_EQ(count(one, "\"blockName\":\"rdd_" + rdd_id + "_"), 4) << one;
+  EXPECT_EQ(count(one, "\"executors\":[\"driver\"]"), brasa_test::on_cluster() ? 0 : 4) << one;
+  get(url, base + "/storage/rdd/999", 404);
+  const std::string page = get(url, "/storage/");
+  EXPECT_NE(page.find("squares &lt;b&gt;"), std::string::npos) << page;
+  EXPECT_NE(page.find("4 of 4"), std::string::npos);
+  EXPECT_NE(get(url, "/storage/rdd/?id=" + rdd_id).find("rdd_" + rdd_id + "_3"), std::string::npos);
+  int64_t executor_memory = 0;
+  const std::string executors = get(url, base + "/executors");
+  const std::regex used("\"memoryUsed\":([0-9]+)");
+  for (std::sregex_iterator it(executors.begin(), executors.end(), used), end; it != end; ++it)
+    executor_memory += std::stoll((*it)[1]);
+  EXPECT_EQ(executor_memory, field(rdds, "memoryUsed")) << executors;
+
+  // The history server, reading the log of the running application, shows the same.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the log is flushed every 100 ms
+  {
+    brasa::HistoryServer history(dir.path().string(), "127.0.0.1", 0);
+    const std::string history_url = "http://127.0.0.1:" + std::to_string(history.port());
+    EXPECT_EQ(get(history_url, base + "/storage/rdd"), rdds);
+  }
+
+  squares.unpersist();
+  ctx->runtime().events().flush();
+  EXPECT_EQ(get(url, base + "/storage/rdd"), "[]");
+}
+
 TEST(WebUI, UserStringsAreEscapedAndSecretsHidden) {
   auto ctx = make_context("", {{"brasa.ui.enabled", "true"},
                                {"brasa.ui.port", "0"},
@@ -269,7 +321,7 @@ TEST(WebUI, HeadlessChromiumShowsJobsAndStages) {
   auto ctx = make_context("", {{"brasa.ui.enabled", "true"}, {"brasa.ui.port", "0"}, {"brasa.app.name", "browser"}});
   const std::string url = brasa::web_ui_url(*ctx);
   auto squares = ctx->parallelize(brasa_test::iota_vec(100), 4).map([](int x) { return std::pair{x % 7, x * x}; });
-  squares.set_name("squares<rdd>");
+  squares.set_name("squares<rdd>").persist(brasa::StorageLevel::memory_only());
   EXPECT_EQ(squares.reduce_by_key([](int a, int b) { return a + b; }, 2).count(), 7);
   ctx->runtime().events().flush();
 
@@ -285,6 +337,9 @@ TEST(WebUI, HeadlessChromiumShowsJobsAndStages) {
   const std::string stage = run(chromium + "--dump-dom '" + url + "/stages/stage/?id=0&attempt=0' 2>/dev/null");
   EXPECT_NE(stage.find("Details for Stage 0"), std::string::npos) << stage;
   EXPECT_NE(stage.find("Summary of 4 completed tasks"), std::string::npos) << stage;
+  const std::string storage = run(chromium + "--dump-dom '" + url + "/storage/' 2>/dev/null");
+  EXPECT_NE(storage.find("squares&lt;rdd&gt;"), std::string::npos) << "the cached RDD: " << storage;
+  EXPECT_NE(storage.find("4 of 4"), std::string::npos) << storage;
   // A screenshot of the job page, kept beside the test binary.
   const fs::path shot = fs::read_symlink("/proc/self/exe").parent_path() /
                         (brasa_test::on_cluster() ? "web-ui-job-cluster.png" : "web-ui-job.png");

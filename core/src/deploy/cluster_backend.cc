@@ -28,6 +28,7 @@
 #include "brasa/scheduler/dag_scheduler.h"
 #include "brasa/shuffle/shuffle_manager.h"
 #include "brasa/util/sink.h"
+#include "brasa/scheduler/event_bus.h"
 #include "brasa/storage/block_manager.h"
 #include "brasa/util/serializer.h"
 #include "executor_launcher.h"
@@ -951,6 +952,15 @@ void ClusterBackend::run(const TaskAttempt& a) {
   if (done.status() == rpc::TaskReply::NO_PLAN)
     throw std::runtime_error("executor " + std::to_string(e.id) + " keeps dropping the plan of stage " +
                              std::to_string(a.stage_id));
+  for (const auto& u : done.block_updates()) {  // for the storage page
+    Event update{Event::Type::kBlockUpdated};
+    update.rdd_id = u.rdd_id();
+    update.partition = u.partition();
+    update.executor_id = e.id;
+    update.memory_bytes = u.memory_bytes();
+    update.disk_bytes = u.disk_bytes();
+    impl.rt.events().post(std::move(update));
+  }
   if (TaskContext* tc = TaskContext::current()) {  // the driver's side of the attempt: where it ran, what it did
     tc->set_executor_id(e.id);
     int i = 0;

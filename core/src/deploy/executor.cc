@@ -86,7 +86,18 @@ class RpcShuffleFetcher final : public ShuffleFetcher {
 
 class ExecutorService final : public rpc::Executor::Service {
  public:
-  ExecutorService(std::shared_ptr<Runtime> rt, std::string secret) : rt_(std::move(rt)), secret_(std::move(secret)) {}
+  ExecutorService(std::shared_ptr<Runtime> rt, std::string secret) : rt_(std::move(rt)), secret_(std::move(secret)) {
+    // Cached blocks that change go to the driver with the next task reply.
+    rt_->block_manager().set_on_update([this](BlockId id, size_t memory, size_t disk) {
+      std::lock_guard lock(updates_mu_);
+      rpc::BlockUpdate& u = block_updates_.emplace_back();
+      u.set_rdd_id(id.rdd_id);
+      u.set_partition(id.partition);
+      u.set_memory_bytes(static_cast<int64_t>(memory));
+      u.set_disk_bytes(static_cast<int64_t>(disk));
+    });
+  }
+  ~ExecutorService() override { rt_->block_manager().set_on_update(nullptr); }
 
   grpc::Status SendPlan(grpc::ServerContext* ctx, grpc::ServerReader<rpc::PlanChunk>* reader, rpc::Empty*) override {
     if (auto s = check_secret(ctx, secret_, "SendPlan"); !s.ok()) return s;
@@ -196,6 +207,11 @@ class ExecutorService final : public rpc::Executor::Service {
       replies.clear();
       done.clear_result_chunk();
     }
+    {
+      std::lock_guard lock(updates_mu_);
+      for (auto& u : block_updates_) *done.add_block_updates() = std::move(u);
+      block_updates_.clear();
+    }
     replies.push_back(std::move(done));
     return replies;
   }
@@ -283,6 +299,8 @@ class ExecutorService final : public rpc::Executor::Service {
   std::map<int, std::shared_ptr<TaskBody>> plans_;  // by stage id (increasing)
   std::set<int> cancelled_jobs_;                     // the latest ones
   std::atomic<bool> any_cancelled_{false};
+  std::mutex updates_mu_;
+  std::vector<rpc::BlockUpdate> block_updates_;  // since the last task reply
 };
 
 // Serves the driver's task slots (rpc Tasks) on an async server of its own,

@@ -116,14 +116,16 @@ bool SlurmAllocation::on_this_machine_only() const {
 }
 
 std::string SlurmAllocation::state() const {
+  // -t all: squeue lists only pending and running jobs unless asked.
   std::string out;
-  if (FILE* f = ::popen(("squeue -h -j " + job_id + " -o %T 2>/dev/null").c_str(), "r")) {
-    char buf[256];
-    while (std::fgets(buf, sizeof buf, f)) out += buf;
-    ::pclose(f);
-  }
+  FILE* f = ::popen(("squeue -h -t all -j " + job_id + " -o %T 2>/dev/null").c_str(), "r");
+  if (!f) return "";
+  char buf[256];
+  while (std::fgets(buf, sizeof buf, f)) out += buf;
+  const int status = ::pclose(f);
   while (!out.empty() && std::isspace(static_cast<unsigned char>(out.back()))) out.pop_back();
-  return out;
+  if (status != 0) return "";               // squeue failed: cannot tell
+  return out.empty() ? "PURGED" : out;     // listed by no state: long gone
 }
 
 std::vector<std::string> SlurmAllocation::srun_command(int id, const std::string& exe, const std::string& log) const {
@@ -190,13 +192,15 @@ class SlurmLauncher final : public ExecutorLauncher {
   // none once the allocation has ended (scancel, time limit, node failure).
   bool replaces_lost() const override { return true; }
   std::string why_not_replace(int lost) override {
-    if (lost >= std::max(3, 2 * a_.tasks))
-      return std::to_string(lost) + " executors were lost, the most a Slurm driver replaces (twice the executors, "
-             "at least 3)";
+    // The allocation first: when it ends, its steps die and their
+    // replacements fail, which would otherwise read as too many losses.
     const std::string state = a_.state();
     if (!state.empty() && state != "RUNNING")
       return "the Slurm job " + a_.job_id + " has ended (" + state +
              ": cancelled, out of time or failed), and its executors with it";
+    if (lost >= std::max(3, 2 * a_.tasks))
+      return std::to_string(lost) + " executors were lost, the most a Slurm driver replaces (twice the executors, "
+             "at least 3)";
     return "";
   }
 

@@ -27,8 +27,8 @@ struct SlurmAllocation {
   // executors then talk over the loopback interface.
   bool on_this_machine_only() const;
 
-  // The job's state as squeue gives it (RUNNING, CANCELLED, TIMEOUT, ...);
-  // empty if squeue cannot tell.
+  // The job's state as squeue gives it (RUNNING, CANCELLED, TIMEOUT, ...;
+  // PURGED when Slurm no longer lists it); empty if squeue cannot tell.
   std::string state() const;
 
   // The srun command (program and arguments) that starts executor `id` as a

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "brasa/runtime.h"
+#include "brasa/scheduler/event_bus.h"
 #include "brasa/shuffle/shuffle_manager.h"
 #include "brasa/storage/block_manager.h"
 
@@ -27,7 +28,26 @@ RDDBase::RDDBase(std::shared_ptr<Runtime> runtime, int num_partitions, std::stri
 }
 
 RDDBase::~RDDBase() {
-  if (storage_level_.is_valid() && !rebuilt_) runtime_->block_manager().remove_rdd(id_);
+  if (storage_level_.is_valid() && !rebuilt_) {
+    note_unpersisted();
+    runtime_->block_manager().remove_rdd(id_);
+  }
+}
+
+// For the web UI's storage page (the driver's RDDs only).
+void RDDBase::note_persisted() const {
+  Event e{Event::Type::kRddPersisted};
+  e.rdd_id = id_;
+  e.name = name();
+  e.num_tasks = num_partitions_;
+  e.storage_level = storage_level_.name();
+  runtime_->events().post(std::move(e));
+}
+
+void RDDBase::note_unpersisted() const {
+  Event e{Event::Type::kRddUnpersisted};
+  e.rdd_id = id_;
+  runtime_->events().post(std::move(e));
 }
 
 void RDDBase::restore(int id, std::string op, std::string site, StorageLevel level, std::string checkpoint_dir) {
@@ -70,13 +90,16 @@ void RDDBase::set_storage_level(StorageLevel level) {
   if (storage_level_.is_valid() && storage_level_ != level)
     throw std::logic_error("cannot change the storage level of RDD " + std::to_string(id_) + " (" + name() +
                            ") from " + storage_level_.name() + " to " + level.name() + "; unpersist it first");
+  const bool first = !storage_level_.is_valid() && level.is_valid();
   storage_level_ = level;
+  if (first && !rebuilt_) note_persisted();
 }
 
 void RDDBase::unpersist() {
   if (local_checkpointed_)
     throw std::logic_error("cannot unpersist RDD " + std::to_string(id_) + " (" + name() +
                            "): it is a local checkpoint, whose blocks are its only copy");
+  if (storage_level_.is_valid() && !rebuilt_) note_unpersisted();
   storage_level_ = StorageLevel::none();
   runtime_->block_manager().remove_rdd(id_);
 }

@@ -19,6 +19,9 @@ const char* event_type_name(Event::Type type) {
     case Event::Type::kExecutorAdded: return "ExecutorAdded";
     case Event::Type::kExecutorLost: return "ExecutorLost";
     case Event::Type::kIterationEnd: return "IterationEnd";
+    case Event::Type::kRddPersisted: return "RddPersisted";
+    case Event::Type::kBlockUpdated: return "BlockUpdated";
+    case Event::Type::kRddUnpersisted: return "RddUnpersisted";
   }
   return "Unknown";
 }

@@ -49,6 +49,28 @@ void BlockManager::put(BlockId id, Entry e) {
     insert_locked(id, std::move(e), writes);
   }
   write_out(writes);
+  deliver_updates();
+}
+
+void BlockManager::note_locked(BlockId id, size_t memory, size_t disk) {
+  if (on_update_) updates_.push_back({id, memory, disk});
+}
+
+void BlockManager::deliver_updates() {
+  std::vector<Update> updates;
+  UpdateHook hook;
+  {
+    std::lock_guard lock(mu_);
+    if (updates_.empty()) return;
+    updates.swap(updates_);
+    hook = on_update_;
+  }
+  for (const Update& u : updates) hook(u.id, u.memory, u.disk);
+}
+
+void BlockManager::set_on_update(UpdateHook hook) {
+  std::lock_guard lock(mu_);
+  on_update_ = std::move(hook);
 }
 
 void BlockManager::insert_locked(BlockId id, Entry e, std::vector<Write>& writes) {
@@ -71,6 +93,7 @@ void BlockManager::insert_locked(BlockId id, Entry e, std::vector<Write>& writes
   used_ += e.memory;
   lru_.push_front(id);
   e.lru = lru_.begin();
+  note_locked(id, e.memory, 0);
   blocks_.emplace(id, std::move(e));
 }
 
@@ -129,8 +152,12 @@ void BlockManager::write_out(std::vector<Write>& writes) {
     e.bytes.reset();
     if (error.empty()) {
       e.on_disk = true;
+      std::error_code ec;
+      const auto size = std::filesystem::file_size(w.file, ec);
+      note_locked(w.id, 0, ec ? 0 : static_cast<size_t>(size));
     } else {
       spdlog::warn("cannot write {} to disk ({}); dropping it from the cache", w.id.name(), error);
+      note_locked(w.id, 0, 0);
       blocks_.erase(it);
     }
   }
@@ -148,6 +175,7 @@ std::optional<BlockManager::Found> BlockManager::get(BlockId id) {
 
 void BlockManager::erase_locked(std::map<BlockId, Entry>::iterator it) {
   Entry& e = it->second;
+  note_locked(it->first, 0, 0);
   if (e.on_disk) {
     std::error_code ec;
     std::filesystem::remove(e.file, ec);
@@ -167,8 +195,11 @@ void BlockManager::lost(BlockId id, const std::string& why) {
 }
 
 void BlockManager::remove(BlockId id) {
-  std::lock_guard lock(mu_);
-  if (auto it = blocks_.find(id); it != blocks_.end()) erase_locked(it);
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = blocks_.find(id); it != blocks_.end()) erase_locked(it);
+  }
+  deliver_updates();
 }
 
 void BlockManager::remove_rdd(int rdd_id) {
@@ -179,6 +210,7 @@ void BlockManager::remove_rdd(int rdd_id) {
     while (it != blocks_.end() && it->first.rdd_id == rdd_id) erase_locked(it++);
     hook = on_remove_rdd_;
   }
+  deliver_updates();
   if (hook) hook(rdd_id);
 }
 

@@ -1,6 +1,7 @@
 #include "app_status.h"
 
 #include <algorithm>
+#include <set>
 #include <charconv>
 #include <cmath>
 #include <ctime>
@@ -147,6 +148,20 @@ std::vector<double> successful_durations(const StageRow& s) {
   return out;
 }
 
+// A cached RDD's bytes in memory and on disk, and how many of its
+// partitions have a block somewhere.
+struct CachedTotals {
+  int64_t memory = 0, disk = 0;
+  size_t partitions = 0;
+};
+CachedTotals cached_totals(const RddRow& r) {
+  CachedTotals t;
+  std::set<int> cached;
+  for (const auto& [key, b] : r.blocks) t.memory += b.memory, t.disk += b.disk, cached.insert(key.first);
+  t.partitions = cached.size();
+  return t;
+}
+
 // One metric of a stage's successful tasks, ascending.
 std::vector<double> successful_values(const StageRow& s, int64_t (*get)(const TaskMetrics&)) {
   std::vector<double> out;
@@ -220,7 +235,10 @@ std::string html_escape(const std::string& s) {
   return out;
 }
 
-AppStatus::AppStatus(AppInfo info) : info_(std::move(info)) {}
+AppStatus::AppStatus(AppInfo info) : info_(std::move(info)) {
+  driver_.id = "driver";
+  driver_.address = "localhost";
+}
 
 StageRow* AppStatus::stage_row(int id, int attempt) {
   auto it = stage_at_.find({id, attempt});
@@ -334,6 +352,8 @@ void AppStatus::on_event(const Event& e) {
       break;
     }
     case Event::Type::kExecutorLost: {
+      for (auto& [id, rdd] : rdds_)  // its cached blocks went with it
+        std::erase_if(rdd.blocks, [&](const auto& b) { return b.first.second == e.executor_id; });
       ExecutorRow& x = executor_row(e.executor_id);
       x.active = false;
       x.removed_time = e.time;
@@ -342,6 +362,27 @@ void AppStatus::on_event(const Event& e) {
     }
     case Event::Type::kIterationEnd:
       ++iterations_;
+      break;
+    case Event::Type::kRddPersisted: {
+      RddRow& r = rdds_[e.rdd_id];
+      r.id = e.rdd_id;
+      r.name = e.name;
+      r.storage_level = e.storage_level;
+      r.num_partitions = e.num_tasks;
+      break;
+    }
+    case Event::Type::kBlockUpdated: {
+      auto it = rdds_.find(e.rdd_id);
+      if (it == rdds_.end()) break;  // unpersisted since, or not the driver's
+      const std::pair<int, int> key{e.partition, e.executor_id};
+      if (e.memory_bytes == 0 && e.disk_bytes == 0)
+        it->second.blocks.erase(key);
+      else
+        it->second.blocks[key] = {e.memory_bytes, e.disk_bytes};
+      break;
+    }
+    case Event::Type::kRddUnpersisted:
+      rdds_.erase(e.rdd_id);
       break;
   }
 }
@@ -377,10 +418,43 @@ std::string AppStatus::executor_json(const ExecutorRow& x, int active_tasks) con
          ",\"totalShuffleRead\":" + num(m.shuffle_remote_bytes_read + m.shuffle_local_bytes_read) +
          ",\"totalShuffleWrite\":" + num(m.shuffle_bytes_written) + ",\"diskBytesSpilled\":" +
          num(m.spill_bytes);
+  const auto [memory, disk] = storage_of(x.id == "driver" ? -1 : std::atoi(x.id.c_str()));
+  out += ",\"memoryUsed\":" + num(memory) + ",\"diskUsed\":" + num(disk);
   if (x.id != "driver") out += ",\"addTime\":" + json_quote(format_time(x.added_time));
   if (!x.active)
     out += ",\"removeTime\":" + json_quote(format_time(x.removed_time)) + ",\"removeReason\":" +
            json_quote(x.removed_reason);
+  return out + "}";
+}
+
+std::pair<int64_t, int64_t> AppStatus::storage_of(int executor_id) const {
+  int64_t memory = 0, disk = 0;
+  for (const auto& [id, rdd] : rdds_)
+    for (const auto& [key, b] : rdd.blocks)
+      if (key.second == executor_id) memory += b.memory, disk += b.disk;
+  return {memory, disk};
+}
+
+// Spark's RDDStorageInfo; with its partitions (RDDPartitionInfo) for
+// /storage/rdd/{id}.
+std::string AppStatus::rdd_json(const RddRow& r, bool with_partitions) const {
+  const auto [memory, disk, cached] = cached_totals(r);
+  std::string out = "{\"id\":" + std::to_string(r.id) + ",\"name\":" + json_quote(r.name) +
+                    ",\"numPartitions\":" + std::to_string(r.num_partitions) + ",\"numCachedPartitions\":" +
+                    std::to_string(cached) + ",\"storageLevel\":" + json_quote(r.storage_level) +
+                    ",\"memoryUsed\":" + num(memory) + ",\"diskUsed\":" + num(disk);
+  if (with_partitions) {
+    out += ",\"partitions\":[";
+    bool first = true;
+    for (const auto& [key, b] : r.blocks) {
+      out += std::string(first ? "" : ",") + "{\"blockName\":\"rdd_" + std::to_string(r.id) + "_" +
+             std::to_string(key.first) + "\",\"storageLevel\":" + json_quote(r.storage_level) +
+             ",\"memoryUsed\":" + num(b.memory) + ",\"diskUsed\":" + num(b.disk) + ",\"executors\":[" +
+             json_quote(executor_name(key.second)) + "]}";
+      first = false;
+    }
+    out += "]";
+  }
   return out + "}";
 }
 
@@ -579,6 +653,16 @@ std::optional<std::string> AppStatus::api(const std::string& path,
       if (all || x.active) out += (out.size() > 1 ? "," : "") + executor_json(x, -1);
     return out + "]";
   }
+  if (parts[0] == "storage" && parts.size() >= 2 && parts[1] == "rdd") {
+    if (parts.size() == 2) {
+      std::string out = "[";
+      for (const auto& [id, r] : rdds_) out += (out.size() > 1 ? "," : "") + rdd_json(r, false);
+      return out + "]";
+    }
+    auto id = to_int(parts[2]);
+    if (parts.size() != 3 || !id || !rdds_.count(*id)) return std::nullopt;
+    return rdd_json(rdds_.at(*id), true);
+  }
   if (parts[0] == "environment" && parts.size() == 1) {
     std::string out = "{\"runtime\":{\"brasaVersion\":" + json_quote(BRASA_VERSION) +
                       ",\"master\":" + json_quote(info_.master) + ",\"binary\":" + json_quote(info_.binary) +
@@ -599,7 +683,7 @@ std::optional<std::string> AppStatus::api(const std::string& path,
 std::string AppStatus::frame(const std::string& title, const std::string& tab, const std::string& body,
                              const std::string& base) const {
   std::string nav;
-  for (const char* t : {"jobs", "stages", "executors", "environment"}) {
+  for (const char* t : {"jobs", "stages", "storage", "executors", "environment"}) {
     std::string label = t;
     label[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(label[0])));
     nav += "<a href=\"" + base + "/" + t + "/\"" + (tab == t ? " class=\"on\"" : "") + ">" + label + "</a>";
@@ -780,10 +864,12 @@ std::string AppStatus::stage_page(int id, int attempt, int page, int page_size, 
 }
 
 std::string AppStatus::executors_page(const std::string& base) const {
-  auto row = [](const ExecutorRow& x) {
+  auto row = [this](const ExecutorRow& x) {
     const TaskMetrics& m = x.totals;
+    const auto [memory, disk] = storage_of(x.id == "driver" ? -1 : std::atoi(x.id.c_str()));
     return "<tr><td>" + html_escape(x.id) + "</td><td>" + html_escape(x.address) + "</td><td>" +
            (x.active ? "Active" : "Dead") + "</td><td>" + std::to_string(x.cores) + "</td><td>" +
+           bytes_text(memory) + " / " + bytes_text(disk) + "</td><td>" +
            std::to_string(x.completed) + "</td><td>" + std::to_string(x.failed) + "</td><td>" +
            duration_text(x.task_time) + "</td><td>" + bytes_text(m.bytes_read) + "</td><td>" +
            bytes_text(m.shuffle_remote_bytes_read + m.shuffle_local_bytes_read) + "</td><td>" +
@@ -799,8 +885,43 @@ std::string AppStatus::executors_page(const std::string& base) const {
   for (const auto& [id, x] : executors_) rows += row(x);
   return frame("Executors", "executors",
                "<table id=\"executors\"><tr><th>Executor Id</th><th>Address</th><th>Status</th><th>Cores</th>"
-               "<th>Complete Tasks</th><th>Failed Tasks</th><th>Task Time</th><th>Input</th><th>Shuffle "
+               "<th>Storage (memory / disk)</th><th>Complete Tasks</th><th>Failed Tasks</th><th>Task Time</th><th>Input</th><th>Shuffle "
                "Read</th><th>Shuffle Write</th><th>Removed because</th></tr>" +
+                   rows + "</table>",
+               base);
+}
+
+std::string AppStatus::storage_page(const std::string& base) const {
+  std::string rows;
+  for (const auto& [id, r] : rdds_) {
+    const auto [memory, disk, cached] = cached_totals(r);
+    char fraction[16];
+    std::snprintf(fraction, sizeof fraction, "%.0f%%",
+                  r.num_partitions > 0 ? 100.0 * static_cast<double>(cached) / r.num_partitions : 0.0);
+    rows += "<tr><td>" + std::to_string(id) + "</td><td><a href=\"" + base + "/storage/rdd/?id=" +
+            std::to_string(id) + "\">" + html_escape(r.name) + "</a></td><td>" + html_escape(r.storage_level) +
+            "</td><td>" + std::to_string(cached) + " of " + std::to_string(r.num_partitions) + "</td><td>" +
+            fraction + "</td><td>" + bytes_text(memory) + "</td><td>" + bytes_text(disk) + "</td></tr>";
+  }
+  return frame("Storage", "storage",
+               "<table id=\"storage\"><tr><th>ID</th><th>RDD Name</th><th>Storage Level</th><th>Cached "
+               "Partitions</th><th>Fraction Cached</th><th>Size in Memory</th><th>Size on Disk</th></tr>" +
+                   rows + "</table>",
+               base);
+}
+
+std::string AppStatus::rdd_page(int id, const std::string& base) const {
+  const RddRow& r = rdds_.at(id);
+  std::string rows;
+  for (const auto& [key, b] : r.blocks)
+    rows += "<tr><td>rdd_" + std::to_string(id) + "_" + std::to_string(key.first) + "</td><td>" +
+            html_escape(executor_name(key.second)) + "</td><td>" + bytes_text(b.memory) + "</td><td>" +
+            bytes_text(b.disk) + "</td></tr>";
+  return frame("RDD Storage Info for " + r.name, "storage",
+               "<p>Storage level: " + html_escape(r.storage_level) + ", " + std::to_string(r.blocks.size()) +
+                   " cached blocks of " + std::to_string(r.num_partitions) +
+                   " partitions</p><table id=\"blocks\"><tr><th>Block Name</th><th>Executor</th><th>Size in "
+                   "Memory</th><th>Size on Disk</th></tr>" +
                    rows + "</table>",
                base);
 }
@@ -835,6 +956,12 @@ std::optional<std::string> AppStatus::page(const std::string& path,
     if (!id || !attempt || !stage_row(*id, *attempt)) return std::nullopt;
     const int page_size = std::clamp(int_param(query, "pageSize", 100), 1, 10000);
     return stage_page(*id, *attempt, int_param(query, "page", 1), page_size, base);
+  }
+  if (parts.size() == 1 && parts[0] == "storage") return storage_page(base);
+  if (parts.size() == 2 && parts[0] == "storage" && parts[1] == "rdd") {
+    auto id = to_int(param(query, "id"));
+    if (!id || !rdds_.count(*id)) return std::nullopt;
+    return rdd_page(*id, base);
   }
   if (parts.size() == 1 && parts[0] == "executors") return executors_page(base);
   if (parts.size() == 1 && parts[0] == "environment") return environment_page(base);

@@ -75,6 +75,18 @@ struct ExecutorRow {
   TaskMetrics totals;             // their metrics, summed
 };
 
+// A persisted RDD and where its cached blocks are.
+struct RddRow {
+  int id = 0;
+  std::string name;
+  std::string storage_level;
+  int num_partitions = 0;
+  struct Block {
+    int64_t memory = 0, disk = 0;
+  };
+  std::map<std::pair<int, int>, Block> blocks;  // (partition, executor id; -1 the driver) -> sizes
+};
+
 class AppStatus : public Listener {
  public:
   explicit AppStatus(AppInfo info);
@@ -92,7 +104,8 @@ class AppStatus : public Listener {
   std::string application_json() const;
 
   // HTML pages under the application's root: "/jobs/", "/jobs/job/",
-  // "/stages/", "/stages/stage/", "/executors/", "/environment/". `base` is
+  // "/stages/", "/stages/stage/", "/storage/", "/storage/rdd/",
+  // "/executors/", "/environment/". `base` is
   // the root's URL path ("" live, "/history/{id}" in the history server).
   std::optional<std::string> page(const std::string& path, const std::multimap<std::string, std::string>& query,
                                   const std::string& base) const;
@@ -116,6 +129,8 @@ class AppStatus : public Listener {
   std::string task_summary_json(const StageRow& stage, const std::vector<double>& quantiles) const;
   ExecutorRow& executor_row(int id);  // -1: the driver
   std::string executor_json(const ExecutorRow& x, int active_tasks) const;
+  std::string rdd_json(const RddRow& rdd, bool with_partitions) const;
+  std::pair<int64_t, int64_t> storage_of(int executor_id) const;  // (memory, disk) bytes it caches
 
   std::string jobs_page(const std::string& base) const;
   std::string job_page(int id, const std::string& base) const;
@@ -123,6 +138,8 @@ class AppStatus : public Listener {
   std::string stage_page(int id, int attempt, int page, int page_size, const std::string& base) const;
   std::string executors_page(const std::string& base) const;
   std::string environment_page(const std::string& base) const;
+  std::string storage_page(const std::string& base) const;
+  std::string rdd_page(int id, const std::string& base) const;
   std::string frame(const std::string& title, const std::string& tab, const std::string& body,
                     const std::string& base) const;
   std::string dag_svg(const JobRow& job) const;
@@ -135,7 +152,8 @@ class AppStatus : public Listener {
   std::map<std::pair<int, int>, size_t> stage_at_;  // (id, attempt) -> index in stages_
   std::map<int, int> last_attempt_;                 // stage id -> its latest attempt
   std::map<std::string, ExecutorRow> executors_;  // on a cluster
-  ExecutorRow driver_{"driver", "localhost"};       // local mode: tasks on the driver's threads
+  ExecutorRow driver_;                             // local mode: tasks on the driver's threads
+  std::map<int, RddRow> rdds_;  // persisted, by id
   int64_t iterations_ = 0;
   double end_time_ = 0;  // 0 while running
 };

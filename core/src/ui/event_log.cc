@@ -173,7 +173,8 @@ const std::map<std::string, Event::Type>& event_types() {
     auto* m = new std::map<std::string, Event::Type>;
     for (auto t : {Event::Type::kJobStart, Event::Type::kJobEnd, Event::Type::kStageSubmitted,
                    Event::Type::kStageCompleted, Event::Type::kTaskStart, Event::Type::kTaskEnd,
-                   Event::Type::kExecutorAdded, Event::Type::kExecutorLost, Event::Type::kIterationEnd})
+                   Event::Type::kExecutorAdded, Event::Type::kExecutorLost, Event::Type::kIterationEnd,
+                   Event::Type::kRddPersisted, Event::Type::kBlockUpdated, Event::Type::kRddUnpersisted})
       (*m)[event_type_name(t)] = t;
     return m;
   }();
@@ -243,6 +244,13 @@ void EventLogWriter::on_event(const Event& e) {
                                        number(e.value));
   if (e.type == Event::Type::kStageSubmitted) fmt::format_to(std::back_inserter(b), ",\"parents\":[{}]",
                                                              fmt::join(e.parents, ","));
+  if (e.rdd_id >= 0) fmt::format_to(std::back_inserter(b), ",\"rdd\":{}", e.rdd_id);
+  if (e.memory_bytes != 0) fmt::format_to(std::back_inserter(b), ",\"memory\":{}", e.memory_bytes);
+  if (e.disk_bytes != 0) fmt::format_to(std::back_inserter(b), ",\"disk\":{}", e.disk_bytes);
+  if (!e.storage_level.empty()) {
+    fmt::format_to(std::back_inserter(b), ",\"level\":");
+    json_quote_to(b, e.storage_level);
+  }
   if (e.type == Event::Type::kTaskEnd) {  // its metrics, those not zero, as "metrics.NAME"
     TaskMetrics m = e.metrics;
     m.for_each([&](const char* name, int64_t v) {
@@ -307,9 +315,17 @@ std::unique_ptr<AppStatus> replay_event_log(const std::string& path) {
     e.iteration = line.integer("iteration", -1);
     e.value = line.num("value");
     if (auto it = line.lists.find("parents"); it != line.lists.end()) e.parents = it->second;
+    e.rdd_id = line.integer("rdd", -1);
+    auto bytes = [&](const char* key) {
+      const double x = line.num(key);
+      return std::isfinite(x) && x >= 0 && x < 9e18 ? static_cast<int64_t>(x) : int64_t{0};
+    };
+    e.memory_bytes = bytes("memory");
+    e.disk_bytes = bytes("disk");
+    e.storage_level = line.str("level");
     e.metrics.for_each([&](const char* name, int64_t& v) {
       const double x = line.num(std::string("metrics.") + name);
-      v = std::isfinite(x) ? static_cast<int64_t>(x) : 0;
+      v = std::isfinite(x) && std::abs(x) < 9e18 ? static_cast<int64_t>(x) : 0;
     });
     app->on_event(e);
   }

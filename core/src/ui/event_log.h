@@ -8,7 +8,9 @@
 //    "seconds":0,"name":"count at x.cc:12","error":"","executor":-1,"iteration":-1,"value":0}
 //   (StageSubmitted adds "parents":[stage ids]; TaskEnd adds its metrics that
 //   are not zero as "metrics.<TaskMetrics field>":<integer>, e.g.
-//   "metrics.records_read":120; NaN and infinities are null)
+//   "metrics.records_read":120; RddPersisted, BlockUpdated and
+//   RddUnpersisted carry "rdd", "memory", "disk" and "level"; NaN and
+//   infinities are null)
 //   ... one line per scheduler event (Event's fields; "event" is event_type_name) ...
 //   {"event":"ApplicationEnd","time":<epoch s>}
 //

@@ -151,7 +151,7 @@ struct WebServer::Impl {
       });
     } else {
       server.Get("/", [](const httplib::Request&, httplib::Response& res) { res.set_redirect("/jobs/"); });
-      server.Get(R"(/(jobs|stages|executors|environment)(/.*)?)",
+      server.Get(R"(/(jobs|stages|storage|executors|environment)(/.*)?)",
                  [this](const httplib::Request& req, httplib::Response& res) {
                    auto all = apps();
                    auto body = all.empty() ? std::nullopt : all[0]->page(req.path, req.params, "");

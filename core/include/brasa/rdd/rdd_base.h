@@ -107,6 +107,9 @@ class RDDBase : public std::enable_shared_from_this<RDDBase> {
 
  private:
   void debug_string(std::string& out, int depth, bool shuffle_edge, std::vector<int>& seen) const;
+  // Post kRddPersisted / kRddUnpersisted (scheduler/event_bus.h).
+  void note_persisted() const;
+  void note_unpersisted() const;
 
   std::shared_ptr<Runtime> runtime_;
   int id_;

@@ -35,6 +35,13 @@ struct Event {
     // iteration (1-based), seconds = its wall time, value = a figure of it
     // (loss, cost, messages sent; NaN when it has none).
     kIterationEnd,
+    // Storage: an RDD marked persistent (rdd_id, name = its name,
+    // storage_level, num_tasks = its partitions); a block of it stored, moved
+    // to disk or gone (rdd_id, partition, executor_id, memory_bytes,
+    // disk_bytes: both 0 when gone); the RDD unpersisted (rdd_id).
+    kRddPersisted,
+    kBlockUpdated,
+    kRddUnpersisted,
   };
   Type type;
   int job_id = -1;
@@ -43,14 +50,17 @@ struct Event {
   int num_tasks = 0;
   bool ok = true;
   double seconds = 0;
-  std::string name;   // job or stage description
-  std::string error;  // for failures
+  std::string name = {};   // job or stage description
+  std::string error = {};  // for failures
   int executor_id = -1;
   int iteration = -1;
   double value = 0;
   std::vector<int> parents = {};  // kStageSubmitted: the stages whose shuffle outputs it reads
   double time = 0;  // when it was posted: seconds since the Unix epoch (post() sets it when 0)
   TaskMetrics metrics = {};  // kTaskEnd: what the attempt did (executor_id: where; -1 the driver)
+  int rdd_id = -1;
+  int64_t memory_bytes = 0, disk_bytes = 0;
+  std::string storage_level = {};
 };
 
 const char* event_type_name(Event::Type type);  // "JobStart", "TaskEnd", ...

@@ -67,6 +67,11 @@ class BlockManager {
   bool contains(BlockId id) const;
   // Called with each RDD removed by remove_rdd (the driver tells executors).
   void set_on_remove_rdd(std::function<void(int)> hook);
+  // Called (outside the lock, on the thread that changed it) whenever a
+  // block is stored, moves to disk or goes: its bytes in memory and on disk,
+  // both 0 once gone. The web UI's storage page is built from these.
+  using UpdateHook = std::function<void(BlockId, size_t memory, size_t disk)>;
+  void set_on_update(UpdateHook hook);
 
   size_t memory_used() const;
   size_t memory_budget() const { return budget_; }
@@ -113,6 +118,15 @@ class BlockManager {
   size_t writing_ = 0;  // of which being written out (freed once on disk)
   uint64_t next_file_ = 0;
   std::function<void(int)> on_remove_rdd_;
+  // Changes made under the lock, for the update hook once it is released.
+  struct Update {
+    BlockId id;
+    size_t memory, disk;
+  };
+  std::vector<Update> updates_;
+  UpdateHook on_update_;
+  void note_locked(BlockId id, size_t memory, size_t disk);
+  void deliver_updates();  // without the lock
 };
 
 }  // namespace brasa
