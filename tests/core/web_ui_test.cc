@@ -15,6 +15,7 @@
 #include "brasa/scheduler/event_bus.h"
 #include "brasa/ui/web_ui.h"
 #include "test_util.h"
+#include "ui/app_status.h"
 
 namespace {
 
@@ -463,6 +464,36 @@ TEST(EventLog, HistoryServerTrustsNoLogBlindly) {
   EXPECT_NE(jobs.find("\"jobId\":3"), std::string::npos) << jobs;
   EXPECT_NE(jobs.find("\"status\":\"FAILED\""), std::string::npos) << jobs;
   get(url, "/api/v1/applications/app-cut/stages/5/0/taskList?offset=1&length=2147483647");
+}
+
+// An executor's active tasks are those placed on it that have not ended;
+// its completed ones, those that ended there.
+TEST(AppStatus, ExecutorsCountTheTasksPlacedOnThem) {
+  using Type = brasa::Event::Type;
+  brasa::ui::AppInfo info;
+  info.id = "app-1";
+  brasa::ui::AppStatus app(info);
+  auto post = [&](Type type, int stage, int partition, int executor, int n = 0) {
+    brasa::Event e{type, 0, stage, partition, n};
+    e.executor_id = executor;
+    e.time = 1;
+    app.on_event(e);
+  };
+  post(Type::kExecutorAdded, -1, -1, 1, 2);
+  post(Type::kExecutorAdded, -1, -1, 2, 2);
+  post(Type::kJobStart, -1, -1, -1, 1);
+  post(Type::kStageSubmitted, 0, -1, -1, 3);
+  for (int p = 0; p < 3; ++p) post(Type::kTaskStart, 0, p, -1);
+  post(Type::kTaskPlaced, 0, 0, 1);
+  post(Type::kTaskPlaced, 0, 1, 1);
+  post(Type::kTaskPlaced, 0, 2, 2);
+  auto executors = [&] { return *app.api("/executors", {}); };
+  EXPECT_EQ(count(executors(), "\"activeTasks\":2"), 1) << executors();
+  EXPECT_EQ(count(executors(), "\"activeTasks\":1"), 1) << executors();
+  post(Type::kTaskEnd, 0, 0, 1);
+  const std::string after = executors();
+  EXPECT_EQ(count(after, "\"activeTasks\":1"), 2) << after;
+  EXPECT_EQ(field(after, "completedTasks"), 1) << after;  // executor 1, listed first
 }
 
 TEST(EventBus, AFullQueueDropsTaskEventsAndCountsInsteadOfBlocking) {

@@ -866,6 +866,11 @@ void ClusterBackend::run(const TaskAttempt& a) {
 
   auto [executor, slot_ptr] = impl.acquire_slot(impl.preferred_executor(a), a.pinned, a.job_id);
   Impl::Executor& e = *executor;
+  {
+    Event placed{Event::Type::kTaskPlaced, a.job_id, a.stage_id, a.partition};
+    placed.executor_id = e.id;
+    impl.rt.events().post(std::move(placed));
+  }
   TaskSlot& slot = *slot_ptr;
   bool broken = false;
   struct Release {

@@ -16,6 +16,7 @@ const char* event_type_name(Event::Type type) {
     case Event::Type::kStageCompleted: return "StageCompleted";
     case Event::Type::kTaskStart: return "TaskStart";
     case Event::Type::kTaskEnd: return "TaskEnd";
+    case Event::Type::kTaskPlaced: return "TaskPlaced";
     case Event::Type::kExecutorAdded: return "ExecutorAdded";
     case Event::Type::kExecutorLost: return "ExecutorLost";
     case Event::Type::kIterationEnd: return "IterationEnd";
@@ -74,7 +75,8 @@ void EventBus::post(Event e) {
   bool wake;
   {
     std::lock_guard lock(mu_);
-    const bool task = e.type == Event::Type::kTaskStart || e.type == Event::Type::kTaskEnd;
+    const bool task = e.type == Event::Type::kTaskStart || e.type == Event::Type::kTaskEnd ||
+                      e.type == Event::Type::kTaskPlaced;
     // Only task events are dropped: a job, stage or executor event lost
     // would leave listeners with a job that never ends.
     if (task && queue_.size() >= queue_size_) {

@@ -317,6 +317,13 @@ void AppStatus::on_event(const Event& e) {
         ++s->active;
       }
       break;
+    case Event::Type::kTaskPlaced:
+      if (StageRow* s = current()) {
+        auto it = s->index.find(e.partition);
+        if (it != s->index.end() && s->tasks[it->second].status == "RUNNING")
+          s->tasks[it->second].executor_id = e.executor_id;
+      }
+      break;
     case Event::Type::kTaskEnd:
       if (StageRow* s = current()) {
         auto it = s->index.find(e.partition);
@@ -404,8 +411,7 @@ ExecutorRow& AppStatus::executor_row(int id) {
   return x;
 }
 
-// Spark's ExecutorSummary; `active_tasks` < 0 when unknown (tasks are not
-// placed when they start).
+// Spark's ExecutorSummary, with `active_tasks` running on it.
 std::string AppStatus::executor_json(const ExecutorRow& x, int active_tasks) const {
   const TaskMetrics& m = x.totals;
   std::string out = "{\"id\":" + json_quote(x.id) + ",\"hostPort\":" + json_quote(x.address) +
@@ -425,6 +431,14 @@ std::string AppStatus::executor_json(const ExecutorRow& x, int active_tasks) con
     out += ",\"removeTime\":" + json_quote(format_time(x.removed_time)) + ",\"removeReason\":" +
            json_quote(x.removed_reason);
   return out + "}";
+}
+
+int AppStatus::running_on(int executor_id) const {
+  int n = 0;
+  for (const StageRow& s : stages_)
+    if (s.active > 0)
+      for (const TaskRow& t : s.tasks) n += t.status == "RUNNING" && t.executor_id == executor_id;
+  return n;
 }
 
 std::pair<int64_t, int64_t> AppStatus::storage_of(int executor_id) const {
@@ -650,7 +664,7 @@ std::optional<std::string> AppStatus::api(const std::string& path,
       out += executor_json(driver_, active);
     }
     for (const auto& [id, x] : executors_)
-      if (all || x.active) out += (out.size() > 1 ? "," : "") + executor_json(x, -1);
+      if (all || x.active) out += (out.size() > 1 ? "," : "") + executor_json(x, running_on(std::atoi(id.c_str())));
     return out + "]";
   }
   if (parts[0] == "storage" && parts.size() >= 2 && parts[1] == "rdd") {
@@ -864,12 +878,12 @@ std::string AppStatus::stage_page(int id, int attempt, int page, int page_size, 
 }
 
 std::string AppStatus::executors_page(const std::string& base) const {
-  auto row = [this](const ExecutorRow& x) {
+  auto row = [this](const ExecutorRow& x, int active) {
     const TaskMetrics& m = x.totals;
     const auto [memory, disk] = storage_of(x.id == "driver" ? -1 : std::atoi(x.id.c_str()));
     return "<tr><td>" + html_escape(x.id) + "</td><td>" + html_escape(x.address) + "</td><td>" +
            (x.active ? "Active" : "Dead") + "</td><td>" + std::to_string(x.cores) + "</td><td>" +
-           bytes_text(memory) + " / " + bytes_text(disk) + "</td><td>" +
+           bytes_text(memory) + " / " + bytes_text(disk) + "</td><td>" + std::to_string(active) + "</td><td>" +
            std::to_string(x.completed) + "</td><td>" + std::to_string(x.failed) + "</td><td>" +
            duration_text(x.task_time) + "</td><td>" + bytes_text(m.bytes_read) + "</td><td>" +
            bytes_text(m.shuffle_remote_bytes_read + m.shuffle_local_bytes_read) + "</td><td>" +
@@ -880,12 +894,14 @@ std::string AppStatus::executors_page(const std::string& base) const {
   if (executors_.empty()) {
     ExecutorRow driver = driver_;
     driver.cores = info_.cores;
-    rows = row(driver);
+    int active = 0;
+    for (const StageRow& s : stages_) active += s.active;
+    rows = row(driver, active);
   }
-  for (const auto& [id, x] : executors_) rows += row(x);
+  for (const auto& [id, x] : executors_) rows += row(x, running_on(std::atoi(id.c_str())));
   return frame("Executors", "executors",
                "<table id=\"executors\"><tr><th>Executor Id</th><th>Address</th><th>Status</th><th>Cores</th>"
-               "<th>Storage (memory / disk)</th><th>Complete Tasks</th><th>Failed Tasks</th><th>Task Time</th><th>Input</th><th>Shuffle "
+               "<th>Storage (memory / disk)</th><th>Active Tasks</th><th>Complete Tasks</th><th>Failed Tasks</th><th>Task Time</th><th>Input</th><th>Shuffle "
                "Read</th><th>Shuffle Write</th><th>Removed because</th></tr>" +
                    rows + "</table>",
                base);

@@ -131,6 +131,7 @@ class AppStatus : public Listener {
   std::string executor_json(const ExecutorRow& x, int active_tasks) const;
   std::string rdd_json(const RddRow& rdd, bool with_partitions) const;
   std::pair<int64_t, int64_t> storage_of(int executor_id) const;  // (memory, disk) bytes it caches
+  int running_on(int executor_id) const;                          // tasks placed on it, not ended
 
   std::string jobs_page(const std::string& base) const;
   std::string job_page(int id, const std::string& base) const;

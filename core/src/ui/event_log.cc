@@ -172,7 +172,7 @@ const std::map<std::string, Event::Type>& event_types() {
   static const auto* types = [] {
     auto* m = new std::map<std::string, Event::Type>;
     for (auto t : {Event::Type::kJobStart, Event::Type::kJobEnd, Event::Type::kStageSubmitted,
-                   Event::Type::kStageCompleted, Event::Type::kTaskStart, Event::Type::kTaskEnd,
+                   Event::Type::kStageCompleted, Event::Type::kTaskStart, Event::Type::kTaskEnd, Event::Type::kTaskPlaced,
                    Event::Type::kExecutorAdded, Event::Type::kExecutorLost, Event::Type::kIterationEnd,
                    Event::Type::kRddPersisted, Event::Type::kBlockUpdated, Event::Type::kRddUnpersisted})
       (*m)[event_type_name(t)] = t;

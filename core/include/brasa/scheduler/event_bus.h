@@ -3,9 +3,10 @@
 // posts. Users may add listeners of their own (ctx.runtime().events()).
 //
 // Listeners run on the bus's thread, never the scheduler's; the queue is
-// bounded (brasa.events.queue_size, default 100,000): a task event posted to
-// a full queue is dropped and counted rather than wait for a slow listener
-// (job, stage and executor events, a few per stage, are always kept).
+// bounded (brasa.events.queue_size, default 100,000): a task event (start,
+// placed, end) posted to a full queue is dropped and counted rather than
+// wait for a slow listener (job, stage, executor and storage events are
+// always kept).
 #pragma once
 
 #include <condition_variable>
@@ -29,6 +30,9 @@ struct Event {
     kStageCompleted,
     kTaskStart,
     kTaskEnd,
+    // A cluster backend gave the task attempt an executor's core (stage_id,
+    // partition, executor_id); local tasks run where they start.
+    kTaskPlaced,
     kExecutorAdded,  // executor_id, name = its address, num_tasks = its cores
     kExecutorLost,   // executor_id, error = why
     // An iterative algorithm finished one iteration: name = the algorithm,
