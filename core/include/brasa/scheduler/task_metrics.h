@@ -4,7 +4,9 @@
 // web UI's stage pages, taskSummary quantiles and the event log read them).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <string_view>
 
 namespace brasa {
 
@@ -26,23 +28,18 @@ struct TaskMetrics {
   int64_t spill_bytes = 0;  // written to spill files (shuffles, aggregation, disk blocks)
   int64_t peak_memory = 0;  // the most shuffle memory the attempt held, estimated
 
-  // Sums `o` into this (peak_memory: the larger of the two).
-  void add(const TaskMetrics& o) {
-    run_ns += o.run_ns;
-    deserialize_ns += o.deserialize_ns;
-    records_read += o.records_read;
-    bytes_read += o.bytes_read;
-    records_written += o.records_written;
-    bytes_written += o.bytes_written;
-    shuffle_records_written += o.shuffle_records_written;
-    shuffle_bytes_written += o.shuffle_bytes_written;
-    shuffle_records_read += o.shuffle_records_read;
-    shuffle_remote_bytes_read += o.shuffle_remote_bytes_read;
-    shuffle_local_bytes_read += o.shuffle_local_bytes_read;
-    shuffle_fetch_wait_ns += o.shuffle_fetch_wait_ns;
-    spill_bytes += o.spill_bytes;
-    if (o.peak_memory > peak_memory) peak_memory = o.peak_memory;
+  // Sums `o` into this, field by field (peak_memory: the larger of the two).
+  void add(TaskMetrics o) {
+    int64_t theirs[kFields] = {};
+    int i = 0;
+    o.for_each([&](const char*, int64_t v) { theirs[i++ % kFields] = v; });
+    i = 0;
+    for_each([&](std::string_view name, int64_t& v) {
+      const int64_t x = theirs[i++ % kFields];
+      v = name == "peak_memory" ? std::max(v, x) : v + x;
+    });
   }
+  static constexpr int kFields = 14;  // those for_each lists
   // Every field in order, for serialization (f(name, member) per field).
   template <class F> void for_each(F&& f) {
     f("run_ns", run_ns);
