@@ -50,6 +50,14 @@ int64_t field(const std::string& json, const std::string& key) {
   return std::stoll(m[1]);
 }
 
+// The sum of every integer after "key": in a JSON text (one per executor, say).
+int64_t sum_of(const std::string& json, const std::string& key) {
+  int64_t sum = 0;
+  const std::regex value("\"" + key + "\":([0-9]+)");
+  for (std::sregex_iterator it(json.begin(), json.end(), value), end; it != end; ++it) sum += std::stoll((*it)[1]);
+  return sum;
+}
+
 std::string app_id(const std::string& url) {
   const std::string apps = get(url, "/api/v1/applications");
   std::smatch m;
@@ -177,11 +185,7 @@ TEST(WebUI, TaskMetricsAddUpToWhatTheJobDid) {
 
   // Executors add up their tasks' input; the stage page shows the metric rows.
   const std::string executors = get(url, base + "/allexecutors");
-  int64_t input_bytes = 0;
-  const std::regex total_input("\"totalInputBytes\":([0-9]+)");
-  for (std::sregex_iterator it(executors.begin(), executors.end(), total_input), end; it != end; ++it)
-    input_bytes += std::stoll((*it)[1]);
-  EXPECT_EQ(input_bytes, static_cast<int64_t>(fs::file_size(input))) << executors;
+  EXPECT_EQ(sum_of(executors, "totalInputBytes"), static_cast<int64_t>(fs::file_size(input))) << executors;
   const std::string page = get(url, "/stages/stage/?id=" + ids[1].str() + "&attempt=0");
   EXPECT_NE(page.find("<td>Input records</td>"), std::string::npos);
   EXPECT_NE(page.find("<td>Shuffle write records</td>"), std::string::npos);
@@ -219,12 +223,8 @@ TEST(WebUI, StorageShowsCachedPartitionsUntilUnpersisted) {
   EXPECT_NE(page.find("squares &lt;b&gt;"), std::string::npos) << page;
   EXPECT_NE(page.find("4 of 4"), std::string::npos);
   EXPECT_NE(get(url, "/storage/rdd/?id=" + rdd_id).find("rdd_" + rdd_id + "_3"), std::string::npos);
-  int64_t executor_memory = 0;
   const std::string executors = get(url, base + "/executors");
-  const std::regex used("\"memoryUsed\":([0-9]+)");
-  for (std::sregex_iterator it(executors.begin(), executors.end(), used), end; it != end; ++it)
-    executor_memory += std::stoll((*it)[1]);
-  EXPECT_EQ(executor_memory, field(rdds, "memoryUsed")) << executors;
+  EXPECT_EQ(sum_of(executors, "memoryUsed"), field(rdds, "memoryUsed")) << executors;
 
   // The history server, reading the log of the running application, shows the same.
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the log is flushed every 100 ms

@@ -198,6 +198,15 @@ bool await_steps(const std::string& job, int n) {
   return false;
 }
 
+// The id of the Slurm job `job` runs (salloc logs it to `log`), once its two
+// executor steps run; empty if either never happens.
+std::string await_job(Background& job, const fs::path& log) {
+  const std::string id = job_id_from(log);
+  if (id.empty()) return "";
+  job.set_job(id);
+  return await_steps(id, 2) ? id : "";
+}
+
 const std::string kText = kSource + "/datasets/text";
 const std::string kGraph = kSource + "/datasets/graphs/lesmis.txt";
 
@@ -249,10 +258,8 @@ void kill_executor_mid_job(const std::string& how) {
   ASSERT_EQ(local.code, 0) << local.output;
   Background job("cd " + quote(d.string()) + " && salloc -N1 -n2 " + kSlowJob + " slurm " + (d / "slurm").string(),
                  d / "driver.log");
-  const std::string id = job_id_from(d / "driver.log");
+  const std::string id = await_job(job, d / "driver.log");
   ASSERT_FALSE(id.empty()) << read_file(d / "driver.log");
-  job.set_job(id);
-  ASSERT_TRUE(await_steps(id, 2)) << read_file(d / "driver.log");
   // Once executor 1 serves, the job runs 3 s or more with both executors.
   const fs::path executor_log = d / ("brasa-" + id + "-executor-1.out");
   for (int i = 0; i < 300 && read_file(executor_log).find("serving at") == std::string::npos; ++i)
@@ -300,10 +307,8 @@ TEST(SlurmMaster, KilledDriverLeavesNoStepRunning) {
   Background job("cd " + quote(d.string()) + " && salloc -N1 -n2 sh -c '" + kSlowJob + " slurm " +
                      (d / "out").string() + " & echo $! > driver.pid; wait; sleep 120'",
                  d / "driver.log");
-  const std::string id = job_id_from(d / "driver.log");
+  const std::string id = await_job(job, d / "driver.log");
   ASSERT_FALSE(id.empty()) << read_file(d / "driver.log");
-  job.set_job(id);
-  ASSERT_TRUE(await_steps(id, 2)) << read_file(d / "driver.log");
   const pid_t driver = std::atoi(read_file(d / "driver.pid").c_str());
   ASSERT_GT(driver, 0);
   ASSERT_EQ(::kill(driver, SIGKILL), 0);
@@ -321,10 +326,8 @@ TEST(SlurmMaster, CancelledJobEndsTheDriverWithoutPartialOutput) {
   const fs::path d = dir.path();
   Background job("cd " + quote(d.string()) + " && salloc -N1 -n2 " + kSlowJob + " slurm " + (d / "out").string(),
                  d / "driver.log");
-  const std::string id = job_id_from(d / "driver.log");
+  const std::string id = await_job(job, d / "driver.log");
   ASSERT_FALSE(id.empty()) << read_file(d / "driver.log");
-  job.set_job(id);
-  ASSERT_TRUE(await_steps(id, 2)) << read_file(d / "driver.log");
   std::this_thread::sleep_for(std::chrono::seconds(1));
   ASSERT_EQ(run("scancel " + id).code, 0);
   EXPECT_NE(job.wait(std::chrono::seconds(60)), 0);

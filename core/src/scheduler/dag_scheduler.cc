@@ -398,7 +398,6 @@ void DAGScheduler::run_stages(Job& job) {
           Event end{Event::Type::kTaskEnd, job.id, t.stage->id, t.partition, 0, true, secs, "", ""};
           end.executor_id = tc.executor_id();
           end.metrics = tc.metrics();
-          if (end.metrics.run_ns == 0) end.metrics.run_ns = static_cast<int64_t>(secs * 1e9);  // ran on this thread
           runtime_.events().post(std::move(end));
           return;
         } catch (const FetchFailed& e) {

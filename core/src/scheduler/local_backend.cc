@@ -5,10 +5,12 @@
 #include <tbb/task_group.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "brasa/rdd/rdd_base.h"
 #include "brasa/runtime.h"
 #include "brasa/scheduler/dag_scheduler.h"
+#include "brasa/scheduler/task_metrics.h"
 #include "brasa/storage/block_manager.h"
 
 namespace brasa {
@@ -38,10 +40,13 @@ void LocalBackend::run_all(size_t n, const std::function<void(size_t)>& task) {
 }
 
 void LocalBackend::run(const TaskAttempt& a) {
+  const auto start = std::chrono::steady_clock::now();
   if (a.shuffle)
     a.shuffle->run_map_task(a.partition);
   else
     a.action->run_here(a.partition);
+  if (TaskMetrics* m = current_task_metrics())  // as executors time theirs
+    m->run_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count();
 }
 
 bool LocalBackend::has_cached(int rdd_id, int num_partitions) const {

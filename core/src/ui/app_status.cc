@@ -75,6 +75,9 @@ std::string progress_bar(int done, int running, int total) {
   return buf;
 }
 
+// -1 for the driver, whose tasks run on no executor.
+int executor_number(const ExecutorRow& x) { return x.id == "driver" ? -1 : std::atoi(x.id.c_str()); }
+
 std::string ns_ms(int64_t ns) { return std::to_string((ns + 500'000) / 1'000'000); }
 std::string num(int64_t n) { return std::to_string(n); }
 std::string executor_name(int id) { return id < 0 ? "driver" : std::to_string(id); }
@@ -238,6 +241,7 @@ std::string html_escape(const std::string& s) {
 AppStatus::AppStatus(AppInfo info) : info_(std::move(info)) {
   driver_.id = "driver";
   driver_.address = "localhost";
+  driver_.cores = info_.cores;
 }
 
 StageRow* AppStatus::stage_row(int id, int attempt) {
@@ -411,20 +415,20 @@ ExecutorRow& AppStatus::executor_row(int id) {
   return x;
 }
 
-// Spark's ExecutorSummary, with `active_tasks` running on it.
-std::string AppStatus::executor_json(const ExecutorRow& x, int active_tasks) const {
+// Spark's ExecutorSummary.
+std::string AppStatus::executor_json(const ExecutorRow& x) const {
+  const int active_tasks = running_on(executor_number(x));
   const TaskMetrics& m = x.totals;
   std::string out = "{\"id\":" + json_quote(x.id) + ",\"hostPort\":" + json_quote(x.address) +
                     ",\"isActive\":" + (x.active ? "true" : "false") + ",\"totalCores\":" +
-                    std::to_string(x.id == "driver" ? info_.cores : x.cores);
-  if (active_tasks >= 0) out += ",\"activeTasks\":" + std::to_string(active_tasks);
+                    std::to_string(x.cores) + ",\"activeTasks\":" + std::to_string(active_tasks);
   out += ",\"completedTasks\":" + std::to_string(x.completed) + ",\"failedTasks\":" + std::to_string(x.failed) +
-         ",\"totalTasks\":" + std::to_string(x.completed + x.failed + std::max(0, active_tasks)) +
+         ",\"totalTasks\":" + std::to_string(x.completed + x.failed + active_tasks) +
          ",\"totalDuration\":" + ms(x.task_time) + ",\"totalInputBytes\":" + num(m.bytes_read) +
          ",\"totalShuffleRead\":" + num(m.shuffle_remote_bytes_read + m.shuffle_local_bytes_read) +
          ",\"totalShuffleWrite\":" + num(m.shuffle_bytes_written) + ",\"diskBytesSpilled\":" +
          num(m.spill_bytes);
-  const auto [memory, disk] = storage_of(x.id == "driver" ? -1 : std::atoi(x.id.c_str()));
+  const auto [memory, disk] = storage_of(executor_number(x));
   out += ",\"memoryUsed\":" + num(memory) + ",\"diskUsed\":" + num(disk);
   if (x.id != "driver") out += ",\"addTime\":" + json_quote(format_time(x.added_time));
   if (!x.active)
@@ -433,6 +437,7 @@ std::string AppStatus::executor_json(const ExecutorRow& x, int active_tasks) con
   return out + "}";
 }
 
+// Local tasks are never placed, so the driver's (-1) are all that run.
 int AppStatus::running_on(int executor_id) const {
   int n = 0;
   for (const StageRow& s : stages_)
@@ -658,13 +663,9 @@ std::optional<std::string> AppStatus::api(const std::string& path,
   if ((parts[0] == "executors" || parts[0] == "allexecutors") && parts.size() == 1) {
     const bool all = parts[0] == "allexecutors";
     std::string out = "[";
-    if (executors_.empty()) {  // local mode: the driver runs the tasks
-      int active = 0;
-      for (const StageRow& s : stages_) active += s.active;
-      out += executor_json(driver_, active);
-    }
+    if (executors_.empty()) out += executor_json(driver_);  // local mode: the driver runs the tasks
     for (const auto& [id, x] : executors_)
-      if (all || x.active) out += (out.size() > 1 ? "," : "") + executor_json(x, running_on(std::atoi(id.c_str())));
+      if (all || x.active) out += (out.size() > 1 ? "," : "") + executor_json(x);
     return out + "]";
   }
   if (parts[0] == "storage" && parts.size() >= 2 && parts[1] == "rdd") {
@@ -878,12 +879,13 @@ std::string AppStatus::stage_page(int id, int attempt, int page, int page_size, 
 }
 
 std::string AppStatus::executors_page(const std::string& base) const {
-  auto row = [this](const ExecutorRow& x, int active) {
+  auto row = [this](const ExecutorRow& x) {
     const TaskMetrics& m = x.totals;
-    const auto [memory, disk] = storage_of(x.id == "driver" ? -1 : std::atoi(x.id.c_str()));
+    const auto [memory, disk] = storage_of(executor_number(x));
     return "<tr><td>" + html_escape(x.id) + "</td><td>" + html_escape(x.address) + "</td><td>" +
            (x.active ? "Active" : "Dead") + "</td><td>" + std::to_string(x.cores) + "</td><td>" +
-           bytes_text(memory) + " / " + bytes_text(disk) + "</td><td>" + std::to_string(active) + "</td><td>" +
+           bytes_text(memory) + " / " + bytes_text(disk) + "</td><td>" +
+           std::to_string(running_on(executor_number(x))) + "</td><td>" +
            std::to_string(x.completed) + "</td><td>" + std::to_string(x.failed) + "</td><td>" +
            duration_text(x.task_time) + "</td><td>" + bytes_text(m.bytes_read) + "</td><td>" +
            bytes_text(m.shuffle_remote_bytes_read + m.shuffle_local_bytes_read) + "</td><td>" +
@@ -891,14 +893,8 @@ std::string AppStatus::executors_page(const std::string& base) const {
            "</td></tr>";
   };
   std::string rows;
-  if (executors_.empty()) {
-    ExecutorRow driver = driver_;
-    driver.cores = info_.cores;
-    int active = 0;
-    for (const StageRow& s : stages_) active += s.active;
-    rows = row(driver, active);
-  }
-  for (const auto& [id, x] : executors_) rows += row(x, running_on(std::atoi(id.c_str())));
+  if (executors_.empty()) rows = row(driver_);
+  for (const auto& [id, x] : executors_) rows += row(x);
   return frame("Executors", "executors",
                "<table id=\"executors\"><tr><th>Executor Id</th><th>Address</th><th>Status</th><th>Cores</th>"
                "<th>Storage (memory / disk)</th><th>Active Tasks</th><th>Complete Tasks</th><th>Failed Tasks</th><th>Task Time</th><th>Input</th><th>Shuffle "

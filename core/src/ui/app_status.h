@@ -128,10 +128,10 @@ class AppStatus : public Listener {
   std::string stage_json(const StageRow& stage, bool with_tasks) const;
   std::string task_summary_json(const StageRow& stage, const std::vector<double>& quantiles) const;
   ExecutorRow& executor_row(int id);  // -1: the driver
-  std::string executor_json(const ExecutorRow& x, int active_tasks) const;
+  std::string executor_json(const ExecutorRow& x) const;
   std::string rdd_json(const RddRow& rdd, bool with_partitions) const;
   std::pair<int64_t, int64_t> storage_of(int executor_id) const;  // (memory, disk) bytes it caches
-  int running_on(int executor_id) const;                          // tasks placed on it, not ended
+  int running_on(int executor_id) const;                          // its tasks not ended (-1: the driver)
 
   std::string jobs_page(const std::string& base) const;
   std::string job_page(int id, const std::string& base) const;

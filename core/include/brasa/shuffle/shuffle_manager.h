@@ -95,10 +95,9 @@ template <class B> class MapOutput final : public MapOutputBase {
     }
   }
 
-  int64_t records() const override { return spilled_records + static_cast<int64_t>(in_memory_records()); }
-  size_t in_memory_records() const {
-    size_t n = 0;
-    for (const auto& b : buckets) n += b.size();
+  int64_t records() const override {
+    int64_t n = spilled_records;
+    for (const auto& b : buckets) n += static_cast<int64_t>(b.size());
     return n;
   }
 
