@@ -9,9 +9,10 @@ PACKAGES=(
   libtbb-dev libspdlog-dev libfmt-dev libeigen3-dev libboost-graph-dev
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   libgtest-dev libgmock-dev libbenchmark-dev libcereal-dev libcli11-dev
-  libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev  # the web UI
+  libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev libzstd-dev  # the web UI, event logs
   chromium  # the web UI's browser test
   iproute2
+  clang libclang-rt-14-dev  # libFuzzer targets (tests/fuzz)
   slurm-wlm munge  # running on Slurm: scripts/slurm-local.sh, tests/slurm
   python3-dask python3-distributed python3-numpy python3-pandas  # peers of bench/
   python3-sklearn python3-scipy python3-networkx python3-igraph libopenblas0-pthread

@@ -3,7 +3,9 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <cstdio>
 #include <fstream>
 #include <mutex>
@@ -116,6 +118,22 @@ App::App(std::string name, std::string description) : name_(std::move(name)), cl
       });
 }
 
+namespace {
+
+// Why `output` could not be created ("" if it could): its nearest existing
+// ancestor must be a directory this process may write in (the missing ones
+// between are created).
+std::string unwritable_parent(const std::string& output) {
+  std::error_code ec;
+  fs::path dir = fs::absolute(output, ec).lexically_normal().parent_path();
+  while (!dir.empty() && !fs::exists(dir, ec) && dir != dir.parent_path()) dir = dir.parent_path();
+  if (!fs::is_directory(dir, ec)) return dir.string() + " is not a directory";
+  if (::access(dir.c_str(), W_OK | X_OK) != 0) return "cannot write in " + dir.string() + ": " + std::strerror(errno);
+  return "";
+}
+
+}  // namespace
+
 int App::parse(int argc, char** argv, bool output_required) {
   auto* output = cli_.add_option("--output", flags_.output,
                                  "directory for the results (refused if it "
@@ -134,6 +152,12 @@ int App::parse(int argc, char** argv, bool output_required) {
     std::fprintf(stderr, "%s: --output %s exists; pass --overwrite to replace it\n", name_.c_str(),
                  flags_.output.c_str());
     return 2;
+  }
+  if (!flags_.output.empty()) {  // as Spark checks output specs: before any job, not after the last
+    if (std::string why = unwritable_parent(flags_.output); !why.empty()) {
+      std::fprintf(stderr, "%s: --output %s: %s\n", name_.c_str(), flags_.output.c_str(), why.c_str());
+      return 2;
+    }
   }
   return -1;
 }

@@ -726,6 +726,21 @@ TEST(AppArguments, AnExistingOutputIsLeftAlone) {
   EXPECT_EQ(read_ranks(dir / "out").size(), 3u);
 }
 
+// An output that could not be created is refused before any job runs, with
+// the flag's name: here its parent is a file.
+TEST(AppArguments, AnOutputThatCannotBeCreatedIsRefusedFirst) {
+  TempDir dir;
+  write(dir / "edges.txt", "1 2\n2 3\n");
+  Result r = run("brasa-pagerank", "--input " + dir / "edges.txt" + " --output " + dir / "edges.txt/deeper/out");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--output"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("is not a directory"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("Stage"), std::string::npos) << "no job ran: " << r.err;
+  r = run("brasa-pagerank", "--input " + dir / "edges.txt" + " --output " + dir / "new/deeper/out");
+  ASSERT_EQ(r.code, 0) << "missing parents are created: " << r.err;
+  EXPECT_EQ(read_ranks(dir / "new/deeper/out").size(), 3u);
+}
+
 TEST(AppInput, MissingFilesAndBadLinesExitWithOneAndLeaveNoOutput) {
   TempDir dir;
   for (std::string mode : {"memory", "disk"}) {

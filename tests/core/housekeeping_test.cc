@@ -2,7 +2,12 @@
 // processes are removed, executors use the chosen local directory, and
 // input paths are absolute before they reach executors.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <thread>
 
 #include <filesystem>
 #include <fstream>
@@ -55,6 +60,60 @@ TEST(LocalDirs, ExecutorsUseTheChosenLocalDirectory) {
   EXPECT_EQ(ctx->range(0, 100, 1, 4).map([](int64_t x) { return x % 7; }).distinct().count(), 7);
   // The driver's directory and one per executor.
   EXPECT_EQ(count_local_dirs(base.path), 3);
+}
+
+// Executors stop cleanly with their driver, and a killed one's directory
+// (its blocks and spill files) goes when the driver sees it die, not at the
+// next start.
+TEST(LocalDirs, NoneLeftByStoppedOrKilledExecutors) {
+  SKIP_ON_CLUSTER("starts its own local-cluster");
+  ScratchDir base;
+  {
+    auto ctx = brasa_test::make_context("local-cluster[2,1]", {{"brasa.local.dir", base.path.string()}});
+    auto cached = ctx->range(0, 1000, 1, 4).map([](int64_t x) { return x * x; }).cache();
+    EXPECT_EQ(cached.count(), 1000);
+    ASSERT_EQ(count_local_dirs(base.path), 3);
+    pid_t executor = 0;  // from a directory's name, brasa-PID-N
+    for (const auto& e : fs::directory_iterator(base.path)) {
+      const int pid = std::atoi(e.path().filename().string().c_str() + 6);
+      if (pid > 0 && pid != getpid()) executor = pid;
+    }
+    ASSERT_GT(executor, 0);
+    ::kill(executor, SIGKILL);
+    for (int i = 0; i < 500 && count_local_dirs(base.path) > 2; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    EXPECT_EQ(count_local_dirs(base.path), 2) << "the killed executor's directory is gone";
+  }
+  EXPECT_EQ(count_local_dirs(base.path), 0) << "driver and executors removed theirs";
+}
+
+// A 2 MB tmpfs mounted for one test (root only); unmounted after.
+struct SmallTmpfs {
+  ScratchDir dir;
+  bool mounted = std::system(("mount -t tmpfs -o size=2m tmpfs " + dir.path.string() + " 2>/dev/null").c_str()) == 0;
+  ~SmallTmpfs() {
+    if (mounted) std::system(("umount " + dir.path.string()).c_str());
+  }
+};
+
+// Executors spill where brasa.local.dir says: on a full disk there, the job
+// fails with the error of that disk, not of $TMPDIR.
+TEST(LocalDirs, ExecutorsSpillToTheChosenDirectoryAndSayWhenItIsFull) {
+  SKIP_ON_CLUSTER("starts its own local-cluster");
+  SmallTmpfs tmpfs;
+  if (!tmpfs.mounted) GTEST_SKIP() << "mounting a tmpfs needs root";
+  auto ctx = brasa_test::make_context("local-cluster[2,1]", {{"brasa.local.dir", tmpfs.dir.path.string()},
+                                                             {"brasa.memory.shuffle", "1m"},
+                                                             {"brasa.task.max_failures", "1"}});
+  try {
+    // 24 MB of pairs through a shuffle with 1 MB of memory per executor.
+    ctx->range(0, 1'500'000, 1, 4).map([](int64_t x) { return std::pair{x, x}; }).group_by_key(brasa::Partitioner::hash(4)).count();
+    ADD_FAILURE() << "the shuffle spilled 24 MB into a 2 MB directory";
+  } catch (const std::exception& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find(tmpfs.dir.path.string()), std::string::npos) << what;
+    EXPECT_NE(what.find("No space left on device"), std::string::npos) << what;
+  }
 }
 
 TEST(InputPaths, RelativeOnesBecomeAbsolute) {

@@ -15,6 +15,7 @@
 #include <mutex>
 #include <fstream>
 #include <sstream>
+#include <regex>
 #include <thread>
 
 #include <httplib.h>
@@ -167,7 +168,7 @@ TEST_F(Standalone, SubmittedJobRunsOnTheWorkersAndMatchesLocal) {
   EXPECT_EQ(cluster->default_parallelism(), 2);
   EXPECT_EQ(word_pairs(*cluster), word_pairs(*local));
   auto status = brasa::deploy::master_status(master_address_, kSecret);
-  EXPECT_NE(status.find("app-0000"), std::string::npos) << status;
+  EXPECT_TRUE(std::regex_search(status, std::regex("app-20[0-9]{12}-0000 "))) << "Spark's form of id: " << status;
   EXPECT_NE(status.find("cores 2/2"), std::string::npos) << status;
   int binaries = 0;
   for ([[maybe_unused]] auto& f : fs::directory_iterator(dir_ / "work" / "bin")) ++binaries;
@@ -260,6 +261,112 @@ TEST_F(Standalone, ALostMasterIsReportedAndJobsGoOn) {
   } catch (const std::exception& e) {
     EXPECT_NE(std::string(e.what()).find("no longer knows this application"), std::string::npos) << e.what();
   }
+}
+
+// The application ids in a master's status, in order. A master just
+// restarted may first be reached on the dead one's connection: tried again.
+std::vector<std::string> app_ids(const std::string& master) {
+  std::string status;
+  for (int attempt = 0;; ++attempt) {
+    try {
+      status = brasa::deploy::master_status(master, kSecret);
+      break;
+    } catch (const std::runtime_error&) {
+      if (attempt == 50) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  std::vector<std::string> ids;
+  const std::regex id("app-[0-9]{14}-[0-9]{4}");
+  for (std::sregex_iterator it(status.begin(), status.end(), id), end; it != end; ++it) ids.push_back(it->str());
+  return ids;
+}
+
+// With --recovery-dir, a master killed and started again knows the worker
+// and the running application: the driver's heartbeats are answered, its
+// killed executors are replaced, and the next application gets a new id.
+TEST_F(Standalone, AMasterRestartedWithItsRecoveryDirectoryTakesUpItsApplications) {
+  const std::string port = master_address_.substr(master_address_.rfind(':') + 1);
+  const std::string recovery = (dir_ / "recovery").string();
+  auto start_master = [&](const std::string& log) {
+    master_ = std::make_unique<Daemon>(
+        "brasa-master", std::vector<std::string>{"--port", port, "--webui-port", "-1", "--recovery-dir", recovery},
+        (dir_ / log).string());
+    ASSERT_TRUE(master_->wait_for("listening on port ")) << master_->output();
+  };
+  master_.reset();
+  start_master("master2.log");
+  ASSERT_TRUE(master_->wait_for(" registered from ")) << "the worker registers again: " << worker_->output();
+  auto cluster = cluster_context(master_address_);
+  auto local = make_context("local[2]");
+  const auto expected = word_pairs(*local);
+  EXPECT_EQ(word_pairs(*cluster), expected);
+  const auto first = app_ids(master_address_);
+  ASSERT_EQ(first.size(), 1u);
+
+  ::kill(master_->pid(), SIGKILL);
+  master_->wait();
+  start_master("master3.log");
+  EXPECT_TRUE(master_->wait_for("recovered 1 workers and 1 applications")) << master_->output();
+  EXPECT_EQ(app_ids(master_address_), first);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // driver and worker heartbeats reach it
+  for (pid_t pid : children_of(worker_->pid())) ::kill(pid, SIGKILL);
+  EXPECT_EQ(word_pairs(*cluster), expected) << "on executors the restarted master launched";
+  EXPECT_TRUE(master_->wait_for("launching a replacement")) << master_->output();
+  EXPECT_EQ(master_->output().find("registered from"), std::string::npos) << "the worker was known";
+
+  cluster.reset();  // unregisters, freeing the worker's cores
+  auto second = cluster_context(master_address_);
+  const auto now = app_ids(master_address_);
+  ASSERT_EQ(now.size(), 1u);
+  EXPECT_NE(now[0], first[0]);
+  EXPECT_EQ(now[0].substr(now[0].size() - 4), "0001") << "the next number, not a reused one";
+}
+
+// Run by the next test in a child process: a driver that runs a job, is
+// stopped (SIGSTOP) by its parent for longer than the master's timeout, and
+// then runs another.
+TEST(StandaloneDriver, DISABLED_IsStoppedBetweenTwoJobs) {
+  auto cluster = cluster_context(std::getenv("BRASA_TEST_STALL_MASTER"), {{"brasa.network.timeout.ms", "2000"}});
+  EXPECT_EQ(cluster->range(0, 100, 1, 4).count(), 100);
+  std::puts("first job done");
+  std::fflush(stdout);
+  const fs::path go = std::getenv("BRASA_TEST_STALL_GO");
+  while (!fs::exists(go)) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  try {
+    cluster->range(0, 100, 1, 4).count();
+    ADD_FAILURE() << "the master removed this application, and its executors";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("removed it after this driver sent no heartbeat"), std::string::npos)
+        << e.what();
+  }
+}
+
+// A driver stalled past the master's timeout is told why its executors are
+// gone: the master removed the application after missed heartbeats.
+TEST_F(Standalone, AStalledDriverIsToldTheMasterRemovedItsApplication) {
+  const std::string port = master_address_.substr(master_address_.rfind(':') + 1);
+  master_.reset();
+  master_ = std::make_unique<Daemon>("brasa-master",
+                                     std::vector<std::string>{"--port", port, "--webui-port", "-1", "--worker-timeout", "3"},
+                                     (dir_ / "master2.log").string());
+  ASSERT_TRUE(master_->wait_for("listening on port ")) << master_->output();
+  ASSERT_TRUE(master_->wait_for(" registered from ")) << "the worker registers again: " << worker_->output();
+  const fs::path go = dir_ / "go";
+  ::setenv("BRASA_TEST_STALL_MASTER", master_address_.c_str(), 1);
+  ::setenv("BRASA_TEST_STALL_GO", go.c_str(), 1);
+  Daemon driver(fs::read_symlink("/proc/self/exe").string(),
+                {"--gtest_also_run_disabled_tests", "--gtest_filter=StandaloneDriver.DISABLED_IsStoppedBetweenTwoJobs"},
+                (dir_ / "driver.log").string());
+  ::unsetenv("BRASA_TEST_STALL_MASTER");
+  ::unsetenv("BRASA_TEST_STALL_GO");
+  ASSERT_TRUE(driver.wait_for("first job done")) << driver.output();
+  ::kill(driver.pid(), SIGSTOP);
+  EXPECT_TRUE(master_->wait_for("driver stopped sending heartbeats")) << master_->output();
+  std::ofstream(go) << "go";
+  ::kill(driver.pid(), SIGCONT);
+  const int status = driver.wait();
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << driver.output();
 }
 
 // Run by the next test in a child process: a driver that dies without a word.

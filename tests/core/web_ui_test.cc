@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "brasa/scheduler/event_bus.h"
+#include "brasa/util/files.h"
 #include "brasa/ui/web_ui.h"
 #include "test_util.h"
 #include "ui/app_status.h"
@@ -420,6 +421,53 @@ TEST(EventLog, ALogCutShortByACrashIsReadToItsLastWholeLine) {
   EXPECT_NE(apps.find("\"completed\":false"), std::string::npos) << apps;
   EXPECT_EQ(count(get(url, "/api/v1/applications/" + id + "/jobs"), "\"status\":\"SUCCEEDED\""), 2);
   EXPECT_NE(get(url, "/").find("incomplete"), std::string::npos);
+}
+
+// brasa.eventLog.compress: the log is one zstd frame that the history server
+// reads as it reads a plain one; what a crash leaves (flushed blocks, no end
+// of frame, even a block cut short) is read up to there.
+TEST(EventLog, ACompressedLogReadsAsThePlainOneEvenCutShort) {
+  brasa_test::TempDir dir;
+  std::string live_jobs, id, crashed;
+  {
+    auto ctx = make_context("", {{"brasa.ui.enabled", "true"},
+                                 {"brasa.ui.port", "0"},
+                                 {"brasa.eventLog.enabled", "true"},
+                                 {"brasa.eventLog.compress", "true"},
+                                 {"brasa.eventLog.dir", dir.path().string()}});
+    run_jobs(*ctx);
+    const std::string url = brasa::web_ui_url(*ctx);
+    id = app_id(url);
+    live_jobs = get(url, "/api/v1/applications/" + id + "/jobs");
+    // Each job's end is flushed: this is what a crash now would leave.
+    crashed = brasa::read_file(dir.path() / (id + ".zst.inprogress"));
+  }
+  const fs::path log = dir.path() / (id + ".zst");
+  ASSERT_TRUE(fs::exists(log)) << "renamed when the application ended";
+  const std::string bytes = brasa::read_file(log);
+  ASSERT_GT(bytes.size(), 4u);
+  EXPECT_EQ(bytes.substr(0, 4), std::string("\x28\xb5\x2f\xfd", 4)) << "zstd's magic number";
+  EXPECT_EQ(bytes.find("JobStart"), std::string::npos) << "compressed, not plain text";
+  {
+    brasa::HistoryServer history(dir.path().string(), "127.0.0.1", 0);
+    const std::string url = "http://127.0.0.1:" + std::to_string(history.port());
+    EXPECT_NE(get(url, "/api/v1/applications").find("\"completed\":true"), std::string::npos);
+    EXPECT_EQ(get(url, "/api/v1/applications/" + id + "/jobs"), live_jobs);
+  }
+  fs::remove(log);
+  ASSERT_GT(crashed.size(), 8u);
+  std::ofstream(dir.path() / (id + ".zst.inprogress"), std::ios::binary) << crashed;
+  {
+    brasa::HistoryServer history(dir.path().string(), "127.0.0.1", 0);
+    const std::string url = "http://127.0.0.1:" + std::to_string(history.port());
+    EXPECT_NE(get(url, "/api/v1/applications").find("\"completed\":false"), std::string::npos);
+    EXPECT_EQ(count(get(url, "/api/v1/applications/" + id + "/jobs"), "\"status\":\"SUCCEEDED\""), 2);
+  }
+  std::ofstream(dir.path() / (id + ".zst.inprogress"), std::ios::binary) << crashed.substr(0, crashed.size() - 5);
+  brasa::HistoryServer history(dir.path().string(), "127.0.0.1", 0);
+  const std::string url = "http://127.0.0.1:" + std::to_string(history.port());
+  const std::string apps = get(url, "/api/v1/applications");
+  EXPECT_EQ(count(apps, "\"id\":\"" + id + "\""), 1) << "its first blocks still decode: " << apps;
 }
 
 TEST(EventLog, IsPrivateAndKeepsNoSecret) {

@@ -13,7 +13,8 @@
 //   brasa.ui.enabled            the live web UI (default true); brasa.ui.host
 //                               (127.0.0.1), brasa.ui.port (4040; 0: any free)
 //   brasa.eventLog.enabled      write the event log (default false) to
-//                               brasa.eventLog.dir (/tmp/brasa-events)
+//                               brasa.eventLog.dir (/tmp/brasa-events), through
+//                               zstd with brasa.eventLog.compress=true
 //   brasa.events.queue_size     listeners' queue; task events beyond it are dropped (100000)
 //   brasa.log.level             trace|debug|info|warn|error|off   (default warn)
 //   brasa.default.parallelism   partitions when none is given     (default: threads,

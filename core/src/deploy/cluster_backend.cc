@@ -377,12 +377,14 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
         note_master_heartbeat(s);
       }
       std::vector<std::pair<Executor*, std::string>> dead;
+      std::vector<pid_t> exited;
       auto now = std::chrono::steady_clock::now();
       for (auto& [id, e] : executors) {
         if (!e.alive) continue;
         int status = 0;
         if (!e.registered) {  // a replacement (await_registrations watches the first ones)
           if (ready && e.pid > 0 && ::waitpid(e.pid, &status, WNOHANG) == e.pid) {
+            exited.push_back(e.pid);
             e.pid = 0;
             e.alive = false;
             ++executors_lost;
@@ -392,6 +394,7 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
           continue;
         }
         if (e.pid > 0 && ::waitpid(e.pid, &status, WNOHANG) == e.pid) {
+          exited.push_back(e.pid);
           e.pid = 0;
           dead.emplace_back(&e, WIFSIGNALED(status) ? "killed by signal " + std::to_string(WTERMSIG(status))
                                                     : "exited with code " + std::to_string(WEXITSTATUS(status)));
@@ -401,6 +404,8 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
       }
       lock.unlock();
       for (auto& [e, why] : dead) lose(*e, why);
+      if (launcher)
+        for (pid_t pid : exited) launcher->cleanup_after(pid);
       replace_lost_executors();
       lock.lock();
     }
@@ -449,6 +454,7 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
         std::erase_if(pids, [](pid_t pid) { return ::waitpid(pid, nullptr, WNOHANG) != 0; });
       }
     };
+    const std::vector<pid_t> all_pids = pids;
     reap(std::chrono::seconds(3));
     if (launcher && launcher->kill_signal() != SIGKILL && !pids.empty()) {
       for (pid_t pid : pids) ::kill(pid, launcher->kill_signal());
@@ -458,6 +464,8 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
       ::kill(pid, SIGKILL);
       ::waitpid(pid, nullptr, 0);
     }
+    if (launcher)
+      for (pid_t pid : all_pids) launcher->cleanup_after(pid);
     if (server) server->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(200));
   }
 

@@ -124,6 +124,16 @@ class LocalClusterLauncher final : public ExecutorLauncher {
   bool replaces_lost() const override { return false; }
   std::string why_not_replace(int) override { return "local-cluster does not replace lost executors"; }
 
+  // A killed executor's local directory (brasa-PID-N, beside the driver's,
+  // with its blocks and spill files) is left behind: remove it now rather
+  // than at the next start.
+  void cleanup_after(pid_t pid) override {
+    const std::string prefix = "brasa-" + std::to_string(pid) + "-";
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(log_dir_).parent_path(), ec))
+      if (entry.path().filename().string().rfind(prefix, 0) == 0) std::filesystem::remove_all(entry.path(), ec);
+  }
+
  private:
   int executors_, cores_;
   std::string memory_, shuffle_memory_, log_dir_;

@@ -48,6 +48,9 @@ class ExecutorLauncher {
   // far, empty while the next may be started, or why not.
   virtual bool replaces_lost() const = 0;
   virtual std::string why_not_replace(int lost) = 0;
+  // Called once launch()'s process `pid` has exited (lost, or stopped):
+  // removes what a killed executor leaves on this machine.
+  virtual void cleanup_after(pid_t pid) = 0;
 };
 
 // Spawns `exe` (looked up in PATH if it has no slash) with arguments `argv`

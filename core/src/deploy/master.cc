@@ -14,9 +14,12 @@
 #include <mutex>
 #include <thread>
 #include <vector>
+#include <ctime>
+#include <filesystem>
 
 #include "brasa/deploy/standalone.h"
 #include "../ui/web_server.h"
+#include "brasa/util/files.h"
 #include "brasa/util/json.h"
 #include "rpc_common.h"
 
@@ -34,7 +37,9 @@ constexpr int kMaxExecutorFailures = 10;
 
 class MasterService final : public rpc::Master::Service {
  public:
-  explicit MasterService(const MasterOptions& o) : o_(o) {}
+  // Throws std::runtime_error naming the file when --recovery-dir holds a
+  // state it cannot read.
+  explicit MasterService(const MasterOptions& o) : o_(o) { recover(); }
 
   grpc::Status RegisterWorker(grpc::ServerContext* ctx, const rpc::RegisterWorkerRequest* req, rpc::Empty*) override {
     if (auto s = check_secret(ctx, o_.secret, "RegisterWorker"); !s.ok()) return s;
@@ -50,6 +55,7 @@ class MasterService final : public rpc::Master::Service {
     w.stub = std::shared_ptr<rpc::Worker::Stub>(rpc::Worker::NewStub(make_channel(w.address)));
     spdlog::info("worker {} registered from {} ({} cores, {} MiB)", req->worker_id(), w.address, w.cores,
                  w.memory >> 20);
+    save_locked();
     return grpc::Status::OK;
   }
 
@@ -72,7 +78,9 @@ class MasterService final : public rpc::Master::Service {
     if (ex == app->second.executors.end()) return grpc::Status::OK;
     release(app->second, ex->first);
     std::string why = req->reason().substr(0, req->reason().find('\n'));
-    if (++app->second.failures > kMaxExecutorFailures) {
+    ++app->second.failures;
+    save_locked();
+    if (app->second.failures > kMaxExecutorFailures) {
       spdlog::error("executor {} of {} on {} exited ({}); {} executors failed, not launching more",
                     req->executor_id(), req->app_id(), req->worker_id(), why, kMaxExecutorFailures);
       return grpc::Status::OK;
@@ -93,20 +101,16 @@ class MasterService final : public rpc::Master::Service {
                           "protocol version " + std::to_string(req->protocol_version()) +
                               " but the master speaks " + std::to_string(kProtocolVersion));
     std::lock_guard lock(mu_);
-    char id[32];
-    std::snprintf(id, sizeof id, "app-%04d", next_app_++);
+    const std::string id = new_app_id();
     App& a = apps_[id];
-    a.name = req->name();
-    a.driver = req->driver_address();
-    a.binary_hash = req->binary_hash();
+    a.registration = *req;
     a.executor_cores = std::max(1, req->executor_cores());
-    a.executor_memory = req->executor_memory_bytes();
-    a.max_cores = req->max_cores();
     a.last_heartbeat = Clock::now();
     reply->set_app_id(id);
     for (auto& [wid, w] : workers_)
       if (w.alive) reply->add_worker_address(w.address);
-    spdlog::info("registered application {} ({}) from driver {}", id, a.name, a.driver);
+    spdlog::info("registered application {} ({}) from driver {}", id, a.name(), a.driver());
+    save_locked();  // before the driver hears its id: a restarted master never gives it out again
     return grpc::Status::OK;
   }
 
@@ -158,8 +162,8 @@ class MasterService final : public rpc::Master::Service {
     for (auto& [id, a] : apps_) {
       auto* as = out->add_applications();
       as->set_app_id(id);
-      as->set_name(a.name);
-      as->set_driver_address(a.driver);
+      as->set_name(a.name());
+      as->set_driver_address(a.driver());
       as->set_executors(static_cast<int>(a.executors.size()));
       as->set_cores(a.cores);
     }
@@ -185,7 +189,7 @@ class MasterService final : public rpc::Master::Service {
         for (auto& [eid, wid] : a.executors)
           executors += fmt::format("{}{{\"id\":{},\"worker\":{}}}", executors.empty() ? "" : ",", eid, json_quote(wid));
         out += fmt::format("{}{{\"id\":{},\"name\":{},\"driver\":{},\"cores\":{},\"executors\":[{}]}}",
-                           out.back() == '[' ? "" : ",", json_quote(id), json_quote(a.name), json_quote(a.driver),
+                           out.back() == '[' ? "" : ",", json_quote(id), json_quote(a.name()), json_quote(a.driver()),
                            a.cores, executors);
       }
       out += "],\"completedApps\":[";
@@ -211,7 +215,7 @@ class MasterService final : public rpc::Master::Service {
       for (auto& [eid, wid] : a.executors)
         executors += (executors.empty() ? "" : ", ") + std::to_string(eid) + " (" + html_escape(wid) + ")";
       body += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", html_escape(id),
-                          html_escape(a.name), html_escape(a.driver), a.cores, executors);
+                          html_escape(a.name()), html_escape(a.driver()), a.cores, executors);
     }
     body += "</table><h2>Finished applications</h2><table id=\"finished\"><tr><th>Application</th><th>Name</th>"
             "<th>Ended</th><th>How</th></tr>";
@@ -271,6 +275,7 @@ class MasterService final : public rpc::Master::Service {
     {
       std::lock_guard lock(mu_);
       decide(calls);
+      save_locked();
     }
     return make(calls);
   }
@@ -291,6 +296,7 @@ class MasterService final : public rpc::Master::Service {
                    s.error_message());
       std::lock_guard lock(mu_);
       if (auto app = apps_.find(l.request.app_id()); app != apps_.end()) release(app->second, l.request.executor_id());
+      save_locked();
     }
     for (auto& k : calls.kills) {
       auto ctx = client_context(o_.secret, std::chrono::milliseconds(2000));
@@ -298,6 +304,100 @@ class MasterService final : public rpc::Master::Service {
       k.stub->KillApplication(ctx.get(), k.request, &out);
     }
     return launched;
+  }
+
+  // As Spark's: app-<yyyyMMddHHmmss>-<NNNN>, so that ids differ across
+  // restarts even without a recovery directory.
+  std::string new_app_id() {
+    const std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    ::localtime_r(&now, &tm);
+    char stamp[16];
+    std::strftime(stamp, sizeof stamp, "%Y%m%d%H%M%S", &tm);
+    return fmt::format("app-{}-{:04d}", stamp, next_app_++);
+  }
+
+  // --recovery-dir: takes up the state a previous master left. Its workers
+  // count as alive and its applications as running until their heartbeats
+  // stop for the timeout, as if both had just sent one.
+  void recover() {
+    if (o_.recovery_dir.empty()) return;
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::create_directories(o_.recovery_dir, ec);
+    if (ec) throw std::runtime_error("--recovery-dir " + o_.recovery_dir + ": cannot create it: " + ec.message());
+    state_path_ = (fs::path(o_.recovery_dir) / "master-state").string();
+    if (!fs::exists(state_path_)) return;
+    rpc::MasterState state;
+    if (!state.ParseFromString(read_file(state_path_)))
+      throw std::runtime_error(state_path_ + ": not a brasa-master state file (remove it to start without the state)");
+    next_app_ = state.next_app();
+    const auto now = Clock::now();
+    for (const auto& r : state.workers()) {
+      Worker& w = workers_[r.worker_id()];
+      w.address = r.address();
+      w.cores = std::max(1, r.cores());
+      w.memory = r.memory_bytes();
+      w.alive = true;
+      w.last_heartbeat = now;
+      w.stub = std::shared_ptr<rpc::Worker::Stub>(rpc::Worker::NewStub(make_channel(w.address)));
+    }
+    for (const auto& r : state.apps()) {
+      App& a = apps_[r.app_id()];
+      a.registration = r.registration();
+      a.executor_cores = std::max(1, a.registration.executor_cores());
+      a.next_executor = r.next_executor();
+      a.failures = r.failures();
+      a.last_heartbeat = now;
+      for (int i = 0; i < r.executor_ids_size() && i < r.executor_workers_size(); ++i) {
+        auto w = workers_.find(r.executor_workers(i));
+        if (w == workers_.end()) continue;
+        a.executors[r.executor_ids(i)] = w->first;
+        a.cores += a.executor_cores;
+        w->second.cores_used += a.executor_cores;
+      }
+    }
+    saved_ = state.SerializeAsString();
+    spdlog::info("recovered {} workers and {} applications from {}", workers_.size(), apps_.size(), state_path_);
+  }
+
+  // Writes the state for a restarted master when it changed. A failure is
+  // logged (once) and the master goes on: its running applications matter
+  // more than the file.
+  void save_locked() {
+    if (state_path_.empty()) return;
+    rpc::MasterState state;
+    state.set_next_app(next_app_);
+    for (const auto& [id, w] : workers_) {
+      if (!w.alive) continue;
+      auto* r = state.add_workers();
+      r->set_worker_id(id);
+      r->set_address(w.address);
+      r->set_cores(w.cores);
+      r->set_memory_bytes(w.memory);
+    }
+    for (const auto& [id, a] : apps_) {
+      auto* r = state.add_apps();
+      r->set_app_id(id);
+      *r->mutable_registration() = a.registration;
+      r->set_next_executor(a.next_executor);
+      r->set_failures(a.failures);
+      for (const auto& [eid, wid] : a.executors) {
+        r->add_executor_ids(eid);
+        r->add_executor_workers(wid);
+      }
+    }
+    std::string bytes = state.SerializeAsString();
+    if (bytes == saved_) return;
+    try {
+      write_file_atomic(state_path_, bytes);
+      saved_ = std::move(bytes);
+      if (save_failed_) spdlog::info("the recovery state is written again to {}", state_path_);
+      save_failed_ = false;
+    } catch (const std::exception& e) {
+      if (!save_failed_) spdlog::error("{}: a restarted master will not know the latest workers and applications", e.what());
+      save_failed_ = true;
+    }
   }
 
   struct Worker {
@@ -310,16 +410,17 @@ class MasterService final : public rpc::Master::Service {
     std::shared_ptr<rpc::Worker::Stub> stub;
   };
   struct App {
-    std::string name, driver, binary_hash;
-    int executor_cores = 1;
-    int64_t executor_memory = 0;
-    int max_cores = 0;
+    rpc::RegisterApplicationRequest registration;  // name, driver, binary, executor size, max cores
+    int executor_cores = 1;                         // at least 1
     int cores = 0;
     int next_executor = 0;
     int failures = 0;  // executors that exited abnormally
     bool wants_executors = false;
     std::map<int, std::string> executors;  // executor id -> worker id
     Clock::time_point last_heartbeat;
+
+    const std::string& name() const { return registration.name(); }
+    const std::string& driver() const { return registration.driver_address(); }
   };
 
   void release(App& a, int executor) {
@@ -353,14 +454,15 @@ class MasterService final : public rpc::Master::Service {
       progress = false;
       for (auto& [wid, w] : workers_) {
         if (!w.alive || w.cores - w.cores_used < a.executor_cores) continue;
-        if (a.max_cores > 0 && a.cores + a.executor_cores > a.max_cores) return;
+        const int max_cores = a.registration.max_cores();
+        if (max_cores > 0 && a.cores + a.executor_cores > max_cores) return;
         rpc::LaunchExecutorRequest req;
         req.set_app_id(app_id);
         req.set_executor_id(a.next_executor);
-        req.set_driver_address(a.driver);
-        req.set_binary_hash(a.binary_hash);
+        req.set_driver_address(a.driver());
+        req.set_binary_hash(a.registration.binary_hash());
         req.set_cores(a.executor_cores);
-        req.set_memory_bytes(a.executor_memory);
+        req.set_memory_bytes(a.registration.executor_memory_bytes());
         calls.launches.push_back({wid, w.stub, std::move(req)});
         a.executors[a.next_executor++] = wid;
         a.cores += a.executor_cores;
@@ -382,7 +484,7 @@ class MasterService final : public rpc::Master::Service {
     std::vector<int> ids;
     for (auto& [eid, wid] : it->second.executors) ids.push_back(eid);
     for (int eid : ids) release(it->second, eid);
-    finished_.push_back({id, it->second.name, why, Clock::now()});
+    finished_.push_back({id, it->second.name(), why, Clock::now()});
     if (finished_.size() > 100) finished_.pop_front();
     apps_.erase(it);
     spdlog::info("removed application {}: {}", id, why);
@@ -398,6 +500,9 @@ class MasterService final : public rpc::Master::Service {
   };
   std::deque<Finished> finished_;  // the last 100, for the status page
   int next_app_ = 0;
+  std::string state_path_;  // --recovery-dir's file; "" without one
+  std::string saved_;       // what it holds
+  bool save_failed_ = false;
 };
 
 }  // namespace
@@ -410,9 +515,15 @@ int run_master(const MasterOptions& options, const std::function<void(int)>& on_
   use_tls_files(o.tls_cert, o.tls_key, o.tls_ca);
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
-  MasterService service(o);
+  std::optional<MasterService> service;
+  try {
+    service.emplace(o);
+  } catch (const std::exception& e) {
+    spdlog::error("brasa-master: {}", e.what());
+    return 1;
+  }
   int port = 0;
-  auto server = start_server(o.host, o.port, &service, &port);
+  auto server = start_server(o.host, o.port, &*service, &port);
   if (!server) {
     spdlog::error("brasa-master: cannot listen on {}:{}", o.host, o.port);
     return 1;
@@ -421,7 +532,7 @@ int run_master(const MasterOptions& options, const std::function<void(int)>& on_
   std::unique_ptr<ui::WebServer> status_page;
   if (o.webui_port >= 0) {
     try {
-      status_page = std::make_unique<ui::WebServer>([&service](const std::string& path) { return service.page(path); },
+      status_page = std::make_unique<ui::WebServer>([&service](const std::string& path) { return service->page(path); },
                                                     o.host, o.webui_port, o.secret);
       spdlog::info("brasa-master web UI at {}", status_page->url());
     } catch (const std::exception& e) {
@@ -431,7 +542,7 @@ int run_master(const MasterOptions& options, const std::function<void(int)>& on_
   if (on_ready) on_ready(port);
   while (!g_stop) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    service.expire();
+    service->expire();
   }
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
   return 0;

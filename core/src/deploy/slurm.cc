@@ -203,6 +203,10 @@ class SlurmLauncher final : public ExecutorLauncher {
              "at least 3)";
     return "";
   }
+  // The pid is srun's, on this node; the executor ran on another (where
+  // the next Brasa process there removes its directory, or Slurm's job
+  // cleanup does).
+  void cleanup_after(pid_t) override {}
 
  private:
   SlurmAllocation a_;

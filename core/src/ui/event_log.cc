@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zstd.h>
 
 #include <cerrno>
 #include <climits>
@@ -14,10 +15,11 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <map>
+#include <optional>
 #include <stdexcept>
 
+#include "brasa/util/files.h"
 #include "brasa/util/json.h"
 
 namespace brasa::ui {
@@ -183,17 +185,80 @@ const std::map<std::string, Event::Type>& event_types() {
 
 }  // namespace
 
-EventLogWriter::EventLogWriter(const std::string& dir, const AppInfo& info) {
+// Bytes to the log file, as they are or through one zstd stream. A flush
+// ends a zstd block, so what was flushed decodes even if the frame never
+// ends (a crash).
+class EventLogWriter::Sink {
+ public:
+  Sink(std::FILE* file, bool compress) : file_(file) {
+    if (!compress) return;
+    zstd_ = ZSTD_createCCtx();
+    if (!zstd_) throw std::runtime_error("brasa.eventLog.compress: cannot start a zstd stream");
+    ZSTD_CCtx_setParameter(zstd_, ZSTD_c_compressionLevel, 3);
+    out_.resize(ZSTD_CStreamOutSize());
+  }
+  ~Sink() { ZSTD_freeCCtx(zstd_); }
+
+  void write(const char* data, size_t size) {
+    unflushed_ = true;
+    if (!zstd_) {
+      std::fwrite(data, 1, size, file_);
+      return;
+    }
+    ZSTD_inBuffer in{data, size, 0};
+    while (in.pos < in.size && compress(in, ZSTD_e_continue)) {
+    }
+  }
+  void flush() {
+    if (!unflushed_) return;  // every 100 ms: no empty zstd blocks
+    unflushed_ = false;
+    finish(ZSTD_e_flush);
+    std::fflush(file_);
+  }
+  bool close() {
+    finish(ZSTD_e_end);
+    return std::fclose(file_) == 0;
+  }
+
+ private:
+  void finish(ZSTD_EndDirective mode) {
+    ZSTD_inBuffer none{nullptr, 0, 0};
+    while (zstd_ && compress(none, mode) && pending_ != 0) {
+    }
+  }
+  // One step of the stream; false when zstd failed (then the log ends here).
+  bool compress(ZSTD_inBuffer& in, ZSTD_EndDirective mode) {
+    ZSTD_outBuffer out{out_.data(), out_.size(), 0};
+    pending_ = ZSTD_compressStream2(zstd_, &out, &in, mode);
+    if (ZSTD_isError(pending_)) {
+      spdlog::warn("event log: zstd failed ({}); the log stops here", ZSTD_getErrorName(pending_));
+      ZSTD_freeCCtx(zstd_);
+      zstd_ = nullptr;
+      return false;
+    }
+    std::fwrite(out_.data(), 1, out.pos, file_);
+    return true;
+  }
+
+  std::FILE* file_;
+  ZSTD_CCtx* zstd_ = nullptr;
+  std::vector<char> out_;
+  size_t pending_ = 0;  // bytes zstd still holds after a flush or end step
+  bool unflushed_ = false;
+};
+
+EventLogWriter::EventLogWriter(const std::string& dir, const AppInfo& info, bool compress) {
   // Only its owner reads a log: it names the program, its settings and its
   // data. A new directory is made private; the file is new (not a link).
   if (!std::filesystem::exists(dir) && ::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
     throw std::runtime_error("brasa.eventLog.dir: cannot create " + dir + ": " + std::strerror(errno));
-  final_path_ = (std::filesystem::path(dir) / info.id).string();
+  final_path_ = (std::filesystem::path(dir) / info.id).string() + (compress ? ".zst" : "");
   path_ = final_path_ + ".inprogress";
   const int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-  file_ = fd >= 0 ? ::fdopen(fd, "w") : nullptr;
-  if (!file_)
+  std::FILE* file = fd >= 0 ? ::fdopen(fd, "w") : nullptr;
+  if (!file)
     throw std::runtime_error("brasa.eventLog.dir: cannot write the event log " + path_ + ": " + std::strerror(errno));
+  sink_ = std::make_unique<Sink>(file, compress);
   std::string conf;
   for (const auto& [k, v] : info.conf)
     conf += (conf.empty() ? "" : ",") + json_quote(k) + ":" + json_quote(shown_value(k, v));
@@ -203,20 +268,20 @@ EventLogWriter::EventLogWriter(const std::string& dir, const AppInfo& info) {
              ",\"user\":" + json_quote(info.user) + ",\"binary\":" + json_quote(info.binary) +
              ",\"cores\":" + std::to_string(info.cores) + ",\"startTime\":" + number(info.start_time) +
              ",\"conf\":{" + conf + "}}");
-  std::fflush(file_);
+  sink_->flush();
 }
 
 EventLogWriter::~EventLogWriter() {
   write_line("{\"event\":\"ApplicationEnd\",\"time\":" + number(epoch_seconds()) + "}");
-  const bool ok = std::fclose(file_) == 0;
+  const bool ok = sink_->close();
   std::error_code ec;
   if (ok) std::filesystem::rename(path_, final_path_, ec);
   if (!ok || ec) spdlog::warn("event log {} was not closed cleanly", path_);
 }
 
 void EventLogWriter::write_line(const std::string& line) {
-  std::fputs(line.c_str(), file_);
-  std::fputc('\n', file_);
+  sink_->write(line.data(), line.size());
+  sink_->write("\n", 1);
 }
 
 // Fields at their defaults are left out (the reader puts them back), so a
@@ -258,28 +323,61 @@ void EventLogWriter::on_event(const Event& e) {
     });
   }
   b.append(std::string_view("}\n"));
-  std::fwrite(b.data(), 1, b.size(), file_);
-  if (e.type == Event::Type::kJobEnd) std::fflush(file_);
+  sink_->write(b.data(), b.size());
+  if (e.type == Event::Type::kJobEnd) sink_->flush();
 }
 
-void EventLogWriter::on_tick() { std::fflush(file_); }
+void EventLogWriter::on_tick() { sink_->flush(); }
+
+namespace {
+
+// The log's text: the file as it is, or decoded when it starts with zstd's
+// magic number. A frame cut short (a crash) gives what decoded before the cut.
+std::optional<std::string> read_log_text(const std::string& path) {
+  std::string raw;
+  try {
+    raw = read_file(path);
+  } catch (const std::runtime_error&) {
+    return std::nullopt;  // gone or unreadable: not shown
+  }
+  static constexpr unsigned char kZstdMagic[4] = {0x28, 0xb5, 0x2f, 0xfd};
+  if (raw.size() < 4 || std::memcmp(raw.data(), kZstdMagic, 4) != 0) return raw;
+  std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> zstd(ZSTD_createDCtx(), ZSTD_freeDCtx);
+  std::string text;
+  std::vector<char> out(ZSTD_DStreamOutSize());
+  ZSTD_inBuffer in{raw.data(), raw.size(), 0};
+  while (zstd) {
+    ZSTD_outBuffer o{out.data(), out.size(), 0};
+    const size_t r = ZSTD_decompressStream(zstd.get(), &o, &in);
+    if (ZSTD_isError(r)) {
+      spdlog::warn("{}: zstd stops decoding ({}); read up to there", path, ZSTD_getErrorName(r));
+      break;
+    }
+    text.append(out.data(), o.pos);
+    if (in.pos == in.size && o.pos < o.size) break;  // all input used, nothing held back
+  }
+  return text;
+}
+
+}  // namespace
 
 std::unique_ptr<AppStatus> replay_event_log(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return nullptr;
-  std::string text;
+  const std::optional<std::string> all = read_log_text(path);
+  if (!all) return nullptr;
   std::unique_ptr<AppStatus> app;
   double end_time = 0;
   bool ended = false;
   int64_t line_number = 0;
-  while (std::getline(in, text)) {
+  for (size_t start = 0, end; start < all->size(); start = end + 1) {
+    end = std::min(all->find('\n', start), all->size());
+    const std::string_view text(all->data() + start, end - start);
     ++line_number;
     Line line;
     Parser parser(text);
     if (!parser.object(line) || !parser.at_end()) {
       if (!app) return nullptr;  // not an event log
       // A crash can cut the last line short; anything else is worth a word.
-      if (in.peek() != EOF) spdlog::warn("{}:{}: not an event log line; skipped", path, line_number);
+      if (end + 1 < all->size()) spdlog::warn("{}:{}: not an event log line; skipped", path, line_number);
       continue;
     }
     const std::string kind = line.str("event");

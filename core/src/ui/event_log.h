@@ -19,6 +19,11 @@
 // each job's end, and renames it to DIR/<appId> when the application ends.
 // A log without ApplicationEnd (a crash) is read up to its last whole line
 // and shown as incomplete.
+//
+// With brasa.eventLog.compress=true the same lines go through zstd (one
+// frame, DIR/<appId>.zst[.inprogress]; zstdcat reads it). Each flush ends a
+// zstd block, so a crashed application's log still decodes up to its last
+// flush. The reader recognises zstd by its magic number, not by the name.
 #pragma once
 
 #include <cstdio>
@@ -34,18 +39,19 @@ namespace brasa::ui {
 class EventLogWriter : public Listener {
  public:
   // Throws std::runtime_error naming the directory when it cannot write there.
-  EventLogWriter(const std::string& dir, const AppInfo& info);
+  EventLogWriter(const std::string& dir, const AppInfo& info, bool compress = false);
   ~EventLogWriter() override;  // writes ApplicationEnd and renames the file
 
   void on_event(const Event& e) override;
   void on_tick() override;
 
  private:
+  class Sink;  // the file, plain or through zstd
   void write_line(const std::string& line);
   fmt::memory_buffer buffer_;  // one line
   std::string path_;           // while in progress
   std::string final_path_;
-  std::FILE* file_ = nullptr;
+  std::unique_ptr<Sink> sink_;
 };
 
 // The application a log describes, its events replayed; nullptr when the

@@ -268,7 +268,8 @@ void start_monitoring(Runtime& runtime) {
   const AppInfo info = app_info(conf, runtime.threads());
   if (log)
     runtime.events().add_listener(
-        std::make_shared<EventLogWriter>(conf.get("brasa.eventLog.dir", "/tmp/brasa-events"), info));
+        std::make_shared<EventLogWriter>(conf.get("brasa.eventLog.dir", "/tmp/brasa-events"), info,
+                                         conf.get_bool("brasa.eventLog.compress", false)));
   if (live) {
     const auto port = conf.get_int("brasa.ui.port", 4040);
     if (port < 0 || port > 65535)

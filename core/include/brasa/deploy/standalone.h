@@ -25,7 +25,11 @@ struct MasterOptions {
   std::string secret;
   bool insecure = false;  // start without a secret (then anyone who reaches the port can run code)
   int webui_port = 8080;  // the status page (workers, applications; /json); 0: any free port, -1: none
-  int worker_timeout_ms = 10000;  // a worker without heartbeats for this long is lost
+  int worker_timeout_ms = 10000;  // a worker (or a driver) without heartbeats for this long is lost
+  // Where the master keeps its workers, running applications and next
+  // application id (Spark's FILESYSTEM recovery mode), so that a master
+  // restarted with the same directory takes them up; "" keeps nothing.
+  std::string recovery_dir;
   std::string tls_cert, tls_key, tls_ca;  // PEM files; all three turn TLS on
 };
 

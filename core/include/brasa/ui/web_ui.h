@@ -11,6 +11,7 @@
 //   brasa.ui.port          first port tried; 0 picks a free one   (default 4040)
 //   brasa.eventLog.enabled write the event log                    (default false)
 //   brasa.eventLog.dir     where                                  (default /tmp/brasa-events)
+//   brasa.eventLog.compress through zstd, as <appId>.zst          (default false)
 //
 // When the application has a secret (brasa.auth.secret, $BRASA_AUTH_SECRET
 // or $BRASA_AUTH_SECRET_FILE), the UI asks for it: HTTP basic
