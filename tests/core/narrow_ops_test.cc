@@ -132,6 +132,22 @@ TEST(Range, Empty) {
   EXPECT_EQ(ctx->range(5, 5, 1, 6).num_partitions(), 6);
 }
 
+// Near the ends of int64 the count is computed without overflow (found by
+// the plan fuzzer: end - start + step - 1 wrapped around).
+TEST(Range, AtTheEdgesOfInt64) {
+  auto ctx = make_context();
+  constexpr int64_t max = INT64_MAX, min = INT64_MIN;
+  EXPECT_EQ(ctx->range(max - 10, max, 3, 2).collect(), (std::vector<int64_t>{max - 10, max - 7, max - 4, max - 1}));
+  EXPECT_EQ(ctx->range(min + 5, min, -2, 3).collect(), (std::vector<int64_t>{min + 5, min + 3, min + 1}));
+  EXPECT_EQ(ctx->range(min, max, max, 2).count(), 3);  // min, -1, max - 1
+  try {
+    ctx->range(min, max);
+    ADD_FAILURE() << "2^64 - 1 elements";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("more than 2^63 - 1 elements"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Range, ZeroStepIsRejected) {
   auto ctx = make_context();
   EXPECT_THROW(ctx->range(0, 10, 0), std::invalid_argument);

@@ -114,6 +114,18 @@ TEST(Records, CorruptMatrixSizeIsAnError) {
   EXPECT_THROW(r.read(m), std::runtime_error);
 }
 
+// A bool holding a byte other than 0 or 1 is undefined behaviour: any
+// non-zero byte reads as true (found by the plan fuzzer).
+TEST(Records, AnyNonZeroByteIsTrue) {
+  const std::string bytes("\x37\x00", 2);
+  brasa::ByteReader r(bytes);
+  EXPECT_TRUE(r.read<bool>());
+  EXPECT_FALSE(r.read<bool>());
+  std::string again;
+  brasa::ByteWriter(&again).write(true);
+  EXPECT_EQ(again, std::string("\x01", 1));
+}
+
 TEST(Records, EigenVectorsAsRecordsAndInBroadcasts) {
   auto ctx = brasa_test::make_context();
   std::vector<Eigen::VectorXd> rows;

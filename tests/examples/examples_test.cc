@@ -18,24 +18,14 @@
 #include <string>
 #include <vector>
 
+#include "installed_project.h"
+
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Result {
-  int code = -1;
-  std::string out;
-};
-
-Result sh(const std::string& cmd) {
-  Result r;
-  FILE* f = popen((cmd + " 2>&1").c_str(), "r");
-  char buf[4096];
-  while (f && std::fgets(buf, sizeof buf, f)) r.out += buf;
-  const int status = f ? pclose(f) : -1;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using brasa_test::sh;
+using Result = brasa_test::ShellResult;
 
 class Examples : public testing::Test {
  protected:
@@ -48,18 +38,7 @@ class Examples : public testing::Test {
   // serially).
   static void SetUpTestSuite() {
     dir = fs::path(BRASA_BUILD_DIR) / "examples-test";
-    const std::string prefix = (dir / "prefix").string(), build = (dir / "build").string();
-    for (const std::string& step :
-         {"cmake --install " + std::string(BRASA_BUILD_DIR) + " --prefix " + prefix,
-          "cmake -S " + std::string(BRASA_SOURCE_DIR) + "/examples -B " + build +
-              " -G Ninja -DCMAKE_PREFIX_PATH=" + prefix + " -DCMAKE_CXX_COMPILER_LAUNCHER=" + BRASA_CCACHE,
-          "cmake --build " + build + " -j 2"}) {
-      Result r = sh(step);
-      if (r.code != 0) {
-        build_error = step + " failed:\n" + r.out;
-        return;
-      }
-    }
+    build_error = brasa_test::build_against_install(dir, "examples");
   }
   void SetUp() override { ASSERT_TRUE(build_error.empty()) << build_error; }
 

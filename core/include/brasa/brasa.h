@@ -9,3 +9,4 @@
 #include "brasa/run.h"
 #include "brasa/storage/storage_level.h"
 #include "brasa/util/split.h"
+#include "brasa/util/with.h"

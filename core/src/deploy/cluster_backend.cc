@@ -102,6 +102,7 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
   std::string master_address;
   bool master_unreachable = false;  // its last heartbeat call failed
   std::string master_forgot;        // why the master no longer knows this application, once it says so
+  std::string last_crash;           // crash_of's last answer
   std::string app_id;
   // local-cluster and slurm: how this driver starts its executors (null
   // when the standalone master does), and what it does about lost ones.
@@ -285,6 +286,25 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
 
   std::string log_of(const Executor& e) const {
     return e.log.empty() ? "(on its worker: see the worker's work dir)" : log_tail(e.log);
+  }
+
+  // Why an executor that broke off a task died, when it crashed (the line
+  // its fatal-signal handler wrote in its log), or "". Kept as the last
+  // crash, for the error of a job left without executors.
+  std::string crash_of(const Executor& e) {
+    if (e.log.empty()) return "";
+    const std::string log = log_tail(e.log);
+    const std::string mark = "brasa executor: died of ";
+    const size_t at = log.rfind(mark);
+    if (at == std::string::npos) return "";
+    const std::string signal = log.substr(at + mark.size(), log.find(' ', at + mark.size()) - at - mark.size());
+    std::string why = "executor " + std::to_string(e.id) + " died of " + signal +
+                      " while running a task of this stage; a closure that captures a reference or a pointer "
+                      "([&], this) points into the driver's memory and cannot run in another process: capture "
+                      "values, or ship them with brasa::with or a broadcast";
+    std::lock_guard lock(mu);
+    last_crash = why;
+    return why;
   }
 
   // Waits until every executor registered; fails if one exits first.
@@ -575,6 +595,7 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
                         : false;
         if (!replaced)
           throw std::runtime_error("no executors left: every executor of this application has died" +
+                                   (last_crash.empty() ? std::string() : "; " + last_crash) +
                                    (master_forgot.empty() ? std::string() : "; " + master_forgot) +
                                    (replacing && !no_replacement.empty() ? "; " + no_replacement : std::string()));
         continue;
@@ -960,6 +981,7 @@ void ClusterBackend::run(const TaskAttempt& a) {
                      code == grpc::StatusCode::DEADLINE_EXCEEDED || code == grpc::StatusCode::INTERNAL;
     if (!transport) throw std::runtime_error("executor " + std::to_string(e.id) + " refused the task: " + why);
     impl.lose(e, why);
+    if (std::string crash = impl.crash_of(e); !crash.empty()) throw ExecutorLost(crash);
     throw ExecutorLost("executor " + std::to_string(e.id) + " lost while running the task: " + why);
   }
   if (done.status() == rpc::TaskReply::NO_PLAN)

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
+#include <cstring>
 #include <deque>
 #include <map>
 #include <random>
@@ -443,6 +444,35 @@ class TaskServer {
   bool stopping_ = false;
 };
 
+// A task that crashes the process (most often a closure that captured a
+// reference or a pointer into the driver's memory) leaves this line in the
+// executor's log, which the driver quotes in the job's error. Only
+// async-signal-safe calls; then the signal's default action.
+void on_fatal_signal(int sig) {
+  const char* name = sig == SIGSEGV ? "SIGSEGV" : sig == SIGBUS ? "SIGBUS" : sig == SIGFPE ? "SIGFPE"
+                   : sig == SIGILL  ? "SIGILL"  : "SIGABRT";
+  const char head[] = "\n" "brasa executor: died of ";
+  const char tail[] = " while running a task\n";
+  [[maybe_unused]] ssize_t n = ::write(STDERR_FILENO, head, sizeof head - 1);
+  n = ::write(STDERR_FILENO, name, std::strlen(name));
+  n = ::write(STDERR_FILENO, tail, sizeof tail - 1);
+  ::signal(sig, SIG_DFL);
+  ::raise(sig);
+}
+
+void report_fatal_signals() {
+  static char alternate_stack[64 << 10];  // a stack overflow still gets its line
+  stack_t ss{};
+  ss.ss_sp = alternate_stack;
+  ss.ss_size = sizeof alternate_stack;
+  ::sigaltstack(&ss, nullptr);
+  struct sigaction sa {};
+  sa.sa_handler = on_fatal_signal;
+  sa.sa_flags = SA_ONSTACK | SA_RESETHAND;
+  sigemptyset(&sa.sa_mask);
+  for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) ::sigaction(sig, &sa, nullptr);
+}
+
 }  // namespace
 
 bool launched_as_executor() { return std::getenv(kDriverEnv) != nullptr; }
@@ -454,6 +484,7 @@ void run_executor() {
     std::_Exit(kExitOrphaned);
 
   spdlog::flush_on(spdlog::level::info);  // the log must survive a SIGKILL
+  report_fatal_signals();
   const std::string driver = env_or(kDriverEnv, "");
   const int id = std::atoi(env_or("BRASA_EXECUTOR_ID", "0").c_str());
   const int cores = std::max(1, std::atoi(env_or("BRASA_EXECUTOR_CORES", "1").c_str()));

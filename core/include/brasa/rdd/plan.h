@@ -22,6 +22,7 @@
 #include <typeinfo>
 #include <unordered_map>
 
+#include "brasa/util/closure.h"
 #include "brasa/util/serializer.h"
 
 namespace brasa {
@@ -35,9 +36,12 @@ class PlanReader;
 // ---- Closures -------------------------------------------------------------------
 
 // Functions given to operations are trivially copyable (copied byte for
-// byte) or have a serialize method (and a default constructor).
+// byte), have a serialize method (and a default constructor), or are the
+// program's own functions passed by name (see closure.h).
 template <class F> void write_closure(ByteWriter& w, const F& f) {
-  if constexpr (HasSerializeMethod<F>) {
+  if constexpr (std::is_pointer_v<F> && std::is_function_v<std::remove_pointer_t<F>>) {
+    w.write(detail::function_offset(reinterpret_cast<const void*>(f)));
+  } else if constexpr (HasSerializeMethod<F>) {
     w.write(f);
   } else {
     static_assert(std::is_trivially_copyable_v<F>, "brasa: closures must be trivially copyable or serializable");
@@ -46,7 +50,9 @@ template <class F> void write_closure(ByteWriter& w, const F& f) {
 }
 
 template <class F> F read_closure(ByteReader& r) {
-  if constexpr (HasSerializeMethod<F>) {
+  if constexpr (std::is_pointer_v<F> && std::is_function_v<std::remove_pointer_t<F>>) {
+    return reinterpret_cast<F>(const_cast<void*>(detail::function_at(r.read<uint64_t>())));
+  } else if constexpr (HasSerializeMethod<F>) {
     F f{};
     f.serialize(r);
     return f;
@@ -107,8 +113,10 @@ class PlanWriter {
 
 class PlanReader {
  public:
+  // Reads `bytes` in place: they must outlive the reader.
   PlanReader(std::shared_ptr<Runtime> runtime, const std::string& bytes)
       : runtime_(std::move(runtime)), r_(bytes) {}
+  PlanReader(std::shared_ptr<Runtime> runtime, std::string&& bytes) = delete;
 
   template <class... Ts> void operator()(Ts&... vs) { (r_.read(vs), ...); }
   template <class T> T read() { return r_.read<T>(); }

@@ -5,7 +5,6 @@
 
 #include <memory>
 #include <optional>
-#include <source_location>
 #include <string>
 #include <vector>
 
@@ -20,8 +19,25 @@ class ShuffleDependencyBase;
 class PlanWriter;
 class ByteWriter;
 
-// Where in the user's program an RDD or action was created ("wordcount.cc:42").
-using CallSite = std::source_location;
+// Where in the user's program an RDD or action was created ("wordcount.cc:42"):
+// std::source_location's file and line, from the builtins GCC and Clang share
+// (Clang 14 has no std::source_location with Debian 12's libstdc++).
+class CallSite {
+ public:
+  constexpr CallSite() = default;
+  static constexpr CallSite current(const char* file = __builtin_FILE(), int line = __builtin_LINE()) {
+    CallSite site;
+    site.file_ = file;
+    site.line_ = line;
+    return site;
+  }
+  constexpr const char* file_name() const { return file_; }
+  constexpr int line() const { return line_; }
+
+ private:
+  const char* file_ = "";
+  int line_ = 0;
+};
 std::string describe(const CallSite& site);
 
 // An edge of the lineage graph. Narrow: each partition of the child needs a

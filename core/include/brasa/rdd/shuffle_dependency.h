@@ -74,7 +74,7 @@ template <class K, class V> class PairShuffleDependency final : public ShuffleDe
   void write_plan(PlanWriter& w) const override {
     w.begin<PairShuffleDependency>();
     w(shuffle_id());
-    partitioner().write<K>(w.writer());
+    partitioner().template write<K>(w.writer());
     w.node(*parent_);
   }
   static std::unique_ptr<TaskBody> rebuild(PlanReader& r) {
@@ -177,7 +177,7 @@ class CombiningShuffleDependency final : public ShuffleDependencyBase {
   void write_plan(PlanWriter& w) const override {
     w.begin<CombiningShuffleDependency>();
     w(shuffle_id());
-    partitioner().write<K>(w.writer());
+    partitioner().template write<K>(w.writer());
     w.node(*parent_);
     w.closure(create_);
     w.closure(merge_value_);

@@ -76,6 +76,80 @@ template <class T> constexpr bool fixed_eigen() {
 }
 }  // namespace detail
 
+// Plain structs (aggregates) of serializable fields need no serialize
+// method: their fields, up to 16, are found by brace-initialising the struct
+// with placeholders, then written and read in order. (A field whose type
+// accepts anything, such as std::optional or std::any, hides the ones after
+// it: such a struct needs its own serialize.)
+namespace detail {
+struct AnyField {
+  template <class U> operator U() const;  // only in unevaluated initialisers
+};
+template <class T, class... A> constexpr int aggregate_fields() {
+  if constexpr (sizeof...(A) > 16) {
+    return -1;
+  } else if constexpr (requires { T{std::declval<A>()..., AnyField{}}; }) {
+    return aggregate_fields<T, A..., AnyField>();
+  } else {
+    return static_cast<int>(sizeof...(A));
+  }
+}
+template <class T>
+concept PlainStruct = std::is_class_v<T> && std::is_aggregate_v<T> && (aggregate_fields<T>() > 0);
+template <class T, class F> void for_each_field(T& v, F&& f) {
+  constexpr int n = aggregate_fields<std::remove_const_t<T>>();
+  if constexpr (n == 1) {
+    auto& [a] = v;
+    f(a);
+  } else if constexpr (n == 2) {
+    auto& [a, b] = v;
+    f(a); f(b);
+  } else if constexpr (n == 3) {
+    auto& [a, b, c] = v;
+    f(a); f(b); f(c);
+  } else if constexpr (n == 4) {
+    auto& [a, b, c, d] = v;
+    f(a); f(b); f(c); f(d);
+  } else if constexpr (n == 5) {
+    auto& [a, b, c, d, e] = v;
+    f(a); f(b); f(c); f(d); f(e);
+  } else if constexpr (n == 6) {
+    auto& [a, b, c, d, e, f] = v;
+    f(a); f(b); f(c); f(d); f(e); f(f);
+  } else if constexpr (n == 7) {
+    auto& [a, b, c, d, e, f, g] = v;
+    f(a); f(b); f(c); f(d); f(e); f(f); f(g);
+  } else if constexpr (n == 8) {
+    auto& [a, b, c, d, e, f, g, h] = v;
+    f(a); f(b); f(c); f(d); f(e); f(f); f(g); f(h);
+  } else if constexpr (n == 9) {
+    auto& [a, b, c, d, e, f, g, h, i] = v;
+    f(a); f(b); f(c); f(d); f(e); f(f); f(g); f(h); f(i);
+  } else if constexpr (n == 10) {
+    auto& [a, b, c, d, e, f, g, h, i, j] = v;
+    f(a); f(b); f(c); f(d); f(e); f(f); f(g); f(h); f(i); f(j);
+  } else if constexpr (n == 11) {
+    auto& [a, b, c, d, e, f, g, h, i, j, k] = v;
+    f(a); f(b); f(c); f(d); f(e); f(f); f(g); f(h); f(i); f(j); f(k);
+  } else if constexpr (n == 12) {
+    auto& [a, b, c, d, e, f, g, h, i, j, k, l] = v;
+    f(a); f(b); f(c); f(d); f(e); f(f); f(g); f(h); f(i); f(j); f(k); f(l);
+  } else if constexpr (n == 13) {
+    auto& [a, b, c, d, e, f, g, h, i, j, k, l, m] = v;
+    f(a); f(b); f(c); f(d); f(e); f(f); f(g); f(h); f(i); f(j); f(k); f(l); f(m);
+  } else if constexpr (n == 14) {
+    auto& [a, b, c, d, e, f, g, h, i, j, k, l, m, n] = v;
+    f(a); f(b); f(c); f(d); f(e); f(f); f(g); f(h); f(i); f(j); f(k); f(l); f(m); f(n);
+  } else if constexpr (n == 15) {
+    auto& [a, b, c, d, e, f, g, h, i, j, k, l, m, n, o] = v;
+    f(a); f(b); f(c); f(d); f(e); f(f); f(g); f(h); f(i); f(j); f(k); f(l); f(m); f(n); f(o);
+  } else if constexpr (n == 16) {
+    auto& [a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p] = v;
+    f(a); f(b); f(c); f(d); f(e); f(f); f(g); f(h); f(i); f(j); f(k); f(l); f(m); f(n); f(o); f(p);
+  }
+}
+}  // namespace detail
+
 // True for types with a cereal-style member `serialize(Archive&)`.
 template <class T>
 concept HasSerializeMethod = requires(T& t, ByteWriter& w) { t.serialize(w); };
@@ -103,7 +177,7 @@ template <class T>
 concept Serializable =
     std::is_trivially_copyable_v<T> || std::is_same_v<T, std::string> || detail::IsVector<T>::value ||
     detail::IsPair<T>::value || detail::IsTuple<T>::value || detail::IsOptional<T>::value ||
-    detail::IsMap<T>::value || HasSerialize<T> || EigenDense<T>;
+    detail::IsMap<T>::value || HasSerialize<T> || EigenDense<T> || detail::PlainStruct<T>;
 
 // Appends encoded values to a byte string it owns (or borrows).
 class ByteWriter {
@@ -138,7 +212,7 @@ class ByteReader {
 
   void read_bytes(void* dst, size_t n) {
     need(n);
-    std::memcpy(dst, p_, n);
+    if (n != 0) std::memcpy(dst, p_, n);  // dst may be null then (an empty vector's data())
     p_ += n;
   }
   uint64_t read_size() {
@@ -203,16 +277,22 @@ template <class T> void ByteWriter::write(const T& v) {
       write(k);
       write(x);
     }
+  } else if constexpr (detail::PlainStruct<T>) {
+    detail::for_each_field(v, [this](const auto& field) { write(field); });
   } else {
     static_assert(Serializable<T>,
                   "brasa: this record type cannot be serialized. Use trivially copyable types, std::string, "
-                  "standard containers, pairs/tuples, or give the type a member "
+                  "standard containers, pairs/tuples, plain structs of these, or give the type a member "
                   "`template <class Ar> void serialize(Ar& ar) { ar(field1, field2); }`.");
   }
 }
 
 template <class T> void ByteReader::read(T& v) {
-  if constexpr (HasSerializeMethod<T>) {
+  if constexpr (std::is_same_v<T, bool>) {  // any byte but 0 is true: a bool holding another is undefined
+    unsigned char b;
+    read_bytes(&b, 1);
+    v = b != 0;
+  } else if constexpr (HasSerializeMethod<T>) {
     v.serialize(*this);
   } else if constexpr (HasSerializeFunction<T>) {
     serialize(*this, v);
@@ -263,6 +343,8 @@ template <class T> void ByteReader::read(T& v) {
       auto k = read<typename T::key_type>();
       v.emplace(std::move(k), read<typename T::mapped_type>());
     }
+  } else if constexpr (detail::PlainStruct<T>) {
+    detail::for_each_field(v, [this](auto& field) { read(field); });
   } else {
     static_assert(Serializable<T>, "brasa: this record type cannot be deserialized (see ByteWriter::write).");
   }

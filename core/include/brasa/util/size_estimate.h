@@ -68,6 +68,10 @@ template <class T> size_t approx_extra(const T& v) {  // bytes owned beyond size
     HeapCounter counter;
     serialize(counter, const_cast<T&>(v));
     return counter.bytes;
+  } else if constexpr (PlainStruct<T>) {
+    size_t bytes = 0;
+    for_each_field(v, [&](const auto& field) { bytes += approx_extra(field); });
+    return bytes;
   } else {
     return 0;
   }

@@ -95,11 +95,13 @@ template <class T> class ParallelCollectionNode final : public RDDNode<T> {
 class RangeNode final : public RDDNode<int64_t> {
  public:
   RangeNode(std::shared_ptr<Runtime> rt, int64_t start, int64_t end, int64_t step, int slices, const CallSite& site)
-      : RDDNode<int64_t>(std::move(rt), slices, "range", site), start_(start), step_(step) {
-    if (step == 0) throw std::invalid_argument("range: step must not be 0");
+      : RangeNode(std::move(rt), start, step, Count{count(start, end, step)}, slices, site) {}
+  struct Count {
+    int64_t n;
+  };
+  RangeNode(std::shared_ptr<Runtime> rt, int64_t start, int64_t step, Count count, int slices, const CallSite& site)
+      : RDDNode<int64_t>(std::move(rt), slices, "range", site), start_(start), step_(step), count_(count.n) {
     if (slices < 1) throw std::invalid_argument("range: num_slices must be at least 1");
-    count_ = (step > 0 ? (end > start ? (end - start + step - 1) / step : 0)
-                       : (start > end ? (start - end - step - 1) / -step : 0));
   }
 
   void write_plan(PlanWriter& w) const override {
@@ -111,18 +113,35 @@ class RangeNode final : public RDDNode<int64_t> {
     auto step = r.read<int64_t>();
     auto count = r.read<int64_t>();
     auto slices = r.read<int>();
-    return std::make_shared<RangeNode>(r.runtime(), start, start + count * step, step, slices, CallSite{});
+    if (step == 0 || count < 0) throw std::runtime_error("corrupt stage plan: a range of " + std::to_string(count) +
+                                                         " steps of " + std::to_string(step));
+    return std::make_shared<RangeNode>(r.runtime(), start, step, Count{count}, slices, CallSite{});
+  }
+
+  // The number of elements of [start, end) by step, without overflow.
+  static int64_t count(int64_t start, int64_t end, int64_t step) {
+    if (step == 0) throw std::invalid_argument("range: step must not be 0");
+    const __int128 span = step > 0 ? __int128{end} - start : __int128{start} - end;
+    const __int128 stride = step > 0 ? __int128{step} : -__int128{step};
+    const __int128 n = span > 0 ? (span + stride - 1) / stride : 0;
+    if (n > INT64_MAX) throw std::invalid_argument("range: more than 2^63 - 1 elements");
+    return static_cast<int64_t>(n);
   }
 
   void compute(int p, Sink<int64_t>& out) override {
-    int64_t b = count_ * p / num_partitions(), e = count_ * (p + 1) / num_partitions();
+    // In 128 bits: count_ * p overflows 64 for ranges beyond 2^63 / partitions.
+    const auto part = [&](int k) { return static_cast<int64_t>(__int128{count_} * k / num_partitions()); };
+    const int64_t b = part(p), e = part(p + 1);
     std::vector<int64_t> batch;
     batch.reserve(kBatchSize);
     for (int64_t i = b; i < e && !out.stopped(); i += kBatchSize) {
       check_cancelled();
       int64_t n = std::min<int64_t>(kBatchSize, e - i);
       batch.resize(static_cast<size_t>(n));
-      for (int64_t j = 0; j < n; ++j) batch[static_cast<size_t>(j)] = start_ + (i + j) * step_;
+      // Modulo 2^64, where (i + j) * step may wrap although the element fits.
+      for (int64_t j = 0; j < n; ++j)
+        batch[static_cast<size_t>(j)] = static_cast<int64_t>(static_cast<uint64_t>(start_) +
+                                                             static_cast<uint64_t>(i + j) * static_cast<uint64_t>(step_));
       out.push(batch);
     }
   }
