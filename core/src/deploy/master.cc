@@ -46,13 +46,7 @@ class MasterService final : public rpc::Master::Service {
     if (req->protocol_version() != kProtocolVersion)
       return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "protocol version mismatch");
     std::lock_guard lock(mu_);
-    Worker& w = workers_[req->worker_id()];
-    w.address = req->address();
-    w.cores = std::max(1, req->cores());
-    w.memory = req->memory_bytes();
-    w.alive = true;
-    w.last_heartbeat = Clock::now();
-    w.stub = std::shared_ptr<rpc::Worker::Stub>(rpc::Worker::NewStub(make_channel(w.address)));
+    const Worker& w = add_worker_locked(*req);
     spdlog::info("worker {} registered from {} ({} cores, {} MiB)", req->worker_id(), w.address, w.cores,
                  w.memory >> 20);
     save_locked();
@@ -102,10 +96,7 @@ class MasterService final : public rpc::Master::Service {
                               " but the master speaks " + std::to_string(kProtocolVersion));
     std::lock_guard lock(mu_);
     const std::string id = new_app_id();
-    App& a = apps_[id];
-    a.registration = *req;
-    a.executor_cores = std::max(1, req->executor_cores());
-    a.last_heartbeat = Clock::now();
+    const App& a = add_app_locked(id, *req);
     reply->set_app_id(id);
     for (auto& [wid, w] : workers_)
       if (w.alive) reply->add_worker_address(w.address);
@@ -332,23 +323,11 @@ class MasterService final : public rpc::Master::Service {
     if (!state.ParseFromString(read_file(state_path_)))
       throw std::runtime_error(state_path_ + ": not a brasa-master state file (remove it to start without the state)");
     next_app_ = state.next_app();
-    const auto now = Clock::now();
-    for (const auto& r : state.workers()) {
-      Worker& w = workers_[r.worker_id()];
-      w.address = r.address();
-      w.cores = std::max(1, r.cores());
-      w.memory = r.memory_bytes();
-      w.alive = true;
-      w.last_heartbeat = now;
-      w.stub = std::shared_ptr<rpc::Worker::Stub>(rpc::Worker::NewStub(make_channel(w.address)));
-    }
+    for (const auto& r : state.workers()) add_worker_locked(r);
     for (const auto& r : state.apps()) {
-      App& a = apps_[r.app_id()];
-      a.registration = r.registration();
-      a.executor_cores = std::max(1, a.registration.executor_cores());
+      App& a = add_app_locked(r.app_id(), r.registration());
       a.next_executor = r.next_executor();
       a.failures = r.failures();
-      a.last_heartbeat = now;
       for (int i = 0; i < r.executor_ids_size() && i < r.executor_workers_size(); ++i) {
         auto w = workers_.find(r.executor_workers(i));
         if (w == workers_.end()) continue;
@@ -422,6 +401,27 @@ class MasterService final : public rpc::Master::Service {
     const std::string& name() const { return registration.name(); }
     const std::string& driver() const { return registration.driver_address(); }
   };
+
+  // A worker as it registers, or as a restarted master recovers it: alive,
+  // as if it had just sent a heartbeat.
+  Worker& add_worker_locked(const rpc::RegisterWorkerRequest& r) {
+    Worker& w = workers_[r.worker_id()];
+    w.address = r.address();
+    w.cores = std::max(1, r.cores());
+    w.memory = r.memory_bytes();
+    w.alive = true;
+    w.last_heartbeat = Clock::now();
+    w.stub = std::shared_ptr<rpc::Worker::Stub>(rpc::Worker::NewStub(make_channel(w.address)));
+    return w;
+  }
+  // An application as it registers, or as a restarted master recovers it.
+  App& add_app_locked(const std::string& id, const rpc::RegisterApplicationRequest& r) {
+    App& a = apps_[id];
+    a.registration = r;
+    a.executor_cores = std::max(1, r.executor_cores());
+    a.last_heartbeat = Clock::now();
+    return a;
+  }
 
   void release(App& a, int executor) {
     auto it = a.executors.find(executor);
