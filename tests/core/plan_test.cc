@@ -3,6 +3,8 @@
 // plans are rejected with an error, not a crash.
 #include <gtest/gtest.h>
 
+#include <climits>
+#include <cstring>
 #include <random>
 #include <string>
 
@@ -64,6 +66,27 @@ TEST(StagePlan, GarbageIsAnErrorNotACrash) {
     }
   }
   EXPECT_EQ(rejected, 200);
+}
+
+// A few bytes that claim 2^31 - 1 slices of a parallelize must end in an
+// error at once (the fuzzer's find: the rebuilt node sliced an empty
+// collection that many times first).
+TEST(StagePlan, AShortPlanClaimingManySlicesIsRefusedAtOnce) {
+  auto ctx = make_context();
+  auto numbers = ctx->parallelize(std::vector<int64_t>{1, 2, 3}, 3);
+  brasa::PlanWriter w;
+  numbers.node()->write_plan(w);
+  std::string fields = w.bytes().substr(sizeof(uint64_t));  // after the type key: slices, inline, the slices
+  const int claimed = INT32_MAX;
+  std::memcpy(fields.data(), &claimed, sizeof claimed);
+  auto executor = std::make_shared<brasa::Runtime>(brasa_test::test_conf());
+  brasa::PlanReader r(executor, fields);
+  EXPECT_THROW(brasa::ParallelCollectionNode<int64_t>::rebuild(r), std::runtime_error);
+
+  const int none = 0;
+  std::memcpy(fields.data(), &none, sizeof none);
+  brasa::PlanReader zero(executor, fields);
+  EXPECT_THROW(brasa::ParallelCollectionNode<int64_t>::rebuild(zero), std::runtime_error);
 }
 
 }  // namespace

@@ -167,4 +167,35 @@ TEST(Readme, ProgramsCompileAsWritten) {
   EXPECT_GE(programs, 1);
 }
 
+// A record class without a serializer is reported once per line that makes
+// an RDD (or a broadcast) of it, at that line, and not again from inside
+// the engine's templates.
+TEST(Records, AMissingSerializerIsReportedOnceAtTheUsersLine) {
+  const fs::path file = fs::path(BRASA_BUILD_DIR) / "record-without-serializer.cc";
+  std::ofstream(file) << R"(#include "brasa/brasa.h"
+class Point {  // not an aggregate (private fields), no serialize
+ public:
+  explicit Point(double x = 0) : x_(x) {}
+ private:
+  double x_;
+  std::string label_;
+};
+int main(int argc, char** argv) {
+  brasa::init(argc, argv);
+  brasa::Context ctx(brasa::Conf().master("local[2]"));
+  auto points = ctx.parallelize(std::vector<double>{1, 2}).map([](double x) { return Point(x); });
+  return points.cache().collect().size() == 2 && points.count() == 2 ? 0 : 1;
+}
+)";
+  const std::string src = BRASA_SOURCE_DIR;
+  Result r = sh("c++ -std=c++20 -fsyntax-only -I" + src + "/core/include " + file.string());
+  EXPECT_NE(r.code, 0);
+  size_t errors = 0;
+  for (size_t at = r.out.find("error:"); at != std::string::npos; at = r.out.find("error:", at + 1)) ++errors;
+  EXPECT_EQ(errors, 1u) << r.out;
+  EXPECT_NE(r.out.find("record-without-serializer.cc:12:"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("required from here"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("this RDD's record type cannot be serialized"), std::string::npos) << r.out;
+}
+
 }  // namespace

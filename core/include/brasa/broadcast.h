@@ -92,12 +92,13 @@ template <class T> class Broadcast {
 
   static std::string encode(const void* v) {
     ByteWriter w;
-    w.write(*static_cast<const T*>(v));
+    if constexpr (Record<T>) w.write(*static_cast<const T*>(v));  // else Context::broadcast has said why
     return std::move(w.bytes());
   }
   static std::shared_ptr<const void> decode(const std::string& bytes) {
     ByteReader r(bytes);
-    return std::make_shared<const T>(r.read<T>());
+    if constexpr (Record<T>) return std::make_shared<const T>(r.read<T>());
+    return nullptr;
   }
 
  private:

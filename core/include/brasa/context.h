@@ -55,7 +55,7 @@ class Context {
   }
 
   template <class T> Broadcast<T> broadcast(T value) {
-    static_assert(Serializable<T>, "brasa: broadcast values must be serializable");
+    static_assert(Record<T>, "brasa: this broadcast value cannot be serialized (see RDD<T> for what can)");
     auto id = runtime_->broadcasts().put(std::make_shared<const T>(std::move(value)), &Broadcast<T>::encode);
     return Broadcast<T>(id, &runtime_->broadcasts());
   }

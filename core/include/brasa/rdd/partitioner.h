@@ -92,7 +92,8 @@ class Partitioner {
   // For stage plans; K is the key type the partitioner was made for.
   template <class K> void write(ByteWriter& w) const {
     w(static_cast<uint8_t>(kind_), num_partitions_, ascending_);
-    if (kind_ == Kind::kRange) w.write(bounds<K>());
+    if constexpr (Record<K>)  // else RDD<T> has said why
+      if (kind_ == Kind::kRange) w.write(bounds<K>());
     if (kind_ == Kind::kCustom) custom_->write(bounds_.get(), w);
   }
   template <class K> static Partitioner read(ByteReader& r) {

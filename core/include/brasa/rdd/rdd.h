@@ -52,6 +52,12 @@ template <class T> using KeyOf = typename PairTraits<T>::key;
 template <class T> using ValueOf = typename PairTraits<T>::value;
 
 template <class T> class RDD {
+  static_assert(Record<T>,
+                "brasa: this RDD's record type cannot be serialized (the line 'required from here' made it). "
+                "Records are trivially copyable types, std::string, standard containers, pairs, tuples and "
+                "plain structs of these; give any other class a member "
+                "`template <class Ar> void serialize(Ar& ar) { ar(field1, field2); }`.");
+
  public:
   using value_type = T;
 

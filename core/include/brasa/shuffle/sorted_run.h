@@ -24,7 +24,8 @@ template <class R> SortedRun write_sorted_run(SpillFile& file, std::span<R> reco
     ByteWriter w(&bytes);
     size_t n = std::min(kRunChunkRecords, records.size() - i);
     w.write_size(n);
-    for (size_t j = i; j < i + n; ++j) w.write(records[j]);
+    if constexpr (Record<R>)  // else RDD<T> has said why
+      for (size_t j = i; j < i + n; ++j) w.write(records[j]);
     chunks.push_back(file.append(bytes));
   }
   return chunks;
@@ -42,7 +43,8 @@ template <class R> class SortedRunReader {
       ByteReader r(bytes);
       uint64_t n = r.read_size();
       current_.clear();
-      for (uint64_t i = 0; i < n; ++i) current_.push_back(r.read<R>());
+      if constexpr (Record<R>)
+        for (uint64_t i = 0; i < n; ++i) current_.push_back(r.read<R>());
       pos_ = 0;
     }
     return true;

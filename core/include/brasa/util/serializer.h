@@ -179,6 +179,27 @@ concept Serializable =
     detail::IsPair<T>::value || detail::IsTuple<T>::value || detail::IsOptional<T>::value ||
     detail::IsMap<T>::value || HasSerialize<T> || EigenDense<T> || detail::PlainStruct<T>;
 
+namespace detail {
+// Serializable all the way down: the elements of containers, pairs, tuples
+// and optionals too (Serializable looks at the outer type only).
+template <class T> struct Encodable : std::bool_constant<Serializable<T>> {};
+template <class E, class A> struct Encodable<std::vector<E, A>> : Encodable<E> {};
+template <class T> struct Encodable<std::optional<T>> : Encodable<T> {};
+template <class A, class B>
+struct Encodable<std::pair<A, B>> : std::bool_constant<Encodable<A>::value && Encodable<B>::value> {};
+template <class... Ts> struct Encodable<std::tuple<Ts...>> : std::bool_constant<(Encodable<Ts>::value && ...)> {};
+template <class K, class V, class C, class A>
+struct Encodable<std::map<K, V, C, A>> : std::bool_constant<Encodable<K>::value && Encodable<V>::value> {};
+template <class K, class V, class H, class E, class A>
+struct Encodable<std::unordered_map<K, V, H, E, A>> : std::bool_constant<Encodable<K>::value && Encodable<V>::value> {};
+}  // namespace detail
+
+// True for the types an RDD may hold: RDD<T> checks it where the RDD is
+// made (the user's line), and the record codecs below then stay quiet, so
+// a type without a serializer is reported once.
+template <class T>
+concept Record = detail::Encodable<T>::value;
+
 // Appends encoded values to a byte string it owns (or borrows).
 class ByteWriter {
  public:
@@ -376,7 +397,12 @@ template <class T> T ByteReader::read() {
 }
 
 // Encodes a whole partition: record count, then the records.
-template <class T> void write_records(ByteWriter& w, const std::vector<T>& records) { w.write(records); }
-template <class T> std::vector<T> read_records(ByteReader& r) { return r.read<std::vector<T>>(); }
+template <class T> void write_records(ByteWriter& w, const std::vector<T>& records) {
+  if constexpr (Record<T>) w.write(records);  // else RDD<T> has said why
+}
+template <class T> std::vector<T> read_records(ByteReader& r) {
+  if constexpr (Record<T>) return r.read<std::vector<T>>();
+  return {};
+}
 
 }  // namespace brasa

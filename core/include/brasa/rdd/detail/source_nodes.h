@@ -43,6 +43,10 @@ template <class T> class ParallelCollectionNode final : public RDDNode<T> {
     for (const auto& slice : slices_) bytes += approx_bytes(*slice);
     inline_slices_ = bytes <= kInlineBytes;
   }
+  // An executor's copy, rebuilt from a plan: its slices come from the plan.
+  struct Rebuilt {};
+  ParallelCollectionNode(std::shared_ptr<Runtime> rt, int slices, Rebuilt)
+      : RDDNode<T>(std::move(rt), slices, "parallelize", CallSite{}) {}
   ~ParallelCollectionNode() override {
     for (uint64_t id : broadcast_ids_) this->runtime().broadcasts().remove(id);
   }
@@ -57,7 +61,8 @@ template <class T> class ParallelCollectionNode final : public RDDNode<T> {
     w.begin<ParallelCollectionNode>();
     w(this->num_partitions(), inline_slices_);
     if (inline_slices_) {
-      for (const auto& slice : slices_) w(*slice);
+      if constexpr (Record<T>)  // else RDD<T> has said why
+        for (const auto& slice : slices_) w(*slice);
       return;
     }
     std::lock_guard lock(mu_);
@@ -68,10 +73,12 @@ template <class T> class ParallelCollectionNode final : public RDDNode<T> {
   }
   static std::shared_ptr<RDDBase> rebuild(PlanReader& r) {
     int n = r.read<int>();
-    auto node = std::make_shared<ParallelCollectionNode>(r.runtime(), std::vector<T>{}, std::max(n, 1), CallSite{});
-    node->slices_.clear();
+    if (n < 1) throw std::runtime_error("corrupt stage plan: parallelize of " + std::to_string(n) + " slices");
+    auto node = std::make_shared<ParallelCollectionNode>(r.runtime(), n, Rebuilt{});
     if (r.read<bool>()) {
-      for (int i = 0; i < n; ++i) node->slices_.push_back(std::make_shared<const std::vector<T>>(r.read<std::vector<T>>()));
+      // Each slice takes at least a byte of the plan, so a short plan claiming
+      // many slices ends in a read error, not in a long loop.
+      for (int i = 0; i < n; ++i) node->slices_.push_back(std::make_shared<const std::vector<T>>(read_records<T>(r.reader())));
     } else {
       node->fetched_ids_ = r.read<std::vector<uint64_t>>();
       if (node->fetched_ids_.size() != static_cast<size_t>(n)) throw std::runtime_error("corrupt stage plan: slices");
