@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/core_numbers.hpp>
 #include <boost/graph/strong_components.hpp>
 #include <cmath>
 #include <limits>
@@ -12,6 +13,7 @@
 #include <queue>
 #include <random>
 #include <set>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -259,4 +261,93 @@ TEST(StronglyConnectedComponents, MatchesBoostGraph) {
   EXPECT_THROW(
       brasa::graphx::strongly_connected_components(Graph<int, int>::from_edges(ctx->parallelize(edges, 1), 0), 0),
       std::invalid_argument);
+}
+
+// Core numbers against Boost.Graph's core_numbers on the simple undirected
+// graph (self loops dropped, parallel and antiparallel edges once), across
+// partition counts; and a hand-made graph: a 4-clique with a tail and an
+// isolated vertex.
+TEST(KCore, CoreNumbersMatchBoostGraph) {
+  auto ctx = brasa_test::make_context();
+  auto edges = messy_edges(120, 500, 23);
+  for (VertexId v = 500; v < 505; ++v) edges.push_back({v, v + 1, 1});  // a path: core 1
+  std::set<std::pair<VertexId, VertexId>> simple;
+  for (const auto& e : edges)
+    if (e.src != e.dst) simple.insert({std::min(e.src, e.dst), std::max(e.src, e.dst)});
+  const auto ids = ids_of(edges);
+  std::map<VertexId, int> index;
+  for (VertexId v : ids) index.emplace(v, static_cast<int>(index.size()));
+  boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS> g(ids.size());
+  for (const auto& [a, b] : simple) boost::add_edge(index[a], index[b], g);
+  std::vector<int> core(ids.size());
+  boost::core_numbers(g, boost::make_iterator_property_map(core.begin(), boost::get(boost::vertex_index, g)));
+  std::map<VertexId, int> want;
+  for (const auto& [v, i] : index) want[v] = core[static_cast<size_t>(i)];
+  ASSERT_GT(*std::max_element(core.begin(), core.end()), 3);
+  for (int parts : {1, 4}) {
+    auto graph = Graph<int, int>::from_edges(ctx->parallelize(edges, parts), 0);
+    EXPECT_EQ(as_map(brasa::graphx::core_numbers(graph).vertices().collect()), want) << parts << " partitions";
+  }
+
+  // 1-2-3-4 all joined (core 3), 4-5-6 a tail (core 1), 7 alone (core 0), 8 with only a self loop.
+  std::vector<Edge<int>> small{{1, 2, 0}, {1, 3, 0}, {1, 4, 0}, {2, 3, 0}, {2, 4, 0}, {3, 4, 0},
+                               {4, 5, 0}, {5, 6, 0}, {2, 1, 0}, {8, 8, 0}};
+  std::vector<std::pair<VertexId, int>> vertices{{7, 70}};
+  for (VertexId v = 1; v <= 8; ++v)
+    if (v != 7) vertices.push_back({v, static_cast<int>(v) * 10});
+  auto graph = Graph<int, int>::create(ctx->parallelize(vertices, 2), ctx->parallelize(small, 3), 0);
+  EXPECT_EQ(as_map(brasa::graphx::core_numbers(graph).vertices().collect()),
+            (std::map<VertexId, int>{{1, 3}, {2, 3}, {3, 3}, {4, 3}, {5, 1}, {6, 1}, {7, 0}, {8, 0}}));
+  auto three = brasa::graphx::k_core(graph, 3);
+  EXPECT_EQ(as_map(three.vertices().collect()), (std::map<VertexId, int>{{1, 10}, {2, 20}, {3, 30}, {4, 40}}));
+  EXPECT_EQ(three.num_edges(), 7);  // the clique's six edges, 1-2 twice
+  EXPECT_EQ(brasa::graphx::k_core(graph, 0).num_vertices(), 8);
+  EXPECT_EQ(brasa::graphx::k_core(graph, 4).num_vertices(), 0);
+  EXPECT_THROW(brasa::graphx::k_core(graph, -1), std::invalid_argument);
+  EXPECT_THROW(brasa::graphx::core_numbers(graph, 0), std::invalid_argument);
+}
+
+// mask keeps this graph's vertices and edges that the other graph has,
+// with this graph's attributes, whatever either graph's partitioning.
+TEST(GraphOperators, MaskKeepsWhatTheOtherGraphHas) {
+  auto ctx = brasa_test::make_context();
+  auto edges = messy_edges(60, 300, 29);
+  auto graph = Graph<int, int>::from_edges(ctx->parallelize(edges, 3), 0).map_vertices([](VertexId id, int) {
+    return static_cast<int>(id) * 2;
+  });
+  // The other graph: the edges with an even source, partitioned its own way, other attributes.
+  std::vector<Edge<int>> even;
+  for (const auto& e : edges)
+    if (e.src % 2 == 0) even.push_back({e.src, e.dst, -1});
+  auto other = Graph<char, int>::from_edges(ctx->parallelize(even, 5), 'x')
+                   .partition_by(brasa::graphx::PartitionStrategy::EdgePartition2D, 2);
+  auto masked = graph.mask(other);
+  std::map<VertexId, int> want_vertices;
+  for (VertexId v : ids_of(even)) want_vertices[v] = static_cast<int>(v) * 2;
+  EXPECT_EQ(as_map(masked.vertices().collect()), want_vertices);
+  std::multiset<std::tuple<VertexId, VertexId, int>> want_edges, got_edges;
+  for (const auto& e : edges)
+    if (e.src % 2 == 0) want_edges.insert({e.src, e.dst, e.attr});
+  for (const auto& e : masked.edges().collect()) got_edges.insert({e.src, e.dst, e.attr});
+  EXPECT_EQ(got_edges, want_edges);
+  EXPECT_EQ(graph.mask(graph).num_edges(), static_cast<int64_t>(edges.size()));
+}
+
+// group_edges merges the edges with the same ends into one, also when the
+// duplicates sit in different partitions.
+TEST(GraphOperators, GroupEdgesMergesDuplicatesAcrossPartitions) {
+  auto ctx = brasa_test::make_context();
+  auto edges = messy_edges(30, 400, 31);
+  std::map<std::pair<VertexId, VertexId>, int> want;
+  for (const auto& e : edges) want[{e.src, e.dst}] += e.attr;
+  ASSERT_LT(want.size(), edges.size());
+  for (int parts : {1, 4}) {
+    auto graph = Graph<int, int>::from_edges(ctx->parallelize(edges, parts), 0);
+    auto grouped = graph.group_edges([](int a, int b) { return a + b; });
+    std::map<std::pair<VertexId, VertexId>, int> got;
+    for (const auto& e : grouped.edges().collect()) EXPECT_TRUE(got.emplace(std::pair{e.src, e.dst}, e.attr).second);
+    EXPECT_EQ(got, want) << parts << " partitions";
+    EXPECT_EQ(grouped.num_vertices(), graph.num_vertices());
+    EXPECT_EQ(grouped.edge_partitions().num_partitions(), parts);
+  }
 }

@@ -117,6 +117,18 @@ template <class VD, class ED> class Graph {
   // GraphX's subgraph: the vertices with vpred(id, attr), and the edges
   // with epred(triplet) between two of them.
   template <class EPred, class VPred> Graph subgraph(EPred epred, VPred vpred) const;
+  // GraphX's mask: the vertices and edges of this graph that `other` also
+  // has (vertices by id, edges by source and destination), with this
+  // graph's attributes. A duplicated edge is kept as often as it is here.
+  // Unlike GraphX's, the answer does not depend on how either graph's
+  // edges are partitioned.
+  template <class VD2, class ED2> Graph mask(const Graph<VD2, ED2>& other) const;
+  // GraphX's groupEdges: the edges between the same source and destination
+  // merged into one, whose attribute is merge(ED, ED) -> ED over theirs
+  // (merge must be commutative and associative). Unlike GraphX's, this
+  // merges duplicates in different partitions too (one shuffle), so no
+  // partition_by is needed first.
+  template <class Merge> Graph group_edges(Merge merge) const;
 
   // GraphX's outerJoinVertices: new attributes f(id, attr, std::optional<U>)
   // from the values of `other` by id (absent for ids it lacks). With a

@@ -7,6 +7,7 @@
 #include "brasa/graphx/generators.h"
 #include "brasa/graphx/graph.h"
 #include "brasa/graphx/lib/connected_components.h"
+#include "brasa/graphx/lib/k_core.h"
 #include "brasa/graphx/lib/label_propagation.h"
 #include "brasa/graphx/lib/neighbors.h"
 #include "brasa/graphx/lib/page_rank.h"

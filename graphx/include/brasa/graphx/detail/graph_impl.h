@@ -492,6 +492,52 @@ template <class VD, class ED, class EPred, class VPred> struct KeepEdges {
   }
 };
 
+// mask's and group_edges' pieces: edges keyed by their ends, and back.
+template <class ED> struct KeyByEnds {
+  std::pair<std::pair<VertexId, VertexId>, ED> operator()(const Edge<ED>& e) const { return {{e.src, e.dst}, e.attr}; }
+};
+struct EndsOnly {
+  template <class ED> std::pair<std::pair<VertexId, VertexId>, char> operator()(const Edge<ED>& e) const {
+    return {{e.src, e.dst}, 0};
+  }
+};
+struct FirstChar {
+  char operator()(char a, char) const { return a; }
+};
+struct EdgeOfKeyed {
+  template <class P> auto operator()(const P& p) const {
+    using ED = std::decay_t<decltype(p.second.first)>;
+    return Edge<ED>{p.first.first, p.first.second, p.second.first};
+  }
+};
+struct EdgeOfMerged {
+  template <class P> auto operator()(const P& p) const {
+    using ED = std::decay_t<decltype(p.second)>;
+    return Edge<ED>{p.first.first, p.first.second, p.second};
+  }
+};
+struct AnyEdge {  // subgraph's edge predicate when only vertices decide
+  template <class T> bool operator()(const T&) const { return true; }
+};
+struct IdOnly {
+  template <class VD> std::pair<VertexId, char> operator()(const std::pair<VertexId, VD>& v) const { return {v.first, 0}; }
+};
+struct KeepOwn {
+  template <class VD> std::optional<VD> operator()(VertexId, const VD& attr, const std::optional<char>& in_other) const {
+    return in_other ? std::optional<VD>(attr) : std::nullopt;
+  }
+};
+struct PresentOnly {
+  template <class VD>
+  std::vector<std::pair<VertexId, VD>> operator()(const std::vector<VertexPartition<std::optional<VD>>>& parts) const {
+    std::vector<std::pair<VertexId, VD>> out;
+    for (const auto& p : parts)
+      for (size_t i = 0; i < p.size(); ++i)
+        if (p.has(i) && p.values[i]) out.emplace_back(p.ids[i], *p.values[i]);
+    return out;
+  }
+};
+
 template <class ED> struct KeyByEdgePartition {
   PartitionStrategy strategy;
   int n;
@@ -622,6 +668,35 @@ Graph<VD, ED> Graph<VD, ED>::subgraph(EPred epred, VPred vpred) const {
                    .map_partitions(detail::KeepEdges<VD, ED, EPred, VPred>{epred, vpred})
                    .map_partitions_with_index(detail::BuildEdgePartition<ED>{n});
   return build(vertices, std::move(edges), n);
+}
+
+template <class VD, class ED>
+template <class VD2, class ED2>
+Graph<VD, ED> Graph<VD, ED>::mask(const Graph<VD2, ED2>& other) const {
+  int n = vertex_partitions();
+  auto kept = outer_join_vertices(other.vertices().rdd().map(detail::IdOnly{}), detail::KeepOwn{});
+  auto vertices = kept.vertices().partitions().map_partitions(detail::PresentOnly{}, true);
+  // An edge here is kept when other has one with the same ends (both ends
+  // are then vertices of both graphs).
+  auto ends = other.edges().map(detail::EndsOnly{}).reduce_by_key(detail::FirstChar{}, Partitioner::hash(n));
+  auto edges = this->edges()
+                   .map(detail::KeyByEnds<ED>{})
+                   .join(ends, Partitioner::hash(n))
+                   .map(detail::EdgeOfKeyed{})
+                   .map_partitions_with_index(detail::BuildEdgePartition<ED>{n});
+  return build(vertices, std::move(edges), n);
+}
+
+template <class VD, class ED>
+template <class Merge>
+Graph<VD, ED> Graph<VD, ED>::group_edges(Merge merge) const {
+  int n = edges_.num_partitions();
+  auto parts = edges()
+                   .map(detail::KeyByEnds<ED>{})
+                   .reduce_by_key(merge, Partitioner::hash(n))
+                   .map(detail::EdgeOfMerged{})
+                   .map_partitions_with_index(detail::BuildEdgePartition<ED>{vertex_partitions()});
+  return with_edges(std::move(parts));
 }
 
 template <class VD, class ED>

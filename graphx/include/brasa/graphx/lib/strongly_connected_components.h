@@ -44,12 +44,6 @@ struct TakeFinalColor {
     return s && s->second ? s->first : scc;
   }
 };
-struct AnyEdge {
-  template <class T>
-  bool operator()(const T&) const {
-    return true;
-  }
-};
 struct NotFinal {
   bool operator()(VertexId, const SccState& s) const { return !s.second; }
 };
