@@ -5,8 +5,9 @@
 //
 //   brasa-cc --input edges.txt --output components
 //
-// --mode memory runs graphx::connected_components (Pregel) or
-// strongly_connected_components on the cached graph; --mode disk runs label
+// --mode memory runs graphx::connected_components (Pregel),
+// star_connected_components (--stars) or strongly_connected_components on
+// the cached graph; --mode disk runs label
 // propagation (or, --strongly, colouring rounds) as a chain of MapReduce
 // jobs, each re-reading the edge list and the labels the last one wrote.
 #include <cstdio>
@@ -228,9 +229,14 @@ int main(int argc, char** argv) {
                 "Connected components of an edge list, labelled by "
                 "their smallest vertex id");
   int top = 5;
-  bool strongly = false;
+  bool strongly = false, stars = false;
   app.cli().add_flag("--strongly", strongly,
                      "strongly connected components (edges taken in their direction; GraphX's algorithm)");
+  app.cli()
+      .add_flag("--stars", stars,
+                "large-star/small-star rounds instead of Pregel: rounds grow with the log of the diameter "
+                "(for long paths)")
+      ->excludes("--strongly");
   app.cli()
       .add_option("--top", top, "print the sizes of the K largest components")
       ->check(CLI::NonNegativeNumber)
@@ -250,6 +256,7 @@ int main(int argc, char** argv) {
       auto graph = brasa::graphx::load_edge_list(ctx, flags.input, {.partitions = flags.partitions});
       report.loaded();
       labels = strongly ? brasa::graphx::strongly_connected_components(graph).vertices().rdd()
+               : stars  ? brasa::graphx::star_connected_components(graph).vertices().rdd()
                         : brasa::graphx::connected_components(graph).vertices().rdd();
     }
     labels.cache();

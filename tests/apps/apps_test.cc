@@ -325,6 +325,10 @@ TEST(ConnectedComponentsApp, MatchesUnionFindInBothModes) {
     EXPECT_NE(r.out.find(std::to_string(labels.size()) + " components among"), std::string::npos) << r.out;
     EXPECT_EQ(metric(slurp(dir / (mode + ".json")), "components"), static_cast<double>(labels.size()));
   }
+  Result r = run("brasa-cc", "--input " + dir / "edges.txt" + " --stars --output " + dir / "stars");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(read_labels(dir / "stars"), expected);
+  EXPECT_NE(run("brasa-cc", "--input " + dir / "edges.txt" + " --stars --strongly").code, 0);
 }
 
 TEST(ConnectedComponentsApp, StronglyConnectedComponents) {

@@ -229,3 +229,30 @@ TEST(Pregel, MaxIterationsStopsEarlyAndManySuperstepsStayCorrect) {
 }
 
 }  // namespace
+
+// Star connected components give connected_components' labels (against
+// Boost.Graph on random graphs with negative ids, across partitions), and
+// finish a long path in few rounds, where Pregel would take one superstep
+// per vertex.
+TEST(StarConnectedComponents, MatchesBoostGraphAndFinishesLongPaths) {
+  auto ctx = brasa_test::make_context();
+  auto edges = random_edges(3000, 2500, 41);  // sparse: many components
+  for (VertexId v = 5000000000; v < 5000000040; ++v) edges.push_back({v, v + 1, 1});
+  edges.push_back({77777, 77777, 1});  // a self loop alone
+  const auto want = boost_components(edges);
+  for (int parts : {1, 3, 8}) {
+    auto g = Graph<int, int>::from_edges(ctx->parallelize(edges, parts), 0);
+    EXPECT_EQ(as_map(brasa::graphx::star_connected_components(g).vertices().collect()), want) << parts;
+  }
+  std::vector<Edge<int>> path;
+  const VertexId length = 20000;
+  std::mt19937_64 rng(3);
+  std::vector<VertexId> order(length);
+  for (VertexId i = 0; i < length; ++i) order[static_cast<size_t>(i)] = i * 7 - 30000;
+  std::shuffle(order.begin(), order.end(), rng);  // the path visits ids in random order
+  for (size_t i = 0; i + 1 < order.size(); ++i) path.push_back({order[i], order[i + 1], 1});
+  auto g = Graph<int, int>::from_edges(ctx->parallelize(path, 4), 0);
+  auto labels = brasa::graphx::star_connected_components(g).vertices().collect();
+  ASSERT_EQ(labels.size(), static_cast<size_t>(length));
+  for (const auto& [v, label] : labels) ASSERT_EQ(label, -30000) << v;
+}
