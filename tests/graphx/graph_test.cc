@@ -128,6 +128,12 @@ TEST(Graph, AggregateMessagesMatchesALoopForEveryLayout) {
   auto edges = random_edges(300, 2000, 1);
   std::map<VertexId, int64_t> expected;  // per vertex: sum of in-neighbour ids % 1000 + edge attrs
   for (const auto& e : edges) expected[e.dst] += e.src % 1000 + e.attr;
+  std::map<VertexId, int64_t> expected_back;  // per vertex: sum of out-neighbour ids % 1000
+  int64_t expected_mapped = 0;
+  for (const auto& e : edges) {
+    expected_back[e.src] += e.dst % 1000;
+    expected_mapped += e.src % 1000 * 1000 + e.attr;
+  }
   for (int parts : {1, 3, 8}) {
     auto base = Graph<int64_t, int>::from_edges(ctx->parallelize(edges, parts), 0)
                     .map_vertices([](VertexId id, int64_t) { return static_cast<int64_t>(id % 1000); });
@@ -139,6 +145,16 @@ TEST(Graph, AggregateMessagesMatchesALoopForEveryLayout) {
           TripletFields::src());
       EXPECT_EQ(as_map(got.collect()), expected) << parts << " partitions, strategy " << static_cast<int>(strategy);
       EXPECT_EQ(g.num_edges(), 2000);
+      // Only the destinations' attributes shipped (the sources' are not read).
+      auto back = g.aggregate_messages<int64_t>([](auto& c) { c.send_to_src(c.dst_attr()); },
+                                                [](int64_t a, int64_t b) { return a + b; }, TripletFields::dst());
+      EXPECT_EQ(as_map(back.collect()), expected_back) << parts << " partitions";
+      int64_t mapped = 0;
+      for (const auto& e : g.map_triplets([](const auto& t) { return t.src_attr * 1000 + t.attr; }, TripletFields::src())
+                               .edges()
+                               .collect())
+        mapped += e.attr;
+      EXPECT_EQ(mapped, expected_mapped) << parts << " partitions";
     }
   }
 }

@@ -26,6 +26,10 @@ template <class ED> struct EdgePartition {
   // partition p, ascending by id; vertex attributes arrive from p, and
   // messages leave for p, in this order.
   std::vector<std::vector<int32_t>> routes;
+  // roles[l]: kSource if local vertex l is the source of an edge here, plus
+  // kDestination if it is the destination of one; an operation that reads
+  // only one end's attribute is shipped only the vertices in that role.
+  std::vector<uint8_t> roles;
   int32_t index = 0;  // which partition of the edge RDD this is
 
   size_t size() const { return src.size(); }
@@ -48,6 +52,7 @@ template <class ED> struct EdgePartition {
     out.dst = dst;
     out.attr = std::move(attrs);
     out.routes = routes;
+    out.roles = roles;
     out.index = index;
     return out;
   }
@@ -74,10 +79,13 @@ template <class ED> struct EdgePartition {
     p.src.reserve(edges.size());
     p.dst.reserve(edges.size());
     p.attr.reserve(edges.size());
+    p.roles.assign(p.local_to_global.size(), 0);
     for (uint32_t i : order) {
       p.src.push_back(p.local_of(edges[i].src));
       p.dst.push_back(p.local_of(edges[i].dst));
       p.attr.push_back(edges[i].attr);
+      p.roles[static_cast<size_t>(p.src.back())] |= kSource;
+      p.roles[static_cast<size_t>(p.dst.back())] |= kDestination;
     }
     Partitioner by_vertex = Partitioner::hash(vertex_partitions);
     p.routes.resize(static_cast<size_t>(vertex_partitions));
@@ -90,9 +98,9 @@ template <class ED> struct EdgePartition {
     size_t n = local_to_global.capacity() * sizeof(VertexId) + (src.capacity() + dst.capacity()) * sizeof(int32_t) +
                approx_bytes(attr) - sizeof(attr);
     for (const auto& r : routes) n += sizeof(r) + r.capacity() * sizeof(int32_t);
-    return n;
+    return n + roles.capacity();
   }
-  template <class Ar> void serialize(Ar& ar) { ar(local_to_global, src, dst, attr, routes, index); }
+  template <class Ar> void serialize(Ar& ar) { ar(local_to_global, src, dst, attr, routes, roles, index); }
 };
 
 }  // namespace brasa::graphx

@@ -47,13 +47,15 @@ namespace brasa::graphx {
 // and where the messages coming back belong.
 struct RoutingPartition {
   std::vector<std::vector<int32_t>> positions;  // by edge partition
+  std::vector<std::vector<uint8_t>> roles;      // by edge partition, beside positions (EdgePartition::roles)
   int32_t vertex_partition = 0;                 // which vertex partition these are positions in
   size_t heap_bytes() const {
     size_t n = 0;
     for (const auto& p : positions) n += sizeof(p) + p.capacity() * sizeof(int32_t);
+    for (const auto& r : roles) n += sizeof(r) + r.capacity();
     return n;
   }
-  template <class Ar> void serialize(Ar& ar) { ar(positions, vertex_partition); }
+  template <class Ar> void serialize(Ar& ar) { ar(positions, roles, vertex_partition); }
 };
 
 // What graphs with the same vertices and edge layout share, whatever their
@@ -188,9 +190,10 @@ template <class VD, class ED> class Graph {
   Graph with_edges(RDD<EdgePartition<ED>> edges) const;
 
   const RDD<RoutingPartition>& routing() const;
-  // The vertex attributes each edge partition needs (with the active flags
-  // of `active` when given), laid out by edge partition.
-  template <class A> auto ship(const RDD<VertexPartition<A>>* active) const;
+  // The vertex attributes each edge partition needs for an operation that
+  // reads the ends in `roles` (with the active flags of `active` when
+  // given: then every end), laid out by edge partition.
+  template <class A> auto ship(const RDD<VertexPartition<A>>* active, uint8_t roles = kSource | kDestination) const;
   // The messages of the scans, merged per vertex partition.
   template <class M, class Merge> VertexRDD<M> merge_messages(const auto& blocks, Merge merge) const;
 

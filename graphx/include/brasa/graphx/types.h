@@ -44,10 +44,15 @@ enum class EdgeDirection { In, Out, Either, Both };
 
 // Which vertex attributes a function of an edge reads: only those are
 // shipped to the edge partitions (GraphX's TripletFields).
+// The roles of a vertex in an edge partition (EdgePartition::roles), and
+// the roles whose attributes an operation reads (TripletFields::roles).
+inline constexpr uint8_t kSource = 1, kDestination = 2;
+
 struct TripletFields {
   bool use_src = true;
   bool use_dst = true;
   bool use_edge = true;
+  constexpr uint8_t roles() const { return static_cast<uint8_t>((use_src ? kSource : 0) | (use_dst ? kDestination : 0)); }
   static constexpr TripletFields none() { return {false, false, true}; }
   static constexpr TripletFields src() { return {true, false, true}; }
   static constexpr TripletFields dst() { return {false, true, true}; }

@@ -105,17 +105,29 @@ template <class VD> struct BuildVertexPartition {
   }
 };
 
-// (vertex partition, (edge partition, ids it touches there)).
+// The ids an edge partition touches in one vertex partition, and their roles there.
+struct EdgePartitionRoute {
+  int32_t edge_partition = 0;
+  std::vector<VertexId> ids;  // ascending
+  std::vector<uint8_t> roles;
+  template <class Ar> void serialize(Ar& ar) { ar(edge_partition, ids, roles); }
+};
+
+// (vertex partition, the route of an edge partition to it).
 template <class ED> struct RouteIds {
-  std::vector<std::pair<int32_t, std::pair<int32_t, std::vector<VertexId>>>> operator()(const Parts<ED>& parts) const {
-    std::vector<std::pair<int32_t, std::pair<int32_t, std::vector<VertexId>>>> out;
+  std::vector<std::pair<int32_t, EdgePartitionRoute>> operator()(const Parts<ED>& parts) const {
+    std::vector<std::pair<int32_t, EdgePartitionRoute>> out;
     for (const auto& e : parts)
       for (size_t p = 0; p < e.routes.size(); ++p) {
         if (e.routes[p].empty()) continue;
-        std::vector<VertexId> ids;
-        ids.reserve(e.routes[p].size());
-        for (int32_t l : e.routes[p]) ids.push_back(e.local_to_global[static_cast<size_t>(l)]);
-        out.push_back({static_cast<int32_t>(p), {e.index, std::move(ids)}});
+        EdgePartitionRoute route{e.index, {}, {}};
+        route.ids.reserve(e.routes[p].size());
+        route.roles.reserve(e.routes[p].size());
+        for (int32_t l : e.routes[p]) {
+          route.ids.push_back(e.local_to_global[static_cast<size_t>(l)]);
+          route.roles.push_back(e.roles[static_cast<size_t>(l)]);
+        }
+        out.push_back({static_cast<int32_t>(p), std::move(route)});
       }
     return out;
   }
@@ -125,18 +137,18 @@ template <class ED> struct RouteIds {
 // ascending, so one merge walk each).
 template <class VD> struct BuildRouting {
   int edge_partitions;
-  std::vector<RoutingPartition> operator()(
-      const std::vector<VertexPartition<VD>>& vertices,
-      const std::vector<std::pair<int32_t, std::pair<int32_t, std::vector<VertexId>>>>& routes) const {
+  std::vector<RoutingPartition> operator()(const std::vector<VertexPartition<VD>>& vertices,
+                                           const std::vector<std::pair<int32_t, EdgePartitionRoute>>& routes) const {
     RoutingPartition r;
     r.positions.resize(static_cast<size_t>(edge_partitions));
+    r.roles.resize(static_cast<size_t>(edge_partitions));
     if (!routes.empty()) r.vertex_partition = routes[0].first;
     for (const auto& v : vertices)
       for (const auto& [p, route] : routes) {
-        const auto& [q, ids] = route;
-        auto& pos = r.positions[static_cast<size_t>(q)];
+        auto& pos = r.positions[static_cast<size_t>(route.edge_partition)];
+        r.roles[static_cast<size_t>(route.edge_partition)] = route.roles;
         size_t i = 0;
-        for (VertexId id : ids) {
+        for (VertexId id : route.ids) {
           while (i < v.ids.size() && v.ids[i] < id) ++i;
           if (i == v.ids.size() || v.ids[i] != id)
             throw std::logic_error("graphx: an edge's end is missing from the vertices");
@@ -151,41 +163,51 @@ template <class VD> struct BuildRouting {
 // `active_mask` when given (an empty mask: every vertex active).
 // Fills attr (and active, when given) by local index from the blocks
 // shipped to edge partition p; both are sized to p's vertices already.
+// The blocks hold the routed vertices whose role is in `roles`, in route
+// order (the attributes of the others are left as they are).
 template <class VD, class ED>
 void scatter(const EdgePartition<ED>& p, const Shipped<VD>& shipped, std::vector<VD>& attr,
-             std::vector<uint8_t>* active) {
+             std::vector<uint8_t>* active, uint8_t roles) {
   for (const auto& [q, block] : shipped) {
     const auto& route = p.routes.at(static_cast<size_t>(block.from));
-    for (size_t k = 0; k < route.size(); ++k) {
-      attr[static_cast<size_t>(route[k])] = block.attrs[k];
-      if (active) (*active)[static_cast<size_t>(route[k])] = block.active[k];
+    for (size_t k = 0, j = 0; k < route.size(); ++k) {
+      const auto l = static_cast<size_t>(route[k]);
+      if (!(p.roles[l] & roles)) continue;
+      attr[l] = block.attrs[j];
+      if (active) (*active)[l] = block.active[j];
+      ++j;
     }
   }
 }
 
 template <class VD> Shipped<VD> gather(const VertexPartition<VD>& v, const RoutingPartition& r, int32_t from,
-                                       const std::vector<uint8_t>* active_mask) {
+                                       const std::vector<uint8_t>* active_mask, uint8_t roles) {
   Shipped<VD> out;
   for (size_t q = 0; q < r.positions.size(); ++q) {
     const auto& pos = r.positions[q];
+    const auto& role = r.roles[q];
     if (pos.empty()) continue;
     ShipBlock<VD> b;
     b.from = from;
     b.attrs.reserve(pos.size());
-    for (int32_t i : pos) b.attrs.push_back(v.values[static_cast<size_t>(i)]);
-    if (active_mask) {
-      b.active.reserve(pos.size());
-      for (int32_t i : pos) b.active.push_back(active_mask->empty() || (*active_mask)[static_cast<size_t>(i)]);
+    if (active_mask) b.active.reserve(pos.size());
+    for (size_t k = 0; k < pos.size(); ++k) {
+      if (!(role[k] & roles)) continue;
+      const auto i = static_cast<size_t>(pos[k]);
+      b.attrs.push_back(v.values[i]);
+      if (active_mask) b.active.push_back(active_mask->empty() || (*active_mask)[i]);
     }
+    if (b.attrs.empty()) continue;
     out.emplace_back(static_cast<int32_t>(q), std::move(b));
   }
   return out;
 }
 
 template <class VD> struct Gather {
+  uint8_t roles = kSource | kDestination;
   Shipped<VD> operator()(const std::vector<VertexPartition<VD>>& v, const std::vector<RoutingPartition>& r) const {
     if (v.empty()) return {};
-    return gather(v[0], r.at(0), r[0].vertex_partition, nullptr);
+    return gather(v[0], r.at(0), r[0].vertex_partition, nullptr, roles);
   }
 };
 template <class VD, class A> struct GatherActive {
@@ -194,7 +216,7 @@ template <class VD, class A> struct GatherActive {
     if (v.empty()) return {};
     const auto& a = active.at(0);
     if (a.ids != v[0].ids) throw std::logic_error("graphx: an active set of another graph's vertices");
-    return gather(v[0], r.at(0), r[0].vertex_partition, &a.mask);
+    return gather(v[0], r.at(0), r[0].vertex_partition, &a.mask, kSource | kDestination);
   }
 };
 
@@ -216,10 +238,11 @@ template <class VD, class ED, class M, class Send, class Merge> struct Scan {
   Merge merge;
   bool filter_active = false;
   EdgeDirection direction = EdgeDirection::Either;
+  uint8_t roles = kSource | kDestination;  // the ends whose attributes were shipped
   // Functions that carry data (functors with serialize) travel field by field.
   template <class Ar>
   void serialize(Ar& ar) requires(!std::is_trivially_copyable_v<Send> || !std::is_trivially_copyable_v<Merge>) {
-    ar(send, merge, filter_active, direction);
+    ar(send, merge, filter_active, direction, roles);
   }
 
   // The per-partition arrays, kept by each thread from one scan to the
@@ -242,7 +265,7 @@ template <class VD, class ED, class M, class Send, class Merge> struct Scan {
       auto& active = scratch.active;
       attr.assign(shipped ? n : 0, VD{});
       active.assign(n, filter_active ? 0 : 1);
-      if (shipped) scatter(p, *shipped, attr, filter_active ? &active : nullptr);
+      if (shipped) scatter(p, *shipped, attr, filter_active ? &active : nullptr, roles);
       auto& messages = scratch.messages;
       messages.value.assign(n, M{});
       messages.has.assign(n, 0);
@@ -420,9 +443,10 @@ template <class ED> struct Reverse {
 };
 
 // Each edge partition's vertex attributes by local index, from the blocks shipped to it.
-template <class VD, class ED> std::vector<VD> local_attrs(const EdgePartition<ED>& p, const Shipped<VD>& shipped) {
+template <class VD, class ED>
+std::vector<VD> local_attrs(const EdgePartition<ED>& p, const Shipped<VD>& shipped, uint8_t roles) {
   std::vector<VD> attr(p.num_vertices());
-  scatter(p, shipped, attr, nullptr);
+  scatter(p, shipped, attr, nullptr, roles);
   return attr;
 }
 
@@ -430,7 +454,7 @@ template <class VD, class ED> struct Triplets {
   std::vector<EdgeTriplet<VD, ED>> operator()(const Parts<ED>& parts, const Shipped<VD>& shipped) const {
     std::vector<EdgeTriplet<VD, ED>> out;
     for (const auto& p : parts) {
-      auto attr = local_attrs(p, shipped);
+      auto attr = local_attrs(p, shipped, kSource | kDestination);
       out.reserve(out.size() + p.size());
       for (size_t e = 0; e < p.size(); ++e)
         out.push_back(EdgeTriplet<VD, ED>{p.src_id(e), p.dst_id(e), attr[static_cast<size_t>(p.src[e])],
@@ -442,12 +466,13 @@ template <class VD, class ED> struct Triplets {
 
 template <class VD, class ED, class F> struct MapTriplets {
   F f;
-  template <class Ar> void serialize(Ar& ar) requires(!std::is_trivially_copyable_v<F>) { ar(f); }
+  uint8_t roles = kSource | kDestination;  // the ends whose attributes were shipped
+  template <class Ar> void serialize(Ar& ar) requires(!std::is_trivially_copyable_v<F>) { ar(f, roles); }
   auto operator()(const Parts<ED>& parts, const Shipped<VD>& shipped) const {
     using ED2 = std::decay_t<std::invoke_result_t<const F&, const EdgeTriplet<VD, ED>&>>;
     std::vector<EdgePartition<ED2>> out;
     for (const auto& p : parts) {
-      auto attr = local_attrs(p, shipped);
+      auto attr = local_attrs(p, shipped, roles);
       std::vector<ED2> attrs;
       attrs.reserve(p.size());
       EdgeTriplet<VD, ED> t;
@@ -649,9 +674,10 @@ template <class VD, class ED> template <class F> auto Graph<VD, ED>::map_edges(F
 
 template <class VD, class ED>
 template <class F>
-auto Graph<VD, ED>::map_triplets(F f, TripletFields) const {
+auto Graph<VD, ED>::map_triplets(F f, TripletFields fields) const {
   using ED2 = std::decay_t<std::invoke_result_t<F&, const EdgeTriplet<VD, ED>&>>;
-  auto e = edges_.zip_partitions(ship<VD>(nullptr), detail::MapTriplets<VD, ED, F>{std::move(f)});
+  auto e = edges_.zip_partitions(ship<VD>(nullptr, fields.roles()),
+                                 detail::MapTriplets<VD, ED, F>{std::move(f), fields.roles()});
   return Graph<VD, ED2>(vparts_, std::move(e), structure_);
 }
 
@@ -743,11 +769,12 @@ template <class VD, class ED> Graph<VD, ED> Graph<VD, ED>::partition_by(Partitio
 template <class VD, class ED>
 template <class M, class Send, class Merge>
 VertexRDD<M> Graph<VD, ED>::aggregate_messages(Send send, Merge merge, TripletFields fields) const {
-  detail::Scan<VD, ED, M, Send, Merge> scan{send, merge, false, EdgeDirection::Either};
+  detail::Scan<VD, ED, M, Send, Merge> scan{send, merge, false, EdgeDirection::Either, fields.roles()};
   if (!fields.use_src && !fields.use_dst)
     return merge_messages<M>(edges_.map_partitions(detail::ScanAlone<VD, ED, M, Send, Merge>{scan}), merge);
-  return merge_messages<M>(edges_.zip_partitions(ship<VD>(nullptr), detail::ScanShipped<VD, ED, M, Send, Merge>{scan}),
-                           merge);
+  return merge_messages<M>(
+      edges_.zip_partitions(ship<VD>(nullptr, fields.roles()), detail::ScanShipped<VD, ED, M, Send, Merge>{scan}),
+      merge);
 }
 
 template <class VD, class ED>
@@ -772,10 +799,10 @@ template <class VD, class ED> const RDD<RoutingPartition>& Graph<VD, ED>::routin
 
 template <class VD, class ED>
 template <class A>
-auto Graph<VD, ED>::ship(const RDD<VertexPartition<A>>* active) const {
+auto Graph<VD, ED>::ship(const RDD<VertexPartition<A>>* active, uint8_t roles) const {
   RDD<std::pair<int32_t, detail::ShipBlock<VD>>> blocks =
       active ? vparts_.zip_partitions(routing(), *active, detail::GatherActive<VD, A>{})
-             : vparts_.zip_partitions(routing(), detail::Gather<VD>{});
+             : vparts_.zip_partitions(routing(), detail::Gather<VD>{roles});
   return blocks.partition_by(Partitioner::direct(edges_.num_partitions()));
 }
 
