@@ -170,12 +170,25 @@ void scatter(const EdgePartition<ED>& p, const Shipped<VD>& shipped, std::vector
              std::vector<uint8_t>* active, uint8_t roles) {
   for (const auto& [q, block] : shipped) {
     const auto& route = p.routes.at(static_cast<size_t>(block.from));
-    for (size_t k = 0, j = 0; k < route.size(); ++k) {
-      const auto l = static_cast<size_t>(route[k]);
-      if (!(p.roles[l] & roles)) continue;
-      attr[l] = block.attrs[j];
-      if (active) (*active)[l] = block.active[j];
-      ++j;
+    if (roles == (kSource | kDestination)) {  // every routed vertex was shipped
+      for (size_t k = 0; k < route.size(); ++k) {
+        attr[static_cast<size_t>(route[k])] = block.attrs[k];
+        if (active) (*active)[static_cast<size_t>(route[k])] = block.active[k];
+      }
+    } else if constexpr (std::is_trivially_copyable_v<VD>) {
+      // Without a branch per vertex (roles mix unpredictably): the vertices
+      // not shipped get a value that is never read.
+      const size_t last = block.attrs.size() - 1;
+      for (size_t k = 0, j = 0; k < route.size(); ++k) {
+        const auto l = static_cast<size_t>(route[k]);
+        attr[l] = block.attrs[std::min(j, last)];
+        j += (p.roles[l] & roles) != 0;
+      }
+    } else {
+      for (size_t k = 0, j = 0; k < route.size(); ++k) {
+        const auto l = static_cast<size_t>(route[k]);
+        if (p.roles[l] & roles) attr[l] = block.attrs[j++];
+      }
     }
   }
 }
@@ -189,13 +202,24 @@ template <class VD> Shipped<VD> gather(const VertexPartition<VD>& v, const Routi
     if (pos.empty()) continue;
     ShipBlock<VD> b;
     b.from = from;
-    b.attrs.reserve(pos.size());
-    if (active_mask) b.active.reserve(pos.size());
-    for (size_t k = 0; k < pos.size(); ++k) {
-      if (!(role[k] & roles)) continue;
-      const auto i = static_cast<size_t>(pos[k]);
-      b.attrs.push_back(v.values[i]);
-      if (active_mask) b.active.push_back(active_mask->empty() || (*active_mask)[i]);
+    if (roles == (kSource | kDestination)) {  // every routed vertex
+      b.attrs.reserve(pos.size());
+      for (int32_t i : pos) b.attrs.push_back(v.values[static_cast<size_t>(i)]);
+      if (active_mask) {
+        b.active.reserve(pos.size());
+        for (int32_t i : pos) b.active.push_back(active_mask->empty() || (*active_mask)[static_cast<size_t>(i)]);
+      }
+    } else if constexpr (std::is_trivially_copyable_v<VD>) {
+      b.attrs.resize(pos.size());  // written without a branch per vertex, then cut
+      size_t j = 0;
+      for (size_t k = 0; k < pos.size(); ++k) {
+        b.attrs[j] = v.values[static_cast<size_t>(pos[k])];
+        j += (role[k] & roles) != 0;
+      }
+      b.attrs.resize(j);
+    } else {
+      for (size_t k = 0; k < pos.size(); ++k)
+        if (role[k] & roles) b.attrs.push_back(v.values[static_cast<size_t>(pos[k])]);
     }
     if (b.attrs.empty()) continue;
     out.emplace_back(static_cast<int32_t>(q), std::move(b));
