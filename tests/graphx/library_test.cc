@@ -351,3 +351,112 @@ TEST(GraphOperators, GroupEdgesMergesDuplicatesAcrossPartitions) {
     EXPECT_EQ(grouped.edge_partitions().num_partitions(), parts);
   }
 }
+
+// SVD++ against the same rounds written as a loop over the ratings (users
+// 1..8, items 101..106), and GraphX's argument checks.
+TEST(SvdPlusPlus, MatchesTheRoundsWrittenAsALoop) {
+  auto ctx = brasa_test::make_context();
+  std::mt19937_64 rng(12);
+  std::vector<Edge<double>> ratings;
+  for (VertexId u = 1; u <= 8; ++u)
+    for (VertexId i = 101; i <= 106; ++i)
+      if (rng() % 3 != 0) ratings.push_back({u, i, static_cast<double>(1 + rng() % 5)});
+  brasa::graphx::SvdPlusPlusOptions o;
+  o.rank = 4;
+  o.max_iterations = 3;
+  o.seed = 9;
+
+  // The loop: GraphX's phases, each reading the state the last one left.
+  using State = brasa::graphx::SvdPlusPlusVertex;
+  double total = 0;
+  for (const auto& e : ratings) total += e.attr;
+  const double mean = total / static_cast<double>(ratings.size());
+  State start;
+  std::mt19937_64 init(o.seed);
+  std::uniform_real_distribution<double> uniform(0.0, 1.0);
+  for (int k = 0; k < o.rank; ++k) start.p.push_back(uniform(init));
+  for (int k = 0; k < o.rank; ++k) start.y.push_back(uniform(init));
+  std::map<VertexId, State> s;
+  std::map<VertexId, std::pair<int, double>> seen;
+  for (const auto& e : ratings) {
+    for (VertexId v : {e.src, e.dst}) {
+      s.emplace(v, start);
+      seen[v].first += 1;
+      seen[v].second += e.attr;
+    }
+  }
+  for (auto& [v, st] : s) {
+    st.bias = seen[v].second / seen[v].first - mean;
+    st.norm = 1.0 / std::sqrt(static_cast<double>(seen[v].first));
+  }
+  auto predict = [&](const State& usr, const State& itm) {
+    double pred = mean + usr.bias + itm.bias;
+    for (int k = 0; k < o.rank; ++k) pred += itm.p[k] * usr.y[k];
+    return std::min(std::max(pred, o.min_val), o.max_val);
+  };
+  for (int it = 0; it < o.max_iterations; ++it) {
+    std::map<VertexId, std::vector<double>> sums;
+    for (const auto& e : ratings) {
+      auto& sum = sums.try_emplace(e.src, o.rank, 0.0).first->second;
+      for (int k = 0; k < o.rank; ++k) sum[k] += s[e.dst].y[k];
+    }
+    for (auto& [u, sum] : sums) {
+      s[u].y = s[u].p;
+      for (int k = 0; k < o.rank; ++k) s[u].y[k] += s[u].norm * sum[k];
+    }
+    std::map<VertexId, State> update;  // p, y and bias increments
+    for (const auto& e : ratings) {
+      const State& usr = s[e.src];
+      const State& itm = s[e.dst];
+      const double err = e.attr - predict(usr, itm);
+      auto& du = update.try_emplace(e.src, State{std::vector<double>(o.rank), std::vector<double>(o.rank), 0, 0})
+                     .first->second;
+      auto& di = update.try_emplace(e.dst, State{std::vector<double>(o.rank), std::vector<double>(o.rank), 0, 0})
+                     .first->second;
+      for (int k = 0; k < o.rank; ++k) {
+        du.p[k] += (err * itm.p[k] - o.gamma7 * usr.p[k]) * o.gamma2;
+        di.p[k] += (err * usr.y[k] - o.gamma7 * itm.p[k]) * o.gamma2;
+        const double dy = (err * usr.norm * itm.p[k] - o.gamma7 * itm.y[k]) * o.gamma2;
+        du.y[k] += dy;
+        di.y[k] += dy;
+      }
+      du.bias += (err - o.gamma6 * usr.bias) * o.gamma1;
+      di.bias += (err - o.gamma6 * itm.bias) * o.gamma1;
+    }
+    for (auto& [v, d] : update) {
+      for (int k = 0; k < o.rank; ++k) s[v].p[k] += d.p[k], s[v].y[k] += d.y[k];
+      s[v].bias += d.bias;
+    }
+  }
+  std::map<VertexId, double> squared;
+  for (const auto& e : ratings) {
+    const double err = e.attr - predict(s[e.src], s[e.dst]);
+    squared[e.dst] += err * err;
+  }
+  for (auto& [i, sq] : squared) s[i].norm = sq;
+
+  for (int parts : {1, 3}) {
+    auto [model, got_mean] = brasa::graphx::svd_plus_plus(ctx->parallelize(ratings, parts), o);
+    EXPECT_NEAR(got_mean, mean, 1e-12);
+    auto got = as_map(model.vertices().collect());
+    ASSERT_EQ(got.size(), s.size());
+    for (const auto& [v, want] : s) {
+      SCOPED_TRACE("vertex " + std::to_string(v) + ", " + std::to_string(parts) + " partitions");
+      EXPECT_NEAR(got[v].bias, want.bias, 1e-9);
+      EXPECT_NEAR(got[v].norm, want.norm, 1e-9);
+      for (int k = 0; k < o.rank; ++k) {
+        EXPECT_NEAR(got[v].p[k], want.p[k], 1e-9);
+        EXPECT_NEAR(got[v].y[k], want.y[k], 1e-9);
+      }
+    }
+    EXPECT_EQ(model.num_edges(), static_cast<int64_t>(ratings.size()));
+  }
+  auto bad = o;
+  bad.max_val = bad.min_val;
+  EXPECT_THROW(brasa::graphx::svd_plus_plus(ctx->parallelize(ratings, 1), bad), std::invalid_argument);
+  bad = o;
+  bad.max_iterations = 0;
+  EXPECT_THROW(brasa::graphx::svd_plus_plus(ctx->parallelize(ratings, 1), bad), std::invalid_argument);
+  EXPECT_THROW(brasa::graphx::svd_plus_plus(ctx->parallelize(std::vector<Edge<double>>{}, 1), o),
+               std::invalid_argument);
+}

@@ -13,6 +13,7 @@
 #include "brasa/graphx/lib/page_rank.h"
 #include "brasa/graphx/lib/shortest_paths.h"
 #include "brasa/graphx/lib/strongly_connected_components.h"
+#include "brasa/graphx/lib/svd_plus_plus.h"
 #include "brasa/graphx/lib/triangle_count.h"
 #include "brasa/graphx/load_edge_list.h"
 #include "brasa/graphx/partition_strategy.h"
