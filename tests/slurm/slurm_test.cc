@@ -328,7 +328,15 @@ TEST(SlurmMaster, CancelledJobEndsTheDriverWithoutPartialOutput) {
                  d / "driver.log");
   const std::string id = await_job(job, d / "driver.log");
   ASSERT_FALSE(id.empty()) << read_file(d / "driver.log");
-  std::this_thread::sleep_for(std::chrono::seconds(1));
+  // Cancelled while a stage runs: once both executors serve (under load
+  // they may take more than a second to start), the job runs 3 s or more.
+  for (int e : {0, 1}) {
+    const fs::path executor_log = d / ("brasa-" + id + "-executor-" + std::to_string(e) + ".out");
+    for (int i = 0; i < 300 && read_file(executor_log).find("serving at") == std::string::npos; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    ASSERT_NE(read_file(executor_log).find("serving at"), std::string::npos) << read_file(d / "driver.log");
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
   ASSERT_EQ(run("scancel " + id).code, 0);
   EXPECT_NE(job.wait(std::chrono::seconds(60)), 0);
   const std::string log = read_file(d / "driver.log");
