@@ -2,20 +2,26 @@
 // answers, and random graphs against Boost.Graph and an independent loop,
 // for several partition counts and every partition strategy.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/connected_components.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <memory>
 #include <random>
+#include <string>
 #include <utility>
 #include <vector>
 
+#include "brasa/deploy/cluster_backend.h"
 #include "brasa/graphx/graphx.h"
+#include "brasa/scheduler/event_bus.h"
 #include "graphx_test_util.h"
 #include "test_util.h"
 
@@ -255,4 +261,55 @@ TEST(StarConnectedComponents, MatchesBoostGraphAndFinishesLongPaths) {
   auto labels = brasa::graphx::star_connected_components(g).vertices().collect();
   ASSERT_EQ(labels.size(), static_cast<size_t>(length));
   for (const auto& [v, label] : labels) ASSERT_EQ(label, -30000) << v;
+}
+
+namespace {
+
+// Kills one more executor of the context each time an algorithm ends one
+// of the given iterations: executor 0 at the first, 1 at the second, ...
+class KillAtIterations : public brasa::Listener {
+ public:
+  KillAtIterations(brasa::Context& ctx, std::vector<std::pair<std::string, int>> at) : ctx_(ctx), at_(std::move(at)) {}
+  void on_event(const brasa::Event& e) override {
+    if (e.type != brasa::Event::Type::kIterationEnd || kills_ == at_.size()) return;
+    if (e.name == at_[kills_].first && e.iteration == at_[kills_].second)
+      ::kill(ctx_.runtime().cluster()->executor_pids().at(kills_++), SIGKILL);
+  }
+  size_t kills() const { return kills_; }
+
+ private:
+  brasa::Context& ctx_;
+  std::vector<std::pair<std::string, int>> at_;
+  std::atomic<size_t> kills_ = 0;
+};
+
+}  // namespace
+
+// Executors are killed in the middle of long runs, after local checkpoints
+// whose blocks they held: Pregel (connected components) and static PageRank
+// start again from their input and give the same bits as without a kill.
+TEST(ExecutorLoss, KilledMidPregelGivesTheSameBits) {
+  SKIP_ON_CLUSTER("starts its own cluster");
+  std::vector<Edge<int>> chain;
+  for (VertexId v = 0; v + 1 < 90; ++v) chain.push_back({v + 1, v, 0});
+  auto edges = random_edges(400, 2000, 9);
+  auto run = [&](brasa::Context& ctx) {
+    auto g = Graph<int, int>::from_edges(ctx.parallelize(chain, 4), 0);
+    auto labels = brasa_test::sorted(brasa::graphx::connected_components(g).vertices().collect());
+    auto r = Graph<int, int>::from_edges(ctx.parallelize(edges, 4), 0);
+    auto ranks = brasa_test::sorted(brasa::graphx::page_rank(r, {.iterations = 40}).vertices().collect());
+    return std::make_pair(labels, ranks);
+  };
+  auto local = brasa_test::make_context("local[2]");
+  auto want = run(*local);
+  auto cluster = brasa_test::make_context("local-cluster[3,1]");
+  // After the local checkpoints of supersteps 25 and 10, 20.
+  auto killer = std::make_shared<KillAtIterations>(
+      *cluster, std::vector<std::pair<std::string, int>>{{"pregel", 40}, {"pagerank", 25}});
+  cluster->runtime().events().add_listener(killer);
+  auto got = run(*cluster);
+  EXPECT_EQ(killer->kills(), 2u);
+  EXPECT_EQ(got.first, want.first);
+  EXPECT_TRUE(got.second == want.second) << "PageRank differs after the kill";
+  EXPECT_EQ(cluster->runtime().cluster()->live_executors(), 1);
 }

@@ -1,4 +1,5 @@
 #include "brasa/scheduler/dag_scheduler.h"
+#include "brasa/scheduler/lost_local_checkpoint.h"
 
 #include <spdlog/spdlog.h>
 
@@ -273,6 +274,7 @@ void DAGScheduler::run_job(const std::shared_ptr<RDDBase>& rdd, const std::vecto
   runtime_.events().post(Event{Event::Type::kJobStart, job.id, -1, -1, static_cast<int>(job.stages.size()), true,
                                0, name, ""});
   std::string error;
+  bool lost_local_checkpoint = false;
   try {
     try {
       run_stages(job);
@@ -284,6 +286,9 @@ void DAGScheduler::run_job(const std::shared_ptr<RDDBase>& rdd, const std::vecto
       job.result = build(rdd, nullptr);
       run_stages(job);
     }
+  } catch (const LostLocalCheckpoint& e) {
+    error = e.what();
+    lost_local_checkpoint = true;
   } catch (const std::exception& e) {
     error = e.what();
   }
@@ -297,6 +302,7 @@ void DAGScheduler::run_job(const std::shared_ptr<RDDBase>& rdd, const std::vecto
   if (!error.empty()) {
     spdlog::error("Job {} failed: {}", job.id, error);
     exit_if_interrupted();
+    if (lost_local_checkpoint) throw LostLocalCheckpoint(error);
     throw JobError(error);
   }
   spdlog::info("Job {} finished: {}, took {:.3f} s", job.id, name, job.stats.seconds);
@@ -462,7 +468,7 @@ void DAGScheduler::run_stages(Job& job) {
     }
     if (need_lineage) {
       if (job.cut.empty())  // only local checkpoints are left without lineage
-        throw JobError("Job " + std::to_string(job.id) + " (" + job.name + ") aborted: " + missing_block +
+        throw LostLocalCheckpoint("Job " + std::to_string(job.id) + " (" + job.name + ") aborted: " + missing_block +
                        ": the RDD is a local checkpoint, which cannot be recomputed (its executor died or the "
                        "block was evicted); use checkpoint(dir) for data that must survive the loss of an executor");
       throw NeedLineage{};

@@ -11,8 +11,10 @@
 // calls ctx.send_to_src(m) / ctx.send_to_dst(m); merge(M, M) -> M.
 //
 // Long runs keep lineage and memory flat without a checkpoint directory:
-// every checkpoint_interval supersteps the vertex states are locally
-// checkpointed (core's local_checkpoint: kept in the block managers).
+// every checkpoint_interval supersteps the vertex states and messages are
+// locally checkpointed (core's local_checkpoint: kept in the block
+// managers). When an executor holding them dies, the run starts again from
+// `graph` and gives the same result.
 #pragma once
 
 #include <climits>
@@ -25,6 +27,7 @@
 
 #include "brasa/graphx/graph.h"
 #include "brasa/scheduler/iteration_clock.h"
+#include "brasa/scheduler/lost_local_checkpoint.h"
 
 namespace brasa::graphx {
 
@@ -57,29 +60,37 @@ Graph<VD, ED> pregel(const Graph<VD, ED>& graph, M initial_msg, PregelOptions op
   if (options.checkpoint_interval < 1)
     throw std::invalid_argument("pregel: checkpoint_interval must be at least 1, got " +
                                 std::to_string(options.checkpoint_interval));
-  Graph<VD, ED> g = graph.map_vertices(detail::PregelStart<VProg, M>{vprog, initial_msg});
-  g.vertices().cache();
-  VertexRDD<M> messages = g.template aggregate_messages<M>(send, merge, TripletFields::all());
-  messages.cache();
-  int64_t active = messages.count();
-  IterationClock clock(g.edge_partitions().node()->runtime(), "pregel");
-  for (int i = 0; active > 0 && i < options.max_iterations; ++i) {
-    // Vertices with a message run vprog; send then runs next to them.
-    Graph<VD, ED> next = g.join_vertices(messages, vprog);
-    next.vertices().cache();
-    if ((i + 1) % options.checkpoint_interval == 0) next.vertices().partitions().local_checkpoint();
-    VertexRDD<M> next_messages =
-        next.template aggregate_messages<M>(send, merge, TripletFields::all(), messages, options.direction);
-    next_messages.cache();
-    active = next_messages.count();
-    detail::release(g.vertices());
-    messages.unpersist();
-    g = next;
-    messages = next_messages;
-    clock.lap(i + 1, static_cast<double>(active));  // value: messages for the next superstep
-  }
-  messages.unpersist();
-  return g;
+  // A lost local checkpoint (its executor died) starts the run again from
+  // `graph`: the same supersteps give the same bits.
+  return restart_on_lost_local_checkpoint("pregel", [&] {
+    Graph<VD, ED> g = graph.map_vertices(detail::PregelStart<VProg, M>{vprog, initial_msg});
+    g.vertices().cache();
+    VertexRDD<M> messages = g.template aggregate_messages<M>(send, merge, TripletFields::all());
+    messages.cache();
+    int64_t active = messages.count();
+    IterationClock clock(g.edge_partitions().node()->runtime(), "pregel");
+    for (int i = 0; active > 0 && i < options.max_iterations; ++i) {
+      // Vertices with a message run vprog; send then runs next to them.
+      Graph<VD, ED> next = g.join_vertices(messages, vprog);
+      next.vertices().cache();
+      const bool checkpoint = (i + 1) % options.checkpoint_interval == 0;
+      if (checkpoint) next.vertices().partitions().local_checkpoint();
+      VertexRDD<M> next_messages =
+          next.template aggregate_messages<M>(send, merge, TripletFields::all(), messages, options.direction);
+      next_messages.cache();
+      // The messages are checkpointed too: each set's lineage reaches back
+      // through the active sets before it, to the first superstep.
+      if (checkpoint) next_messages.partitions().local_checkpoint();
+      active = next_messages.count();
+      detail::release(g.vertices());
+      detail::release(messages);
+      g = next;
+      messages = next_messages;
+      clock.lap(i + 1, static_cast<double>(active));  // value: messages for the next superstep
+    }
+    detail::release(messages);
+    return g;
+  });
 }
 
 }  // namespace brasa::graphx

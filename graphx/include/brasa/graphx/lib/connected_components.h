@@ -100,27 +100,31 @@ struct LabelOrOwnId {
 template <class VD, class ED> Graph<VertexId, ED> star_connected_components(const Graph<VD, ED>& graph) {
   const int n = std::max(1, graph.edge_partitions().num_partitions());
   const auto hash = Partitioner::hash(n);
-  RDD<detail::Link> links = graph.edges().flat_map(detail::LinkOf{}).distinct(n);
-  links.cache();
-  IterationClock clock(graph.edge_partitions().node()->runtime(), "star_connected_components");
-  for (int round = 1;; ++round) {
-    RDD<detail::Link> large = links.flat_map(detail::BothWays{}).group_by_key(hash).flat_map(detail::LargeStar{}).distinct(n);
-    RDD<detail::Link> small = large.map(detail::LargerFirst{}).group_by_key(hash).flat_map(detail::SmallStar{}).distinct(n);
-    small.cache();
-    if (round % 10 == 0) small.local_checkpoint();  // lineage stays short
-    // (centre, leaf) links form stars when no leaf has two centres and no
-    // centre is a leaf: each star is then a whole component.
-    const int64_t count = small.count();
-    const auto leaves = small.map(detail::SecondOfLink{}).distinct(n);
-    const bool stars = leaves.count() == count &&
-                       small.map(detail::FirstOfLink{}).distinct(n).intersection(leaves).count() == 0;
-    if (!links.is_local_checkpointed()) links.unpersist();
-    links = small;
-    clock.lap(round, static_cast<double>(count));
-    if (stars) break;
-  }
-  auto labels = links.flat_map(detail::LabelsOfStar{}).reduce_by_key(detail::MinOf{}, hash);
-  return graph.outer_join_vertices(labels, detail::LabelOrOwnId{});
+  return restart_on_lost_local_checkpoint("star_connected_components", [&] {
+    RDD<detail::Link> links = graph.edges().flat_map(detail::LinkOf{}).distinct(n);
+    links.cache();
+    IterationClock clock(graph.edge_partitions().node()->runtime(), "star_connected_components");
+    for (int round = 1;; ++round) {
+      RDD<detail::Link> large =
+          links.flat_map(detail::BothWays{}).group_by_key(hash).flat_map(detail::LargeStar{}).distinct(n);
+      RDD<detail::Link> small =
+          large.map(detail::LargerFirst{}).group_by_key(hash).flat_map(detail::SmallStar{}).distinct(n);
+      small.cache();
+      if (round % 10 == 0) small.local_checkpoint();  // lineage stays short
+      // (centre, leaf) links form stars when no leaf has two centres and no
+      // centre is a leaf: each star is then a whole component.
+      const int64_t count = small.count();
+      const auto leaves = small.map(detail::SecondOfLink{}).distinct(n);
+      const bool stars = leaves.count() == count &&
+                         small.map(detail::FirstOfLink{}).distinct(n).intersection(leaves).count() == 0;
+      if (!links.is_local_checkpointed()) links.unpersist();
+      links = small;
+      clock.lap(round, static_cast<double>(count));
+      if (stars) break;
+    }
+    auto labels = links.flat_map(detail::LabelsOfStar{}).reduce_by_key(detail::MinOf{}, hash);
+    return graph.outer_join_vertices(labels, detail::LabelOrOwnId{});
+  });
 }
 
 template <class VD, class ED>

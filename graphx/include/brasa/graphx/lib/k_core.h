@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "brasa/graphx/graph.h"
+#include "brasa/scheduler/lost_local_checkpoint.h"
 #include "brasa/graphx/lib/triangle_count.h"
 
 namespace brasa::graphx {
@@ -80,22 +81,25 @@ template <class VD, class ED> Graph<int, ED> core_numbers(const Graph<VD, ED>& g
                                 std::to_string(max_iterations));
   auto edges = graph.edges().flat_map(detail::CanonicalEnds{}).distinct().map(detail::AsUnitEdge{});
   auto simple = Graph<char, char>::create(graph.vertices().rdd().map(detail::Unit{}), edges, 0);
-  Graph<int, char> g = simple.outer_join_vertices(simple.degrees(), detail::DegreeOrZero{});
-  g.vertices().cache();
-  for (int round = 0; round < max_iterations; ++round) {
-    auto heard = g.template aggregate_messages<std::vector<int>>(detail::SendCore{}, detail::Concat<int>{},
-                                                                 TripletFields::all());
-    Graph<int, char> next = g.outer_join_vertices(heard, detail::LowerToHIndex{});
-    next.vertices().cache();
-    if ((round + 1) % 25 == 0) next.vertices().partitions().local_checkpoint();  // lineage stays short, as in pregel
-    const auto changed = next.vertices().partitions().zip_partitions(g.vertices().partitions(), detail::CountChanged{});
-    const int64_t n = changed.reduce([](int64_t a, int64_t b) { return a + b; });
-    detail::release(g.vertices());
-    g = next;
-    if (n == 0) break;
-  }
-  // The last values stay cached while the result refers to them.
-  return graph.outer_join_vertices(g.vertices().rdd(), detail::CoreOrZero{});
+  return restart_on_lost_local_checkpoint("core_numbers", [&] {
+    Graph<int, char> g = simple.outer_join_vertices(simple.degrees(), detail::DegreeOrZero{});
+    g.vertices().cache();
+    for (int round = 0; round < max_iterations; ++round) {
+      auto heard = g.template aggregate_messages<std::vector<int>>(detail::SendCore{}, detail::Concat<int>{},
+                                                                   TripletFields::all());
+      Graph<int, char> next = g.outer_join_vertices(heard, detail::LowerToHIndex{});
+      next.vertices().cache();
+      if ((round + 1) % 25 == 0) next.vertices().partitions().local_checkpoint();  // lineage stays short, as in pregel
+      const auto changed =
+          next.vertices().partitions().zip_partitions(g.vertices().partitions(), detail::CountChanged{});
+      const int64_t n = changed.reduce([](int64_t a, int64_t b) { return a + b; });
+      detail::release(g.vertices());
+      g = next;
+      if (n == 0) break;
+    }
+    // The last values stay cached while the result refers to them.
+    return graph.outer_join_vertices(g.vertices().rdd(), detail::CoreOrZero{});
+  });
 }
 
 // The k-core: the vertices with core number at least k (with their

@@ -149,27 +149,29 @@ template <class VD, class ED> Graph<double, double> page_rank(const Graph<VD, ED
     auto ranks = done.map_vertices(detail::RankOf{});
     return normalize_rank_sum(ranks, personalized);
   }
-  Graph<double, double> ranks = weighted.map_vertices(detail::StartRank{personalized, source});
-  ranks.cache();
-  IterationClock clock(ranks.edge_partitions().node()->runtime(), "pagerank");
-  for (int i = 0; i < options.iterations; ++i) {
-    auto sums = ranks.template aggregate_messages<double>(detail::SendRank{}, detail::AddDoubles{},
-                                                          TripletFields::src());
-    auto next = ranks.outer_join_vertices(sums, detail::NewRank{options.reset_prob, personalized, source});
-    next.vertices().cache();
-    // Every few iterations the ranks become a local checkpoint: lineage,
-    // and the shuffles it keeps alive, stop growing.
-    if ((i + 1) % detail::kCheckpointInterval == 0)
-      next.vertices().partitions().local_checkpoint();
-    else
-      next.vertices().partitions().count();  // computes this iteration before the last one is dropped
+  return restart_on_lost_local_checkpoint("pagerank", [&] {
+    Graph<double, double> ranks = weighted.map_vertices(detail::StartRank{personalized, source});
+    ranks.cache();
+    IterationClock clock(ranks.edge_partitions().node()->runtime(), "pagerank");
+    for (int i = 0; i < options.iterations; ++i) {
+      auto sums = ranks.template aggregate_messages<double>(detail::SendRank{}, detail::AddDoubles{},
+                                                            TripletFields::src());
+      auto next = ranks.outer_join_vertices(sums, detail::NewRank{options.reset_prob, personalized, source});
+      next.vertices().cache();
+      // Every few iterations the ranks become a local checkpoint: lineage,
+      // and the shuffles it keeps alive, stop growing.
+      if ((i + 1) % detail::kCheckpointInterval == 0)
+        next.vertices().partitions().local_checkpoint();
+      else
+        next.vertices().partitions().count();  // computes this iteration before the last one is dropped
+      detail::release(ranks.vertices());
+      ranks = next;
+      clock.lap(i + 1);
+    }
+    auto result = normalize_rank_sum(ranks, personalized);
     detail::release(ranks.vertices());
-    ranks = next;
-    clock.lap(i + 1);
-  }
-  auto result = normalize_rank_sum(ranks, personalized);
-  detail::release(ranks.vertices());
-  return result;
+    return result;
+  });
 }
 
 namespace detail {
@@ -246,24 +248,26 @@ Graph<std::vector<double>, double> parallel_personalized_page_rank(const Graph<V
   auto weighted = graph.outer_join_vertices(graph.out_degrees(), detail::OutDegreeOrZero{})
                       .map_triplets(detail::InverseSourceDegree{}, TripletFields::src());
   detail::StartRanks start{std::move(sources)};
-  Graph<std::vector<double>, double> ranks = weighted.map_vertices(start);
-  ranks.cache();
-  for (int i = 0; i < iterations; ++i) {
-    auto sums = ranks.template aggregate_messages<std::vector<double>>(detail::SendRanks{}, detail::AddRankVectors{},
-                                                                       TripletFields::src());
-    auto next = ranks.outer_join_vertices(sums, detail::NewRanks{start, reset_prob});
-    next.vertices().cache();
-    if ((i + 1) % detail::kCheckpointInterval == 0)
-      next.vertices().partitions().local_checkpoint();
-    else
-      next.vertices().partitions().count();
-    detail::release(ranks.vertices());
-    ranks = next;
-  }
-  auto sums = ranks.vertices().rdd().aggregate(std::vector<double>{}, detail::SumRankVectors{},
-                                               detail::MergeRankVectors{});
-  for (double& s : sums) s = s > 0 ? 1.0 / s : 1.0;
-  return ranks.map_vertices(detail::ScaleRanks{std::move(sums)});
+  return restart_on_lost_local_checkpoint("parallel_personalized_page_rank", [&] {
+    Graph<std::vector<double>, double> ranks = weighted.map_vertices(start);
+    ranks.cache();
+    for (int i = 0; i < iterations; ++i) {
+      auto sums = ranks.template aggregate_messages<std::vector<double>>(detail::SendRanks{}, detail::AddRankVectors{},
+                                                                         TripletFields::src());
+      auto next = ranks.outer_join_vertices(sums, detail::NewRanks{start, reset_prob});
+      next.vertices().cache();
+      if ((i + 1) % detail::kCheckpointInterval == 0)
+        next.vertices().partitions().local_checkpoint();
+      else
+        next.vertices().partitions().count();
+      detail::release(ranks.vertices());
+      ranks = next;
+    }
+    auto sums = ranks.vertices().rdd().aggregate(std::vector<double>{}, detail::SumRankVectors{},
+                                                 detail::MergeRankVectors{});
+    for (double& s : sums) s = s > 0 ? 1.0 / s : 1.0;
+    return ranks.map_vertices(detail::ScaleRanks{std::move(sums)});
+  });
 }
 
 }  // namespace brasa::graphx

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "brasa/graphx/graph.h"
+#include "brasa/scheduler/lost_local_checkpoint.h"
 
 namespace brasa::graphx {
 
@@ -176,27 +177,30 @@ inline std::pair<Graph<SvdPlusPlusVertex, double>, double> svd_plus_plus(const R
   std::uniform_real_distribution<double> uniform(0.0, 1.0);
   for (int k = 0; k < o.rank; ++k) start.p.push_back(uniform(rng));
   for (int k = 0; k < o.rank; ++k) start.y.push_back(uniform(rng));
-  auto g = Graph<SvdPlusPlusVertex, double>::from_edges(edges, start);
-  g.edge_partitions().cache();
-  g = g.outer_join_vertices(g.aggregate_messages<std::pair<int64_t, double>>(
-                                detail::RatingCount{}, detail::AddCountAndSum{}, TripletFields::none()),
-                            detail::BiasAndNorm{mean});
-  g.vertices().cache();
-  for (int i = 0; i < o.max_iterations; ++i) {
-    auto sums = g.aggregate_messages<std::vector<double>>(detail::SendItemY{}, detail::AddVectors{}, TripletFields::dst());
-    auto with_y = g.outer_join_vertices(sums, detail::UserY{});
-    with_y.vertices().cache();
-    auto updates = with_y.aggregate_messages<detail::SvdMessage>(detail::SendTrain{o, mean}, detail::AddMessages{});
-    auto next = with_y.outer_join_vertices(updates, detail::ApplyUpdate{});
-    next.vertices().cache();
-    if ((i + 1) % 25 == 0) next.vertices().partitions().local_checkpoint();  // lineage stays short
-    next.vertices().count();  // computed while with_y is cached
-    detail::release(g.vertices());
-    detail::release(with_y.vertices());
-    g = next;
-  }
-  auto errors = g.aggregate_messages<double>(detail::SendSquaredError{o, mean}, detail::AddErrors{});
-  return {g.outer_join_vertices(errors, detail::ErrorAsNorm{}), mean};
+  return restart_on_lost_local_checkpoint("svd_plus_plus", [&] {
+    auto g = Graph<SvdPlusPlusVertex, double>::from_edges(edges, start);
+    g.edge_partitions().cache();
+    g = g.outer_join_vertices(g.aggregate_messages<std::pair<int64_t, double>>(
+                                  detail::RatingCount{}, detail::AddCountAndSum{}, TripletFields::none()),
+                              detail::BiasAndNorm{mean});
+    g.vertices().cache();
+    for (int i = 0; i < o.max_iterations; ++i) {
+      auto sums =
+          g.aggregate_messages<std::vector<double>>(detail::SendItemY{}, detail::AddVectors{}, TripletFields::dst());
+      auto with_y = g.outer_join_vertices(sums, detail::UserY{});
+      with_y.vertices().cache();
+      auto updates = with_y.aggregate_messages<detail::SvdMessage>(detail::SendTrain{o, mean}, detail::AddMessages{});
+      auto next = with_y.outer_join_vertices(updates, detail::ApplyUpdate{});
+      next.vertices().cache();
+      if ((i + 1) % 25 == 0) next.vertices().partitions().local_checkpoint();  // lineage stays short
+      next.vertices().count();  // computed while with_y is cached
+      detail::release(g.vertices());
+      detail::release(with_y.vertices());
+      g = next;
+    }
+    auto errors = g.aggregate_messages<double>(detail::SendSquaredError{o, mean}, detail::AddErrors{});
+    return std::pair{g.outer_join_vertices(errors, detail::ErrorAsNorm{}), mean};
+  });
 }
 
 }  // namespace brasa::graphx
