@@ -1,29 +1,49 @@
-// brasa-bench-graphx: graphx against hand-written single-threaded loops on
-// the same R-MAT graph (Graph500 parameters, fixed seed), in one run:
+// brasa-bench-graphx: graphx against hand-written single-threaded loops
+// and Python's graph libraries on the same R-MAT graphs (Graph500
+// parameters, fixed seed; by default 2^17 vertices / 2M edges and 2^20 /
+// 16M), in one run:
 //   G1 PageRank, time per iteration: a CSR pull loop with GraphX's
-//      semantics, and graphx::page_rank on local[1], local[2],
+//      semantics, SciPy's sparse power iteration, networkx (small graph
+//      only), and graphx::page_rank on local[1], local[2],
 //      local-cluster[2,1];
-//   G2 connected components end to end: Boost.Graph's
-//      connected_components, and graphx::connected_components.
-// Prints a table and writes graphx.csv and graphx.svg.
+//   G2 connected components end to end: Boost.Graph's, SciPy's, igraph's
+//      and networkx's (small graph only), and graphx::connected_components;
+//   G3 PageRank solved to convergence with networkx's definition: igraph's
+//      PRPACK and SciPy's power iteration (graphx's solver is G1's);
+//   M  the cached graph's bytes per edge, as the block managers count them;
+//   P  a 100-superstep Pregel run (PageRank's messages along out-edges) on
+//      the first graph: time per superstep and the resident memory of the
+//      driver and executors after supersteps 10 and 100.
+// Prints a table and the targets of issue 21, and writes graphx.csv and
+// graphx.svg. The Python peers (bench/graphx_peers.py) read the edges from
+// a raw file under /tmp, removed at the end.
 //
-//   brasa-bench-graphx [--scale-log2 17] [--edges 2000000] [--runs 3] [--out bench/results]
+//   brasa-bench-graphx [--graphs 17:2000000 20:16000000] [--runs 3] [--python /usr/bin/python3]
+//                      [--masters local[1] local[2] local-cluster[2,1]] [--out bench/results]
 #include <CLI/CLI.hpp>
 
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/connected_components.hpp>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <map>
+#include <mutex>
+#include <sstream>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
 #include "brasa/brasa.h"
+#include "brasa/deploy/cluster_backend.h"
 #include "brasa/graphx/graphx.h"
+#include "brasa/scheduler/event_bus.h"
 #include "report.h"
 #include "workloads.h"
 
@@ -38,12 +58,33 @@ namespace {
 
 struct Options {
   std::string out = "bench/results";
-  int scale = 17;
-  int64_t edges = 2'000'000;
+  std::vector<std::string> graphs = {"17:2000000", "20:16000000"};  // scale:edges
   int runs = 3;
   int partitions = 4;
+  int pregel_supersteps = 100;
+  int64_t networkx_max_edges = 3'000'000;  // networkx takes minutes beyond
+  std::string python = "/usr/bin/python3";
+  std::string peers = BRASA_BENCH_SOURCE_DIR "/graphx_peers.py";
   std::vector<std::string> masters = {"local[1]", "local[2]", "local-cluster[2,1]"};
 };
+
+struct GraphSize {
+  int scale = 17;
+  int64_t edges = 0;
+  std::string label;  // "2^17, 2M edges"
+};
+
+GraphSize parse_size(const std::string& spec) {
+  GraphSize g;
+  char colon = 0;
+  std::istringstream in(spec);
+  if (!(in >> g.scale >> colon >> g.edges) || colon != ':' || g.scale < 4 || g.scale > 30 || g.edges < 1)
+    throw std::invalid_argument("--graphs: expected SCALE:EDGES such as 17:2000000, got '" + spec + "'");
+  char label[64];
+  std::snprintf(label, sizeof label, "2^%d, %gM edges", g.scale, static_cast<double>(g.edges) / 1e6);
+  g.label = label;
+  return g;
+}
 
 brasa::Conf bench_conf(const std::string& master) {
   return brasa::Conf()
@@ -52,8 +93,6 @@ brasa::Conf bench_conf(const std::string& master) {
       .set("brasa.ui.show_progress", "false")
       .set("brasa.log.level", "warn");
 }
-
-brasa::graphx::RmatOptions rmat_options(const Options& o) { return {.seed = 1, .partitions = o.partitions}; }
 
 // The position of vertex v in the ascending ids.
 size_t index_of(const std::vector<VertexId>& ids, VertexId v) {
@@ -129,37 +168,227 @@ std::map<VertexId, VertexId> boost_components(const std::vector<Edge<int32_t>>& 
   return out;
 }
 
-int run(const Options& o) {
-  fs::create_directories(o.out);
-  Report report;
-  report.print_header();
-  const std::string g1 = "G1 PageRank iteration", g2 = "G2 connected components";
-  char graph_name[96];
-  std::snprintf(graph_name, sizeof graph_name, "R-MAT 2^%d vertices, %lld edges", o.scale,
-                static_cast<long long>(o.edges));
+// The latest size of every cached block (kBlockUpdated events), so that
+// the bytes of an RDD are summed over the block managers that hold it.
+class CachedBytes : public brasa::Listener {
+ public:
+  void on_event(const brasa::Event& e) override {
+    if (e.type != brasa::Event::Type::kBlockUpdated) return;
+    std::lock_guard lock(mu_);
+    blocks_[{e.rdd_id, e.partition, e.executor_id}] = e.memory_bytes;
+  }
+  int64_t of(const std::vector<int>& rdds) const {
+    std::lock_guard lock(mu_);
+    int64_t sum = 0;
+    for (const auto& [key, bytes] : blocks_)
+      if (std::find(rdds.begin(), rdds.end(), std::get<0>(key)) != rdds.end()) sum += bytes;
+    return sum;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::tuple<int, int, int>, int64_t> blocks_;
+};
+
+// Resident memory of a process (VmRSS), in bytes; 0 when it is gone.
+int64_t rss_bytes(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoll(line.substr(6)) * 1024;
+  return 0;
+}
+
+// The driver's resident memory plus its executors' (local-cluster).
+int64_t total_rss(brasa::Context& ctx) {
+  int64_t sum = rss_bytes(::getpid());
+  if (auto* cluster = ctx.runtime().cluster())
+    for (pid_t pid : cluster->executor_pids()) sum += rss_bytes(pid);
+  return sum;
+}
+
+// Samples total_rss after each Pregel superstep.
+class RssPerSuperstep : public brasa::Listener {
+ public:
+  explicit RssPerSuperstep(brasa::Context& ctx) : ctx_(ctx) {}
+  void on_event(const brasa::Event& e) override {
+    if (e.type != brasa::Event::Type::kIterationEnd || e.name != "pregel") return;
+    std::lock_guard lock(mu_);
+    rss_[e.iteration] = total_rss(ctx_);
+  }
+  int64_t at(int superstep) const {
+    std::lock_guard lock(mu_);
+    auto it = rss_.find(superstep);
+    return it == rss_.end() ? 0 : it->second;
+  }
+
+ private:
+  brasa::Context& ctx_;
+  mutable std::mutex mu_;
+  std::map<int, int64_t> rss_;
+};
+
+// PageRank as a Pregel program that never stops by itself: every vertex
+// with in-edges gets a message each superstep.
+struct RankProgram {
+  double operator()(VertexId, double, double sum) const { return 0.15 + 0.85 * sum; }
+};
+struct SendRankAlongEdge {
+  template <class Ctx> void operator()(Ctx& ctx) const { ctx.send_to_dst(ctx.src_attr() * ctx.attr()); }
+};
+struct AddRanks {
+  double operator()(double a, double b) const { return a + b; }
+};
+struct OneOverOutDegree {
+  template <class VD> double operator()(VertexId, const VD&, std::optional<int> d) const {
+    return d ? 1.0 / *d : 0.0;
+  }
+};
+struct SourceAttr {
+  template <class ED> double operator()(const brasa::graphx::EdgeTriplet<double, ED>& t) const { return t.src_attr; }
+};
+
+// What one graph's peers said, and their rows.
+struct PeerRows {
+  std::vector<Row> rows;
+  std::vector<double> scipy_ranks;
+};
+
+PeerRows run_peers(const Options& o, const std::vector<Edge<int32_t>>& edges, const std::vector<VertexId>& ids,
+                   const std::string& g1, const std::string& g2, const std::string& g3,
+                   const std::map<VertexId, VertexId>& boost_labels) {
+  PeerRows out;
+  if (!fs::exists(o.python)) {
+    std::printf("skip: Python peers: %s not found (install python3-scipy python3-igraph python3-networkx)\n",
+                o.python.c_str());
+    return out;
+  }
+  const std::string base = (fs::temp_directory_path() / ("brasa-bench-graphx-" + std::to_string(::getpid()))).string();
+  const std::string edge_file = base + ".edges", ranks_file = base + ".ranks";
+  {
+    std::vector<int32_t> pairs;
+    pairs.reserve(2 * edges.size());
+    for (const auto& e : edges) {
+      pairs.push_back(static_cast<int32_t>(index_of(ids, e.src)));
+      pairs.push_back(static_cast<int32_t>(index_of(ids, e.dst)));
+    }
+    std::ofstream f(edge_file, std::ios::binary);
+    f.write(reinterpret_cast<const char*>(pairs.data()), static_cast<std::streamsize>(pairs.size() * sizeof(int32_t)));
+  }
+  // Boost's answer in the peers' terms: the component count and the sum of
+  // each vertex's smallest index in its component.
+  int64_t want_components = 0, want_digest = 0;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    size_t smallest = index_of(ids, boost_labels.at(ids[i]));
+    want_components += smallest == i;
+    want_digest += static_cast<int64_t>(smallest);
+  }
+  std::vector<std::string> lines;
+  try {
+    const bool networkx = static_cast<int64_t>(edges.size()) <= o.networkx_max_edges;
+    lines = brasa::bench::run_child(o.python + " " + o.peers + " " + edge_file + " " + std::to_string(ids.size()) +
+                                    " " + std::to_string(o.runs) + " " + (networkx ? "1 " : "0 ") + ranks_file +
+                                    " 2>/dev/null");
+  } catch (const std::exception& e) {
+    std::printf("skip: Python peers failed: %s\n", e.what());
+  }
+  for (const auto& line : lines) {
+    auto f = brasa::bench::fields(line);
+    if (f.count("skip")) std::printf("skip: %s\n", f["skip"].c_str());
+    if (f.count("info")) std::printf("peers: %s\n", f["info"].c_str());
+    if (!f.count("workload")) continue;
+    Timings t;
+    std::istringstream secs(f["seconds"]);
+    for (std::string v; std::getline(secs, v, ',');) t.seconds.push_back(std::stod(v));
+    Row row{"", f["system"], f["config"], t.median(), static_cast<double>(edges.size()), false, f["note"]};
+    if (f["workload"] == "G1") {
+      row.workload = g1;
+      if (row.note == "ranks") {
+        std::ifstream in(ranks_file, std::ios::binary);
+        out.scipy_ranks.resize(ids.size());
+        in.read(reinterpret_cast<char*>(out.scipy_ranks.data()),
+                static_cast<std::streamsize>(ids.size() * sizeof(double)));
+        row.note = in ? "" : "no ranks written";
+      }
+    } else if (f["workload"] == "G2") {
+      row.workload = g2;
+      row.note = std::stoll(f["components"]) == want_components && std::stoll(f["digest"]) == want_digest
+                     ? "components match Boost"
+                     : "WRONG components";
+    } else {
+      row.workload = g3;
+      row.note = f.count("note") ? f["note"] : "L1 distance to SciPy's " + f["l1"];
+    }
+    out.rows.push_back(row);
+  }
+  fs::remove(edge_file);
+  fs::remove(ranks_file);
+  return out;
+}
+
+struct Targets {
+  std::vector<std::string> lines;
+  void check(bool met, const std::string& what) { lines.push_back(std::string(met ? "met   " : "MISSED") + "  " + what); }
+};
+
+std::string ratio(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2fx", x);
+  return buf;
+}
+
+void run_graph(const Options& o, const GraphSize& size, bool with_pregel, Report& report, Targets& targets) {
+  const std::string g1 = "G1 PageRank iteration, " + size.label, g2 = "G2 connected components, " + size.label,
+                    g3 = "G3 PageRank solve, " + size.label, p = "P Pregel superstep, " + size.label;
+  const brasa::graphx::RmatOptions rmat{.seed = 1, .partitions = o.partitions};
   std::vector<Edge<int32_t>> edges;
   {
     brasa::Context ctx(bench_conf("local[2]"));
-    edges = brasa::graphx::rmat_edges(ctx, o.scale, o.edges, rmat_options(o)).collect();
+    edges = brasa::graphx::rmat_edges(ctx, size.scale, size.edges, rmat).collect();
   }
   const double m = static_cast<double>(edges.size());
   HandPageRank hand(edges);
   Timings t;
   auto want = hand.run(10, t);
   Timings later{1, std::vector<double>(t.seconds.begin() + 1, t.seconds.end())};  // the first pays for faults
-  Row hand_row{g1, "hand loop (CSR pull)", "1 thread", later.median(), m, false, graph_name};
-  report.add(hand_row);
+  report.add({g1, "hand loop (CSR pull)", "1 thread", later.median(), m, false, ""});
   Timings tb{o.runs, {}};
   auto components = boost_components(edges, hand.ids, tb);
-  Row boost_row{g2, "Boost.Graph connected_components", "1 thread", tb.median(), m, false, graph_name};
-  report.add(boost_row);
+  report.add({g2, "Boost.Graph connected_components", "1 thread", tb.median(), m, false, ""});
 
+  auto worst_error = [&](auto rank_of) {
+    double worst = 0;
+    for (size_t v = 0; v < hand.ids.size(); ++v)
+      worst = std::max(worst, std::abs(rank_of(v) - want[v]) / std::max(1.0, want[v]));
+    return worst;
+  };
+  PeerRows peers = run_peers(o, edges, hand.ids, g1, g2, g3, components);
+  for (auto& row : peers.rows) {
+    if (row.workload == g1 && row.system.rfind("SciPy", 0) == 0)
+      row.note = peers.scipy_ranks.size() == hand.ids.size() &&
+                         worst_error([&](size_t v) { return peers.scipy_ranks[v]; }) < 1e-9
+                     ? "ranks match the loop"
+                     : "WRONG ranks";
+    report.add(row);
+  }
+
+  std::map<std::string, double> per_iteration_of;
   for (const auto& master : o.masters) {
     brasa::Context ctx(bench_conf(master));
-    auto g = brasa::graphx::rmat_graph(ctx, o.scale, o.edges, rmat_options(o));
+    auto bytes = std::make_shared<CachedBytes>();
+    ctx.runtime().events().add_listener(bytes);
+    auto g = brasa::graphx::rmat_graph(ctx, size.scale, size.edges, rmat);
     g.cache();
     g.num_edges();
     g.num_vertices();
+    ctx.runtime().events().flush();
+    const double per_edge =
+        static_cast<double>(bytes->of({g.edge_partitions().id(), g.vertices().partitions().id()})) / m;
+    std::printf("M  cached graph, %s, %s: %.1f bytes per edge (edges and vertices)\n", size.label.c_str(),
+                master.c_str(), per_edge);
+    if (master == o.masters.front())
+      targets.check(per_edge <= 24, "cached graph (" + size.label + ") at most 24 bytes per edge: " +
+                                        std::to_string(per_edge).substr(0, 5));
     // Per iteration: the difference between runs of 10 and 2 iterations,
     // which share the set-up (degrees, edge weights) and the rescaling.
     Timings per_iteration;
@@ -176,21 +405,70 @@ int run(const Options& o) {
         got = std::map<VertexId, double>(collected.begin(), collected.end());
       }
     }
-    double worst = 0;
-    for (size_t v = 0; v < hand.ids.size(); ++v) {
+    const double worst = worst_error([&](size_t v) {
       auto it = got.find(hand.ids[v]);
-      worst = std::max(worst, it == got.end() ? 1.0 : std::abs(it->second - want[v]) / std::max(1.0, want[v]));
-    }
-    Row pr{g1, "brasa graphx", master, per_iteration.median(), m, true,
-           worst < 1e-9 && got.size() == hand.ids.size() ? "ranks match the loop" : "WRONG ranks"};
-    report.add(pr);
+      return it == got.end() ? -1.0 : it->second;
+    });
+    report.add({g1, "brasa graphx", master, per_iteration.median(), m, true,
+                worst < 1e-9 && got.size() == hand.ids.size() ? "ranks match the loop" : "WRONG ranks"});
+    per_iteration_of[master] = per_iteration.median();
 
     Timings tc{o.runs, {}};
     auto collected = tc.time([&] { return brasa::graphx::connected_components(g).vertices().collect(); });
     std::map<VertexId, VertexId> labels(collected.begin(), collected.end());
-    Row cc{g2, "brasa graphx", master, tc.median(), m, true, labels == components ? "labels match Boost" : "WRONG labels"};
-    report.add(cc);
+    report.add({g2, "brasa graphx", master, tc.median(), m, true,
+                labels == components ? "labels match Boost" : "WRONG labels"});
+
+    if (!with_pregel) continue;
+    auto rss = std::make_shared<RssPerSuperstep>(ctx);
+    ctx.runtime().events().add_listener(rss);
+    auto weighted = g.outer_join_vertices(g.out_degrees(), OneOverOutDegree{})
+                        .map_triplets(SourceAttr{}, brasa::graphx::TripletFields::src());
+    double start = Timings::now();
+    auto ranks = brasa::graphx::pregel(weighted, 0.0,
+                                       {.max_iterations = o.pregel_supersteps,
+                                        .direction = brasa::graphx::EdgeDirection::Out},
+                                       RankProgram{}, SendRankAlongEdge{}, AddRanks{});
+    ranks.vertices().count();
+    const double seconds = Timings::now() - start;
+    ctx.runtime().events().flush();
+    const int last = o.pregel_supersteps, early = std::min(10, last);
+    const double growth = rss->at(early) > 0 ? static_cast<double>(rss->at(last)) / rss->at(early) : 0;
+    char note[128];
+    std::snprintf(note, sizeof note, "resident %.0f MB after superstep %d, %.0f MB after %d (%s)",
+                  rss->at(early) / 1e6, early, rss->at(last) / 1e6, last, ratio(growth).c_str());
+    report.add({p, "brasa graphx pregel", master, seconds / last, m, true, note});
+    targets.check(growth > 0 && growth <= 1.10, "Pregel on " + master + ": memory after superstep " +
+                                                    std::to_string(last) + " within 10% of superstep " +
+                                                    std::to_string(early) + " (" + ratio(growth) + ")");
   }
+  const double loop = later.median();
+  if (per_iteration_of.count("local[1]"))
+    targets.check(per_iteration_of["local[1]"] <= 1.5 * loop,
+                  "PageRank (" + size.label + ") local[1] at most 1.5x the hand loop: " +
+                      ratio(per_iteration_of["local[1]"] / loop));
+  if (per_iteration_of.count("local[1]") && per_iteration_of.count("local[2]"))
+    targets.check(per_iteration_of["local[1]"] >= 1.6 * per_iteration_of["local[2]"],
+                  "PageRank (" + size.label + ") local[2] at least 1.6x faster than local[1]: " +
+                      ratio(per_iteration_of["local[1]"] / per_iteration_of["local[2]"]));
+  if (per_iteration_of.count("local[2]") && per_iteration_of.count("local-cluster[2,1]"))
+    targets.check(per_iteration_of["local-cluster[2,1]"] <= 2 * per_iteration_of["local[2]"],
+                  "PageRank (" + size.label + ") local-cluster[2,1] at most 2x local[2]: " +
+                      ratio(per_iteration_of["local-cluster[2,1]"] / per_iteration_of["local[2]"]));
+}
+
+int run(const Options& o) {
+  std::vector<GraphSize> sizes;
+  for (const auto& spec : o.graphs) sizes.push_back(parse_size(spec));
+  fs::create_directories(o.out);
+  Report report;
+  report.set_title("brasa-bench-graphx: time per workload (log scale; shorter is faster)",
+                   "orange: Brasa; grey: hand-written C++, Boost.Graph and Python's graph libraries");
+  report.print_header();
+  Targets targets;
+  for (size_t i = 0; i < sizes.size(); ++i) run_graph(o, sizes[i], i == 0, report, targets);
+  std::printf("\ntargets (issue 21):\n");
+  for (const auto& line : targets.lines) std::printf("  %s\n", line.c_str());
   report.write_csv((fs::path(o.out) / "graphx.csv").string());
   report.write_svg((fs::path(o.out) / "graphx.svg").string());
   std::printf("\nwrote %s/graphx.csv and graphx.svg\n", o.out.c_str());
@@ -201,13 +479,16 @@ int run(const Options& o) {
 
 int main(int argc, char** argv) {
   brasa::init(argc, argv);
-  CLI::App app{"brasa-bench-graphx: graphx PageRank and connected components against hand loops and Boost.Graph"};
+  CLI::App app{"brasa-bench-graphx: graphx PageRank, connected components and Pregel against hand loops, "
+               "Boost.Graph, SciPy, igraph and networkx"};
   Options o;
   app.add_option("--out", o.out, "directory for graphx.csv and graphx.svg");
-  app.add_option("--scale-log2", o.scale, "R-MAT vertices: 2^this")->check(CLI::Range(4, 30));
-  app.add_option("--edges", o.edges, "R-MAT edges")->check(CLI::PositiveNumber);
+  app.add_option("--graphs", o.graphs, "R-MAT graphs as SCALE:EDGES (2^SCALE vertices), space-separated");
   app.add_option("--runs", o.runs, "timed runs per configuration (the median is reported)")->check(CLI::PositiveNumber);
   app.add_option("--partitions", o.partitions, "edge partitions")->check(CLI::PositiveNumber);
+  app.add_option("--pregel-supersteps", o.pregel_supersteps, "supersteps of the Pregel memory run (first graph)")
+      ->check(CLI::Range(10, 100000));
+  app.add_option("--python", o.python, "Python with SciPy, igraph and networkx (Debian's python3-*)");
   app.add_option("--masters", o.masters, "Brasa masters, space-separated")
       ->check(CLI::IsMember({"local[1]", "local[2]", "local-cluster[2,1]"}));
   CLI11_PARSE(app, argc, argv);
