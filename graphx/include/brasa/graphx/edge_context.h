@@ -13,10 +13,12 @@
 
 namespace brasa::graphx {
 
-// Messages bound for the vertices of one edge partition, by local index.
+// Messages bound for the vertices of one edge partition, by local index:
+// a view of the scan's arrays, held on its stack so that the compiler
+// keeps the pointers in registers across the edge loop.
 template <class M, class Merge> struct LocalMessages {
-  std::vector<M> value;
-  std::vector<uint8_t> has;
+  M* value = nullptr;
+  uint8_t* has = nullptr;
   Merge* merge = nullptr;
   void add(int32_t v, M m) {
     auto i = static_cast<size_t>(v);

@@ -275,13 +275,15 @@ template <class VD, class ED, class M, class Send, class Merge> struct Scan {
   struct Scratch {
     std::vector<VD> attr;
     std::vector<uint8_t> active;
-    LocalMessages<M, Merge> messages;
+    std::vector<M> values;
+    std::vector<uint8_t> has;
   };
 
   Messages<M> run(const Parts<ED>& parts, const Shipped<VD>* shipped) const {
     Messages<M> out;
     Send send_fn = send;
     Merge merge_fn = merge;
+    const EdgeDirection dir = direction;
     static thread_local Scratch scratch;
     for (const auto& p : parts) {
       size_t n = p.num_vertices();
@@ -290,32 +292,42 @@ template <class VD, class ED, class M, class Send, class Merge> struct Scan {
       attr.assign(shipped ? n : 0, VD{});
       active.assign(n, filter_active ? 0 : 1);
       if (shipped) scatter(p, *shipped, attr, filter_active ? &active : nullptr, roles);
-      auto& messages = scratch.messages;
-      messages.value.assign(n, M{});
-      messages.has.assign(n, 0);
-      messages.merge = &merge_fn;
+      scratch.values.assign(n, M{});
+      scratch.has.assign(n, 0);
+      LocalMessages<M, Merge> messages{scratch.values.data(), scratch.has.data(), &merge_fn};
       EdgeContext<VD, ED, M, Merge> ctx;
       ctx.ids_ = p.local_to_global.data();
       ctx.attrs_ = attr.data();
       ctx.out_ = &messages;
-      for (size_t e = 0; e < p.size(); ++e) {
-        int32_t s = p.src[e], d = p.dst[e];
-        if (filter_active && !edge_is_active(active, s, d, direction)) continue;
-        ctx.src_ = s;
-        ctx.dst_ = d;
-        ctx.attr_ = &p.attr[e];
-        send_fn(ctx);
-      }
+      const int32_t* src = p.src.data();
+      const int32_t* dst = p.dst.data();
+      const ED* edge_attr = p.attr.data();
+      const size_t count = p.size();
+      // One loop per case, so that a scan of every edge tests nothing per edge.
+      auto each_edge = [&](auto wanted) {
+        for (size_t e = 0; e < count; ++e) {
+          const int32_t s = src[e], d = dst[e];
+          if (!wanted(s, d)) continue;
+          ctx.src_ = s;
+          ctx.dst_ = d;
+          ctx.attr_ = edge_attr + e;
+          send_fn(ctx);
+        }
+      };
+      if (filter_active)
+        each_edge([&](int32_t s, int32_t d) { return edge_is_active(active, s, d, dir); });
+      else
+        each_edge([](int32_t, int32_t) { return true; });
       for (size_t v = 0; v < p.routes.size(); ++v) {
         const auto& route = p.routes[v];
         MessageBlock<M> b;
         b.from = p.index;
         b.has.resize(route.size());
         bool any = false;
-        for (size_t k = 0; k < route.size(); ++k) any |= (b.has[k] = messages.has[static_cast<size_t>(route[k])]);
+        for (size_t k = 0; k < route.size(); ++k) any |= (b.has[k] = scratch.has[static_cast<size_t>(route[k])]);
         if (!any) continue;
         b.values.reserve(route.size());
-        for (int32_t l : route) b.values.push_back(std::move(messages.value[static_cast<size_t>(l)]));
+        for (int32_t l : route) b.values.push_back(std::move(scratch.values[static_cast<size_t>(l)]));
         out.emplace_back(static_cast<int32_t>(v), std::move(b));
       }
     }
