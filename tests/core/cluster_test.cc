@@ -14,6 +14,7 @@
 #include "brasa/brasa.h"
 #include "brasa/deploy/cluster_backend.h"
 #include "brasa/scheduler/event_bus.h"
+#include "brasa/scheduler/lost_local_checkpoint.h"
 #include "test_util.h"
 
 namespace {
@@ -269,9 +270,29 @@ TEST(ExecutorLoss, LocalCheckpointOnALostExecutorFailsTheJobClearly) {
   try {
     for (int i = 0; i < 3; ++i) values.count();
     FAIL() << "expected the job to fail: half the local checkpoint died with its executor";
-  } catch (const brasa::JobError& e) {
+  } catch (const brasa::LostLocalCheckpoint& e) {
     EXPECT_NE(std::string(e.what()).find("local checkpoint"), std::string::npos) << e.what();
   }
+}
+
+// An algorithm that lost a local checkpoint runs again from its input.
+TEST(ExecutorLoss, ALostLocalCheckpointRestartsTheAlgorithmFromItsInput) {
+  SKIP_ON_CLUSTER_ONLY_ONCE();
+  auto ctx = make_context("local-cluster[2,1]");
+  auto input = ctx->range(0, 1000, 1, 4);
+  int attempts = 0;
+  const int64_t sum = brasa::restart_on_lost_local_checkpoint("sum of triples", [&] {
+    ++attempts;
+    auto triples = input.map([](int64_t x) { return x * 3; });
+    triples.local_checkpoint();
+    if (attempts == 1) {
+      ::kill(ctx->runtime().cluster()->executor_pids().at(0), SIGKILL);
+      for (int i = 0; i < 1000 && ctx->runtime().cluster()->live_executors() > 1; ++i) ::usleep(10000);
+    }
+    return triples.reduce([](int64_t a, int64_t b) { return a + b; });
+  });
+  EXPECT_EQ(attempts, 2);
+  EXPECT_EQ(sum, 3 * 999 * 1000 / 2);
 }
 
 }  // namespace
