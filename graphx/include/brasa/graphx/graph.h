@@ -152,6 +152,8 @@ template <class VD, class ED> class Graph {
   // for each vertex are combined with merge(M, M) -> M. Returns the merged
   // message of every vertex that received one. `fields` names what send
   // reads: without the source and destination attributes nothing is shipped.
+  // A merge functor with an identity() member (merge(identity(), m) == m)
+  // makes the scan faster (see MergeWithIdentity in edge_context.h).
   template <class M, class Send, class Merge>
   VertexRDD<M> aggregate_messages(Send send, Merge merge, TripletFields fields = TripletFields::all()) const;
 

@@ -292,7 +292,10 @@ template <class VD, class ED, class M, class Send, class Merge> struct Scan {
       attr.assign(shipped ? n : 0, VD{});
       active.assign(n, filter_active ? 0 : 1);
       if (shipped) scatter(p, *shipped, attr, filter_active ? &active : nullptr, roles);
-      scratch.values.assign(n, M{});
+      if constexpr (MergeWithIdentity<Merge, M>)
+        scratch.values.assign(n, merge_fn.identity());
+      else
+        scratch.values.assign(n, M{});
       scratch.has.assign(n, 0);
       LocalMessages<M, Merge> messages{scratch.values.data(), scratch.has.data(), &merge_fn};
       EdgeContext<VD, ED, M, Merge> ctx;
@@ -354,9 +357,23 @@ template <class VD, class M, class Merge> struct MergeBlocks {
     const auto& v = vertices[0];
     VertexPartition<M> out;
     out.ids = v.ids;
-    out.values.resize(v.size());
     out.mask.assign(v.size(), 0);
     Merge merge_fn = merge;
+    if constexpr (MergeWithIdentity<Merge, M>) {
+      // A block holds the identity where it has no message: merged in
+      // unconditionally, it changes nothing.
+      out.values.assign(v.size(), merge_fn.identity());
+      for (const auto& [p, b] : blocks) {
+        const auto& pos = routing.at(0).positions.at(static_cast<size_t>(b.from));
+        for (size_t k = 0; k < pos.size(); ++k) {
+          auto i = static_cast<size_t>(pos[k]);
+          out.values[i] = merge_fn(std::move(out.values[i]), b.values[k]);
+          out.mask[i] |= b.has[k];
+        }
+      }
+      return {std::move(out)};
+    }
+    out.values.resize(v.size());
     for (const auto& [p, b] : blocks) {
       const auto& pos = routing.at(0).positions.at(static_cast<size_t>(b.from));
       for (size_t k = 0; k < pos.size(); ++k) {
@@ -620,6 +637,7 @@ struct SendOne {
 };
 struct AddInts {
   int operator()(int a, int b) const { return a + b; }
+  int identity() const { return 0; }
 };
 
 template <class ED> struct EdgeCount {

@@ -21,6 +21,7 @@ struct OwnId {
 };
 struct MinOf {
   VertexId operator()(VertexId a, VertexId b) const { return std::min(a, b); }
+  VertexId identity() const { return std::numeric_limits<VertexId>::max(); }
 };
 struct VProgMin {
   VertexId operator()(VertexId, VertexId label, VertexId msg) const { return std::min(label, msg); }

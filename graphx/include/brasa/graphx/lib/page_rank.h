@@ -60,6 +60,7 @@ struct SendRank {
 };
 struct AddDoubles {
   double operator()(double a, double b) const { return a + b; }
+  double identity() const { return 0.0; }
 };
 struct NewRank {
   double reset_prob;

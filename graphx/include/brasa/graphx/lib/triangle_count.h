@@ -56,6 +56,7 @@ struct SendCommonCount {
 };
 struct AddCounts {
   int operator()(int a, int b) const { return a + b; }
+  int identity() const { return 0; }
 };
 struct HalfOrZero {
   template <class VD> int operator()(VertexId id, const VD&, std::optional<int> twice) const {
