@@ -25,6 +25,14 @@ concept MergeWithIdentity = requires(const Merge& merge) {
   { merge.identity() } -> std::convertible_to<M>;
 };
 
+// What a vertex's slot holds before any message reaches it.
+template <class M, class Merge> M no_message(const Merge& merge) {
+  if constexpr (MergeWithIdentity<Merge, M>)
+    return merge.identity();
+  else
+    return M{};
+}
+
 // Messages bound for the vertices of one edge partition, by local index:
 // a view of the scan's arrays, held on its stack so that the compiler
 // keeps the pointers in registers across the edge loop.
@@ -34,15 +42,11 @@ template <class M, class Merge> struct LocalMessages {
   Merge* merge = nullptr;
   void add(int32_t v, M m) {
     auto i = static_cast<size_t>(v);
-    if constexpr (MergeWithIdentity<Merge, M>) {
+    if (MergeWithIdentity<Merge, M> || has[i])
       value[i] = (*merge)(std::move(value[i]), std::move(m));
-      has[i] = 1;
-    } else if (has[i]) {
-      value[i] = (*merge)(std::move(value[i]), std::move(m));
-    } else {
+    else
       value[i] = std::move(m);
-      has[i] = 1;
-    }
+    has[i] = 1;
   }
 };
 

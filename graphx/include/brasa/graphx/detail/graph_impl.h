@@ -292,10 +292,7 @@ template <class VD, class ED, class M, class Send, class Merge> struct Scan {
       attr.assign(shipped ? n : 0, VD{});
       active.assign(n, filter_active ? 0 : 1);
       if (shipped) scatter(p, *shipped, attr, filter_active ? &active : nullptr, roles);
-      if constexpr (MergeWithIdentity<Merge, M>)
-        scratch.values.assign(n, merge_fn.identity());
-      else
-        scratch.values.assign(n, M{});
+      scratch.values.assign(n, no_message<M>(merge_fn));
       scratch.has.assign(n, 0);
       LocalMessages<M, Merge> messages{scratch.values.data(), scratch.has.data(), &merge_fn};
       EdgeContext<VD, ED, M, Merge> ctx;
@@ -359,32 +356,20 @@ template <class VD, class M, class Merge> struct MergeBlocks {
     out.ids = v.ids;
     out.mask.assign(v.size(), 0);
     Merge merge_fn = merge;
-    if constexpr (MergeWithIdentity<Merge, M>) {
-      // A block holds the identity where it has no message: merged in
-      // unconditionally, it changes nothing.
-      out.values.assign(v.size(), merge_fn.identity());
-      for (const auto& [p, b] : blocks) {
-        const auto& pos = routing.at(0).positions.at(static_cast<size_t>(b.from));
-        for (size_t k = 0; k < pos.size(); ++k) {
-          auto i = static_cast<size_t>(pos[k]);
-          out.values[i] = merge_fn(std::move(out.values[i]), b.values[k]);
-          out.mask[i] |= b.has[k];
-        }
-      }
-      return {std::move(out)};
-    }
-    out.values.resize(v.size());
+    constexpr bool identity = MergeWithIdentity<Merge, M>;
+    out.values.assign(v.size(), no_message<M>(merge_fn));
     for (const auto& [p, b] : blocks) {
       const auto& pos = routing.at(0).positions.at(static_cast<size_t>(b.from));
       for (size_t k = 0; k < pos.size(); ++k) {
-        if (!b.has[k]) continue;
+        // With an identity, a block holds it where it has no message:
+        // merged in without a test, it changes nothing.
+        if (!identity && !b.has[k]) continue;
         auto i = static_cast<size_t>(pos[k]);
-        if (out.mask[i]) {
+        if (identity || out.mask[i])
           out.values[i] = merge_fn(std::move(out.values[i]), b.values[k]);
-        } else {
+        else
           out.values[i] = b.values[k];
-          out.mask[i] = 1;
-        }
+        out.mask[i] |= b.has[k];
       }
     }
     return {std::move(out)};
