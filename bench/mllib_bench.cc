@@ -1,5 +1,5 @@
 // brasa-bench-mllib: mllib's training iterations against a direct
-// single-threaded Eigen loop and a Python peer, on the same generated data,
+// single-threaded Eigen loop and scikit-learn, on the same generated data,
 // in one run:
 //   K1 k-means Lloyd iteration (10^6 points x 20 features, k = 20);
 //   L1 logistic regression L-BFGS iteration (10^6 points x 100 features);
@@ -19,8 +19,8 @@
 // The data is a pure function of (seed, point or rating index) through
 // splitmix64: Brasa generates it inside the engine (ctx.range(...).map(...)),
 // and the driver fills the very same numbers into a plain array for the
-// Eigen loop, written once to a raw float64 file under /tmp for the Python
-// peer (removed at the end).
+// Eigen loop, written once to a raw float64 file under /tmp for
+// scikit-learn (removed at the end).
 //
 //   brasa-bench-mllib [--workloads kmeans logreg als] [--points 1000000] [--als-ratings 1000000]
 //                     [--kmeans-iterations 30] [--logreg-iterations 10] [--als-iterations 10] [--runs 3]
@@ -615,13 +615,11 @@ struct PeerRow {
 // OPENBLAS_L2_SIZE, if set, are dropped so that numpy picks its own kernel
 // (the child checks that kernel's products against numpy's loops, and the
 // run is repeated with them kept if it is wrong). Returns no rows, with a
-// printed note, when there is no such Python or not the peer's package
-// (`who`: scikit-learn).
-std::vector<PeerRow> run_peers(const Options& o, const std::string& who, const std::string& args, const PlainData& data,
-                               std::string& info) {
+// printed note, when there is no such Python or no scikit-learn.
+std::vector<PeerRow> run_peers(const Options& o, const std::string& args, const PlainData& data, std::string& info) {
   std::vector<PeerRow> rows;
   if (!fs::exists(o.python)) {
-    std::printf("skip: %s rows: %s not found (install python3-sklearn)\n", who.c_str(), o.python.c_str());
+    std::printf("skip: scikit-learn rows: %s not found (install python3-sklearn)\n", o.python.c_str());
     return rows;
   }
   for (int threads : {2, 1}) {
@@ -637,13 +635,13 @@ std::vector<PeerRow> run_peers(const Options& o, const std::string& who, const s
         lines = run_child("env " + pools + tail);
       }
     } catch (const std::exception& e) {
-      std::printf("skip: %s rows: %s\n", who.c_str(), e.what());
+      std::printf("skip: scikit-learn rows: %s\n", e.what());
       return rows;
     }
     for (auto& line : lines) {
       auto f = fields(line);
       if (f.count("skip")) {
-        std::printf("skip: %s rows: %s\n", who.c_str(), f["skip"].c_str());
+        std::printf("skip: scikit-learn rows: %s\n", f["skip"].c_str());
         return {};
       }
       if (f.count("info")) info += (info.empty() ? "" : "; ") + f["info"];
@@ -651,8 +649,8 @@ std::vector<PeerRow> run_peers(const Options& o, const std::string& who, const s
         const double xs = std::stod(f["checksum"]), ys = std::stod(f["labels"]);
         // Sums in another order: equal up to rounding, relative to the sum of |x|.
         if (std::abs(xs - data.x_sum) > 1e-10 * data.x_abs_sum || ys != data.y_sum) {
-          std::printf("skip: %s rows: the peer read other data (feature sum %s, here %.17g; label sum %s, here %.17g)\n",
-                      who.c_str(), f["checksum"].c_str(), data.x_sum, f["labels"].c_str(), data.y_sum);
+          std::printf("skip: scikit-learn rows: the peer read other data (feature sum %s, here %.17g; label sum %s, here %.17g)\n",
+                      f["checksum"].c_str(), data.x_sum, f["labels"].c_str(), data.y_sum);
           return {};
         }
       }
@@ -679,11 +677,10 @@ class Suite {
   void logreg();
   void als();
   void als_feedback(bool implicit, const ALSData& gen, const EigenALS& start, uint64_t digest);
-  void peer_rows(const std::string& workload, const std::string& who, const std::string& args, const PlainData& data,
-                 double records, const std::string& expected_iters,
-                 const std::function<std::string(const PeerRow&)>& check);
-  void ratios(const std::string& workload, const std::string& brasa, const std::string& peer,
-              const std::vector<std::string>& loops, double loop_target = 1.3, bool peer_targets = true);
+  void peer_rows(const std::string& workload, const std::string& args, const PlainData& data, double records,
+                 const std::string& expected_iters, const std::function<std::string(const PeerRow&)>& check);
+  void ratios(const std::string& workload, const std::string& brasa, const std::string& sklearn,
+              const std::vector<std::string>& loops, double loop_target = 1.3);
   void target(bool met, const std::string& what) {
     targets_.push_back(std::string(met ? "met   " : "MISSED") + "  " + what);
   }
@@ -697,18 +694,17 @@ class Suite {
   std::vector<std::string> sizes_;
 };
 
-void Suite::peer_rows(const std::string& workload, const std::string& who, const std::string& args,
-                      const PlainData& data, double records, const std::string& expected_iters,
-                      const std::function<std::string(const PeerRow&)>& check) {
+void Suite::peer_rows(const std::string& workload, const std::string& args, const PlainData& data, double records,
+                      const std::string& expected_iters, const std::function<std::string(const PeerRow&)>& check) {
   std::string info;
-  for (auto& p : run_peers(o_, who, args, data, info)) {
+  for (auto& p : run_peers(o_, args, data, info)) {
     std::string note = spread(p.per_iteration);
     if (p.n_iter != expected_iters) note += "STOPPED EARLY: n_iter_ " + p.n_iter + "; ";
     note += "fit/n_iter_ " + human_time(p.fit_per_iter);
     if (auto extra = check(p); !extra.empty()) note += "; " + extra;
     report_.add({workload, p.system, p.config, p.per_iteration.median(), records, false, note});
   }
-  if (!info.empty()) std::printf("  (%s: %s)\n", who.c_str(), info.c_str());
+  if (!info.empty()) std::printf("  (scikit-learn: %s)\n", info.c_str());
 }
 
 void Suite::kmeans() {
@@ -742,9 +738,8 @@ void Suite::kmeans() {
 
   data.write(raw_file("kmeans"));
   const std::string expected_iters = "1," + std::to_string(1 + m);
-  peer_rows(w, "scikit-learn",
-            "kmeans " + data.file + " " + std::to_string(o_.points) + " " + std::to_string(d) + " " +
-                std::to_string(k) + " " + std::to_string(m) + " " + std::to_string(o_.runs),
+  peer_rows(w, "kmeans " + data.file + " " + std::to_string(o_.points) + " " + std::to_string(d) + " " +
+                   std::to_string(k) + " " + std::to_string(m) + " " + std::to_string(o_.runs),
             data, n, expected_iters, [&](const PeerRow& p) -> std::string {
               // Same start, same iterations: the same centres, up to rounding.
               auto at = p.note.find("inertia ");
@@ -822,9 +817,8 @@ void Suite::logreg() {
   }
 
   data.write(raw_file("logreg"));
-  peer_rows(w, "scikit-learn",
-            "logreg " + data.file + " " + std::to_string(o_.points) + " " + std::to_string(d) + " " +
-                std::to_string(m) + " " + std::to_string(o_.runs),
+  peer_rows(w, "logreg " + data.file + " " + std::to_string(o_.points) + " " + std::to_string(d) + " " +
+                   std::to_string(m) + " " + std::to_string(o_.runs),
             data, n, "1," + std::to_string(1 + m), [](const PeerRow&) { return std::string(); });
 
   const std::vector<std::string> loops = {chunked_name, "Eigen loop (whole array)"};
@@ -971,20 +965,18 @@ void Suite::als_feedback(bool implicit, const ALSData& gen, const EigenALS& star
     }
     report_.add({w, "brasa mllib ALS", master, run.per_iteration.median(), n, true, note});
   }
-  ratios(w, "brasa mllib ALS", "", {kALSLoop}, 1.5, false);
+  ratios(w, "brasa mllib ALS", "", {kALSLoop}, 1.5);  // no scikit-learn rows: it has no ALS
 }
 
 // The issue's ratios for one workload: Brasa local[1] against the direct
 // loop (the fastest one when there are two; target <= loop_target), Brasa
-// against the peer on the same cores (target < 1 when peer_targets; the
-// issue sets none for ALS), and local[1] / local[2] (target >= 1.6x).
-void Suite::ratios(const std::string& w, const std::string& brasa, const std::string& peer,
-                   const std::vector<std::string>& loops, double loop_target, bool peer_targets) {
+// against scikit-learn on the same cores, and local[1] / local[2].
+void Suite::ratios(const std::string& w, const std::string& brasa, const std::string& sklearn,
+                   const std::vector<std::string>& loops, double loop_target) {
   const Row* local1 = report_.find(w, brasa, "local[1]");
   const Row* local2 = report_.find(w, brasa, "local[2]");
-  const Row* peer2 = report_.find(w, peer, "2 threads");
-  const Row* peer1 = report_.find(w, peer, "1 thread");
-  const std::string who = peer.substr(0, peer.find(' '));  // "scikit-learn"
+  const Row* sk2 = report_.find(w, sklearn, "2 threads");
+  const Row* sk1 = report_.find(w, sklearn, "1 thread");
   const Row* eigen = nullptr;
   for (auto& loop : loops)
     if (auto* r = report_.find(w, loop, "1 thread"); r && (!eigen || r->seconds < eigen->seconds)) eigen = r;
@@ -996,12 +988,12 @@ void Suite::ratios(const std::string& w, const std::string& brasa, const std::st
     target(r <= loop_target,
            w + ": brasa local[1] / " + eigen->system + " = " + fixed("%.2fx", r) + " (<= " + limit + ")");
   }
-  for (auto [brasa_row, peer_row] : {std::pair{local2, peer2}, std::pair{local1, peer1}}) {
-    if (!brasa_row || !peer_row) continue;
-    double r = brasa_row->seconds / peer_row->seconds;
-    const std::string what = "brasa " + brasa_row->config + " / " + who + " " + peer_row->config;
-    std::printf("    %s: %.2fx (%s)\n", what.c_str(), r, peer_targets ? "target < 1" : "no target");
-    if (peer_targets) target(r < 1, w + ": " + what + " = " + fixed("%.2fx", r) + " (< 1)");
+  for (auto [brasa_row, sk_row] : {std::pair{local2, sk2}, std::pair{local1, sk1}}) {
+    if (!brasa_row || !sk_row) continue;
+    double r = brasa_row->seconds / sk_row->seconds;
+    const std::string what = "brasa " + brasa_row->config + " / scikit-learn " + sk_row->config;
+    std::printf("    %s: %.2fx (target < 1)\n", what.c_str(), r);
+    target(r < 1, w + ": " + what + " = " + fixed("%.2fx", r) + " (< 1)");
   }
   if (local1 && local2) {
     double r = local1->seconds / local2->seconds;
@@ -1068,8 +1060,7 @@ int main(int argc, char** argv) {
   app.add_option("--workloads", o.workloads, "kmeans, logreg, als (default: all three)")
       ->check(CLI::IsMember({"kmeans", "logreg", "als"}));
   app.add_flag("--verbose", o.verbose, "print each Brasa fit's time and jobs");
-  app.add_option("--python", o.python,
-                 "Python with scikit-learn (Debian's python3-sklearn)");
+  app.add_option("--python", o.python, "Python with scikit-learn (Debian's python3-sklearn)");
   CLI11_PARSE(app, argc, argv);
   try {
     return Suite(o).run();
