@@ -1,9 +1,11 @@
 // brasa::mllib — machine learning on the core: everything in one include.
 #pragma once
 
+#include "brasa/mllib/classification/decision_tree_classifier.h"
 #include "brasa/mllib/classification/linear_svc.h"
 #include "brasa/mllib/classification/logistic_regression.h"
 #include "brasa/mllib/classification/naive_bayes.h"
+#include "brasa/mllib/classification/random_forest_classifier.h"
 #include "brasa/mllib/clustering/kmeans.h"
 #include "brasa/mllib/clustering/bisecting_kmeans.h"
 #include "brasa/mllib/clustering/gaussian_mixture.h"
@@ -33,7 +35,9 @@
 #include "brasa/mllib/optim/nnls.h"
 #include "brasa/mllib/random_split.h"
 #include "brasa/mllib/recommendation/als.h"
+#include "brasa/mllib/regression/decision_tree_regressor.h"
 #include "brasa/mllib/regression/generalized_linear_regression.h"
 #include "brasa/mllib/regression/isotonic_regression.h"
 #include "brasa/mllib/regression/linear_regression.h"
+#include "brasa/mllib/regression/random_forest_regressor.h"
 #include "brasa/mllib/stat/statistics.h"
