@@ -3,6 +3,7 @@
 #include <random>
 
 #include "brasa/mllib/clustering/kmeans.h"
+#include "linalg/nearest_rows.h"
 #include "test_util.h"
 
 using brasa::mllib::DenseMatrix;
@@ -182,4 +183,40 @@ TEST(KMeansModel, SavesAndLoads) {
   EXPECT_EQ(back.training_cost(), model.training_cost());
   EXPECT_EQ(back.num_iter(), model.num_iter());
   EXPECT_THROW(KMeansModel::load((dir.path() / "nothing").string()), std::runtime_error);
+}
+
+// The k-means kernel (AVX2 where the processor has it) against a direct
+// computation, for shapes that leave partial groups of rows and centres.
+TEST(NearestRows, FindsTheFirstClosestCentreForEveryShape) {
+  std::mt19937_64 rng(3);
+  std::uniform_real_distribution<double> uniform(-2, 2);
+  for (int d : {1, 3, 4, 5, 20}) {
+    for (int k : {1, 3, 4, 8, 13, 20}) {
+      const int64_t n = 203;
+      std::vector<double> x(n * d), columns(int64_t{d} * k), norms(k, 0.0);
+      for (auto& v : x) v = uniform(rng);
+      for (auto& v : columns) v = uniform(rng);
+      // Make centre k-1 a copy of centre 0 when there are two: ties go to the first.
+      if (k > 1)
+        for (int c = 0; c < d; ++c) columns[int64_t{c} * k + k - 1] = columns[int64_t{c} * k];
+      for (int j = 0; j < k; ++j)
+        for (int c = 0; c < d; ++c) norms[j] += columns[int64_t{c} * k + j] * columns[int64_t{c} * k + j];
+      std::vector<int32_t> best(n);
+      std::vector<double> dist(n);
+      brasa::mllib::detail::nearest_rows(x.data(), n, d, columns.data(), norms.data(), k, best.data(), dist.data());
+      for (int64_t r = 0; r < n; ++r) {
+        std::vector<double> exact(k, 0.0);
+        for (int j = 0; j < k; ++j)
+          for (int c = 0; c < d; ++c) {
+            const double diff = x[r * d + c] - columns[int64_t{c} * k + j];
+            exact[j] += diff * diff;
+          }
+        const int32_t want = static_cast<int32_t>(std::min_element(exact.begin(), exact.end()) - exact.begin());
+        ASSERT_LT(best[r], k);
+        EXPECT_NE(best[r], k - 1 == 0 ? -1 : k - 1) << "a tie went to the later copy";
+        EXPECT_NEAR(exact[best[r]], exact[want], 1e-9) << "d " << d << " k " << k << " row " << r;
+        EXPECT_NEAR(dist[r], exact[want], 1e-9);
+      }
+    }
+  }
 }

@@ -11,6 +11,7 @@
 
 #include "brasa/util/hash.h"
 #include "instance_block.h"
+#include "linalg/nearest_rows.h"
 #include "util/checks.h"
 #include "util/model_io.h"
 
@@ -34,11 +35,16 @@ struct Centers {
   int k() const { return static_cast<int>(rows.rows()); }
 };
 
-// For each row of the block, the closest centre and the squared distance to
-// it, by |x|^2 + |c|^2 - 2 x.c, with the products of a dense block taken
-// 256 rows at a time as one matrix product.
+// For each row of the block, the first closest centre and the squared
+// distance to it, by |x|^2 + |c|^2 - 2 x.c (dense blocks: detail::nearest_rows).
 void closest(const InstanceBlock& blk, const Centers& cs, int32_t* best, double* dist) {
   const int k = cs.k();
+  if (!blk.sparse()) {
+    thread_local RowMatrix columns;
+    columns = cs.rows.transpose();
+    detail::nearest_rows(blk.values.data(), blk.rows, blk.cols, columns.data(), cs.norms.data(), k, best, dist);
+    return;
+  }
   auto pick = [&](int32_t i, double x_norm, const double* products) {
     int32_t arg = 0;
     double min = std::numeric_limits<double>::infinity();
@@ -52,18 +58,6 @@ void closest(const InstanceBlock& blk, const Centers& cs, int32_t* best, double*
     best[i] = arg;
     dist[i] = std::max(min, 0.0);
   };
-  if (!blk.sparse()) {
-    thread_local RowMatrix products;
-    constexpr int32_t kChunk = 256;
-    for (int32_t begin = 0; begin < blk.rows; begin += kChunk) {
-      const int32_t n = std::min(kChunk, blk.rows - begin);
-      Eigen::Map<const RowMatrix> x(blk.values.data() + int64_t{begin} * blk.cols, n, blk.cols);
-      products.resize(n, k);
-      products.noalias() = x * cs.rows.transpose();
-      for (int32_t r = 0; r < n; ++r) pick(begin + r, x.row(r).squaredNorm(), products.row(r).data());
-    }
-    return;
-  }
   thread_local std::vector<double> products;
   products.resize(k);
   for (int32_t i = 0; i < blk.rows; ++i) {
