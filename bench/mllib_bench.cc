@@ -4,7 +4,9 @@
 //   K1 k-means Lloyd iteration (10^6 points x 20 features, k = 20), with two
 //      loops: Eigen's products at the baseline instruction set, and mllib's
 //      own distance kernel (AVX2 where the processor has it);
-//   L1 logistic regression L-BFGS iteration (10^6 points x 100 features);
+//   L1 logistic regression L-BFGS iteration (10^6 points x 100 features),
+//      with loops on Eigen (chunked as mllib's blocks, and whole) and on
+//      mllib's own kernels;
 //   A1 ALS iteration, explicit and implicit feedback (10^6 ratings of
 //      10^4 users x 2 x 10^3 items, a rank-10 matrix plus noise; ALS rank
 //      10, reg_param 0.1, implicit alpha 1 (Spark's default), 10 x 10
@@ -55,7 +57,7 @@
 #include "brasa/mllib/mllib.h"
 #include "brasa/scheduler/event_bus.h"
 #include "brasa/storage/block_manager.h"
-#include "linalg/nearest_rows.h"
+#include "linalg/dense_kernels.h"
 #include "report.h"
 #include "workloads.h"
 
@@ -365,9 +367,11 @@ double sigmoid(double m) { return 1.0 / (1.0 + std::exp(-m)); }
 // X w + c, per-row loss and multiplier r = sigmoid(m) - y, then X^T r.
 // chunk_rows > 0 takes the rows that many at a time (mllib's blocks: both
 // passes over a chunk find it in cache); 0 takes the whole array at once.
+// With use_kernels the products are mllib's own kernels.
 struct EigenLogistic {
   const PlainData& data;
   int64_t chunk_rows = 0;
+  bool use_kernels = false;  // mllib's dense kernels (AVX2 where the processor has it) instead of Eigen
   std::vector<double> r;
 
   double evaluate(const DenseVector& w, double c, DenseVector& grad, double& intercept_grad) {
@@ -380,14 +384,20 @@ struct EigenLogistic {
       const int64_t rows = std::min(step, data.n - begin);
       Eigen::Map<const RowMatrix> x(data.x.data() + begin * data.d, rows, data.d);
       Eigen::Map<DenseVector> m(r.data(), rows);
-      m.noalias() = x * w;
+      if (use_kernels)
+        brasa::mllib::detail::multiply_rows(x.data(), rows, data.d, w.data(), m.data());
+      else
+        m.noalias() = x * w;
       for (int64_t i = 0; i < rows; ++i) {
         const double margin = m[i] + c, y = data.y[static_cast<size_t>(begin + i)];
         loss += log1p_exp(margin) - y * margin;
         m[i] = sigmoid(margin) - y;
         intercept_grad += m[i];
       }
-      grad.noalias() += x.transpose() * m;
+      if (use_kernels)
+        brasa::mllib::detail::add_weighted_rows(x.data(), rows, data.d, m.data(), grad.data());
+      else
+        grad.noalias() += x.transpose() * m;
     }
     return loss / static_cast<double>(data.n);
   }
@@ -846,8 +856,9 @@ void Suite::logreg() {
   const std::string chunked_name = "Eigen loop (" + std::to_string(block_rows) + "-row chunks)";
   DenseVector w0 = DenseVector::Zero(d), grad;
   double igrad = 0;
-  for (int64_t chunk : {block_rows, int64_t{0}}) {
-    EigenLogistic eval{data, chunk, {}};
+  const std::string kernel_name = "loop on mllib's kernels (" + std::to_string(block_rows) + "-row chunks)";
+  for (int64_t chunk : {block_rows, int64_t{0}, -block_rows}) {
+    EigenLogistic eval{data, std::abs(chunk), chunk < 0, {}};
     Timings t{o_.runs, {}};
     for (int r = 0; r < o_.runs; ++r) {
       eval.evaluate(w0, intercept, grad, igrad);
@@ -855,7 +866,7 @@ void Suite::logreg() {
       for (int i = 0; i < m; ++i) eval.evaluate(w0, intercept, grad, igrad);
       t.seconds.push_back((Timings::now() - start) / m);
     }
-    std::string system = chunk ? chunked_name : "Eigen loop (whole array)";
+    std::string system = chunk > 0 ? chunked_name : chunk < 0 ? kernel_name : "Eigen loop (whole array)";
     report_.add({w, system, "1 thread", t.median(), n, false, "one loss + gradient evaluation"});
   }
 
@@ -864,8 +875,8 @@ void Suite::logreg() {
                    std::to_string(m) + " " + std::to_string(o_.runs),
             data, n, "1," + std::to_string(1 + m), [](const PeerRow&) { return std::string(); });
 
-  const std::vector<std::string> loops = {chunked_name, "Eigen loop (whole array)"};
-  EigenLogistic check{data, block_rows, {}};
+  const std::vector<std::string> loops = {chunked_name, "Eigen loop (whole array)", kernel_name};
+  EigenLogistic check{data, block_rows, false, {}};
   for (const auto& master : o_.masters) {
     brasa::Context ctx(bench_conf(master));
     auto points = logreg_points(ctx, o_, gen);

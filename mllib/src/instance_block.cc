@@ -6,6 +6,7 @@
 #include <string>
 
 #include "brasa/util/hash.h"
+#include "linalg/dense_kernels.h"
 
 namespace brasa::mllib::detail {
 
@@ -150,12 +151,7 @@ DenseVector InstanceBlock::row(int32_t i) const {
 }
 
 void InstanceBlock::multiply(const DenseVector& w, double* y) const {
-  if (!sparse()) {
-    Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> x(values.data(), rows,
-                                                                                                cols);
-    Eigen::Map<DenseVector>(y, rows).noalias() = x * w;
-    return;
-  }
+  if (!sparse()) return multiply_rows(values.data(), rows, cols, w.data(), y);
   for (int32_t i = 0; i < rows; ++i) {
     double s = 0;
     for (int32_t k = row_ptr[i]; k < row_ptr[i + 1]; ++k) s += values[k] * w[col_idx[k]];
@@ -164,12 +160,7 @@ void InstanceBlock::multiply(const DenseVector& w, double* y) const {
 }
 
 void InstanceBlock::add_transposed(const double* r, DenseVector& g) const {
-  if (!sparse()) {
-    Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> x(values.data(), rows,
-                                                                                                cols);
-    g.noalias() += x.transpose() * Eigen::Map<const DenseVector>(r, rows);
-    return;
-  }
+  if (!sparse()) return add_weighted_rows(values.data(), rows, cols, r, g.data());
   for (int32_t i = 0; i < rows; ++i)
     for (int32_t k = row_ptr[i]; k < row_ptr[i + 1]; ++k) g[col_idx[k]] += r[i] * values[k];
 }

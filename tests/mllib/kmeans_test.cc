@@ -3,7 +3,7 @@
 #include <random>
 
 #include "brasa/mllib/clustering/kmeans.h"
-#include "linalg/nearest_rows.h"
+#include "linalg/dense_kernels.h"
 #include "test_util.h"
 
 using brasa::mllib::DenseMatrix;

@@ -11,7 +11,7 @@
 
 #include "brasa/util/hash.h"
 #include "instance_block.h"
-#include "linalg/nearest_rows.h"
+#include "linalg/dense_kernels.h"
 #include "util/checks.h"
 #include "util/model_io.h"
 

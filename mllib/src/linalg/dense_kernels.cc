@@ -1,4 +1,4 @@
-#include "linalg/nearest_rows.h"
+#include "linalg/dense_kernels.h"
 
 #include <immintrin.h>
 
@@ -120,6 +120,72 @@ __attribute__((target("avx2,fma"))) void nearest_rows_avx2(const double* x, int6
   if (r < n) nearest_rows_eigen(x + r * d, n - r, d, columns, norms, k, best + r, dist + r);
 }
 
+// ---- y = X w and g += X^T r --------------------------------------------------
+
+__attribute__((target("avx2,fma"))) inline double lanes_sum(__m256d v) {
+  const __m128d half = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
+  return _mm_cvtsd_f64(_mm_add_sd(half, _mm_unpackhi_pd(half, half)));
+}
+
+// Four rows at a time, two registers each: eight chains of FMAs.
+__attribute__((target("avx2,fma"))) void multiply_rows_avx2(const double* x, int64_t n, int d, const double* w,
+                                                            double* y) {
+  int64_t r = 0;
+  for (; r + 4 <= n; r += 4) {
+    const double* xr[4] = {x + r * d, x + (r + 1) * d, x + (r + 2) * d, x + (r + 3) * d};
+    __m256d a[4][2];
+    for (int i = 0; i < 4; ++i) a[i][0] = a[i][1] = _mm256_setzero_pd();
+    int c = 0;
+    for (; c + 8 <= d; c += 8) {
+      const __m256d w0 = _mm256_loadu_pd(w + c), w1 = _mm256_loadu_pd(w + c + 4);
+      for (int i = 0; i < 4; ++i) {
+        a[i][0] = _mm256_fmadd_pd(_mm256_loadu_pd(xr[i] + c), w0, a[i][0]);
+        a[i][1] = _mm256_fmadd_pd(_mm256_loadu_pd(xr[i] + c + 4), w1, a[i][1]);
+      }
+    }
+    for (; c + 4 <= d; c += 4) {
+      const __m256d w0 = _mm256_loadu_pd(w + c);
+      for (int i = 0; i < 4; ++i) a[i][0] = _mm256_fmadd_pd(_mm256_loadu_pd(xr[i] + c), w0, a[i][0]);
+    }
+    for (int i = 0; i < 4; ++i) {
+      double s = lanes_sum(_mm256_add_pd(a[i][0], a[i][1]));
+      for (int t = c; t < d; ++t) s += xr[i][t] * w[t];
+      y[r + i] = s;
+    }
+  }
+  for (; r < n; ++r) {
+    const double* xr = x + r * d;
+    __m256d a = _mm256_setzero_pd();
+    int c = 0;
+    for (; c + 4 <= d; c += 4) a = _mm256_fmadd_pd(_mm256_loadu_pd(xr + c), _mm256_loadu_pd(w + c), a);
+    double s = lanes_sum(a);
+    for (; c < d; ++c) s += xr[c] * w[c];
+    y[r] = s;
+  }
+}
+
+// Four rows at a time: each group of four columns of g is loaded once,
+// takes four FMAs and is stored.
+__attribute__((target("avx2,fma"))) void add_weighted_rows_avx2(const double* x, int64_t n, int d,
+                                                                const double* weights, double* g) {
+  int64_t r = 0;
+  for (; r + 4 <= n; r += 4) {
+    const double* xr[4] = {x + r * d, x + (r + 1) * d, x + (r + 2) * d, x + (r + 3) * d};
+    __m256d wr[4];
+    for (int i = 0; i < 4; ++i) wr[i] = _mm256_set1_pd(weights[r + i]);
+    int c = 0;
+    for (; c + 4 <= d; c += 4) {
+      __m256d acc = _mm256_loadu_pd(g + c);
+      for (int i = 0; i < 4; ++i) acc = _mm256_fmadd_pd(wr[i], _mm256_loadu_pd(xr[i] + c), acc);
+      _mm256_storeu_pd(g + c, acc);
+    }
+    for (; c < d; ++c)
+      for (int i = 0; i < 4; ++i) g[c] += weights[r + i] * xr[i][c];
+  }
+  for (; r < n; ++r)
+    for (int c = 0; c < d; ++c) g[c] += weights[r] * x[r * d + c];
+}
+
 bool has_avx2_fma() {
   static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
   return yes;
@@ -142,6 +208,19 @@ void nearest_rows(const double* x, int64_t n, int d, const double* columns, cons
     nearest_rows_avx2(x, n, d, wide_columns.data(), wide_norms.data(), padded, best, dist);
   } else
     nearest_rows_eigen(x, n, d, columns, norms, k, best, dist);
+}
+
+
+void multiply_rows(const double* x, int64_t n, int d, const double* w, double* y) {
+  if (has_avx2_fma()) return multiply_rows_avx2(x, n, d, w, y);
+  Eigen::Map<Eigen::VectorXd>(y, n).noalias() =
+      Eigen::Map<const RowMatrix>(x, n, d) * Eigen::Map<const Eigen::VectorXd>(w, d);
+}
+
+void add_weighted_rows(const double* x, int64_t n, int d, const double* weights, double* g) {
+  if (has_avx2_fma()) return add_weighted_rows_avx2(x, n, d, weights, g);
+  Eigen::Map<Eigen::VectorXd>(g, d).noalias() +=
+      Eigen::Map<const RowMatrix>(x, n, d).transpose() * Eigen::Map<const Eigen::VectorXd>(weights, n);
 }
 
 }  // namespace brasa::mllib::detail
