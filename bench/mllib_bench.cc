@@ -7,6 +7,9 @@
 //   L1 logistic regression L-BFGS iteration (10^6 points x 100 features),
 //      with loops on Eigen (chunked as mllib's blocks, and whole) and on
 //      mllib's own kernels;
+//   T1, T2 whole fits of a decision tree and a 20-tree random forest (depth
+//      5, 32 bins; 2 x 10^5 points of 20 features from L1's generator),
+//      against a single-threaded histogram loop (the tree) and scikit-learn;
 //   A1 ALS iteration, explicit and implicit feedback (10^6 ratings of
 //      10^4 users x 2 x 10^3 items, a rank-10 matrix plus noise; ALS rank
 //      10, reg_param 0.1, implicit alpha 1 (Spark's default), 10 x 10
@@ -50,6 +53,7 @@
 #include <stdexcept>
 #include <string>
 #include <sys/resource.h>
+#include <tuple>
 #include <unistd.h>
 #include <vector>
 
@@ -96,7 +100,8 @@ struct Options {
   int partitions = 8;  // of the generated input (mllib re-blocks it)
   uint64_t seed = 1;
   std::vector<std::string> masters = {"local[1]", "local[2]", "local-cluster[2,1]"};
-  std::vector<std::string> workloads = {"kmeans", "logreg", "als"};
+  std::vector<std::string> workloads = {"kmeans", "logreg", "als", "trees"};
+  int64_t tree_points = 200'000;  // scikit-learn's exact trees take seconds per fit at this size
   std::string python = "/usr/bin/python3";
   std::string peers = BRASA_BENCH_SOURCE_DIR "/mllib_peers.py";
 };
@@ -643,6 +648,101 @@ std::string iterations_note(const BrasaRun& run, int iterations) {
   return note + fixed("%.2f passes/iteration", run.jobs_per_iteration) + " taking " + human_time(run.job_time.median());
 }
 
+// A depth-limited CART on histograms of binned features, single-threaded:
+// the arithmetic of mllib's DecisionTreeClassifier written directly over
+// the array. Thresholds: up to bins - 1 equal-frequency cuts of each
+// feature's values in a sample of 10,000 rows; then, level by level, class
+// counts per (node, feature, bin) and the split of largest Gini gain.
+struct HistogramTree {
+  const PlainData& data;
+  int max_depth = 5;
+  int bins = 32;
+
+  double fit() {  // returns the accuracy on the training rows
+    const int64_t n = data.n;
+    const int d = data.d;
+    std::vector<std::vector<double>> cuts(d);
+    const int64_t step = std::max<int64_t>(1, n / 10000);
+    for (int j = 0; j < d; ++j) {
+      std::vector<double> v;
+      for (int64_t i = 0; i < n; i += step) v.push_back(data.x[static_cast<size_t>(i * d + j)]);
+      std::sort(v.begin(), v.end());
+      for (int b = 1; b < bins; ++b) {
+        const size_t at = v.size() * b / bins;
+        const double cut = (v[at - 1] + v[at]) / 2;
+        if (v[at - 1] < v[at] && (cuts[j].empty() || cut > cuts[j].back())) cuts[j].push_back(cut);
+      }
+    }
+    std::vector<uint8_t> code(static_cast<size_t>(n * d));
+    for (int64_t i = 0; i < n; ++i)
+      for (int j = 0; j < d; ++j) {
+        const auto& c = cuts[j];
+        code[static_cast<size_t>(i * d + j)] =
+            static_cast<uint8_t>(std::lower_bound(c.begin(), c.end(), data.x[static_cast<size_t>(i * d + j)]) - c.begin());
+      }
+    // Nodes of the current level are 0 .. open - 1; node[i] is -1 once row i is in a leaf.
+    std::vector<int32_t> node(static_cast<size_t>(n), 0);
+    std::vector<double> prediction;  // of the leaves, indexed by leaf
+    std::vector<int32_t> leaf(static_cast<size_t>(n), -1);
+    int open = 1;
+    for (int level = 0; open > 0; ++level) {
+      const int64_t per_node = int64_t{d} * bins * 2;
+      std::vector<double> h(static_cast<size_t>(open * per_node), 0.0);
+      std::vector<double> totals(static_cast<size_t>(open) * 2, 0.0);
+      for (int64_t i = 0; i < n; ++i) {
+        const int32_t v = node[static_cast<size_t>(i)];
+        if (v < 0) continue;
+        const int y = static_cast<int>(data.y[static_cast<size_t>(i)]);
+        double* hv = h.data() + v * per_node;
+        const uint8_t* c = code.data() + i * d;
+        for (int j = 0; j < d; ++j) hv[(j * bins + c[j]) * 2 + y] += 1;
+        totals[static_cast<size_t>(v) * 2 + y] += 1;
+      }
+      auto gini = [](double a, double b) { const double t = a + b; return t == 0 ? 0 : 1 - (a / t) * (a / t) - (b / t) * (b / t); };
+      std::vector<int> split_feature(open, -1), split_bin(open, 0), child(open, -1);
+      int next = 0;
+      for (int v = 0; v < open; ++v) {
+        const double t0 = totals[static_cast<size_t>(v) * 2], t1 = totals[static_cast<size_t>(v) * 2 + 1];
+        const double parent = gini(t0, t1);
+        double best = 0;
+        if (level < max_depth && parent > 0)
+          for (int j = 0; j < d; ++j) {
+            double l0 = 0, l1 = 0;
+            const double* hj = h.data() + v * per_node + j * bins * 2;
+            for (int b = 0; b + 1 < static_cast<int>(cuts[j].size()) + 1; ++b) {
+              l0 += hj[b * 2], l1 += hj[b * 2 + 1];
+              const double r0 = t0 - l0, r1 = t1 - l1, lt = l0 + l1, rt = r0 + r1;
+              if (lt == 0 || rt == 0) continue;
+              const double gain = parent - lt / (lt + rt) * gini(l0, l1) - rt / (lt + rt) * gini(r0, r1);
+              if (gain > best) best = gain, split_feature[v] = j, split_bin[v] = b;
+            }
+          }
+        if (split_feature[v] >= 0) {
+          child[v] = next;
+          next += 2;
+        } else {
+          child[v] = -1 - static_cast<int>(prediction.size());  // a leaf
+          prediction.push_back(t1 > t0 ? 1.0 : 0.0);
+        }
+      }
+      for (int64_t i = 0; i < n; ++i) {
+        const int32_t v = node[static_cast<size_t>(i)];
+        if (v < 0) continue;
+        if (child[v] < 0) {
+          leaf[static_cast<size_t>(i)] = -1 - child[v];
+          node[static_cast<size_t>(i)] = -1;
+        } else {
+          node[static_cast<size_t>(i)] = child[v] + (code[static_cast<size_t>(i * d + split_feature[v])] <= split_bin[v] ? 0 : 1);
+        }
+      }
+      open = next;
+    }
+    int64_t right = 0;
+    for (int64_t i = 0; i < n; ++i) right += prediction[static_cast<size_t>(leaf[static_cast<size_t>(i)])] == data.y[static_cast<size_t>(i)];
+    return static_cast<double>(right) / static_cast<double>(n);
+  }
+};
+
 // ---- the Python peer ---------------------------------------------------------------------
 
 
@@ -719,6 +819,7 @@ class Suite {
   void kmeans();
   void logreg();
   void als();
+  void trees();
   void als_feedback(bool implicit, const ALSData& gen, const EigenALS& start, uint64_t digest);
   void peer_rows(const std::string& workload, const std::string& args, const PlainData& data, double records,
                  const std::string& expected_iters, const std::function<std::string(const PeerRow&)>& check);
@@ -1022,6 +1123,87 @@ void Suite::als_feedback(bool implicit, const ALSData& gen, const EigenALS& star
   ratios(w, "brasa mllib ALS", "", {kALSLoop}, 1.5);  // no scikit-learn rows: it has no ALS
 }
 
+// T1/T2: whole fits of a decision tree and a 20-tree random forest (depth 5,
+// 32 bins) on the logistic points with 20 features, against the histogram
+// loop (the tree) and scikit-learn (exact splits).
+void Suite::trees() {
+  const int d = 20;
+  const int64_t points = o_.tree_points;
+  const double n = static_cast<double>(points);
+  LogRegData gen(o_.seed, d);
+  PlainData data;
+  data.n = points;
+  data.d = d;
+  data.x.resize(static_cast<size_t>(points) * d);
+  data.y.resize(static_cast<size_t>(points));
+  for (int64_t i = 0; i < points; ++i) data.y[static_cast<size_t>(i)] = gen.fill(i, data.x.data() + i * d);
+  data.sums();
+
+  const std::string tree = "T1 decision tree fit", forest = "T2 random forest fit";
+  HistogramTree loop{data};
+  Timings t{o_.runs, {}};
+  double loop_accuracy = 0;
+  for (int r = 0; r < o_.runs; ++r) {
+    const double start = Timings::now();
+    loop_accuracy = loop.fit();
+    t.seconds.push_back(Timings::now() - start);
+  }
+  report_.add({tree, "histogram loop", "1 thread", t.median(), n, false, "training accuracy " + fixed("%.4f", loop_accuracy)});
+
+  data.write(raw_file("trees"));
+  const std::string args = std::to_string(points) + " " + std::to_string(d) + " " + std::to_string(o_.runs);
+  auto accuracy_note = [](const PeerRow& p) { return p.note; };
+  peer_rows(tree, "tree " + data.file + " " + args, data, n, "1", accuracy_note);
+  peer_rows(forest, "forest " + data.file + " " + args, data, n, "1", accuracy_note);
+
+  for (const auto& master : o_.masters) {
+    brasa::Context ctx(bench_conf(master));
+    auto rows = ctx.range(0, points, 1, o_.partitions).map([gen](int64_t i) {
+      std::vector<double> x(gen.d);
+      double y = gen.fill(i, x.data());
+      return LabeledPoint{y, Vector::dense(std::move(x))};
+    });
+    auto accuracy = [&](auto& model) {
+      auto pairs = model.prediction_and_labels(rows).collect();
+      int64_t right = 0;
+      for (const auto& [p, y] : pairs) right += p == y;
+      return static_cast<double>(right) / n;
+    };
+    for (const auto& w : {tree, forest}) {
+      Timings fit{o_.runs, {}};
+      double acc = 0;
+      brasa::mllib::DecisionTreeClassifier().max_depth(5).fit(rows);  // warm-up
+      for (int r = 0; r < o_.runs; ++r) {
+        const double start = Timings::now();
+        if (w == tree) {
+          auto model = brasa::mllib::DecisionTreeClassifier().max_depth(5).seed(o_.seed).fit(rows);
+          fit.seconds.push_back(Timings::now() - start);
+          acc = accuracy(model);
+        } else {
+          auto model = brasa::mllib::RandomForestClassifier().num_trees(20).max_depth(5).seed(o_.seed).fit(rows);
+          fit.seconds.push_back(Timings::now() - start);
+          acc = accuracy(model);
+        }
+      }
+      report_.add({w, w == tree ? "brasa mllib DecisionTreeClassifier" : "brasa mllib RandomForestClassifier", master,
+                   fit.median(), n, true, spread(fit) + "training accuracy " + fixed("%.4f", acc)});
+    }
+  }
+  for (const auto& [w, brasa, sklearn] : {std::tuple{tree, "brasa mllib DecisionTreeClassifier", "scikit-learn DecisionTreeClassifier"},
+                                         std::tuple{forest, "brasa mllib RandomForestClassifier", "scikit-learn RandomForestClassifier"}}) {
+    std::printf("  %s ratios (no targets):\n", w.c_str());
+    const Row* local1 = report_.find(w, brasa, "local[1]");
+    const Row* local2 = report_.find(w, brasa, "local[2]");
+    if (const Row* l = report_.find(w, "histogram loop", "1 thread"); l && local1)
+      std::printf("    brasa local[1] / histogram loop: %.2fx\n", local1->seconds / l->seconds);
+    if (const Row* sk = report_.find(w, sklearn, "1 thread"); sk && local1)
+      std::printf("    brasa local[1] / scikit-learn 1 thread: %.2fx\n", local1->seconds / sk->seconds);
+    if (const Row* sk = report_.find(w, sklearn, "2 threads"); sk && local2)
+      std::printf("    brasa local[2] / scikit-learn 2 threads: %.2fx\n", local2->seconds / sk->seconds);
+  }
+  std::fflush(stdout);
+}
+
 // The ratios for one workload: Brasa local[1] against the direct
 // loop (the fastest one when there are two; target <= loop_target), Brasa
 // against scikit-learn on the same cores, and local[1] / local[2].
@@ -1072,6 +1254,7 @@ int Suite::run() {
   if (wants("kmeans")) kmeans();
   if (wants("logreg")) logreg();
   if (wants("als")) als();
+  if (wants("trees")) trees();
 
   const double wall = Timings::now() - start;
   const double others = std::max(0.0, (machine_busy_seconds() - busy0) - (own_cpu_seconds() - own0));
@@ -1111,8 +1294,10 @@ int main(int argc, char** argv) {
   app.add_option("--seed", o.seed, "seed of the generated data");
   app.add_option("--masters", o.masters, "Brasa masters, space-separated")
       ->check(CLI::IsMember({"local[1]", "local[2]", "local-cluster[2,1]"}));
-  app.add_option("--workloads", o.workloads, "kmeans, logreg, als (default: all three)")
-      ->check(CLI::IsMember({"kmeans", "logreg", "als"}));
+  app.add_option("--workloads", o.workloads, "kmeans, logreg, als, trees (default: all four)")
+      ->check(CLI::IsMember({"kmeans", "logreg", "als", "trees"}));
+  app.add_option("--tree-points", o.tree_points, "training points of the tree workloads (20 features)")
+      ->check(CLI::Range(int64_t{1000}, int64_t{1} << 40));
   app.add_flag("--verbose", o.verbose, "print each Brasa fit's time and jobs");
   app.add_option("--python", o.python, "Python with scikit-learn (Debian's python3-sklearn)");
   CLI11_PARSE(app, argc, argv);

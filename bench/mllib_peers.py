@@ -6,6 +6,8 @@ once per thread count, with OMP_NUM_THREADS and OPENBLAS_NUM_THREADS set in
 its environment:
     mllib_peers.py kmeans PATH N D K ITERATIONS RUNS
     mllib_peers.py logreg PATH N D ITERATIONS RUNS
+    mllib_peers.py tree PATH N D RUNS      (DecisionTreeClassifier, depth 5: whole fits)
+    mllib_peers.py forest PATH N D RUNS    (RandomForestClassifier, 20 trees of depth 5)
 PATH is a raw little-endian float64 file: N rows of D features, row-major,
 then (logreg) N labels. KMeans starts from the file's first K rows.
 
@@ -28,7 +30,9 @@ try:
     import numpy as np
     import sklearn
     from sklearn.cluster import KMeans
+    from sklearn.ensemble import RandomForestClassifier
     from sklearn.linear_model import LogisticRegression
+    from sklearn.tree import DecisionTreeClassifier
 except ImportError as e:  # reported by the caller as a skip line
     print(f"skip=scikit-learn is missing ({e}); install python3-sklearn", flush=True)
     sys.exit(0)
@@ -126,10 +130,32 @@ def logreg(path, n, d, iterations, runs):
     emit("scikit-learn LogisticRegression", per, plain, f"{n_iter[0]},{n_iter[1]}")
 
 
+def whole_fits(system, make, path, n, d, runs):
+    """Times `runs` whole fits; the note gives the training accuracy."""
+    x, y = load(path, n, d, labels=True)
+    info()
+    seconds, model = [], None
+    for _ in range(runs):
+        start = time.perf_counter()
+        model = make().fit(x, y)
+        seconds.append(time.perf_counter() - start)
+    accuracy = float((model.predict(x) == y).mean())
+    emit(system, seconds, seconds, "1", f"training accuracy {accuracy:.4f}")
+
+
+def tree(path, n, d, runs):
+    whole_fits("scikit-learn DecisionTreeClassifier", lambda: DecisionTreeClassifier(max_depth=5), path, n, d, runs)
+
+
+def forest(path, n, d, runs):
+    make = lambda: RandomForestClassifier(n_estimators=20, max_depth=5, n_jobs=threads(), random_state=1)
+    whole_fits("scikit-learn RandomForestClassifier", make, path, n, d, runs)
+
+
 def main(argv):
     what, args = argv[1], argv[2:]
     path, nums = args[0], [int(a) for a in args[1:]]
-    {"kmeans": kmeans, "logreg": logreg}[what](path, *nums)
+    {"kmeans": kmeans, "logreg": logreg, "tree": tree, "forest": forest}[what](path, *nums)
 
 
 if __name__ == "__main__":
