@@ -441,3 +441,25 @@ TEST(TreeModels, BadInputAndParametersAreNamed) {
   auto model = DecisionTreeRegressor().fit(ctx->parallelize(points, 2));
   expect_invalid([&] { model.predict(Vector::dense({1.0, 2.0})); }, "features");
 }
+
+TEST(TreeModels, SameBitsInEveryMode) {
+  SKIP_ON_CLUSTER("starts each master itself");
+  std::mt19937_64 rng(12);
+  std::normal_distribution<double> normal;
+  std::vector<LabeledPoint> points;
+  for (int i = 0; i < 3000; ++i) {
+    const double a = normal(rng), b = normal(rng), c = normal(rng);
+    points.push_back({a + 0.5 * b * c + 0.2 * normal(rng), Vector::dense({a, b, c})});
+  }
+  std::vector<std::string> forests, trees;
+  for (const char* master : {"local[1]", "local[2]", "local-cluster[2,1]"}) {
+    auto ctx = brasa_test::make_context(master);
+    auto data = ctx->parallelize(points, 4);
+    forests.push_back(bytes_of(RandomForestRegressor().num_trees(5).max_depth(4).seed(2).fit(data)));
+    trees.push_back(bytes_of(DecisionTreeRegressor().max_depth(6).fit(data)));
+  }
+  for (size_t m = 1; m < forests.size(); ++m) {
+    EXPECT_EQ(forests[m], forests[0]) << "master " << m;
+    EXPECT_EQ(trees[m], trees[0]) << "master " << m;
+  }
+}
