@@ -167,12 +167,28 @@ TEST(Readme, ProgramsCompileAsWritten) {
   EXPECT_GE(programs, 1);
 }
 
+// Compiles `program` (saved as `name` in the build directory) against the
+// core's headers and expects exactly one error, at `line` of it, reported
+// at the user's line ("required from here") with `message`.
+void expect_one_error_at(const std::string& name, const std::string& program, int line, const std::string& message) {
+  const fs::path file = fs::path(BRASA_BUILD_DIR) / name;
+  std::ofstream(file) << program;
+  const std::string src = BRASA_SOURCE_DIR;
+  Result r = sh("c++ -std=c++20 -fsyntax-only -I" + src + "/core/include " + file.string());
+  EXPECT_NE(r.code, 0);
+  size_t errors = 0;
+  for (size_t at = r.out.find("error:"); at != std::string::npos; at = r.out.find("error:", at + 1)) ++errors;
+  EXPECT_EQ(errors, 1u) << r.out;
+  EXPECT_NE(r.out.find(name + ":" + std::to_string(line) + ":"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("required from here"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(message), std::string::npos) << r.out;
+}
+
 // A record class without a serializer is reported once per line that makes
 // an RDD (or a broadcast) of it, at that line, and not again from inside
 // the engine's templates.
 TEST(Records, AMissingSerializerIsReportedOnceAtTheUsersLine) {
-  const fs::path file = fs::path(BRASA_BUILD_DIR) / "record-without-serializer.cc";
-  std::ofstream(file) << R"(#include "brasa/brasa.h"
+  expect_one_error_at("record-without-serializer.cc", R"(#include "brasa/brasa.h"
 class Point {  // not an aggregate (private fields), no serialize
  public:
   explicit Point(double x = 0) : x_(x) {}
@@ -186,16 +202,26 @@ int main(int argc, char** argv) {
   auto points = ctx.parallelize(std::vector<double>{1, 2}).map([](double x) { return Point(x); });
   return points.cache().collect().size() == 2 && points.count() == 2 ? 0 : 1;
 }
-)";
-  const std::string src = BRASA_SOURCE_DIR;
-  Result r = sh("c++ -std=c++20 -fsyntax-only -I" + src + "/core/include " + file.string());
-  EXPECT_NE(r.code, 0);
-  size_t errors = 0;
-  for (size_t at = r.out.find("error:"); at != std::string::npos; at = r.out.find("error:", at + 1)) ++errors;
-  EXPECT_EQ(errors, 1u) << r.out;
-  EXPECT_NE(r.out.find("record-without-serializer.cc:12:"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("required from here"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("this RDD's record type cannot be serialized"), std::string::npos) << r.out;
+)", 12, "this RDD's record type cannot be serialized");
+}
+
+// A key type without a hash or == is reported once, at the user's line of
+// its first keyed operation, and not again from inside the engine's templates.
+TEST(Records, AKeyWithoutHashOrEqualityIsReportedOnceAtTheUsersLine) {
+  expect_one_error_at("key-without-hash.cc", R"(#include "brasa/brasa.h"
+struct Key {  // a record, but no std::hash and no ==
+  int a = 0;
+  int b = 0;
+};
+int main(int argc, char** argv) {
+  brasa::init(argc, argv);
+  brasa::Context ctx(brasa::Conf().master("local[2]"));
+  auto pairs = ctx.parallelize(std::vector<int>{1, 2}).map([](int x) { return std::pair<Key, int>{Key{x, x}, x}; });
+  auto sums = pairs.reduce_by_key([](int a, int b) { return a + b; });
+  auto joined = pairs.join(sums);
+  return sums.count() + joined.count() == 4 ? 0 : 1;
+}
+)", 10, "needs a hash and ==");
 }
 
 }  // namespace

@@ -88,4 +88,27 @@ template <class T> uint64_t hash_of(const T& v) {
   }
 }
 
+// Whether hash_of<T> can hash T: integers, enums, strings, pairs and tuples
+// of these, or a type with a std::hash specialisation.
+template <class T> constexpr bool hashable() {
+  if constexpr (std::is_integral_v<T> || std::is_enum_v<T> || std::is_same_v<T, std::string> ||
+                std::is_same_v<T, std::string_view>) {
+    return true;
+  } else if constexpr (requires(const T& v) { v.first; v.second; }) {
+    return hashable<std::remove_cvref_t<decltype(std::declval<T>().first)>>() &&
+           hashable<std::remove_cvref_t<decltype(std::declval<T>().second)>>();
+  } else if constexpr (requires { std::tuple_size<T>::value; }) {
+    return []<size_t... I>(std::index_sequence<I...>) {
+      return (hashable<std::remove_cvref_t<std::tuple_element_t<I, T>>>() && ...);
+    }(std::make_index_sequence<std::tuple_size_v<T>>{});
+  } else {
+    return detail::StdHashable<T>;
+  }
+}
+
+// A key of keyed operations (reduce_by_key, join, partition_by, ...): hashed
+// and compared with ==.
+template <class K>
+concept KeyType = hashable<K>() && std::equality_comparable<K>;
+
 }  // namespace brasa

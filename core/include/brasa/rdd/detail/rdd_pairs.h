@@ -26,6 +26,16 @@
 
 namespace brasa {
 
+// Stops a keyed operation on a key type without a hash or == with one
+// error at the user's line (the engine's templates are then not made).
+template <class K> constexpr bool key_checked() {
+  static_assert(KeyType<K>,
+                "brasa: the key type of this keyed operation (the line 'required from here' made it) needs a hash "
+                "and ==: keys are integers, enums, strings, pairs and tuples of these, or types with a std::hash "
+                "specialisation and operator==.");
+  return KeyType<K>;
+}
+
 template <class T>
 auto RDD<T>::keys(CallSite site) const requires PairType<T> {
   using K = KeyOf<T>;
@@ -60,11 +70,15 @@ auto RDD<T>::flat_map_values(F f, CallSite site) const requires PairType<T> {
 
 template <class T>
 RDD<T> RDD<T>::partition_by(const Partitioner& p, CallSite site) const requires PairType<T> {
-  if (partitioner() == p) return *this;
   using K = KeyOf<T>;
   using V = ValueOf<T>;
-  auto dep = std::make_shared<PairShuffleDependency<K, V>>(node_, p);
-  return RDD<T>(std::make_shared<ShuffledNode<T>>(dep, "partition_by", site));
+  if constexpr (!key_checked<K>()) {
+    return *this;
+  } else {
+    if (partitioner() == p) return *this;
+    auto dep = std::make_shared<PairShuffleDependency<K, V>>(node_, p);
+    return RDD<T>(std::make_shared<ShuffledNode<T>>(dep, "partition_by", site));
+  }
 }
 
 template <class T>
@@ -86,16 +100,20 @@ auto RDD<T>::combine_in_place(Create create, MergeValue merge_value, MergeCombin
   using K = KeyOf<T>;
   using V = ValueOf<T>;
   using C = MovingResult<Create, V>;
-  Partitioner target = p ? *p : default_partitioner();
-  if (partitioner() == target) {
-    return RDD<std::pair<K, C>>(std::make_shared<CombineNode<K, V, C, Create, MergeValue, MergeCombiners>>(
-        node_, std::move(create), std::move(merge_value), std::move(merge_combiners), op, site));
+  if constexpr (!key_checked<K>()) {
+    return RDD<std::pair<K, C>>();
+  } else {
+    Partitioner target = p ? *p : default_partitioner();
+    if (partitioner() == target) {
+      return RDD<std::pair<K, C>>(std::make_shared<CombineNode<K, V, C, Create, MergeValue, MergeCombiners>>(
+          node_, std::move(create), std::move(merge_value), std::move(merge_combiners), op, site));
+    }
+    auto dep = std::make_shared<CombiningShuffleDependency<K, V, C, Create, MergeValue>>(
+        node_, target, std::move(create), std::move(merge_value));
+    auto shuffled = std::make_shared<ShuffledNode<std::pair<K, C>>>(dep, "shuffled", site);
+    return RDD<std::pair<K, C>>(std::make_shared<CombineNode<K, C, C, fn::Identity, MergeCombiners, MergeCombiners>>(
+        shuffled, fn::Identity{}, merge_combiners, merge_combiners, op, site));
   }
-  auto dep = std::make_shared<CombiningShuffleDependency<K, V, C, Create, MergeValue>>(
-      node_, target, std::move(create), std::move(merge_value));
-  auto shuffled = std::make_shared<ShuffledNode<std::pair<K, C>>>(dep, "shuffled", site);
-  return RDD<std::pair<K, C>>(std::make_shared<CombineNode<K, C, C, fn::Identity, MergeCombiners, MergeCombiners>>(
-      shuffled, fn::Identity{}, merge_combiners, merge_combiners, op, site));
 }
 
 template <class T>
@@ -132,10 +150,14 @@ template <class T>
 auto RDD<T>::group_by_key(std::optional<Partitioner> p, CallSite site) const requires PairType<T> {
   using K = KeyOf<T>;
   using V = ValueOf<T>;
-  auto laid_out = partition_by(p ? *p : default_partitioner(), site);
-  return RDD<std::pair<K, std::vector<V>>>(
-      std::make_shared<CombineNode<K, V, std::vector<V>, fn::SingletonVector, fn::AppendTo, fn::AppendTo>>(
-          laid_out.node(), fn::SingletonVector{}, fn::AppendTo{}, fn::AppendTo{}, "group_by_key", site));
+  if constexpr (!key_checked<K>()) {
+    return RDD<std::pair<K, std::vector<V>>>();
+  } else {
+    auto laid_out = partition_by(p ? *p : default_partitioner(), site);
+    return RDD<std::pair<K, std::vector<V>>>(
+        std::make_shared<CombineNode<K, V, std::vector<V>, fn::SingletonVector, fn::AppendTo, fn::AppendTo>>(
+            laid_out.node(), fn::SingletonVector{}, fn::AppendTo{}, fn::AppendTo{}, "group_by_key", site));
+  }
 }
 
 template <class T>
@@ -144,11 +166,15 @@ auto RDD<T>::cogroup(const RDD<std::pair<KeyOf<T>, W>>& other, std::optional<Par
     requires PairType<T> {
   using K = KeyOf<T>;
   using V = ValueOf<T>;
-  Partitioner target = p ? *p : binary_partitioner(other);
-  auto a = partition_by(target, site);
-  auto b = other.partition_by(target, site);
-  return RDD<std::pair<K, std::pair<std::vector<V>, std::vector<W>>>>(
-      std::make_shared<CoGroupNode<K, V, W>>(a.node(), b.node(), site));
+  if constexpr (!key_checked<K>()) {
+    return RDD<std::pair<K, std::pair<std::vector<V>, std::vector<W>>>>();
+  } else {
+    Partitioner target = p ? *p : binary_partitioner(other);
+    auto a = partition_by(target, site);
+    auto b = other.partition_by(target, site);
+    return RDD<std::pair<K, std::pair<std::vector<V>, std::vector<W>>>>(
+        std::make_shared<CoGroupNode<K, V, W>>(a.node(), b.node(), site));
+  }
 }
 
 template <class T>
@@ -157,10 +183,14 @@ auto RDD<T>::join(const RDD<std::pair<KeyOf<T>, W>>& other, std::optional<Partit
     requires PairType<T> {
   using K = KeyOf<T>;
   using V = ValueOf<T>;
-  Partitioner target = p ? *p : binary_partitioner(other);
-  auto a = partition_by(target, site);
-  auto b = other.partition_by(target, site);
-  return RDD<std::pair<K, std::pair<V, W>>>(std::make_shared<HashJoinNode<K, V, W>>(a.node(), b.node(), site));
+  if constexpr (!key_checked<K>()) {
+    return RDD<std::pair<K, std::pair<V, W>>>();
+  } else {
+    Partitioner target = p ? *p : binary_partitioner(other);
+    auto a = partition_by(target, site);
+    auto b = other.partition_by(target, site);
+    return RDD<std::pair<K, std::pair<V, W>>>(std::make_shared<HashJoinNode<K, V, W>>(a.node(), b.node(), site));
+  }
 }
 
 template <class T>
