@@ -328,8 +328,8 @@ struct EigenLloyd {
   // The same iteration with mllib's distance kernel (AVX2 where the
   // processor has it) over the whole array, then the sums.
   bool use_kernel = false;
-  std::vector<int32_t> best;
-  std::vector<double> dist;
+  std::vector<int32_t> best = {};
+  std::vector<double> dist = {};
   double iterate_with_kernel() {
     const int k = static_cast<int>(centers.rows()), d = data.d;
     const RowMatrix columns = centers.transpose();

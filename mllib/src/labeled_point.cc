@@ -1,15 +1,11 @@
 #include "brasa/mllib/labeled_point.h"
 
-#include <charconv>
+#include "util/spark_format.h"
 
 namespace brasa::mllib {
 
 std::string LabeledPoint::to_string() const {
-  char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, label);
-  std::string text(buf, end);
-  if (text.find_first_of(".eEni") == std::string::npos) text += ".0";
-  return "(" + text + "," + features.to_string() + ")";
+  return "(" + detail::double_text(label) + "," + features.to_string() + ")";
 }
 
 }  // namespace brasa::mllib

@@ -1,7 +1,6 @@
 // Decision trees and random forests.
 #include <gtest/gtest.h>
 
-#include <charconv>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -18,6 +17,7 @@
 #include "brasa/mllib/regression/random_forest_regressor.h"
 #include "brasa/util/serializer.h"
 #include "test_util.h"
+#include "util/spark_format.h"
 
 using brasa::mllib::DecisionTree;
 using brasa::mllib::DecisionTreeClassificationModel;
@@ -153,20 +153,14 @@ struct ReferenceCart {
 // "If (feature 0 <= 0.5)" lines with predictions, as DecisionTree::to_debug_string writes them.
 void describe(const ReferenceNode& n, int indent, std::string& out) {
   const std::string prefix(indent, ' ');
-  auto number = [](double x) {
-    char buf[32];
-    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x);
-    std::string text(buf, end);
-    if (text.find_first_of(".eEni") == std::string::npos) text += ".0";
-    return text;
-  };
+  using brasa::mllib::detail::double_text;
   if (n.feature < 0) {
-    out += prefix + "Predict: " + number(n.prediction) + "\n";
+    out += prefix + "Predict: " + double_text(n.prediction) + "\n";
     return;
   }
-  out += prefix + "If (feature " + std::to_string(n.feature) + " <= " + number(n.threshold) + ")\n";
+  out += prefix + "If (feature " + std::to_string(n.feature) + " <= " + double_text(n.threshold) + ")\n";
   describe(*n.left, indent + 1, out);
-  out += prefix + "Else (feature " + std::to_string(n.feature) + " > " + number(n.threshold) + ")\n";
+  out += prefix + "Else (feature " + std::to_string(n.feature) + " > " + double_text(n.threshold) + ")\n";
   describe(*n.right, indent + 1, out);
 }
 
@@ -194,7 +188,9 @@ TEST(DecisionTreeClassifier, GrowsTheExactCartTreeWhenEveryMidpointIsAThreshold)
     auto model = DecisionTreeClassifier().max_depth(depth).fit(ctx->parallelize(points, 3));
     EXPECT_EQ(model.tree().to_debug_string(), reference_tree(points, true, depth)) << "max_depth " << depth;
     EXPECT_LE(model.depth(), depth);
-    if (depth == 5) EXPECT_GT(model.num_nodes(), 25);
+    if (depth == 5) {
+      EXPECT_GT(model.num_nodes(), 25);
+    }
     EXPECT_EQ(model.num_classes(), 3);
     EXPECT_EQ(model.num_features(), 4);
   }
@@ -280,8 +276,11 @@ TEST(DecisionTreeClassifier, StopsAtMinInstancesAndMinInfoGain) {
   for (const auto& node : sparse.tree().nodes()) EXPECT_GE(node.count, 40);
   EXPECT_LT(sparse.num_nodes(), full.num_nodes());
   auto greedy = DecisionTreeClassifier().max_depth(6).min_info_gain(0.05).fit(data);
-  for (const auto& node : greedy.tree().nodes())
-    if (!node.is_leaf()) EXPECT_GE(node.gain, 0.05);
+  for (const auto& node : greedy.tree().nodes()) {
+    if (!node.is_leaf()) {
+      EXPECT_GE(node.gain, 0.05);
+    }
+  }
   auto stump = DecisionTreeClassifier().max_depth(0).fit(data);
   EXPECT_EQ(stump.num_nodes(), 1);
 }
@@ -317,8 +316,11 @@ TEST(DecisionTrees, AreBitIdenticalAcrossPartitionings) {
     auto t = DecisionTreeClassifier().max_depth(6).fit(data);
     auto f = RandomForestClassifier().num_trees(5).max_depth(4).seed(7).fit(data);
     auto r = RandomForestRegressor().num_trees(4).max_depth(4).seed(7).fit(data);
-    for (const auto& node : t.tree().nodes())
-      if (!node.is_leaf()) EXPECT_EQ(std::count(node.stats.begin(), node.stats.end(), 0.0), 0);
+    for (const auto& node : t.tree().nodes()) {
+      if (!node.is_leaf()) {
+        EXPECT_EQ(std::count(node.stats.begin(), node.stats.end(), 0.0), 0);
+      }
+    }
     if (parts == 1) {
       tree = bytes_of(t), forest = bytes_of(f), regression = bytes_of(r);
       EXPECT_GT(t.num_nodes(), 20);

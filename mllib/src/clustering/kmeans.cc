@@ -45,19 +45,6 @@ void closest(const InstanceBlock& blk, const Centers& cs, int32_t* best, double*
     detail::nearest_rows(blk.values.data(), blk.rows, blk.cols, columns.data(), cs.norms.data(), k, best, dist);
     return;
   }
-  auto pick = [&](int32_t i, double x_norm, const double* products) {
-    int32_t arg = 0;
-    double min = std::numeric_limits<double>::infinity();
-    for (int j = 0; j < k; ++j) {
-      const double d = x_norm + cs.norms[j] - 2.0 * products[j];
-      if (d < min) {
-        min = d;
-        arg = j;
-      }
-    }
-    best[i] = arg;
-    dist[i] = std::max(min, 0.0);
-  };
   thread_local std::vector<double> products;
   products.resize(k);
   for (int32_t i = 0; i < blk.rows; ++i) {
@@ -67,7 +54,7 @@ void closest(const InstanceBlock& blk, const Centers& cs, int32_t* best, double*
       x_norm += x * x;
       for (int j = 0; j < k; ++j) products[j] += x * cs.rows(j, c);
     });
-    pick(i, x_norm, products.data());
+    detail::nearest_of(x_norm, cs.norms.data(), products.data(), k, best + i, dist + i);
   }
 }
 

@@ -25,34 +25,23 @@ void nearest_rows_eigen(const double* x, int64_t n, int d, const double* columns
     Eigen::Map<const RowMatrix> xs(x + begin * d, rows, d);
     products.resize(rows, k);
     products.noalias() = xs * c;
-    for (int64_t r = 0; r < rows; ++r) {
-      const double x_norm = xs.row(r).squaredNorm();
-      int32_t arg = 0;
-      double min = kInf;
-      for (int j = 0; j < k; ++j) {
-        const double e = x_norm + norms[j] - 2.0 * products(r, j);
-        if (e < min) {
-          min = e;
-          arg = j;
-        }
-      }
-      best[begin + r] = arg;
-      dist[begin + r] = std::max(min, 0.0);
-    }
+    for (int64_t r = 0; r < rows; ++r)
+      nearest_of(xs.row(r).squaredNorm(), norms, products.row(r).data(), k, best + begin + r, dist + begin + r);
   }
 }
 
-// Four features at a time in one register, then the lanes' sum.
-__attribute__((target("avx2,fma"))) inline double squared_norm(const double* x, int d) {
+__attribute__((target("avx2,fma"))) inline double lanes_sum(__m256d v) {
+  const __m128d half = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
+  return _mm_cvtsd_f64(_mm_add_sd(half, _mm_unpackhi_pd(half, half)));
+}
+
+// a . b, four terms at a time in one register, then the lanes' sum.
+__attribute__((target("avx2,fma"))) inline double dot(const double* a, const double* b, int d) {
   __m256d acc = _mm256_setzero_pd();
   int c = 0;
-  for (; c + 4 <= d; c += 4) {
-    const __m256d v = _mm256_loadu_pd(x + c);
-    acc = _mm256_fmadd_pd(v, v, acc);
-  }
-  const __m128d half = _mm_add_pd(_mm256_castpd256_pd128(acc), _mm256_extractf128_pd(acc, 1));
-  double s = _mm_cvtsd_f64(_mm_add_sd(half, _mm_unpackhi_pd(half, half)));
-  for (; c < d; ++c) s += x[c] * x[c];
+  for (; c + 4 <= d; c += 4) acc = _mm256_fmadd_pd(_mm256_loadu_pd(a + c), _mm256_loadu_pd(b + c), acc);
+  double s = lanes_sum(acc);
+  for (; c < d; ++c) s += a[c] * b[c];
   return s;
 }
 
@@ -97,7 +86,7 @@ __attribute__((target("avx2,fma"))) void nearest_rows_avx2(const double* x, int6
   for (; r + 4 <= n; r += 4) {
     const double* xr[4] = {x + r * d, x + (r + 1) * d, x + (r + 2) * d, x + (r + 3) * d};
     double x_norm[4];
-    for (int i = 0; i < 4; ++i) x_norm[i] = squared_norm(xr[i], d);
+    for (int i = 0; i < 4; ++i) x_norm[i] = dot(xr[i], xr[i], d);
     __m256d min[4], arg[4];
     for (int i = 0; i < 4; ++i) min[i] = _mm256_set1_pd(kInf), arg[i] = _mm256_setzero_pd();
     int j = 0;
@@ -121,11 +110,6 @@ __attribute__((target("avx2,fma"))) void nearest_rows_avx2(const double* x, int6
 }
 
 // ---- y = X w and g += X^T r --------------------------------------------------
-
-__attribute__((target("avx2,fma"))) inline double lanes_sum(__m256d v) {
-  const __m128d half = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
-  return _mm_cvtsd_f64(_mm_add_sd(half, _mm_unpackhi_pd(half, half)));
-}
 
 // Four rows at a time, two registers each: eight chains of FMAs.
 __attribute__((target("avx2,fma"))) void multiply_rows_avx2(const double* x, int64_t n, int d, const double* w,
@@ -153,15 +137,7 @@ __attribute__((target("avx2,fma"))) void multiply_rows_avx2(const double* x, int
       y[r + i] = s;
     }
   }
-  for (; r < n; ++r) {
-    const double* xr = x + r * d;
-    __m256d a = _mm256_setzero_pd();
-    int c = 0;
-    for (; c + 4 <= d; c += 4) a = _mm256_fmadd_pd(_mm256_loadu_pd(xr + c), _mm256_loadu_pd(w + c), a);
-    double s = lanes_sum(a);
-    for (; c < d; ++c) s += xr[c] * w[c];
-    y[r] = s;
-  }
+  for (; r < n; ++r) y[r] = dot(x + r * d, w, d);
 }
 
 // Four rows at a time: each group of four columns of g is loaded once,
@@ -193,23 +169,35 @@ bool has_avx2_fma() {
 
 }  // namespace
 
-void nearest_rows(const double* x, int64_t n, int d, const double* columns, const double* norms, int k,
-                  int32_t* best, double* dist) {
-  if (has_avx2_fma()) {
-    if (k % 4 == 0) return nearest_rows_avx2(x, n, d, columns, norms, k, best, dist);
-    // Up to a multiple of 4 with centres at infinite distance, so that every
-    // distance comes from the same arithmetic (ties stay with the first).
-    const int padded = (k + 3) & ~3;
-    thread_local std::vector<double> wide_columns, wide_norms;
-    wide_columns.assign(int64_t{d} * padded, 0.0);
-    for (int c = 0; c < d; ++c) std::copy(columns + int64_t{c} * k, columns + int64_t{c} * k + k, wide_columns.data() + int64_t{c} * padded);
-    wide_norms.assign(norms, norms + k);
-    wide_norms.resize(padded, kInf);
-    nearest_rows_avx2(x, n, d, wide_columns.data(), wide_norms.data(), padded, best, dist);
-  } else
-    nearest_rows_eigen(x, n, d, columns, norms, k, best, dist);
+void nearest_of(double x_norm, const double* norms, const double* products, int k, int32_t* best, double* dist) {
+  int32_t arg = 0;
+  double min = kInf;
+  for (int j = 0; j < k; ++j) {
+    const double e = x_norm + norms[j] - 2.0 * products[j];
+    if (e < min) {
+      min = e;
+      arg = j;
+    }
+  }
+  *best = arg;
+  *dist = std::max(min, 0.0);
 }
 
+void nearest_rows(const double* x, int64_t n, int d, const double* columns, const double* norms, int k,
+                  int32_t* best, double* dist) {
+  if (!has_avx2_fma()) return nearest_rows_eigen(x, n, d, columns, norms, k, best, dist);
+  if (k % 4 == 0) return nearest_rows_avx2(x, n, d, columns, norms, k, best, dist);
+  // Up to a multiple of 4 with centres at infinite distance, so that every
+  // distance comes from the same arithmetic (ties stay with the first).
+  const int padded = (k + 3) & ~3;
+  thread_local std::vector<double> wide_columns, wide_norms;
+  wide_columns.assign(int64_t{d} * padded, 0.0);
+  for (int c = 0; c < d; ++c)
+    std::copy(columns + int64_t{c} * k, columns + int64_t{c + 1} * k, wide_columns.data() + int64_t{c} * padded);
+  wide_norms.assign(norms, norms + k);
+  wide_norms.resize(padded, kInf);
+  nearest_rows_avx2(x, n, d, wide_columns.data(), wide_norms.data(), padded, best, dist);
+}
 
 void multiply_rows(const double* x, int64_t n, int d, const double* w, double* y) {
   if (has_avx2_fma()) return multiply_rows_avx2(x, n, d, w, y);

@@ -18,6 +18,10 @@ namespace brasa::mllib::detail {
 void nearest_rows(const double* x, int64_t n, int d, const double* columns, const double* norms, int k,
                   int32_t* best, double* dist);
 
+// The same for one row given its squared norm and its products with the
+// centres: the first j of smallest x_norm + norms[j] - 2 products[j].
+void nearest_of(double x_norm, const double* norms, const double* products, int k, int32_t* best, double* dist);
+
 // y[r] = x_r . w for the n rows.
 void multiply_rows(const double* x, int64_t n, int d, const double* w, double* y);
 

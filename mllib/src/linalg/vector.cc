@@ -1,8 +1,9 @@
 #include "brasa/mllib/linalg/vector.h"
 
 #include <algorithm>
-#include <charconv>
 #include <stdexcept>
+
+#include "util/spark_format.h"
 
 namespace brasa::mllib {
 
@@ -94,17 +95,6 @@ bool Vector::operator==(const Vector& other) const {
   return to_dense() == other.to_dense();
 }
 
-namespace {
-// Java's Double.toString for the common cases: shortest digits, ".0" on integers.
-void append_double(std::string& s, double x) {
-  char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x);
-  std::string_view text(buf, end - buf);
-  s += text;
-  if (text.find_first_of(".eEni") == std::string_view::npos) s += ".0";
-}
-}  // namespace
-
 std::string Vector::to_string() const {
   std::string s;
   auto list = [&](auto values) {
@@ -112,7 +102,7 @@ std::string Vector::to_string() const {
     for (size_t k = 0; k < values.size(); ++k) {
       if (k) s += ',';
       if constexpr (std::is_same_v<decltype(values), std::span<const double>>) {
-        append_double(s, values[k]);
+        detail::append_double(s, values[k]);
       } else {
         s += std::to_string(values[k]);
       }

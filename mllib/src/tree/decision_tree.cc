@@ -1,7 +1,6 @@
 #include "brasa/mllib/tree/decision_tree.h"
 
 #include <algorithm>
-#include <charconv>
 #include <stdexcept>
 
 #include "brasa/mllib/classification/decision_tree_classifier.h"
@@ -9,19 +8,11 @@
 #include "brasa/mllib/regression/decision_tree_regressor.h"
 #include "brasa/mllib/regression/random_forest_regressor.h"
 #include "util/checks.h"
+#include "util/spark_format.h"
 
 namespace brasa::mllib {
 
 namespace {
-
-// Scala's Double.toString for the usual cases: 1.0, 0.5, 1.0E-4.
-std::string number(double x) {
-  char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x);
-  std::string text(buf, end);
-  if (text.find_first_of(".eEni") == std::string::npos) text += ".0";
-  return text;
-}
 
 int depth_below(const std::vector<TreeNode>& nodes, int32_t i) {
   const TreeNode& n = nodes[i];
@@ -32,13 +23,13 @@ void describe(const std::vector<TreeNode>& nodes, int32_t i, int indent, std::st
   const TreeNode& n = nodes[i];
   const std::string prefix(indent, ' ');
   if (n.is_leaf()) {
-    out += prefix + "Predict: " + number(n.prediction) + "\n";
+    out += prefix + "Predict: " + detail::double_text(n.prediction) + "\n";
     return;
   }
   const std::string feature = "feature " + std::to_string(n.feature);
-  out += prefix + "If (" + feature + " <= " + number(n.threshold) + ")\n";
+  out += prefix + "If (" + feature + " <= " + detail::double_text(n.threshold) + ")\n";
   describe(nodes, n.left, indent + 1, out);
-  out += prefix + "Else (" + feature + " > " + number(n.threshold) + ")\n";
+  out += prefix + "Else (" + feature + " > " + detail::double_text(n.threshold) + ")\n";
   describe(nodes, n.right, indent + 1, out);
 }
 

@@ -172,10 +172,9 @@ struct BinBlock {
 struct RouteNode {
   int32_t feature = -1;  // -1 until split
   int32_t split_bin = 0;
-  int32_t left = -1;
-  int32_t right = -1;
+  int32_t left = -1;  // the right child follows the left
   int32_t slot = -1;  // the node's place in this pass's histograms, -1 when not in the group
-  template <class Ar> void serialize(Ar& ar) { ar(feature, split_bin, left, right, slot); }
+  template <class Ar> void serialize(Ar& ar) { ar(feature, split_bin, left, slot); }
 };
 
 // Statistics per (node, feature, bin): Spark's layout, the class weights
@@ -234,7 +233,7 @@ struct HistogramPass {
       for (int32_t i = 0; i < blk.rows; ++i) {
         const uint16_t* bins = blk.bins.data() + int64_t{i} * blk.cols;
         int32_t at = 0;
-        while (route[at].feature >= 0) at = bins[route[at].feature] <= route[at].split_bin ? route[at].left : route[at].right;
+        while (route[at].feature >= 0) at = bins[route[at].feature] <= route[at].split_bin ? route[at].left : route[at].left + 1;
         const int32_t slot = route[at].slot;
         if (slot < 0) continue;
         const double n = copies(tree_ids[t], blk.first + i);
@@ -309,14 +308,12 @@ struct NodeStats {
 };
 
 struct LearningNode {
-  int64_t id = 1;  // 1 for the root, 2i and 2i + 1 for the children of i
   int level = 0;
   bool is_leaf = false;
   int32_t feature = -1;
   int32_t split_bin = 0;
   double threshold = 0;
-  int32_t left = -1;
-  int32_t right = -1;
+  int32_t left = -1;       // the children's index in the tree; the right one follows the left
   bool has_stats = false;  // false for roots until their pass
   NodeStats stats;
 };
@@ -324,15 +321,14 @@ struct LearningNode {
 struct Grower {
   const TreeParams& params;
   Impurity impurity;
-  std::vector<std::vector<double>> thresholds;
+  std::vector<std::vector<double>> thresholds = {};
   double min_weight = 0;
-  int num_features = 0;
-  int features_per_node = 0;
-  std::vector<std::vector<LearningNode>> trees;
+  std::vector<std::vector<LearningNode>> trees = {};
 
-  // Spark's binsToBestSplit for one node, given its histograms h.
-  void choose_split(LearningNode& node, double* h, const std::vector<int32_t>& features,
-                    const std::vector<int64_t>& offsets) {
+  // Spark's binsToBestSplit for one node, given its histograms h: settles
+  // the node, and returns its two children when it splits (none otherwise).
+  std::vector<LearningNode> choose_split(LearningNode& node, double* h, const std::vector<int32_t>& features,
+                                         const std::vector<int64_t>& offsets) const {
     const int S = impurity.stat_size;
     std::vector<double> parent;  // the node's statistics as the first candidate (root) or its parent saw them
     double parent_impurity = 0;
@@ -341,7 +337,7 @@ struct Grower {
       parent_impurity = node.stats.impurity;
     }
     double best_gain = 0;
-    int best_feature = -1, best_split = 0;
+    int best_k = -1, best_split = 0;  // best_k indexes features
     std::vector<double> left(S), right(S);
     for (size_t k = 0; k < features.size(); ++k) {
       const int f = features[k];
@@ -362,24 +358,23 @@ struct Grower {
           parent_impurity = impurity.calculate(parent.data());
         }
         const double gain = gain_of(parent_impurity, left.data(), right.data());
-        if (best_feature < 0 || gain > best_gain) {
+        if (best_k < 0 || gain > best_gain) {
           best_gain = gain;
-          best_feature = f;
+          best_k = static_cast<int>(k);
           best_split = s;
         }
       }
     }
-    if (best_feature < 0) {  // no feature can split: the node's own totals
-      node.stats = {false, -DBL_MAX, 0, std::vector<double>(h, h + S)};
-      node.stats.impurity = impurity.calculate(h);
+    if (best_k < 0) {  // no feature can split: the node's own totals
+      node.stats = {false, -DBL_MAX, impurity.calculate(h), std::vector<double>(h, h + S)};
       node.is_leaf = true;
-      return;
+      return {};
     }
-    node.stats = {best_gain != -DBL_MAX, best_gain, best_gain != -DBL_MAX ? parent_impurity : impurity.calculate(parent.data()), parent};
+    node.stats = {best_gain != -DBL_MAX, best_gain, parent_impurity, parent};
     node.is_leaf = best_gain <= 0 || node.level == params.max_depth;
-    if (node.is_leaf) return;
-    const size_t k = std::find(features.begin(), features.end(), best_feature) - features.begin();
-    const double* bins = h + offsets[k];
+    if (node.is_leaf) return {};
+    const int best_feature = features[best_k];
+    const double* bins = h + offsets[best_k];
     const double* total = bins + int64_t{static_cast<int>(thresholds[best_feature].size())} * S;
     for (int c = 0; c < S; ++c) {
       left[c] = bins[best_split * S + c];
@@ -388,8 +383,7 @@ struct Grower {
     node.feature = best_feature;
     node.split_bin = best_split;
     node.threshold = thresholds[best_feature][best_split];
-    add_child(node, left, true);
-    add_child(node, right, false);
+    return {child_of(node, left), child_of(node, right)};
   }
 
   // Spark's calculateImpurityStats, the gain only: -DBL_MAX when a side
@@ -406,18 +400,16 @@ struct Grower {
     return gain < params.min_info_gain ? -DBL_MAX : gain;
   }
 
-  void add_child(LearningNode& node, const std::vector<double>& calc, bool left) {
+  LearningNode child_of(const LearningNode& node, const std::vector<double>& calc) const {
     LearningNode child;
-    child.id = node.id * 2 + (left ? 0 : 1);
     child.level = node.level + 1;
     child.has_stats = true;
     child.stats.calc = calc;
     child.stats.impurity = impurity.calculate(calc.data());
     child.is_leaf = child.level == params.max_depth ||
                     std::abs(child.stats.impurity) < std::numeric_limits<double>::epsilon();
-    pending_children.push_back(std::move(child));
+    return child;
   }
-  std::vector<LearningNode> pending_children;  // left then right, of the node just split
 
   // The learned tree as a DecisionTree, pruning sibling leaves that agree.
   DecisionTree finish(const std::vector<LearningNode>& tree) const {
@@ -444,7 +436,7 @@ struct Grower {
     out.push_back(leaf_of(n));
     if (n.left < 0) return at;
     const int32_t l = emit(tree, n.left, out);
-    const int32_t r = emit(tree, n.right, out);
+    const int32_t r = emit(tree, n.left + 1, out);
     if (out[l].is_leaf() && out[r].is_leaf() && out[l].prediction == out[r].prediction) {
       const double prediction = out[l].prediction;
       out.resize(at + 1);
@@ -529,15 +521,14 @@ GrownForest grow_forest(const RDD<LabeledPoint>& points, const TreeParams& param
   for (int j = 0; j < d; ++j)
     grower.thresholds.push_back(thresholds_of(std::move(sample.nonzero[j]), fraction * sample.total_weight, num_splits));
   grower.min_weight = params.min_weight_fraction_per_node * sample.total_weight;
-  grower.num_features = d;
-  grower.features_per_node = features_per_node(params.feature_subset_strategy, d, params.num_trees, classify, who);
+  const int per_node = features_per_node(params.feature_subset_strategy, d, params.num_trees, classify, who);
 
   CachedBins binned{blocks.rdd.map(BinBlock{grower.thresholds}).cache()};
   binned.rdd.count();
   blocks.rdd.unpersist();
 
   const int S = grower.impurity.stat_size;
-  const bool subsample_features = grower.features_per_node < d;
+  const bool subsample_features = per_node < d;
   const int64_t max_memory = int64_t{params.max_memory_in_mb} << 20;
   SeededRandom rng(params.seed);
   grower.trees.assign(params.num_trees, std::vector<LearningNode>(1));
@@ -559,10 +550,10 @@ GrownForest grow_forest(const RDD<LabeledPoint>& points, const TreeParams& param
       std::vector<int32_t> features(d);
       for (int j = 0; j < d; ++j) features[j] = j;
       if (subsample_features) {  // reservoir sampling, as Spark's
-        features.resize(grower.features_per_node);
-        for (int j = grower.features_per_node; j < d; ++j) {
+        features.resize(per_node);
+        for (int j = per_node; j < d; ++j) {
           const int64_t r = rng.below(j + 1);
-          if (r < grower.features_per_node) features[r] = j;
+          if (r < per_node) features[r] = j;
         }
       }
       int64_t values = S;
@@ -587,7 +578,7 @@ GrownForest grow_forest(const RDD<LabeledPoint>& points, const TreeParams& param
         pass.tree_ids.push_back(t);
         auto& route = pass.routes.emplace_back();
         for (const auto& node : grower.trees[t])
-          route.push_back({node.left >= 0 ? node.feature : -1, node.split_bin, node.left, node.right, -1});
+          route.push_back({node.left >= 0 ? node.feature : -1, node.split_bin, node.left, -1});
         it = pass.tree_ids.end() - 1;
       }
       pass.routes[it - pass.tree_ids.begin()][group[slot].second].slot = static_cast<int32_t>(slot);
@@ -597,14 +588,12 @@ GrownForest grow_forest(const RDD<LabeledPoint>& points, const TreeParams& param
     for (size_t slot = 0; slot < group.size(); ++slot) {
       auto& tree = grower.trees[group[slot].first];
       const int32_t i = group[slot].second;
-      grower.choose_split(tree[i], h.data() + pass.slot_offset[slot], pass.slot_features[slot],
-                          pass.slot_feature_offset[slot]);
-      if (grower.pending_children.empty()) continue;
+      auto children = grower.choose_split(tree[i], h.data() + pass.slot_offset[slot], pass.slot_features[slot],
+                                          pass.slot_feature_offset[slot]);
+      if (children.empty()) continue;
       const int32_t left = static_cast<int32_t>(tree.size());
       tree[i].left = left;
-      tree[i].right = left + 1;
-      for (auto& child : grower.pending_children) tree.push_back(std::move(child));
-      grower.pending_children.clear();
+      for (auto& child : children) tree.push_back(std::move(child));
       if (!tree[left].is_leaf) stack.emplace_front(group[slot].first, left);
       if (!tree[left + 1].is_leaf) stack.emplace_front(group[slot].first, left + 1);
     }
