@@ -55,9 +55,6 @@ struct StartRank {
   VertexId source;
   double operator()(VertexId id, int) const { return !personalized || id == source ? 1.0 : 0.0; }
 };
-struct SendRank {
-  template <class Ctx> void operator()(Ctx& ctx) const { ctx.send_to_dst(ctx.src_attr() * ctx.attr()); }
-};
 struct AddDoubles {
   double operator()(double a, double b) const { return a + b; }
   double identity() const { return 0.0; }
@@ -70,6 +67,25 @@ struct NewRank {
     const double reset = !personalized || id == source ? reset_prob : 0.0;
     return reset + (1.0 - reset_prob) * sum.value_or(0.0);
   }
+};
+// Static PageRank ships each vertex's contribution, rank * (1 / out-degree):
+// the product GraphX computes on every out-edge, so the same bits, but the
+// scan then reads no edge attribute (half the bytes per edge).
+struct InverseDegree {
+  double operator()(VertexId, int degree) const { return degree > 0 ? 1.0 / degree : 0.0; }
+};
+struct StartContribution {
+  StartRank start;
+  double operator()(VertexId id, double inverse) const { return start(id, 0) * inverse; }
+};
+struct NextContribution {
+  NewRank rank;
+  double operator()(VertexId id, double inverse, std::optional<double> sum) const {
+    return rank(id, 0.0, sum) * inverse;
+  }
+};
+struct SendContribution {
+  template <class Ctx> void operator()(Ctx& ctx) const { ctx.send_to_dst(ctx.src_attr()); }
 };
 struct ScaleRank {
   double factor;
@@ -151,27 +167,38 @@ template <class VD, class ED> Graph<double, double> page_rank(const Graph<VD, ED
     return normalize_rank_sum(ranks, personalized);
   }
   return restart_on_lost_local_checkpoint("pagerank", [&] {
-    Graph<double, double> ranks = weighted.map_vertices(detail::StartRank{personalized, source});
-    ranks.cache();
-    IterationClock clock(ranks.edge_partitions().node()->runtime(), "pagerank");
-    for (int i = 0; i < options.iterations; ++i) {
-      auto sums = ranks.template aggregate_messages<double>(detail::SendRank{}, detail::AddDoubles{},
-                                                            TripletFields::src());
-      auto next = ranks.outer_join_vertices(sums, detail::NewRank{options.reset_prob, personalized, source});
+    const detail::NewRank new_rank{options.reset_prob, personalized, source};
+    auto inverse = weighted.map_vertices(detail::InverseDegree{});
+    inverse.cache();
+    Graph<double, double> contributions = inverse.map_vertices(detail::StartContribution{{personalized, source}});
+    contributions.vertices().cache();
+    IterationClock clock(contributions.edge_partitions().node()->runtime(), "pagerank");
+    for (int i = 0;; ++i) {
+      auto sums = contributions.template aggregate_messages<double>(detail::SendContribution{}, detail::AddDoubles{},
+                                                                    TripletFields::src());
+      if (i + 1 == options.iterations) {
+        auto ranks = weighted.outer_join_vertices(sums, new_rank);
+        ranks.vertices().cache();
+        ranks.vertices().partitions().count();
+        detail::release(contributions.vertices());
+        clock.lap(i + 1);
+        auto result = normalize_rank_sum(ranks, personalized);
+        detail::release(ranks.vertices());
+        inverse.vertices().unpersist();
+        return result;
+      }
+      auto next = inverse.outer_join_vertices(sums, detail::NextContribution{new_rank});
       next.vertices().cache();
-      // Every few iterations the ranks become a local checkpoint: lineage,
-      // and the shuffles it keeps alive, stop growing.
+      // Every few iterations the contributions become a local checkpoint:
+      // lineage, and the shuffles it keeps alive, stop growing.
       if ((i + 1) % detail::kCheckpointInterval == 0)
         next.vertices().partitions().local_checkpoint();
       else
         next.vertices().partitions().count();  // computes this iteration before the last one is dropped
-      detail::release(ranks.vertices());
-      ranks = next;
+      detail::release(contributions.vertices());
+      contributions = next;
       clock.lap(i + 1);
     }
-    auto result = normalize_rank_sum(ranks, personalized);
-    detail::release(ranks.vertices());
-    return result;
   });
 }
 
