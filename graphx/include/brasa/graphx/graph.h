@@ -65,6 +65,10 @@ struct GraphStructure {
   std::optional<RDD<RoutingPartition>> routing;  // built on first use
 };
 
+namespace detail {
+template <class VD, class ED> class ReplicatedVertexView;
+}
+
 template <class VD, class ED> class Graph {
  public:
   using Vertex = std::pair<VertexId, VD>;
@@ -180,6 +184,7 @@ template <class VD, class ED> class Graph {
 
  private:
   template <class V2, class E2> friend class Graph;
+  template <class V2, class E2> friend class detail::ReplicatedVertexView;  // Pregel's
   using Structure = GraphStructure;
 
   Graph(RDD<VertexPartition<VD>> vparts, RDD<EdgePartition<ED>> edges, std::shared_ptr<Structure> structure)

@@ -25,6 +25,7 @@
 #include <utility>
 #include <vector>
 
+#include "brasa/graphx/detail/replicated_vertex_view.h"
 #include "brasa/graphx/graph.h"
 #include "brasa/scheduler/iteration_clock.h"
 #include "brasa/scheduler/lost_local_checkpoint.h"
@@ -65,7 +66,11 @@ Graph<VD, ED> pregel(const Graph<VD, ED>& graph, M initial_msg, PregelOptions op
   return restart_on_lost_local_checkpoint("pregel", [&] {
     Graph<VD, ED> g = graph.map_vertices(detail::PregelStart<VProg, M>{vprog, initial_msg});
     g.vertices().cache();
-    VertexRDD<M> messages = g.template aggregate_messages<M>(send, merge, TripletFields::all());
+    // Each edge partition's copy of the attributes it reads, kept between
+    // supersteps: a superstep ships only the vertices that changed.
+    detail::ReplicatedVertexView<VD, ED> view(g);
+    view.views().cache();
+    VertexRDD<M> messages = view.template aggregate_messages<M>(send, merge, std::nullopt);
     messages.cache();
     int64_t active = messages.count();
     IterationClock clock(g.edge_partitions().node()->runtime(), "pregel");
@@ -73,10 +78,14 @@ Graph<VD, ED> pregel(const Graph<VD, ED>& graph, M initial_msg, PregelOptions op
       // Vertices with a message run vprog; send then runs next to them.
       Graph<VD, ED> next = g.join_vertices(messages, vprog);
       next.vertices().cache();
+      auto next_view = view.update(next, messages);
+      next_view.views().cache();
       const bool checkpoint = (i + 1) % options.checkpoint_interval == 0;
-      if (checkpoint) next.vertices().partitions().local_checkpoint();
-      VertexRDD<M> next_messages =
-          next.template aggregate_messages<M>(send, merge, TripletFields::all(), messages, options.direction);
+      if (checkpoint) {
+        next.vertices().partitions().local_checkpoint();
+        next_view.views().local_checkpoint();
+      }
+      VertexRDD<M> next_messages = next_view.template aggregate_messages<M>(send, merge, options.direction);
       next_messages.cache();
       // The messages are checkpointed too: each set's lineage reaches back
       // through the active sets before it, to the first superstep.
@@ -84,10 +93,13 @@ Graph<VD, ED> pregel(const Graph<VD, ED>& graph, M initial_msg, PregelOptions op
       active = next_messages.count();
       detail::release(g.vertices());
       detail::release(messages);
+      detail::release(view.views());
       g = next;
       messages = next_messages;
+      view = next_view;
       clock.lap(i + 1, static_cast<double>(active));  // value: messages for the next superstep
     }
+    detail::release(view.views());
     detail::release(messages);
     return g;
   });

@@ -91,9 +91,10 @@ namespace detail {
 // Drops the cached partitions of an iteration's vertices, except a local
 // checkpoint's: its blocks are its only copy, and go when nothing refers
 // to it any more (the next checkpoint cuts the lineage to it).
-template <class T> void release(const VertexRDD<T>& v) {
-  if (!v.partitions().is_local_checkpointed()) v.unpersist();
+template <class T> void release(const RDD<T>& r) {
+  if (!r.is_local_checkpointed()) r.unpersist();
 }
+template <class T> void release(const VertexRDD<T>& v) { release(v.partitions()); }
 }  // namespace detail
 
 }  // namespace brasa::graphx

@@ -20,24 +20,33 @@ template <class ED> using Parts = std::vector<EdgePartition<ED>>;
 
 // The attributes one vertex partition sends one edge partition, in the
 // order of the edge partition's routes[from] (and, for Pregel, whether
-// each vertex is active).
+// each vertex is active); or, when `at` is not empty, only the vertices at
+// those positions of routes[from] (a replicated vertex view's changes).
 template <class VD> struct ShipBlock {
   int32_t from = 0;
   std::vector<VD> attrs;
   std::vector<uint8_t> active;
-  size_t heap_bytes() const { return approx_bytes(attrs) - sizeof(attrs) + active.capacity(); }
-  template <class Ar> void serialize(Ar& ar) { ar(from, attrs, active); }
+  std::vector<int32_t> at;
+  size_t heap_bytes() const {
+    return approx_bytes(attrs) - sizeof(attrs) + active.capacity() + at.capacity() * sizeof(int32_t);
+  }
+  template <class Ar> void serialize(Ar& ar) { ar(from, attrs, active, at); }
 };
 template <class VD> using Shipped = std::vector<std::pair<int32_t, ShipBlock<VD>>>;
 
 // The messages one edge partition sends one vertex partition, aligned with
 // the edge partition's routes[p]; has[k] says whether the k-th got one.
+// A block where few vertices got one is sparse instead: values[j] is the
+// message of the vertex at position at[j] of routes[p] (has is empty).
 template <class M> struct MessageBlock {
   int32_t from = 0;
   std::vector<M> values;
   std::vector<uint8_t> has;
-  size_t heap_bytes() const { return approx_bytes(values) - sizeof(values) + has.capacity(); }
-  template <class Ar> void serialize(Ar& ar) { ar(from, values, has); }
+  std::vector<int32_t> at;
+  size_t heap_bytes() const {
+    return approx_bytes(values) - sizeof(values) + has.capacity() + at.capacity() * sizeof(int32_t);
+  }
+  template <class Ar> void serialize(Ar& ar) { ar(from, values, has, at); }
 };
 template <class M> using Messages = std::vector<std::pair<int32_t, MessageBlock<M>>>;
 
@@ -244,7 +253,7 @@ template <class VD, class A> struct GatherActive {
   }
 };
 
-inline bool edge_is_active(const std::vector<uint8_t>& active, int32_t s, int32_t d, EdgeDirection dir) {
+inline bool edge_is_active(const uint8_t* active, int32_t s, int32_t d, EdgeDirection dir) {
   switch (dir) {
     case EdgeDirection::Out: return active[static_cast<size_t>(s)];
     case EdgeDirection::In: return active[static_cast<size_t>(d)];
@@ -279,59 +288,92 @@ template <class VD, class ED, class M, class Send, class Merge> struct Scan {
     std::vector<uint8_t> has;
   };
 
+  // With the attributes shipped for this operation (or none).
   Messages<M> run(const Parts<ED>& parts, const Shipped<VD>* shipped) const {
     Messages<M> out;
+    auto& s = scratch();
+    for (const auto& p : parts) {
+      size_t n = p.num_vertices();
+      s.attr.assign(shipped ? n : 0, VD{});
+      s.active.assign(n, filter_active ? 0 : 1);
+      if (shipped) scatter(p, *shipped, s.attr, filter_active ? &s.active : nullptr, roles);
+      scan_partition(p, s.attr.data(), s.active.data(), out);
+    }
+    return out;
+  }
+  // With each edge partition's replicated vertex view (attr and active by
+  // local index).
+  template <class View> Messages<M> run(const Parts<ED>& parts, const std::vector<View>& views) const {
+    Messages<M> out;
+    for (size_t n = 0; n < parts.size(); ++n) scan_partition(parts[n], views.at(n).attr.data(), views.at(n).active.data(), out);
+    return out;
+  }
+
+ private:
+  static Scratch& scratch() {
+    static thread_local Scratch s;
+    return s;
+  }
+
+  void scan_partition(const EdgePartition<ED>& p, const VD* attr, const uint8_t* active, Messages<M>& out) const {
     Send send_fn = send;
     Merge merge_fn = merge;
     const EdgeDirection dir = direction;
-    static thread_local Scratch scratch;
-    for (const auto& p : parts) {
-      size_t n = p.num_vertices();
-      auto& attr = scratch.attr;
-      auto& active = scratch.active;
-      attr.assign(shipped ? n : 0, VD{});
-      active.assign(n, filter_active ? 0 : 1);
-      if (shipped) scatter(p, *shipped, attr, filter_active ? &active : nullptr, roles);
-      scratch.values.assign(n, no_message<M>(merge_fn));
-      scratch.has.assign(n, 0);
-      LocalMessages<M, Merge> messages{scratch.values.data(), scratch.has.data(), &merge_fn};
-      EdgeContext<VD, ED, M, Merge> ctx;
-      ctx.ids_ = p.local_to_global.data();
-      ctx.attrs_ = attr.data();
-      ctx.out_ = &messages;
-      const int32_t* src = p.src.data();
-      const int32_t* dst = p.dst.data();
-      const ED* edge_attr = p.attr.data();
-      const size_t count = p.size();
-      // One loop per case, so that a scan of every edge tests nothing per edge.
-      auto each_edge = [&](auto wanted) {
-        for (size_t e = 0; e < count; ++e) {
-          const int32_t s = src[e], d = dst[e];
-          if (!wanted(s, d)) continue;
-          ctx.src_ = s;
-          ctx.dst_ = d;
-          ctx.attr_ = edge_attr + e;
-          send_fn(ctx);
-        }
-      };
-      if (filter_active)
-        each_edge([&](int32_t s, int32_t d) { return edge_is_active(active, s, d, dir); });
-      else
-        each_edge([](int32_t, int32_t) { return true; });
-      for (size_t v = 0; v < p.routes.size(); ++v) {
-        const auto& route = p.routes[v];
-        MessageBlock<M> b;
-        b.from = p.index;
-        b.has.resize(route.size());
-        bool any = false;
-        for (size_t k = 0; k < route.size(); ++k) any |= (b.has[k] = scratch.has[static_cast<size_t>(route[k])]);
-        if (!any) continue;
-        b.values.reserve(route.size());
-        for (int32_t l : route) b.values.push_back(std::move(scratch.values[static_cast<size_t>(l)]));
-        out.emplace_back(static_cast<int32_t>(v), std::move(b));
+    auto& work = scratch();
+    const size_t n = p.num_vertices();
+    work.values.assign(n, no_message<M>(merge_fn));
+    work.has.assign(n, 0);
+    LocalMessages<M, Merge> messages{work.values.data(), work.has.data(), &merge_fn};
+    EdgeContext<VD, ED, M, Merge> ctx;
+    ctx.ids_ = p.local_to_global.data();
+    ctx.attrs_ = attr;
+    ctx.out_ = &messages;
+    const int32_t* src = p.src.data();
+    const int32_t* dst = p.dst.data();
+    const ED* edge_attr = p.attr.data();
+    const size_t count = p.size();
+    // One loop per case, so that a scan of every edge tests nothing per edge.
+    auto each_edge = [&](auto wanted) {
+      for (size_t e = 0; e < count; ++e) {
+        const int32_t s = src[e], d = dst[e];
+        if (!wanted(s, d)) continue;
+        ctx.src_ = s;
+        ctx.dst_ = d;
+        ctx.attr_ = edge_attr + e;
+        send_fn(ctx);
       }
+    };
+    if (filter_active)
+      each_edge([&](int32_t s, int32_t d) { return edge_is_active(active, s, d, dir); });
+    else
+      each_edge([](int32_t, int32_t) { return true; });
+    for (size_t v = 0; v < p.routes.size(); ++v) {
+      const auto& route = p.routes[v];
+      size_t with_message = 0;
+      for (int32_t l : route) with_message += work.has[static_cast<size_t>(l)];
+      if (with_message == 0) continue;
+      MessageBlock<M> b;
+      b.from = p.index;
+      if (with_message * 4 < route.size()) {  // sparse
+        b.at.reserve(with_message);
+        b.values.reserve(with_message);
+        for (size_t k = 0; k < route.size(); ++k) {
+          const auto l = static_cast<size_t>(route[k]);
+          if (!work.has[l]) continue;
+          b.at.push_back(static_cast<int32_t>(k));
+          b.values.push_back(std::move(work.values[l]));
+        }
+      } else {
+        b.has.resize(route.size());
+        b.values.reserve(route.size());
+        for (size_t k = 0; k < route.size(); ++k) {
+          const auto l = static_cast<size_t>(route[k]);
+          b.has[k] = work.has[l];
+          b.values.push_back(std::move(work.values[l]));
+        }
+      }
+      out.emplace_back(static_cast<int32_t>(v), std::move(b));
     }
-    return out;
   }
 };
 template <class VD, class ED, class M, class Send, class Merge> struct ScanShipped {
@@ -360,6 +402,17 @@ template <class VD, class M, class Merge> struct MergeBlocks {
     out.values.assign(v.size(), no_message<M>(merge_fn));
     for (const auto& [p, b] : blocks) {
       const auto& pos = routing.at(0).positions.at(static_cast<size_t>(b.from));
+      if (!b.at.empty()) {  // sparse: every vertex listed got a message
+        for (size_t j = 0; j < b.at.size(); ++j) {
+          auto i = static_cast<size_t>(pos.at(static_cast<size_t>(b.at[j])));
+          if (identity || out.mask[i])
+            out.values[i] = merge_fn(std::move(out.values[i]), b.values[j]);
+          else
+            out.values[i] = b.values[j];
+          out.mask[i] = 1;
+        }
+        continue;
+      }
       for (size_t k = 0; k < pos.size(); ++k) {
         // With an identity, a block holds it where it has no message:
         // merged in without a test, it changes nothing.
