@@ -274,7 +274,7 @@ TEST(Pregel, ShipsOnlyTheVerticesThatChanged) {
   // write at least 8 bytes per vertex per superstep.
   const int64_t per_superstep = counter->bytes / (kVertices - 1);
   EXPECT_GT(per_superstep, 0);
-  EXPECT_LT(per_superstep, kVertices * 8 / 4) << counter->bytes << " bytes in all";
+  EXPECT_LT(per_superstep, kVertices * 8 / 12) << counter->bytes << " bytes in all";
 }
 
 }  // namespace

@@ -159,6 +159,42 @@ TEST(Graph, AggregateMessagesMatchesALoopForEveryLayout) {
   }
 }
 
+// A merge that declares its identity (the scan then merges without a test).
+struct PlusWithIdentity {
+  int64_t operator()(int64_t a, int64_t b) const { return a + b; }
+  int64_t identity() const { return 0; }
+};
+
+// When few of a block's vertices get a message, the block travels sparse
+// (positions and values); blocks from every edge partition merged into
+// one vertex give the dense blocks' answer, whether or not the merge
+// declares an identity, and the vertices without a message stay absent.
+TEST(Graph, SparseMessageBlocksMergeLikeDenseOnes) {
+  auto ctx = brasa_test::make_context();
+  std::vector<Edge<int>> edges;  // leaves 1..200 -> hub 0, and a path through the leaves
+  for (VertexId v = 1; v <= 200; ++v) {
+    edges.push_back({v, 0, 1});
+    if (v < 200) edges.push_back({v, v + 1, 1});
+  }
+  auto g = Graph<int, int>::from_edges(ctx->parallelize(edges, 4), 0);
+  const std::map<VertexId, int64_t> hub_only{{0, 200 * 201 / 2}};
+  auto to_hub = [](auto& c) {
+    if (c.dst_id() == 0) c.send_to_dst(c.src_id());
+  };
+  EXPECT_EQ(as_map(g.aggregate_messages<int64_t>(to_hub, PlusWithIdentity{}, TripletFields::none()).collect()),
+            hub_only);
+  EXPECT_EQ(as_map(g.aggregate_messages<int64_t>(to_hub, [](int64_t a, int64_t b) { return a + b; },
+                                                 TripletFields::none())
+                       .collect()),
+            hub_only);
+  // Every path vertex gets a message too: dense blocks, the same sums.
+  std::map<VertexId, int64_t> everyone = hub_only;
+  for (VertexId v = 2; v <= 200; ++v) everyone[v] = v - 1;
+  auto to_all = [](auto& c) { c.send_to_dst(c.src_id()); };
+  EXPECT_EQ(as_map(g.aggregate_messages<int64_t>(to_all, PlusWithIdentity{}, TripletFields::none()).collect()),
+            everyone);
+}
+
 TEST(PartitionStrategy, PartitionsInRangeAnd2DBoundsReplication) {
   for (int n : {1, 2, 7, 9, 16}) {
     for (auto s : {PartitionStrategy::EdgePartition1D, PartitionStrategy::EdgePartition2D,

@@ -96,7 +96,7 @@ template <class ED> struct EdgePartition {
 
   size_t heap_bytes() const {
     size_t n = local_to_global.capacity() * sizeof(VertexId) + (src.capacity() + dst.capacity()) * sizeof(int32_t) +
-               approx_bytes(attr) - sizeof(attr);
+               approx_bytes(attr);
     for (const auto& r : routes) n += sizeof(r) + r.capacity() * sizeof(int32_t);
     return n + roles.capacity();
   }

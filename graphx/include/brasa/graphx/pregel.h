@@ -11,9 +11,9 @@
 // calls ctx.send_to_src(m) / ctx.send_to_dst(m); merge(M, M) -> M.
 //
 // Long runs keep lineage and memory flat without a checkpoint directory:
-// every checkpoint_interval supersteps the vertex states and messages are
-// locally checkpointed (core's local_checkpoint: kept in the block
-// managers). When an executor holding them dies, the run starts again from
+// every checkpoint_interval supersteps the vertex states, the edge
+// partitions' replicated view of them and the messages are locally
+// checkpointed (core's local_checkpoint: kept in the block managers). When an executor holding them dies, the run starts again from
 // `graph` and gives the same result.
 #pragma once
 

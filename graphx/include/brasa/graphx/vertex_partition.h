@@ -28,7 +28,7 @@ template <class T> struct VertexPartition {
   }
 
   size_t heap_bytes() const {
-    return ids.capacity() * sizeof(VertexId) + approx_bytes(values) - sizeof(values) + mask.capacity();
+    return ids.capacity() * sizeof(VertexId) + approx_bytes(values) + mask.capacity();
   }
   template <class Ar> void serialize(Ar& ar) { ar(ids, values, mask); }
 };

@@ -28,7 +28,7 @@ template <class VD> struct ShipBlock {
   std::vector<uint8_t> active;
   std::vector<int32_t> at;
   size_t heap_bytes() const {
-    return approx_bytes(attrs) - sizeof(attrs) + active.capacity() + at.capacity() * sizeof(int32_t);
+    return approx_bytes(attrs) + active.capacity() + at.capacity() * sizeof(int32_t);
   }
   template <class Ar> void serialize(Ar& ar) { ar(from, attrs, active, at); }
 };
@@ -44,7 +44,7 @@ template <class M> struct MessageBlock {
   std::vector<uint8_t> has;
   std::vector<int32_t> at;
   size_t heap_bytes() const {
-    return approx_bytes(values) - sizeof(values) + has.capacity() + at.capacity() * sizeof(int32_t);
+    return approx_bytes(values) + has.capacity() + at.capacity() * sizeof(int32_t);
   }
   template <class Ar> void serialize(Ar& ar) { ar(from, values, has, at); }
 };

@@ -20,7 +20,7 @@ namespace brasa::graphx::detail {
 template <class VD> struct VertexView {
   std::vector<VD> attr;
   std::vector<uint8_t> active;
-  size_t heap_bytes() const { return approx_bytes(attr) - sizeof(attr) + active.capacity(); }
+  size_t heap_bytes() const { return approx_bytes(attr) + active.capacity(); }
   template <class Ar> void serialize(Ar& ar) { ar(attr, active); }
 };
 
@@ -53,7 +53,7 @@ template <class VD, class M> struct GatherChanged {
     for (size_t q = 0; q < routing.positions.size(); ++q) {
       const auto& pos = routing.positions[q];
       size_t count = 0;
-      for (int32_t i : pos) count += c.mask[static_cast<size_t>(i)] != 0;
+      for (int32_t i : pos) count += c.has(static_cast<size_t>(i));
       if (count == 0) continue;
       ShipBlock<VD> b;
       b.from = routing.vertex_partition;
@@ -62,7 +62,7 @@ template <class VD, class M> struct GatherChanged {
         b.attrs.reserve(count);
         for (size_t k = 0; k < pos.size(); ++k) {
           const auto i = static_cast<size_t>(pos[k]);
-          if (!c.mask[i]) continue;
+          if (!c.has(i)) continue;
           b.at.push_back(static_cast<int32_t>(k));
           b.attrs.push_back(v[0].values[i]);
         }
@@ -71,7 +71,7 @@ template <class VD, class M> struct GatherChanged {
         b.active.reserve(pos.size());
         for (int32_t i : pos) {
           b.attrs.push_back(v[0].values[static_cast<size_t>(i)]);
-          b.active.push_back(c.mask[static_cast<size_t>(i)] != 0);
+          b.active.push_back(c.has(static_cast<size_t>(i)));
         }
       }
       out.emplace_back(static_cast<int32_t>(q), std::move(b));

@@ -177,7 +177,7 @@ template <class VD, class ED> Graph<double, double> page_rank(const Graph<VD, ED
       auto sums = contributions.template aggregate_messages<double>(detail::SendContribution{}, detail::AddDoubles{},
                                                                     TripletFields::src());
       if (i + 1 == options.iterations) {
-        auto ranks = weighted.outer_join_vertices(sums, new_rank);
+        auto ranks = inverse.outer_join_vertices(sums, new_rank);
         ranks.vertices().cache();
         ranks.vertices().partitions().count();
         detail::release(contributions.vertices());
