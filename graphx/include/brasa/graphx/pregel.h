@@ -13,8 +13,9 @@
 // Long runs keep lineage and memory flat without a checkpoint directory:
 // every checkpoint_interval supersteps the vertex states, the edge
 // partitions' replicated view of them and the messages are locally
-// checkpointed (core's local_checkpoint: kept in the block managers). When an executor holding them dies, the run starts again from
-// `graph` and gives the same result.
+// checkpointed (core's local_checkpoint: kept in the block managers).
+// When an executor holding them dies, the run starts again from `graph`
+// and gives the same result.
 #pragma once
 
 #include <climits>

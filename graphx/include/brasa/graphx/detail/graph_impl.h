@@ -50,6 +50,10 @@ template <class M> struct MessageBlock {
 };
 template <class M> using Messages = std::vector<std::pair<int32_t, MessageBlock<M>>>;
 
+// Ship and message blocks holding fewer than a quarter of their route's
+// vertices travel sparse, as (position, value) pairs.
+inline bool sparse_block(size_t count, size_t route_size) { return count * 4 < route_size; }
+
 template <class ED> struct BuildEdgePartition {
   int vertex_partitions;
   Parts<ED> operator()(int index, const std::vector<Edge<ED>>& edges) const {
@@ -173,13 +177,20 @@ template <class VD> struct BuildRouting {
 // Fills attr (and active, when given) by local index from the blocks
 // shipped to edge partition p; both are sized to p's vertices already.
 // The blocks hold the routed vertices whose role is in `roles`, in route
-// order (the attributes of the others are left as they are).
+// order, or (sparse blocks of changes) the active vertices at positions
+// `at` (the attributes of the others are left as they are).
 template <class VD, class ED>
 void scatter(const EdgePartition<ED>& p, const Shipped<VD>& shipped, std::vector<VD>& attr,
              std::vector<uint8_t>* active, uint8_t roles) {
   for (const auto& [q, block] : shipped) {
     const auto& route = p.routes.at(static_cast<size_t>(block.from));
-    if (roles == (kSource | kDestination)) {  // every routed vertex was shipped
+    if (!block.at.empty()) {
+      for (size_t j = 0; j < block.at.size(); ++j) {
+        const auto l = static_cast<size_t>(route[static_cast<size_t>(block.at[j])]);
+        attr[l] = block.attrs[j];
+        if (active) (*active)[l] = 1;
+      }
+    } else if (roles == (kSource | kDestination)) {  // every routed vertex was shipped
       for (size_t k = 0; k < route.size(); ++k) {
         attr[static_cast<size_t>(route[k])] = block.attrs[k];
         if (active) (*active)[static_cast<size_t>(route[k])] = block.active[k];
@@ -202,8 +213,12 @@ void scatter(const EdgePartition<ED>& p, const Shipped<VD>& shipped, std::vector
   }
 }
 
+// With `changed_only` (a replicated vertex view's update), the active
+// vertices are the ones that changed: a route without one gets no block,
+// and one with few gets a sparse block of them alone.
 template <class VD> Shipped<VD> gather(const VertexPartition<VD>& v, const RoutingPartition& r, int32_t from,
-                                       const std::vector<uint8_t>* active_mask, uint8_t roles) {
+                                       const std::vector<uint8_t>* active_mask, uint8_t roles,
+                                       bool changed_only = false) {
   Shipped<VD> out;
   for (size_t q = 0; q < r.positions.size(); ++q) {
     const auto& pos = r.positions[q];
@@ -211,6 +226,24 @@ template <class VD> Shipped<VD> gather(const VertexPartition<VD>& v, const Routi
     if (pos.empty()) continue;
     ShipBlock<VD> b;
     b.from = from;
+    if (changed_only) {
+      auto changed = [&](size_t i) { return active_mask->empty() || (*active_mask)[i]; };
+      size_t count = 0;
+      for (int32_t i : pos) count += changed(static_cast<size_t>(i));
+      if (count == 0) continue;
+      if (sparse_block(count, pos.size())) {
+        b.at.reserve(count);
+        b.attrs.reserve(count);
+        for (size_t k = 0; k < pos.size(); ++k) {
+          const auto i = static_cast<size_t>(pos[k]);
+          if (!changed(i)) continue;
+          b.at.push_back(static_cast<int32_t>(k));
+          b.attrs.push_back(v.values[i]);
+        }
+        out.emplace_back(static_cast<int32_t>(q), std::move(b));
+        continue;
+      }
+    }
     if (roles == (kSource | kDestination)) {  // every routed vertex
       b.attrs.reserve(pos.size());
       for (int32_t i : pos) b.attrs.push_back(v.values[static_cast<size_t>(i)]);
@@ -243,13 +276,15 @@ template <class VD> struct Gather {
     return gather(v[0], r.at(0), r[0].vertex_partition, nullptr, roles);
   }
 };
+// Every routed vertex with its active flag, or only the changed ones (see gather).
 template <class VD, class A> struct GatherActive {
+  bool changed_only = false;
   Shipped<VD> operator()(const std::vector<VertexPartition<VD>>& v, const std::vector<RoutingPartition>& r,
                          const std::vector<VertexPartition<A>>& active) const {
     if (v.empty()) return {};
     const auto& a = active.at(0);
     if (a.ids != v[0].ids) throw std::logic_error("graphx: an active set of another graph's vertices");
-    return gather(v[0], r.at(0), r[0].vertex_partition, &a.mask, kSource | kDestination);
+    return gather(v[0], r.at(0), r[0].vertex_partition, &a.mask, kSource | kDestination, changed_only);
   }
 };
 
@@ -305,7 +340,8 @@ template <class VD, class ED, class M, class Send, class Merge> struct Scan {
   // local index).
   template <class View> Messages<M> run(const Parts<ED>& parts, const std::vector<View>& views) const {
     Messages<M> out;
-    for (size_t n = 0; n < parts.size(); ++n) scan_partition(parts[n], views.at(n).attr.data(), views.at(n).active.data(), out);
+    for (size_t n = 0; n < parts.size(); ++n)
+      scan_partition(parts[n], views.at(n).attr.data(), views.at(n).active.data(), out);
     return out;
   }
 
@@ -354,7 +390,7 @@ template <class VD, class ED, class M, class Send, class Merge> struct Scan {
       if (with_message == 0) continue;
       MessageBlock<M> b;
       b.from = p.index;
-      if (with_message * 4 < route.size()) {  // sparse
+      if (sparse_block(with_message, route.size())) {
         b.at.reserve(with_message);
         b.values.reserve(with_message);
         for (size_t k = 0; k < route.size(); ++k) {
@@ -400,29 +436,25 @@ template <class VD, class M, class Merge> struct MergeBlocks {
     Merge merge_fn = merge;
     constexpr bool identity = MergeWithIdentity<Merge, M>;
     out.values.assign(v.size(), no_message<M>(merge_fn));
+    auto merge_in = [&](size_t i, const M& m, uint8_t has) {
+      if (identity || out.mask[i])
+        out.values[i] = merge_fn(std::move(out.values[i]), m);
+      else
+        out.values[i] = m;
+      out.mask[i] |= has;
+    };
     for (const auto& [p, b] : blocks) {
       const auto& pos = routing.at(0).positions.at(static_cast<size_t>(b.from));
       if (!b.at.empty()) {  // sparse: every vertex listed got a message
-        for (size_t j = 0; j < b.at.size(); ++j) {
-          auto i = static_cast<size_t>(pos.at(static_cast<size_t>(b.at[j])));
-          if (identity || out.mask[i])
-            out.values[i] = merge_fn(std::move(out.values[i]), b.values[j]);
-          else
-            out.values[i] = b.values[j];
-          out.mask[i] = 1;
-        }
+        for (size_t j = 0; j < b.at.size(); ++j)
+          merge_in(static_cast<size_t>(pos.at(static_cast<size_t>(b.at[j]))), b.values[j], 1);
         continue;
       }
       for (size_t k = 0; k < pos.size(); ++k) {
         // With an identity, a block holds it where it has no message:
         // merged in without a test, it changes nothing.
         if (!identity && !b.has[k]) continue;
-        auto i = static_cast<size_t>(pos[k]);
-        if (identity || out.mask[i])
-          out.values[i] = merge_fn(std::move(out.values[i]), b.values[k]);
-        else
-          out.values[i] = b.values[k];
-        out.mask[i] |= b.has[k];
+        merge_in(static_cast<size_t>(pos[k]), b.values[k], b.has[k]);
       }
     }
     return {std::move(out)};

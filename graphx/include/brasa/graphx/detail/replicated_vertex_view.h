@@ -39,47 +39,6 @@ template <class VD, class ED> struct BuildView {
   }
 };
 
-// From each vertex partition, the vertices present in `changed`: their
-// positions in each route and their new attributes, or, where many
-// changed, every routed attribute with active flags (as a full ship).
-template <class VD, class M> struct GatherChanged {
-  Shipped<VD> operator()(const std::vector<VertexPartition<VD>>& v, const std::vector<RoutingPartition>& r,
-                         const std::vector<VertexPartition<M>>& changed) const {
-    if (v.empty()) return {};
-    const auto& c = changed.at(0);
-    if (c.ids != v[0].ids) throw std::logic_error("graphx: a change set of another graph's vertices");
-    const auto& routing = r.at(0);
-    Shipped<VD> out;
-    for (size_t q = 0; q < routing.positions.size(); ++q) {
-      const auto& pos = routing.positions[q];
-      size_t count = 0;
-      for (int32_t i : pos) count += c.has(static_cast<size_t>(i));
-      if (count == 0) continue;
-      ShipBlock<VD> b;
-      b.from = routing.vertex_partition;
-      if (count * 4 < pos.size()) {
-        b.at.reserve(count);
-        b.attrs.reserve(count);
-        for (size_t k = 0; k < pos.size(); ++k) {
-          const auto i = static_cast<size_t>(pos[k]);
-          if (!c.has(i)) continue;
-          b.at.push_back(static_cast<int32_t>(k));
-          b.attrs.push_back(v[0].values[i]);
-        }
-      } else {
-        b.attrs.reserve(pos.size());
-        b.active.reserve(pos.size());
-        for (int32_t i : pos) {
-          b.attrs.push_back(v[0].values[static_cast<size_t>(i)]);
-          b.active.push_back(c.has(static_cast<size_t>(i)));
-        }
-      }
-      out.emplace_back(static_cast<int32_t>(q), std::move(b));
-    }
-    return out;
-  }
-};
-
 // The next view: the last one's attributes with the changes written in;
 // exactly the changed vertices are active.
 template <class VD, class ED> struct PatchView {
@@ -87,26 +46,10 @@ template <class VD, class ED> struct PatchView {
                                          const Shipped<VD>& changes) const {
     std::vector<VertexView<VD>> out;
     for (size_t n = 0; n < parts.size(); ++n) {
-      const auto& p = parts[n];
       VertexView<VD> v;
       v.attr = last.at(n).attr;
-      v.active.assign(p.num_vertices(), 0);
-      for (const auto& [q, block] : changes) {
-        const auto& route = p.routes.at(static_cast<size_t>(block.from));
-        if (block.at.empty()) {  // every routed vertex, with its flag
-          for (size_t k = 0; k < route.size(); ++k) {
-            const auto l = static_cast<size_t>(route[k]);
-            v.attr[l] = block.attrs[k];
-            v.active[l] = block.active[k];
-          }
-          continue;
-        }
-        for (size_t j = 0; j < block.at.size(); ++j) {
-          const auto l = static_cast<size_t>(route[static_cast<size_t>(block.at[j])]);
-          v.attr[l] = block.attrs[j];
-          v.active[l] = 1;
-        }
-      }
+      v.active.assign(parts[n].num_vertices(), 0);
+      scatter(parts[n], changes, v.attr, &v.active, kSource | kDestination);
       out.push_back(std::move(v));
     }
     return out;
@@ -131,7 +74,7 @@ template <class VD, class ED> class ReplicatedVertexView {
   // for the vertices present in `changed` (and only those): they alone
   // are shipped, and they are the active vertices.
   template <class M> ReplicatedVertexView update(const Graph<VD, ED>& graph, const VertexRDD<M>& changed) const {
-    auto changes = graph.vparts_.zip_partitions(graph.routing(), changed.partitions(), GatherChanged<VD, M>{})
+    auto changes = graph.vparts_.zip_partitions(graph.routing(), changed.partitions(), GatherActive<VD, M>{true})
                        .partition_by(Partitioner::direct(graph.edges_.num_partitions()));
     return ReplicatedVertexView(graph, views_.zip_partitions(graph.edges_, changes, PatchView<VD, ED>{}));
   }
@@ -141,8 +84,8 @@ template <class VD, class ED> class ReplicatedVertexView {
   template <class M, class Send, class Merge>
   VertexRDD<M> aggregate_messages(Send send, Merge merge, std::optional<EdgeDirection> direction) const {
     Scan<VD, ED, M, Send, Merge> scan{send, merge, direction.has_value(), direction.value_or(EdgeDirection::Either)};
-    return graph_.template merge_messages<M>(graph_.edges_.zip_partitions(views_, ScanView<VD, ED, M, Send, Merge>{scan}),
-                                             merge);
+    auto blocks = graph_.edges_.zip_partitions(views_, ScanView<VD, ED, M, Send, Merge>{scan});
+    return graph_.template merge_messages<M>(blocks, merge);
   }
 
   const RDD<VertexView<VD>>& views() const { return views_; }
