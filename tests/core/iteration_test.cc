@@ -83,6 +83,11 @@ TEST(LocalCheckpoint, CutsTheLineageAndKeepsTheResults) {
   EXPECT_EQ(brasa_test::sorted(values.collect()), brasa_test::sorted(expected.collect()));
   EXPECT_EQ(ctx->last_job().stages_run + ctx->last_job().stages_skipped, 1);
   EXPECT_THROW(values.unpersist(), std::logic_error);
+  // Spark's rule: persisting a local checkpoint asks for its blocks on disk
+  // too, so cache() on one (an algorithm's result, say) keeps it as it is.
+  EXPECT_NO_THROW(values.cache());
+  EXPECT_EQ(values.storage_level(), brasa::StorageLevel::memory_and_disk());
+  EXPECT_THROW(values.persist(brasa::StorageLevel::disk_only()), std::logic_error);
 }
 
 TEST(LocalCheckpoint, ALostBlockIsAClearError) {

@@ -346,7 +346,7 @@ TEST(ExecutorLoss, KilledMidPregelGivesTheSameBits) {
   auto local = brasa_test::make_context("local[2]");
   auto want = run(*local);
   auto cluster = brasa_test::make_context("local-cluster[3,1]");
-  // After the local checkpoints of supersteps 25 and 10, 20.
+  // After several local checkpoints (every other superstep and iteration).
   auto killer = std::make_shared<KillAtIterations>(
       *cluster, std::vector<std::pair<std::string, int>>{{"pregel", 40}, {"pagerank", 25}});
   cluster->runtime().events().add_listener(killer);

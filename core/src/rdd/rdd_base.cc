@@ -87,6 +87,10 @@ std::vector<Dependency> RDDBase::dependencies() const {
 }
 
 void RDDBase::set_storage_level(StorageLevel level) {
+  // Spark's rule: a local checkpoint's blocks may spill to disk, so persist
+  // on one (cache() on an algorithm's locally checkpointed result) asks for
+  // the level with disk.
+  if (local_checkpointed_ && level.is_valid()) level.use_disk = true;
   if (storage_level_.is_valid() && storage_level_ != level)
     throw std::logic_error("cannot change the storage level of RDD " + std::to_string(id_) + " (" + name() +
                            ") from " + storage_level_.name() + " to " + level.name() + "; unpersist it first");

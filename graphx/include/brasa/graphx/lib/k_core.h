@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "brasa/graphx/graph.h"
+#include "brasa/graphx/pregel.h"
 #include "brasa/scheduler/lost_local_checkpoint.h"
 #include "brasa/graphx/lib/triangle_count.h"
 
@@ -89,7 +90,8 @@ template <class VD, class ED> Graph<int, ED> core_numbers(const Graph<VD, ED>& g
                                                                    TripletFields::all());
       Graph<int, char> next = g.outer_join_vertices(heard, detail::LowerToHIndex{});
       next.vertices().cache();
-      if ((round + 1) % 25 == 0) next.vertices().partitions().local_checkpoint();  // lineage stays short, as in pregel
+      if ((round + 1) % PregelOptions{}.checkpoint_interval == 0)
+        next.vertices().partitions().local_checkpoint();  // lineage stays short, as in pregel
       const auto changed =
           next.vertices().partitions().zip_partitions(g.vertices().partitions(), detail::CountChanged{});
       const int64_t n = changed.reduce([](int64_t a, int64_t b) { return a + b; });
