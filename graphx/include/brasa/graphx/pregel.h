@@ -33,15 +33,20 @@
 
 namespace brasa::graphx {
 
+namespace detail {
+// Supersteps (or iterations, for the algorithms with loops of their own)
+// between local checkpoints. A superstep's shuffle outputs stay alive until
+// the next checkpoint cuts the lineage that reaches them, so each superstep
+// before it writes into memory the process has not touched yet, and first
+// touches are what cost (a page fault per 4 KiB): every other superstep
+// keeps that to one superstep's outputs.
+inline constexpr int kCheckpointInterval = 2;
+}  // namespace detail
+
 struct PregelOptions {
   int max_iterations = INT_MAX;
   EdgeDirection direction = EdgeDirection::Either;
-  // Supersteps between local checkpoints. A superstep's shuffle outputs stay
-  // alive until the next checkpoint cuts the lineage that reaches them, so
-  // each superstep before it writes into memory the process has not touched
-  // yet, and first touches are what cost (a page fault per 4 KiB): every
-  // other superstep keeps that to one superstep's outputs.
-  int checkpoint_interval = 2;
+  int checkpoint_interval = detail::kCheckpointInterval;  // supersteps between local checkpoints
 };
 
 namespace detail {

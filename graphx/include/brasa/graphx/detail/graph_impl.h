@@ -219,6 +219,7 @@ void scatter(const EdgePartition<ED>& p, const Shipped<VD>& shipped, std::vector
 template <class VD> Shipped<VD> gather(const VertexPartition<VD>& v, const RoutingPartition& r, int32_t from,
                                        const std::vector<uint8_t>* active_mask, uint8_t roles,
                                        bool changed_only = false) {
+  auto is_active = [&](size_t i) -> uint8_t { return active_mask->empty() || (*active_mask)[i]; };
   Shipped<VD> out;
   for (size_t q = 0; q < r.positions.size(); ++q) {
     const auto& pos = r.positions[q];
@@ -227,16 +228,15 @@ template <class VD> Shipped<VD> gather(const VertexPartition<VD>& v, const Routi
     ShipBlock<VD> b;
     b.from = from;
     if (changed_only) {
-      auto changed = [&](size_t i) { return active_mask->empty() || (*active_mask)[i]; };
       size_t count = 0;
-      for (int32_t i : pos) count += changed(static_cast<size_t>(i));
+      for (int32_t i : pos) count += is_active(static_cast<size_t>(i));
       if (count == 0) continue;
       if (sparse_block(count, pos.size())) {
         b.at.reserve(count);
         b.attrs.reserve(count);
         for (size_t k = 0; k < pos.size(); ++k) {
           const auto i = static_cast<size_t>(pos[k]);
-          if (!changed(i)) continue;
+          if (!is_active(i)) continue;
           b.at.push_back(static_cast<int32_t>(k));
           b.attrs.push_back(v.values[i]);
         }
@@ -249,7 +249,7 @@ template <class VD> Shipped<VD> gather(const VertexPartition<VD>& v, const Routi
       for (int32_t i : pos) b.attrs.push_back(v.values[static_cast<size_t>(i)]);
       if (active_mask) {
         b.active.reserve(pos.size());
-        for (int32_t i : pos) b.active.push_back(active_mask->empty() || (*active_mask)[static_cast<size_t>(i)]);
+        for (int32_t i : pos) b.active.push_back(is_active(static_cast<size_t>(i)));
       }
     } else if constexpr (std::is_trivially_copyable_v<VD>) {
       b.attrs.resize(pos.size());  // written without a branch per vertex, then cut

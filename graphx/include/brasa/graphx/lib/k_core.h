@@ -90,7 +90,7 @@ template <class VD, class ED> Graph<int, ED> core_numbers(const Graph<VD, ED>& g
                                                                    TripletFields::all());
       Graph<int, char> next = g.outer_join_vertices(heard, detail::LowerToHIndex{});
       next.vertices().cache();
-      if ((round + 1) % PregelOptions{}.checkpoint_interval == 0)
+      if ((round + 1) % detail::kCheckpointInterval == 0)
         next.vertices().partitions().local_checkpoint();  // lineage stays short, as in pregel
       const auto changed =
           next.vertices().partitions().zip_partitions(g.vertices().partitions(), detail::CountChanged{});

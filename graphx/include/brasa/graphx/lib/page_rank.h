@@ -42,7 +42,6 @@ struct PageRankOptions {
 };
 
 namespace detail {
-inline constexpr int kCheckpointInterval = PregelOptions{}.checkpoint_interval;
 struct OutDegreeOrZero {
   template <class VD> int operator()(VertexId, const VD&, std::optional<int> d) const { return d.value_or(0); }
 };
