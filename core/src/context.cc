@@ -2,6 +2,7 @@
 
 #include "brasa/deploy/executor.h"
 #include "init_check.h"
+#include "rdd/source_nodes.h"
 
 #include <fcntl.h>
 #include <malloc.h>

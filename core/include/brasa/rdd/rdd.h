@@ -461,3 +461,4 @@ template <class T> class RDD {
 #include "brasa/rdd/detail/rdd_pairs.h"
 #include "brasa/rdd/detail/rdd_persistence.h"
 #include "brasa/rdd/detail/rdd_actions.h"
+#include "brasa/rdd/detail/common_records.h"

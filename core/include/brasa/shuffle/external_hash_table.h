@@ -18,6 +18,11 @@
 
 namespace brasa {
 
+// The indices of `hashes` by ascending hash, equal hashes in index order.
+// Compiled once, in the library: a stable sort of the entries themselves
+// was compiled into every program for every key and combiner type.
+std::vector<size_t> order_by_hash(const std::vector<uint64_t>& hashes);
+
 template <class K, class C> class ExternalHashTable {
  public:
   using Entry = std::pair<K, C>;
@@ -75,15 +80,12 @@ template <class K, class C> class ExternalHashTable {
 
   void spill() {
     if (!file_) file_ = std::make_shared<SpillFile>(runtime_, "aggregation");
-    std::vector<HashedEntry> hashed;
     auto entries = table_.take_entries();
+    std::vector<uint64_t> hashes(entries.size());
+    for (size_t i = 0; i < entries.size(); ++i) hashes[i] = hash_of(entries[i].first);
+    std::vector<HashedEntry> hashed;
     hashed.reserve(entries.size());
-    for (auto& e : entries) {
-      uint64_t h = hash_of(e.first);
-      hashed.emplace_back(h, std::move(e));
-    }
-    std::stable_sort(hashed.begin(), hashed.end(),
-                     [](const HashedEntry& a, const HashedEntry& b) { return a.first < b.first; });
+    for (size_t i : order_by_hash(hashes)) hashed.emplace_back(hashes[i], std::move(entries[i]));
     runs_.push_back(write_sorted_run(*file_, std::span<HashedEntry>(hashed)));
     extra_ = 0;
   }
