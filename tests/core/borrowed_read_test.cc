@@ -101,6 +101,34 @@ TEST(BorrowedRead, MapPartitionsAndForeachPartitionReadTheBlockItself) {
       << "the cached block must not have been changed";
 }
 
+TEST(BorrowedRead, CoPartitionedJoinCopiesOnlyTheCachedRecordsThatMatch) {
+  SKIP_ON_CLUSTER("counts copies in the driver process");
+  auto ctx = brasa_test::make_context();
+  auto by_key = brasa::Partitioner::hash(4);
+  // Left: keys 0..3999, of which only the even ones are on the right.
+  auto left = ctx->range(0, 4000, 1, 4)
+                  .map([](int64_t k) { return std::pair{k, Counted(k)}; })
+                  .partition_by(by_key)
+                  .cache();
+  auto right = ctx->range(0, 2000, 1, 4)
+                   .map([](int64_t i) { return std::pair{2 * i, Counted(-i)}; })
+                   .partition_by(by_key)
+                   .cache();
+  ASSERT_EQ(left.count(), 4000);
+  ASSERT_EQ(right.count(), 2000);
+  copies = 0;
+  auto sums = left.join(right)
+                  .map([](const std::pair<int64_t, std::pair<Counted, Counted>>& r) {
+                    return r.second.first.v + r.second.second.v;  // k - k / 2
+                  })
+                  .reduce([](int64_t a, int64_t b) { return a + b; });
+  EXPECT_EQ(sums, 1999 * 2000 / 2);  // the sum of i over the 2000 matches
+  EXPECT_EQ(ctx->last_job().stages_run, 1);
+  EXPECT_EQ(copies.load(), 2000 + 2 * 2000)
+      << "each right row once into the table, and each match its left record and right value into its output; "
+         "the 2000 left records without a match are not copied";
+}
+
 TEST(ZipPartitions, TwoThreeAndFourRDDs) {
   auto ctx = brasa_test::make_context();
   auto a = ctx->range(0, 100, 1, 4);

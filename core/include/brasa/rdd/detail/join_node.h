@@ -70,7 +70,10 @@ class HashJoinNode final : public CoPartitionedNode<K, V, W, std::pair<K, std::p
   // values grouped by key and a table of key -> (begin, count) into them.
   struct Build final : Sink<std::pair<K, W>> {
     explicit Build(size_t budget) : budget(budget) {}
-    void push(std::span<std::pair<K, W>> batch) override {
+    void push(std::span<std::pair<K, W>> batch) override { add(batch); }
+    // A cached right side: its rows are copied once, here.
+    void push_borrowed(std::span<const std::pair<K, W>> batch) override { add(batch); }
+    template <class Row> void add(std::span<Row> batch) {
       for (auto& r : batch) {
         if constexpr (!kBitwise<std::pair<K, W>>) heap += approx_bytes(r) - sizeof(r);
         hashes.push_back(hash_of(r.first));
@@ -155,9 +158,12 @@ class HashJoinNode final : public CoPartitionedNode<K, V, W, std::pair<K, std::p
 
   struct Probe final : Sink<std::pair<K, V>> {
     Probe(Build& b, BatchWriter<Out>& w) : build(b), writer(w) {}
+    void push(std::span<std::pair<K, V>> batch) override { probe(batch); }
+    // A cached left side is read in place: each match copies its record.
+    void push_borrowed(std::span<const std::pair<K, V>> batch) override { probe(batch); }
     // Two passes over a batch, each prefetching ahead of itself: the key
     // lookups, then the values the matches point to.
-    void push(std::span<std::pair<K, V>> batch) override {
+    template <class Row> void probe(std::span<Row> batch) {
       constexpr size_t kSlotAhead = 16, kValuesAhead = 8;
       hashes.resize(batch.size());
       for (size_t i = 0; i < batch.size(); ++i) hashes[i] = hash_of(batch[i].first);
@@ -174,8 +180,10 @@ class HashJoinNode final : public CoPartitionedNode<K, V, W, std::pair<K, std::p
         if (count == 0) continue;
         auto& r = batch[i];
         const W* w = values + begin;
-        for (uint32_t j = 1; j < count; ++j, ++w) writer.emit(Out{r.first, {r.second, *w}});
-        writer.emit(Out{std::move(r.first), {std::move(r.second), *w}});  // the last match takes the record
+        // (The pair of values is built as a prvalue: a braced {v, w} would be
+        // built and then copied into the output record, both values twice.)
+        for (uint32_t j = 1; j < count; ++j, ++w) writer.emit(Out{r.first, std::pair<V, W>(r.second, *w)});
+        writer.emit(Out{std::move(r.first), std::pair<V, W>(std::move(r.second), *w)});  // the last match takes the record
       }
     }
     bool stopped() const override { return writer.stopped(); }
@@ -192,7 +200,7 @@ class HashJoinNode final : public CoPartitionedNode<K, V, W, std::pair<K, std::p
     void push(std::span<std::pair<K, std::pair<std::vector<V>, std::vector<W>>>> batch) override {
       for (auto& [k, groups] : batch)
         for (auto& v : groups.first)
-          for (auto& w : groups.second) writer.emit(Out{k, {v, w}});
+          for (auto& w : groups.second) writer.emit(Out{k, std::pair<V, W>(v, w)});
     }
     bool stopped() const override { return writer.stopped(); }
     BatchWriter<Out>& writer;
