@@ -9,6 +9,7 @@
 #include <map>
 #include <random>
 #include <set>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -193,6 +194,50 @@ TEST(Graph, SparseMessageBlocksMergeLikeDenseOnes) {
   auto to_all = [](auto& c) { c.send_to_dst(c.src_id()); };
   EXPECT_EQ(as_map(g.aggregate_messages<int64_t>(to_all, PlusWithIdentity{}, TripletFields::none()).collect()),
             everyone);
+}
+
+// Send functions that declare the ends every edge sends to: the scan
+// counts their messages instead of recording who received one.
+struct SourceIdToEveryDestination {
+  uint8_t sends_on_every_edge() const { return brasa::graphx::kDestination; }
+  template <class Ctx> void operator()(Ctx& c) const { c.send_to_dst(c.src_id()); }
+};
+struct SourceIdToTheHubOnly {  // declares what it does not do
+  uint8_t sends_on_every_edge() const { return brasa::graphx::kDestination; }
+  template <class Ctx> void operator()(Ctx& c) const {
+    if (c.dst_id() == 0) c.send_to_dst(c.src_id());
+  }
+};
+
+// A declared send function gets the answer of an undeclared one (and
+// vertices that are nobody's destination stay absent); a declaration the
+// function breaks fails the job with a message that names it.
+TEST(Graph, SendsOnEveryEdgeIsCheckedNotTrusted) {
+  auto ctx = brasa_test::make_context();
+  std::vector<Edge<int>> edges;  // leaves 1..200 -> hub 0, and a path through the leaves
+  for (VertexId v = 1; v <= 200; ++v) {
+    edges.push_back({v, 0, 1});
+    if (v < 200) edges.push_back({v, v + 1, 1});
+  }
+  auto g = Graph<int, int>::from_edges(ctx->parallelize(edges, 4), 0);
+  std::map<VertexId, int64_t> everyone{{0, 200 * 201 / 2}};
+  for (VertexId v = 2; v <= 200; ++v) everyone[v] = v - 1;
+  EXPECT_EQ(as_map(g.aggregate_messages<int64_t>(SourceIdToEveryDestination{}, PlusWithIdentity{},
+                                                 TripletFields::none())
+                       .collect()),
+            everyone);
+  try {
+    g.aggregate_messages<int64_t>(SourceIdToTheHubOnly{}, PlusWithIdentity{}, TripletFields::none()).collect();
+    ADD_FAILURE() << "a broken sends_on_every_edge() declaration was trusted";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("sends_on_every_edge"), std::string::npos) << e.what();
+  }
+  // Degrees declare theirs too.
+  auto in = as_map(g.in_degrees().collect());
+  EXPECT_EQ(in.size(), 200u);
+  EXPECT_EQ(in.at(0), 200);
+  EXPECT_EQ(in.at(2), 1);
+  EXPECT_EQ(in.count(1), 0u);
 }
 
 TEST(PartitionStrategy, PartitionsInRangeAnd2DBoundsReplication) {

@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "brasa/util/hash.h"
+#include "brasa/util/single.h"
 #include "instance_block.h"
 #include "util/checks.h"
 #include "util/model_io.h"
@@ -151,7 +152,7 @@ struct SumChildren {
         blk.for_each_in_row(i, [&](int32_t c, double x) { sum[c] += x; });
       }
     }
-    return {std::move(acc)};
+    return single(std::move(acc));
   }
 };
 

@@ -11,6 +11,7 @@
 
 #include "brasa/mllib/clustering/kmeans.h"
 #include "brasa/util/hash.h"
+#include "brasa/util/single.h"
 #include "util/checks.h"
 
 namespace brasa::mllib {
@@ -143,7 +144,7 @@ struct BuildEdgeBlock {
       begin = end;
     }
     out.row_ptr.push_back(static_cast<int64_t>(edges.size()));
-    return {std::move(out)};
+    return single(std::move(out));
   }
 };
 
@@ -245,7 +246,7 @@ struct Multiply {
       out.values[r] = y;
       out.a += std::abs(y);
     }
-    return {std::move(out)};
+    return single(std::move(out));
   }
 };
 
@@ -265,7 +266,7 @@ struct Normalise {
       out.b += v[r] * w[r];
       out.c += v[r] * v[r];
     }
-    return {std::move(out)};
+    return single(std::move(out));
   }
 };
 

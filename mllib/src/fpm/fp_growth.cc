@@ -1,4 +1,5 @@
 #include "brasa/mllib/fpm/fp_growth.h"
+#include "brasa/util/single.h"
 
 #include <algorithm>
 #include <cmath>
@@ -282,7 +283,7 @@ struct MakeRule {
     rule.support = freq_union / static_cast<double>(n);
     for (int32_t r : antecedent) rule.antecedent.push_back(items[static_cast<size_t>(r)]);
     rule.consequent.push_back(items[static_cast<size_t>(consequent.first)]);
-    return {std::move(rule)};
+    return single(std::move(rule));
   }
 };
 

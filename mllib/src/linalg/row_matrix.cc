@@ -12,6 +12,8 @@
 #include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
 
+#include "brasa/util/single.h"
+
 namespace brasa::mllib {
 
 // Named, not anonymous: functors shipped to executors are keyed by their
@@ -91,7 +93,7 @@ struct GramOfPartition {
     out.packed.reserve(static_cast<size_t>(n) * (n + 1) / 2);
     for (int32_t j = 0; j < n; ++j)
       for (int32_t i = 0; i <= j; ++i) out.packed.push_back(g(i, j));
-    return {out};
+    return single(std::move(out));
   }
 };
 

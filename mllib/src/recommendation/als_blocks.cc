@@ -10,6 +10,7 @@
 
 #include "brasa/mllib/optim/nnls.h"
 #include "brasa/util/hash.h"
+#include "brasa/util/single.h"
 
 namespace brasa::mllib::detail {
 
@@ -72,7 +73,7 @@ struct BuildInBlock {
       b.ratings.push_back(e.rating);
     }
     b.dst_ptrs.push_back(static_cast<int32_t>(entries.size()));
-    return {std::move(b)};
+    return single(std::move(b));
   }
 };
 
@@ -104,7 +105,7 @@ struct BuildOutBlock {
       for (int32_t id : list.second)
         locals.push_back(static_cast<int32_t>(std::lower_bound(r.ids.begin(), r.ids.end(), id) - r.ids.begin()));
     }
-    return {std::move(r)};
+    return single(std::move(r));
   }
 };
 
@@ -219,7 +220,7 @@ struct Solve {
       }
       for (int c = 0; c < rank; ++c) out.factors[j * rank + c] = static_cast<float>(x[c]);
     }
-    return {std::move(out)};
+    return single(std::move(out));
   }
 };
 

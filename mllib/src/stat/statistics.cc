@@ -1,4 +1,5 @@
 #include "brasa/mllib/stat/statistics.h"
+#include "brasa/util/single.h"
 
 #include <algorithm>
 #include <bit>
@@ -230,7 +231,7 @@ struct MomentsOfPartition {
       m.comoment.noalias() = chunk.transpose() * chunk;
       acc.merge(m);
     }
-    return {std::move(acc)};
+    return single(std::move(acc));
   }
 };
 

@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "brasa/util/single.h"
+
 namespace brasa::graphx {
 namespace detail {
 
@@ -114,7 +116,7 @@ template <class VD> struct BuildVertexPartition {
       p.ids.push_back(pairs[i].first);
       p.values.push_back(pairs[i].second);
     }
-    return {std::move(p)};
+    return single(std::move(p));
   }
 };
 
@@ -168,7 +170,7 @@ template <class VD> struct BuildRouting {
           pos.push_back(static_cast<int32_t>(i));
         }
       }
-    return {std::move(r)};
+    return single(std::move(r));
   }
 };
 
@@ -351,16 +353,13 @@ template <class VD, class ED, class M, class Send, class Merge> struct Scan {
     return s;
   }
 
-  void scan_partition(const EdgePartition<ED>& p, const VD* attr, const uint8_t* active, Messages<M>& out) const {
+  // Sends along every (active) edge of `p` through `ctx`, whose messages
+  // go to `messages`.
+  template <class Out, class Ctx>
+  void scan_edges(const EdgePartition<ED>& p, const VD* attr, const uint8_t* active, Out& messages,
+                  Ctx& ctx) const {
     Send send_fn = send;
-    Merge merge_fn = merge;
     const EdgeDirection dir = direction;
-    auto& work = scratch();
-    const size_t n = p.num_vertices();
-    work.values.assign(n, no_message<M>(merge_fn));
-    work.has.assign(n, 0);
-    LocalMessages<M, Merge> messages{work.values.data(), work.has.data(), &merge_fn};
-    EdgeContext<VD, ED, M, Merge> ctx;
     ctx.ids_ = p.local_to_global.data();
     ctx.attrs_ = attr;
     ctx.out_ = &messages;
@@ -383,6 +382,34 @@ template <class VD, class ED, class M, class Send, class Merge> struct Scan {
       each_edge([&](int32_t s, int32_t d) { return edge_is_active(active, s, d, dir); });
     else
       each_edge([](int32_t, int32_t) { return true; });
+  }
+
+  void scan_partition(const EdgePartition<ED>& p, const VD* attr, const uint8_t* active, Messages<M>& out) const {
+    Merge merge_fn = merge;
+    auto& work = scratch();
+    const size_t n = p.num_vertices();
+    work.values.assign(n, no_message<M>(merge_fn));
+    work.has.assign(n, 0);
+    uint8_t every_edge = 0;  // the ends every edge sends to, when declared (SendsOnEveryEdge)
+    if constexpr (MergeWithIdentity<Merge, M> && SendsOnEveryEdge<Send>)
+      if (!filter_active) every_edge = send.sends_on_every_edge();
+    if (every_edge) {
+      LocalMessages<M, Merge, false> messages{work.values.data(), work.has.data(), &merge_fn};
+      EdgeContext<VD, ED, M, Merge, false> ctx;
+      scan_edges(p, attr, active, messages, ctx);
+      const size_t count = p.size();
+      if (messages.sent_to_src != (every_edge & kSource ? count : 0) ||
+          messages.sent_to_dst != (every_edge & kDestination ? count : 0))
+        throw std::logic_error("graphx: a send function whose sends_on_every_edge() is " +
+                               std::to_string(every_edge) + " sent " + std::to_string(messages.sent_to_src) +
+                               " messages to sources and " + std::to_string(messages.sent_to_dst) +
+                               " to destinations over " + std::to_string(count) + " edges");
+      for (size_t l = 0; l < n; ++l) work.has[l] = (p.roles[l] & every_edge) != 0;
+    } else {
+      LocalMessages<M, Merge> messages{work.values.data(), work.has.data(), &merge_fn};
+      EdgeContext<VD, ED, M, Merge> ctx;
+      scan_edges(p, attr, active, messages, ctx);
+    }
     for (size_t v = 0; v < p.routes.size(); ++v) {
       const auto& route = p.routes[v];
       size_t with_message = 0;
@@ -457,7 +484,7 @@ template <class VD, class M, class Merge> struct MergeBlocks {
         merge_in(static_cast<size_t>(pos[k]), b.values[k], b.has[k]);
       }
     }
-    return {std::move(out)};
+    return single(std::move(out));
   }
 };
 
@@ -700,6 +727,7 @@ struct SecondOf {
 
 struct SendOne {
   bool to_src, to_dst;
+  uint8_t sends_on_every_edge() const { return static_cast<uint8_t>((to_src ? kSource : 0) | (to_dst ? kDestination : 0)); }
   template <class Ctx> void operator()(Ctx& ctx) const {
     if (to_src) ctx.send_to_src(1);
     if (to_dst) ctx.send_to_dst(1);

@@ -84,6 +84,7 @@ struct NextContribution {
   }
 };
 struct SendContribution {
+  uint8_t sends_on_every_edge() const { return kDestination; }
   template <class Ctx> void operator()(Ctx& ctx) const { ctx.send_to_dst(ctx.src_attr()); }
 };
 struct ScaleRank {
