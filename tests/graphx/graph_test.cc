@@ -166,18 +166,23 @@ struct PlusWithIdentity {
   int64_t identity() const { return 0; }
 };
 
+// Leaves 1..200 -> hub 0, and a path through the leaves.
+std::vector<Edge<int>> hub_and_path() {
+  std::vector<Edge<int>> edges;
+  for (VertexId v = 1; v <= 200; ++v) {
+    edges.push_back({v, 0, 1});
+    if (v < 200) edges.push_back({v, v + 1, 1});
+  }
+  return edges;
+}
+
 // When few of a block's vertices get a message, the block travels sparse
 // (positions and values); blocks from every edge partition merged into
 // one vertex give the dense blocks' answer, whether or not the merge
 // declares an identity, and the vertices without a message stay absent.
 TEST(Graph, SparseMessageBlocksMergeLikeDenseOnes) {
   auto ctx = brasa_test::make_context();
-  std::vector<Edge<int>> edges;  // leaves 1..200 -> hub 0, and a path through the leaves
-  for (VertexId v = 1; v <= 200; ++v) {
-    edges.push_back({v, 0, 1});
-    if (v < 200) edges.push_back({v, v + 1, 1});
-  }
-  auto g = Graph<int, int>::from_edges(ctx->parallelize(edges, 4), 0);
+  auto g = Graph<int, int>::from_edges(ctx->parallelize(hub_and_path(), 4), 0);
   const std::map<VertexId, int64_t> hub_only{{0, 200 * 201 / 2}};
   auto to_hub = [](auto& c) {
     if (c.dst_id() == 0) c.send_to_dst(c.src_id());
@@ -214,12 +219,7 @@ struct SourceIdToTheHubOnly {  // declares what it does not do
 // function breaks fails the job with a message that names it.
 TEST(Graph, SendsOnEveryEdgeIsCheckedNotTrusted) {
   auto ctx = brasa_test::make_context();
-  std::vector<Edge<int>> edges;  // leaves 1..200 -> hub 0, and a path through the leaves
-  for (VertexId v = 1; v <= 200; ++v) {
-    edges.push_back({v, 0, 1});
-    if (v < 200) edges.push_back({v, v + 1, 1});
-  }
-  auto g = Graph<int, int>::from_edges(ctx->parallelize(edges, 4), 0);
+  auto g = Graph<int, int>::from_edges(ctx->parallelize(hub_and_path(), 4), 0);
   std::map<VertexId, int64_t> everyone{{0, 200 * 201 / 2}};
   for (VertexId v = 2; v <= 200; ++v) everyone[v] = v - 1;
   EXPECT_EQ(as_map(g.aggregate_messages<int64_t>(SourceIdToEveryDestination{}, PlusWithIdentity{},
