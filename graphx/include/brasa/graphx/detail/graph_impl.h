@@ -353,13 +353,13 @@ template <class VD, class ED, class M, class Send, class Merge> struct Scan {
     return s;
   }
 
-  // Sends along every (active) edge of `p` through `ctx`, whose messages
-  // go to `messages`.
-  template <class Out, class Ctx>
-  void scan_edges(const EdgePartition<ED>& p, const VD* attr, const uint8_t* active, Out& messages,
-                  Ctx& ctx) const {
+  // Sends along every (active) edge of `p`, into `messages`.
+  template <bool kRecordReceivers>
+  void scan_edges(const EdgePartition<ED>& p, const VD* attr, const uint8_t* active,
+                  LocalMessages<M, Merge, kRecordReceivers>& messages) const {
     Send send_fn = send;
     const EdgeDirection dir = direction;
+    EdgeContext<VD, ED, M, Merge, kRecordReceivers> ctx;
     ctx.ids_ = p.local_to_global.data();
     ctx.attrs_ = attr;
     ctx.out_ = &messages;
@@ -389,14 +389,12 @@ template <class VD, class ED, class M, class Send, class Merge> struct Scan {
     auto& work = scratch();
     const size_t n = p.num_vertices();
     work.values.assign(n, no_message<M>(merge_fn));
-    work.has.assign(n, 0);
     uint8_t every_edge = 0;  // the ends every edge sends to, when declared (SendsOnEveryEdge)
     if constexpr (MergeWithIdentity<Merge, M> && SendsOnEveryEdge<Send>)
       if (!filter_active) every_edge = send.sends_on_every_edge();
     if (every_edge) {
-      LocalMessages<M, Merge, false> messages{work.values.data(), work.has.data(), &merge_fn};
-      EdgeContext<VD, ED, M, Merge, false> ctx;
-      scan_edges(p, attr, active, messages, ctx);
+      LocalMessages<M, Merge, false> messages{work.values.data(), nullptr, &merge_fn};
+      scan_edges(p, attr, active, messages);
       const size_t count = p.size();
       if (messages.sent_to_src != (every_edge & kSource ? count : 0) ||
           messages.sent_to_dst != (every_edge & kDestination ? count : 0))
@@ -404,11 +402,12 @@ template <class VD, class ED, class M, class Send, class Merge> struct Scan {
                                std::to_string(every_edge) + " sent " + std::to_string(messages.sent_to_src) +
                                " messages to sources and " + std::to_string(messages.sent_to_dst) +
                                " to destinations over " + std::to_string(count) + " edges");
+      work.has.resize(n);
       for (size_t l = 0; l < n; ++l) work.has[l] = (p.roles[l] & every_edge) != 0;
     } else {
+      work.has.assign(n, 0);
       LocalMessages<M, Merge> messages{work.values.data(), work.has.data(), &merge_fn};
-      EdgeContext<VD, ED, M, Merge> ctx;
-      scan_edges(p, attr, active, messages, ctx);
+      scan_edges(p, attr, active, messages);
     }
     for (size_t v = 0; v < p.routes.size(); ++v) {
       const auto& route = p.routes[v];
@@ -727,7 +726,9 @@ struct SecondOf {
 
 struct SendOne {
   bool to_src, to_dst;
-  uint8_t sends_on_every_edge() const { return static_cast<uint8_t>((to_src ? kSource : 0) | (to_dst ? kDestination : 0)); }
+  uint8_t sends_on_every_edge() const {
+    return static_cast<uint8_t>((to_src ? kSource : 0) | (to_dst ? kDestination : 0));
+  }
   template <class Ctx> void operator()(Ctx& ctx) const {
     if (to_src) ctx.send_to_src(1);
     if (to_dst) ctx.send_to_dst(1);
