@@ -235,11 +235,14 @@ void Suite::join() {
   reference_row(w, "hand loop (unordered_multimap)", "1 thread", t, left + right, expected, expected);
   for (const char* m : opt_.on({"local[2]", "local-cluster[2,1]"})) {
     brasa::Context ctx(bench_conf(m));
-    for (bool co : {false, true}) {
-      auto run = join_brasa(ctx, left, right, kPartitions, co, t);
-      brasa_row(w, std::string(m) + (co ? ", co-partitioned" : ", shuffled"), t, left + right, run.answer, expected,
-                "stages " + std::to_string(run.stages));
-    }
+    Timings shuffled, co;  // timed in turn
+    auto runs = time_in_turn<JoinRun>(
+        opt_.runs, {{&shuffled, join_brasa(ctx, left, right, kPartitions, false)},
+                    {&co, join_brasa(ctx, left, right, kPartitions, true)}});
+    brasa_row(w, std::string(m) + ", shuffled", shuffled, left + right, runs[0].answer, expected,
+              "stages " + std::to_string(runs[0].stages));
+    brasa_row(w, std::string(m) + ", co-partitioned", co, left + right, runs[1].answer, expected,
+              "stages " + std::to_string(runs[1].stages));
   }
 }
 
@@ -327,14 +330,16 @@ void Suite::pagerank() {
 void Suite::cached_sum() {
   const std::string w = "10 cached sum";
   int64_t n = opt_.n(5e7);
-  auto t = timings(std::max(opt_.runs, 5));
-  Answer expected = cached_sum_hand(n, t);
-  reference_row(w, "hand loop (array)", "1 thread", t, static_cast<double>(n), expected, expected);
+  auto hand = cached_sum_hand(n);
+  bool first = true;
   for (const char* m : opt_.on({"local[1]", "local[2]"})) {
     brasa::Context ctx(bench_conf(m));
-    auto tb = timings(std::max(opt_.runs, 5));
-    Answer got = cached_sum_brasa(ctx, n, kPartitions, tb);
-    brasa_row(w, m, tb, static_cast<double>(n), got, expected);
+    Timings th, tb;  // timed in turn
+    auto got =
+        time_in_turn<Answer>(std::max(opt_.runs, 5), {{&th, hand}, {&tb, cached_sum_brasa(ctx, n, kPartitions)}});
+    if (first) reference_row(w, "hand loop (array)", "1 thread", th, static_cast<double>(n), got[0], got[0]);
+    first = false;
+    brasa_row(w, m, tb, static_cast<double>(n), got[1], got[0]);
   }
 }
 

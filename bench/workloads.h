@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -35,6 +36,23 @@ struct Timings {
   }
   static double now();
 };
+
+// Runs each system once per round, `runs` rounds, recording each run into
+// the Timings beside it; returns each one's last result. Systems timed in
+// turn meet the same machine; timed one after the other, they meet its
+// drift (this shared machine's speed moves by tens of percent in a minute).
+template <class R>
+std::vector<R> time_in_turn(int runs, const std::vector<std::pair<Timings*, std::function<R()>>>& systems) {
+  std::vector<R> last(systems.size());
+  for (const auto& system : systems) system.first->seconds.clear();
+  for (int r = 0; r < runs; ++r)
+    for (size_t i = 0; i < systems.size(); ++i) {
+      double start = Timings::now();
+      last[i] = systems[i].second();
+      systems[i].first->seconds.push_back(Timings::now() - start);
+    }
+  return last;
+}
 
 // What a workload computed, reduced to numbers that any system, in any
 // record order, gives identically: the record count, a wrapping sum of a
@@ -91,7 +109,8 @@ struct JoinRun {
   Answer answer;
   int stages = 0;  // stages the timed job ran
 };
-JoinRun join_brasa(Context& ctx, int64_t left, int64_t right, int partitions, bool co_partitioned, Timings& t);
+// join_brasa caches its inputs (untimed) and returns the join to time.
+std::function<JoinRun()> join_brasa(Context& ctx, int64_t left, int64_t right, int partitions, bool co_partitioned);
 Answer join_hand(int64_t left, int64_t right, Timings& t);
 
 // 5. tiny job: parallelize two numbers in two partitions and count.
@@ -112,10 +131,11 @@ Answer pagerank_brasa(Context& ctx, int scale, int64_t edges, int iterations, in
                       Timings& t, double* cached_copied_per_iteration = nullptr);
 Answer pagerank_hand(int scale, int64_t edges, int iterations, Timings& t);
 
-// 10. sum of a cached RDD of int64 values 0..n-1 (cached first, not
-// timed), against the same sum over a plain array in the same process.
-Answer cached_sum_brasa(Context& ctx, int64_t n, int partitions, Timings& t);
-Answer cached_sum_hand(int64_t n, Timings& t);
+// 10. sum of a cached RDD of int64 values 0..n-1 against the same sum
+// over a plain array in the same process. Each sets its data up (untimed)
+// and returns the sum to time.
+std::function<Answer()> cached_sum_brasa(Context& ctx, int64_t n, int partitions);
+std::function<Answer()> cached_sum_hand(int64_t n);
 
 // 11. GraphX's iteration pattern: a cached, hash-partitioned RDD joined
 // each iteration with the previous result, which is cached while the one

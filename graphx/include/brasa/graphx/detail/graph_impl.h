@@ -40,15 +40,20 @@ template <class VD> using Shipped = std::vector<std::pair<int32_t, ShipBlock<VD>
 // the edge partition's routes[p]; has[k] says whether the k-th got one.
 // A block where few vertices got one is sparse instead: values[j] is the
 // message of the vertex at position at[j] of routes[p] (has is empty).
+// A block of a send function that sends on every edge (SendsOnEveryEdge)
+// has no `has`: the vertices with a message are those whose role there is
+// in `roles` (the receiver knows them from its routing), and the others'
+// values are the merge's identity.
 template <class M> struct MessageBlock {
   int32_t from = 0;
+  uint8_t roles = 0;  // not 0: the vertices with these roles got a message
   std::vector<M> values;
   std::vector<uint8_t> has;
   std::vector<int32_t> at;
   size_t heap_bytes() const {
     return approx_bytes(values) + has.capacity() + at.capacity() * sizeof(int32_t);
   }
-  template <class Ar> void serialize(Ar& ar) { ar(from, values, has, at); }
+  template <class Ar> void serialize(Ar& ar) { ar(from, roles, values, has, at); }
 };
 template <class M> using Messages = std::vector<std::pair<int32_t, MessageBlock<M>>>;
 
@@ -110,12 +115,14 @@ template <class VD> struct BuildVertexPartition {
     std::iota(order.begin(), order.end(), 0u);
     std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return pairs[a].first < pairs[b].first; });
     VertexPartition<VD> p;
-    p.ids.reserve(pairs.size());
+    std::vector<VertexId> ids;
+    ids.reserve(pairs.size());
     p.values.reserve(pairs.size());
     for (uint32_t i : order) {
-      p.ids.push_back(pairs[i].first);
+      ids.push_back(pairs[i].first);
       p.values.push_back(pairs[i].second);
     }
+    p.ids = VertexIds(std::move(ids));
     return single(std::move(p));
   }
 };
@@ -332,7 +339,7 @@ template <class VD, class ED, class M, class Send, class Merge> struct Scan {
     for (const auto& p : parts) {
       size_t n = p.num_vertices();
       s.attr.assign(shipped ? n : 0, VD{});
-      s.active.assign(n, filter_active ? 0 : 1);
+      if (filter_active) s.active.assign(n, 0);  // read only then
       if (shipped) scatter(p, *shipped, s.attr, filter_active ? &s.active : nullptr, roles);
       scan_partition(p, s.attr.data(), s.active.data(), out);
     }
@@ -402,13 +409,22 @@ template <class VD, class ED, class M, class Send, class Merge> struct Scan {
                                std::to_string(every_edge) + " sent " + std::to_string(messages.sent_to_src) +
                                " messages to sources and " + std::to_string(messages.sent_to_dst) +
                                " to destinations over " + std::to_string(count) + " edges");
-      work.has.resize(n);
-      for (size_t l = 0; l < n; ++l) work.has[l] = (p.roles[l] & every_edge) != 0;
-    } else {
-      work.has.assign(n, 0);
-      LocalMessages<M, Merge> messages{work.values.data(), work.has.data(), &merge_fn};
-      scan_edges(p, attr, active, messages);
+      // Exactly the vertices with a role in every_edge got a message.
+      for (size_t v = 0; v < p.routes.size(); ++v) {
+        MessageBlock<M> b;
+        b.from = p.index;
+        b.roles = every_edge;
+        const auto& route = p.routes[v];
+        if (route.empty()) continue;
+        b.values.reserve(route.size());
+        for (int32_t l : route) b.values.push_back(std::move(work.values[static_cast<size_t>(l)]));
+        out.emplace_back(static_cast<int32_t>(v), std::move(b));
+      }
+      return;
     }
+    work.has.assign(n, 0);
+    LocalMessages<M, Merge> messages{work.values.data(), work.has.data(), &merge_fn};
+    scan_edges(p, attr, active, messages);
     for (size_t v = 0; v < p.routes.size(); ++v) {
       const auto& route = p.routes[v];
       size_t with_message = 0;
@@ -462,25 +478,41 @@ template <class VD, class M, class Merge> struct MergeBlocks {
     Merge merge_fn = merge;
     constexpr bool identity = MergeWithIdentity<Merge, M>;
     out.values.assign(v.size(), no_message<M>(merge_fn));
+    // Raw pointers, because a byte store may alias anything: through the
+    // vectors, each store to the mask would reload every vector's bounds.
+    M* values = out.values.data();
+    uint8_t* mask = out.mask.data();
     auto merge_in = [&](size_t i, const M& m, uint8_t has) {
-      if (identity || out.mask[i])
-        out.values[i] = merge_fn(std::move(out.values[i]), m);
+      if (identity || mask[i])
+        values[i] = merge_fn(std::move(values[i]), m);
       else
-        out.values[i] = m;
-      out.mask[i] |= has;
+        values[i] = m;
+      mask[i] |= has;
     };
     for (const auto& [p, b] : blocks) {
-      const auto& pos = routing.at(0).positions.at(static_cast<size_t>(b.from));
-      if (!b.at.empty()) {  // sparse: every vertex listed got a message
-        for (size_t j = 0; j < b.at.size(); ++j)
-          merge_in(static_cast<size_t>(pos.at(static_cast<size_t>(b.at[j]))), b.values[j], 1);
+      const auto& route = routing.at(0).positions.at(static_cast<size_t>(b.from));
+      const int32_t* pos = route.data();
+      const size_t n = route.size();
+      const M* in = b.values.data();
+      if (b.at.empty() && b.values.size() != n)
+        throw std::logic_error("graphx: a message block does not match its route");
+      if (b.roles) {  // the vertices with these roles got a message; the others hold the identity
+        const uint8_t* role = routing.at(0).roles.at(static_cast<size_t>(b.from)).data();
+        const uint8_t wanted = b.roles;
+        for (size_t k = 0; k < n; ++k) merge_in(static_cast<size_t>(pos[k]), in[k], (role[k] & wanted) != 0);
         continue;
       }
-      for (size_t k = 0; k < pos.size(); ++k) {
+      if (!b.at.empty()) {  // sparse: every vertex listed got a message
+        for (size_t j = 0; j < b.at.size(); ++j)
+          merge_in(static_cast<size_t>(route.at(static_cast<size_t>(b.at[j]))), in[j], 1);
+        continue;
+      }
+      const uint8_t* has = b.has.data();
+      for (size_t k = 0; k < n; ++k) {
         // With an identity, a block holds it where it has no message:
         // merged in without a test, it changes nothing.
-        if (!identity && !b.has[k]) continue;
-        merge_in(static_cast<size_t>(pos[k]), b.values[k], b.has[k]);
+        if (!identity && !has[k]) continue;
+        merge_in(static_cast<size_t>(pos[k]), in[k], has[k]);
       }
     }
     return single(std::move(out));
@@ -501,8 +533,13 @@ template <class VD, class U, class F> struct JoinArrays {
       VertexPartition<VD2> q;
       q.ids = v.ids;
       q.values.reserve(v.size());
-      // One walk over both id arrays (for a VertexRDD of this graph, index
-      // i is the same id on both sides).
+      if (u && u->ids.same(v.ids)) {  // a VertexRDD of this graph: index i is the same id on both sides
+        for (size_t i = 0; i < v.size(); ++i)
+          q.values.push_back(f(v.ids[i], v.values[i], u->has(i) ? std::optional<U>(u->values[i]) : std::nullopt));
+        out.push_back(std::move(q));
+        continue;
+      }
+      // One walk over both id arrays.
       size_t j = 0;
       for (size_t i = 0; i < v.size(); ++i) {
         std::optional<U> x;
