@@ -304,6 +304,17 @@ class ExecutorService final : public rpc::Executor::Service {
   std::vector<rpc::BlockUpdate> block_updates_;  // since the last task reply
 };
 
+// On a loopback host, where every process of the application is on this
+// machine, a Unix socket (in the abstract namespace: nothing to clean up)
+// for a server; it costs the kernel less per message than TCP. Empty
+// otherwise, and with TLS (a certificate names hosts; a Unix socket has none).
+std::string loopback_address(const std::string& host, const char* what, int id) {
+  if (!(host.rfind("127.", 0) == 0 || host == "localhost") || tls_enabled()) return "";
+  std::random_device rd;  // unique on the machine, even across PID namespaces
+  return "unix-abstract:brasa-" + std::string(what) + "-" + std::to_string(::getpid()) + "-" + std::to_string(id) +
+         "-" + std::to_string(rd());
+}
+
 // Serves the driver's task slots (rpc Tasks) on an async server of its own,
 // with a completion queue and a thread per core, each serving one slot's
 // stream at a time. The thread polls its stream's connection itself and
@@ -312,18 +323,11 @@ class ExecutorService final : public rpc::Executor::Service {
 // thread (and several threads on one queue wake each other).
 class TaskServer {
  public:
-  // On a loopback host, the driver is on this machine: tasks then travel
-  // over a Unix socket (in the abstract namespace: nothing to clean up),
-  // which costs the kernel less per message than TCP.
-  // (Not with TLS: a certificate names hosts, and a Unix socket has none.)
+  // On a loopback host, tasks travel over a Unix socket (loopback_address).
   TaskServer(ExecutorService& service, const std::string& host, int id, int cores) : service_(service) {
-    bool loopback = (host.rfind("127.", 0) == 0 || host == "localhost") && !tls_enabled();
-    std::string address = host + ":0";
-    if (loopback) {  // unique on the machine, even across PID namespaces
-      std::random_device rd;
-      address = "unix-abstract:brasa-tasks-" + std::to_string(::getpid()) + "-" + std::to_string(id) + "-" +
-                std::to_string(rd());
-    }
+    std::string address = loopback_address(host, "tasks", id);
+    const bool loopback = !address.empty();
+    if (!loopback) address = host + ":0";
     int port = 0;
     server_ = start_async_server(address, &async_, &cqs_, cores, &port);
     if (!server_) throw std::runtime_error("cannot listen on " + address + " for tasks");
@@ -522,9 +526,10 @@ void run_executor() {
 
     ExecutorService service(rt, secret);
     int port = 0;
-    auto server = start_server(host, 0, &service, &port);
+    std::string address = loopback_address(host, "exec", id);
+    auto server = address.empty() ? start_server(host, 0, &service, &port) : start_server_at(address, &service, &port);
     if (!server) throw std::runtime_error("cannot listen on " + host);
-    std::string address = host + ":" + std::to_string(port);
+    if (address.empty()) address = host + ":" + std::to_string(port);
     TaskServer tasks(service, host, id, cores);
 
     rpc::RegisterExecutorRequest reg;

@@ -90,10 +90,14 @@ void tune_grpc() {
 }  // namespace
 
 std::unique_ptr<grpc::Server> start_server(const std::string& host, int port, grpc::Service* service, int* bound) {
+  return start_server_at(host + ":" + std::to_string(port), service, bound);
+}
+
+std::unique_ptr<grpc::Server> start_server_at(const std::string& address, grpc::Service* service, int* bound) {
   tune_grpc();
   *bound = 0;
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(host + ":" + std::to_string(port), server_credentials(), bound);
+  builder.AddListeningPort(address, server_credentials(), bound);
   builder.RegisterService(service);
   auto server = builder.BuildAndStart();
   if (!server || *bound == 0) return nullptr;
@@ -165,8 +169,10 @@ bool write_chunks(grpc::ServerWriter<rpc::Chunk>* writer, std::string_view bytes
   do {
     size_t n = std::min(kChunkBytes, bytes.size() - off);
     chunk.set_data(bytes.data() + off, n);
-    if (!writer->Write(chunk)) return false;
     off += n;
+    // The last chunk goes out with the call's status: one write fewer to wait for.
+    if (!writer->Write(chunk, off < bytes.size() ? grpc::WriteOptions() : grpc::WriteOptions().set_last_message()))
+      return false;
   } while (off < bytes.size());
   return true;
 }

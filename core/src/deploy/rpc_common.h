@@ -45,6 +45,8 @@ std::unique_ptr<grpc::ClientContext> client_context(const std::string& secret,
 // Serves `service` on host:port (port 0: any free one), with this process's
 // credentials; sets *bound to the port. Null if it cannot listen.
 std::unique_ptr<grpc::Server> start_server(const std::string& host, int port, grpc::Service* service, int* bound);
+// The same at a gRPC address ("host:port", "unix-abstract:name").
+std::unique_ptr<grpc::Server> start_server_at(const std::string& address, grpc::Service* service, int* bound);
 // The same for an async service at `address` (host:port or
 // unix-abstract:name), with `queues` completion queues for its calls.
 std::unique_ptr<grpc::Server> start_async_server(const std::string& address, grpc::Service* service,
