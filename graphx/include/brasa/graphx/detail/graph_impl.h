@@ -24,14 +24,14 @@ template <class ED> using Parts = std::vector<EdgePartition<ED>>;
 // order of the edge partition's routes[from] (and, for Pregel, whether
 // each vertex is active); or, when `at` is not empty, only the vertices at
 // those positions of routes[from] (a replicated vertex view's changes).
+// The attributes are shared: a task reading the block from a shuffle held
+// in memory copies a reference, not the array.
 template <class VD> struct ShipBlock {
   int32_t from = 0;
-  std::vector<VD> attrs;
+  SharedArray<VD> attrs;
   std::vector<uint8_t> active;
   std::vector<int32_t> at;
-  size_t heap_bytes() const {
-    return approx_bytes(attrs) + active.capacity() + at.capacity() * sizeof(int32_t);
-  }
+  size_t heap_bytes() const { return attrs.heap_bytes() + active.capacity() + at.capacity() * sizeof(int32_t); }
   template <class Ar> void serialize(Ar& ar) { ar(from, attrs, active, at); }
 };
 template <class VD> using Shipped = std::vector<std::pair<int32_t, ShipBlock<VD>>>;
@@ -43,16 +43,14 @@ template <class VD> using Shipped = std::vector<std::pair<int32_t, ShipBlock<VD>
 // A block of a send function that sends on every edge (SendsOnEveryEdge)
 // has no `has`: the vertices with a message are those whose role there is
 // in `roles` (the receiver knows them from its routing), and the others'
-// values are the merge's identity.
+// values are the merge's identity. The values are shared, as ShipBlock's are.
 template <class M> struct MessageBlock {
   int32_t from = 0;
   uint8_t roles = 0;  // not 0: the vertices with these roles got a message
-  std::vector<M> values;
+  SharedArray<M> values;
   std::vector<uint8_t> has;
   std::vector<int32_t> at;
-  size_t heap_bytes() const {
-    return approx_bytes(values) + has.capacity() + at.capacity() * sizeof(int32_t);
-  }
+  size_t heap_bytes() const { return values.heap_bytes() + has.capacity() + at.capacity() * sizeof(int32_t); }
   template <class Ar> void serialize(Ar& ar) { ar(from, roles, values, has, at); }
 };
 template <class M> using Messages = std::vector<std::pair<int32_t, MessageBlock<M>>>;
@@ -236,43 +234,46 @@ template <class VD> Shipped<VD> gather(const VertexPartition<VD>& v, const Routi
     if (pos.empty()) continue;
     ShipBlock<VD> b;
     b.from = from;
+    std::vector<VD> attrs;
     if (changed_only) {
       size_t count = 0;
       for (int32_t i : pos) count += is_active(static_cast<size_t>(i));
       if (count == 0) continue;
       if (sparse_block(count, pos.size())) {
         b.at.reserve(count);
-        b.attrs.reserve(count);
+        attrs.reserve(count);
         for (size_t k = 0; k < pos.size(); ++k) {
           const auto i = static_cast<size_t>(pos[k]);
           if (!is_active(i)) continue;
           b.at.push_back(static_cast<int32_t>(k));
-          b.attrs.push_back(v.values[i]);
+          attrs.push_back(v.values[i]);
         }
+        b.attrs = SharedArray<VD>(std::move(attrs));
         out.emplace_back(static_cast<int32_t>(q), std::move(b));
         continue;
       }
     }
     if (roles == (kSource | kDestination)) {  // every routed vertex
-      b.attrs.reserve(pos.size());
-      for (int32_t i : pos) b.attrs.push_back(v.values[static_cast<size_t>(i)]);
+      attrs.reserve(pos.size());
+      for (int32_t i : pos) attrs.push_back(v.values[static_cast<size_t>(i)]);
       if (active_mask) {
         b.active.reserve(pos.size());
         for (int32_t i : pos) b.active.push_back(is_active(static_cast<size_t>(i)));
       }
     } else if constexpr (std::is_trivially_copyable_v<VD>) {
-      b.attrs.resize(pos.size());  // written without a branch per vertex, then cut
+      attrs.resize(pos.size());  // written without a branch per vertex, then cut
       size_t j = 0;
       for (size_t k = 0; k < pos.size(); ++k) {
-        b.attrs[j] = v.values[static_cast<size_t>(pos[k])];
+        attrs[j] = v.values[static_cast<size_t>(pos[k])];
         j += (role[k] & roles) != 0;
       }
-      b.attrs.resize(j);
+      attrs.resize(j);
     } else {
       for (size_t k = 0; k < pos.size(); ++k)
-        if (role[k] & roles) b.attrs.push_back(v.values[static_cast<size_t>(pos[k])]);
+        if (role[k] & roles) attrs.push_back(v.values[static_cast<size_t>(pos[k])]);
     }
-    if (b.attrs.empty()) continue;
+    if (attrs.empty()) continue;
+    b.attrs = SharedArray<VD>(std::move(attrs));
     out.emplace_back(static_cast<int32_t>(q), std::move(b));
   }
   return out;
@@ -416,8 +417,10 @@ template <class VD, class ED, class M, class Send, class Merge> struct Scan {
         b.roles = every_edge;
         const auto& route = p.routes[v];
         if (route.empty()) continue;
-        b.values.reserve(route.size());
-        for (int32_t l : route) b.values.push_back(std::move(work.values[static_cast<size_t>(l)]));
+        std::vector<M> values;
+        values.reserve(route.size());
+        for (int32_t l : route) values.push_back(std::move(work.values[static_cast<size_t>(l)]));
+        b.values = SharedArray<M>(std::move(values));
         out.emplace_back(static_cast<int32_t>(v), std::move(b));
       }
       return;
@@ -432,24 +435,26 @@ template <class VD, class ED, class M, class Send, class Merge> struct Scan {
       if (with_message == 0) continue;
       MessageBlock<M> b;
       b.from = p.index;
+      std::vector<M> values;
       if (sparse_block(with_message, route.size())) {
         b.at.reserve(with_message);
-        b.values.reserve(with_message);
+        values.reserve(with_message);
         for (size_t k = 0; k < route.size(); ++k) {
           const auto l = static_cast<size_t>(route[k]);
           if (!work.has[l]) continue;
           b.at.push_back(static_cast<int32_t>(k));
-          b.values.push_back(std::move(work.values[l]));
+          values.push_back(std::move(work.values[l]));
         }
       } else {
         b.has.resize(route.size());
-        b.values.reserve(route.size());
+        values.reserve(route.size());
         for (size_t k = 0; k < route.size(); ++k) {
           const auto l = static_cast<size_t>(route[k]);
           b.has[k] = work.has[l];
-          b.values.push_back(std::move(work.values[l]));
+          values.push_back(std::move(work.values[l]));
         }
       }
+      b.values = SharedArray<M>(std::move(values));
       out.emplace_back(static_cast<int32_t>(v), std::move(b));
     }
   }
