@@ -277,6 +277,29 @@ TEST(Pregel, ShipsOnlyTheVerticesThatChanged) {
   EXPECT_LT(per_superstep, kVertices * 8 / 12) << counter->bytes << " bytes in all";
 }
 
+// A send function that declares it sends on every edge (the degrees') has
+// its messages to few of a route's vertices travel sparse as well: the
+// in-degrees of a star whose edges all point at the hub shuffle a few
+// bytes per edge partition, not a value per leaf.
+TEST(Graph, InDegreesOfAStarShuffleLittle) {
+  auto ctx = brasa_test::make_context();
+  constexpr int kLeaves = 5000;
+  std::vector<Edge<int>> star;
+  for (VertexId v = 1; v <= kLeaves; ++v) star.push_back({v, 0, 0});
+  auto g = Graph<int, int>::from_edges(ctx->parallelize(star, 4), 0);
+  g.cache();
+  g.in_degrees().count();  // builds the routing tables, which stay cached
+  auto counter = std::make_shared<ShuffleBytes>();
+  ctx->runtime().events().add_listener(counter);
+  auto degrees = as_map(g.in_degrees().collect());
+  ctx->runtime().events().flush();
+  ctx->runtime().events().remove_listener(counter);
+  EXPECT_EQ(degrees, (std::map<VertexId, int>{{0, kLeaves}}));
+  // Dense blocks would carry each leaf's 4-byte value once: 20,000 bytes.
+  EXPECT_GT(counter->bytes, 0);
+  EXPECT_LT(counter->bytes, kLeaves * 4 / 2);
+}
+
 }  // namespace
 
 // Star connected components give connected_components' labels (against

@@ -416,10 +416,26 @@ template <class VD, class ED, class M, class Send, class Merge> struct Scan {
         b.from = p.index;
         b.roles = every_edge;
         const auto& route = p.routes[v];
-        if (route.empty()) continue;
         std::vector<M> values;
         values.reserve(route.size());
-        for (int32_t l : route) values.push_back(std::move(work.values[static_cast<size_t>(l)]));
+        size_t with_message = 0;
+        for (int32_t r : route) {
+          const auto l = static_cast<size_t>(r);
+          values.push_back(std::move(work.values[l]));
+          with_message += (p.roles[l] & every_edge) != 0;
+        }
+        if (with_message == 0) continue;
+        if (sparse_block(with_message, route.size())) {  // few: as (position, value) pairs, like other sparse blocks
+          b.roles = 0;
+          size_t j = 0;
+          b.at.reserve(with_message);
+          for (size_t k = 0; k < route.size(); ++k) {
+            if (!(p.roles[static_cast<size_t>(route[k])] & every_edge)) continue;
+            b.at.push_back(static_cast<int32_t>(k));
+            values[j++] = std::move(values[k]);
+          }
+          values.resize(j);
+        }
         b.values = SharedArray<M>(std::move(values));
         out.emplace_back(static_cast<int32_t>(v), std::move(b));
       }
