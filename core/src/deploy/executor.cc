@@ -528,7 +528,7 @@ void run_executor() {
     int port = 0;
     std::string address = loopback_address(host, "exec", id);
     auto server = address.empty() ? start_server(host, 0, &service, &port) : start_server_at(address, &service, &port);
-    if (!server) throw std::runtime_error("cannot listen on " + host);
+    if (!server) throw std::runtime_error("cannot listen on " + (address.empty() ? host : address));
     if (address.empty()) address = host + ":" + std::to_string(port);
     TaskServer tasks(service, host, id, cores);
 

@@ -235,25 +235,21 @@ template <class VD> Shipped<VD> gather(const VertexPartition<VD>& v, const Routi
     ShipBlock<VD> b;
     b.from = from;
     std::vector<VD> attrs;
+    size_t count = 0;  // of the changed vertices, when only they are shipped
     if (changed_only) {
-      size_t count = 0;
       for (int32_t i : pos) count += is_active(static_cast<size_t>(i));
       if (count == 0) continue;
-      if (sparse_block(count, pos.size())) {
-        b.at.reserve(count);
-        attrs.reserve(count);
-        for (size_t k = 0; k < pos.size(); ++k) {
-          const auto i = static_cast<size_t>(pos[k]);
-          if (!is_active(i)) continue;
-          b.at.push_back(static_cast<int32_t>(k));
-          attrs.push_back(v.values[i]);
-        }
-        b.attrs = SharedArray<VD>(std::move(attrs));
-        out.emplace_back(static_cast<int32_t>(q), std::move(b));
-        continue;
-      }
     }
-    if (roles == (kSource | kDestination)) {  // every routed vertex
+    if (changed_only && sparse_block(count, pos.size())) {
+      b.at.reserve(count);
+      attrs.reserve(count);
+      for (size_t k = 0; k < pos.size(); ++k) {
+        const auto i = static_cast<size_t>(pos[k]);
+        if (!is_active(i)) continue;
+        b.at.push_back(static_cast<int32_t>(k));
+        attrs.push_back(v.values[i]);
+      }
+    } else if (roles == (kSource | kDestination)) {  // every routed vertex
       attrs.reserve(pos.size());
       for (int32_t i : pos) attrs.push_back(v.values[static_cast<size_t>(i)]);
       if (active_mask) {
