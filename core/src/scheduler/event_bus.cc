@@ -42,7 +42,11 @@ EventBus::~EventBus() {
   thread_.join();
 }
 
+// A listener hears what is posted from now on: task events of a job that
+// has ended may still be queued (they do not wake the bus), and a listener
+// that counts a job's bytes would count the earlier job's too.
 void EventBus::add_listener(std::shared_ptr<Listener> listener) {
+  flush();
   std::lock_guard lock(mu_);
   listeners_.push_back(std::move(listener));
 }
