@@ -153,6 +153,25 @@ TEST(Reduce, SumAndMax) {
   EXPECT_EQ(ctx->parallelize(std::vector<int>{-5, -7}, 9).reduce([](int a, int b) { return std::max(a, b); }), -5);
 }
 
+// The fold runs in record order within a partition, through batches, over
+// computed records and over cached ones read in place: a function that is
+// associative but not commutative (concatenation) shows the order.
+TEST(Reduce, FoldsInRecordOrderAcrossBatchesComputedAndCached) {
+  auto ctx = make_context();
+  std::vector<std::string> letters;
+  std::string expected;
+  for (int i = 0; i < 5000; ++i) {
+    letters.emplace_back(1, static_cast<char>('a' + i % 26));
+    expected += letters.back();
+  }
+  auto concat = [](std::string a, const std::string& b) { return a + b; };
+  auto computed = ctx->parallelize(letters, 1).map([](const std::string& s) { return s; });
+  EXPECT_EQ(computed.reduce(concat), expected);
+  auto cached = ctx->parallelize(letters, 1).cache();
+  EXPECT_EQ(cached.reduce(concat), expected);
+  EXPECT_EQ(cached.reduce(concat), expected);  // read from the block
+}
+
 TEST(Reduce, EmptyThrowsLogicError) {
   auto ctx = make_context();
   EXPECT_THROW(ctx->parallelize(std::vector<int>{}, 3).reduce([](int a, int b) { return a + b; }), std::logic_error);

@@ -101,11 +101,23 @@ template <class F> struct Reduce {
     struct Reducer final : Sink<T> {
       F* f;
       std::optional<T> acc;
+      // Folds into a local: a loop that tests the optional on every record
+      // took 1.6x the time of a loop over an array (workload 10).
       void push(std::span<T> batch) override {
-        for (auto& x : batch) acc = acc ? (*f)(std::move(*acc), std::move(x)) : std::move(x);
+        if (batch.empty()) return;
+        size_t i = 0;
+        if (!acc) acc.emplace(std::move(batch[i++]));
+        T a = std::move(*acc);
+        for (; i < batch.size(); ++i) a = (*f)(std::move(a), std::move(batch[i]));
+        *acc = std::move(a);
       }
       void push_borrowed(std::span<const T> batch) override {
-        for (const auto& x : batch) acc = acc ? fold_lent(*f, std::move(*acc), x) : x;
+        if (batch.empty()) return;
+        size_t i = 0;
+        if (!acc) acc.emplace(batch[i++]);
+        T a = std::move(*acc);
+        for (; i < batch.size(); ++i) a = fold_lent(*f, std::move(a), batch[i]);
+        *acc = std::move(a);
       }
     } r;
     r.f = &f;
