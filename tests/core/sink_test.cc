@@ -29,6 +29,32 @@ TEST(ChunkedSink, KeepsEveryRecordInOrderAcrossChunks) {
   EXPECT_TRUE(sink.take().empty()) << "take() leaves the sink empty";
 }
 
+TEST(ChunkedSink, CopiesLentBatchesAndLeavesThemIntact) {
+  brasa::ChunkedSink<std::vector<double>> sink;
+  std::vector<std::vector<double>> lent;
+  for (int i = 0; i < 5000; ++i) lent.push_back({1.0 * i, 2.0 * i});
+  sink.push_borrowed(lent);
+  sink.push_borrowed(lent);
+  std::vector<std::vector<double>> got = sink.take();
+  ASSERT_EQ(got.size(), 10000u);
+  EXPECT_EQ(got[4999], (std::vector<double>{4999.0, 9998.0}));
+  EXPECT_EQ(got[5000], lent[0]);
+  EXPECT_EQ(lent[4999], (std::vector<double>{4999.0, 9998.0})) << "a lent batch is read, not moved from";
+}
+
+TEST(VectorSink, MovesOwnedBatchesAndCopiesLentOnes) {
+  std::vector<std::string> out;
+  brasa::VectorSink<std::string> sink(out);
+  std::vector<std::string> owned{"a long string that is not stored inline", "b"};
+  const std::vector<std::string> lent{"c", "another long string, not stored inline"};
+  sink.push(owned);
+  sink.push_borrowed(lent);
+  EXPECT_EQ(out, (std::vector<std::string>{"a long string that is not stored inline", "b", "c",
+                                           "another long string, not stored inline"}));
+  EXPECT_TRUE(owned[0].empty()) << "an owned batch's records are moved";
+  EXPECT_EQ(lent[1], "another long string, not stored inline");
+}
+
 TEST(WriteFileAtomic, PiecesAreWrittenOneAfterTheOther) {
   auto dir = std::filesystem::temp_directory_path() / ("brasa_sink_test_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);

@@ -148,7 +148,11 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
     e.last_heartbeat = std::chrono::steady_clock::now();
     e.stub = rpc::Executor::NewStub(make_channel(e.address));
     spdlog::info("executor {} registered from {} (pid {}, {} cores)", e.id, e.address, req->pid(), e.cores);
-    rt.scheduler().executor_added(e.id, e.address, e.cores);
+    // A Unix socket's name means nothing to a reader (of the web UI, the
+    // event log): an executor listening on one runs on this machine.
+    const bool unix_socket = e.address.rfind("unix-abstract:", 0) == 0;
+    rt.scheduler().executor_added(e.id, unix_socket ? "localhost (pid " + std::to_string(req->pid()) + ")" : e.address,
+                                  e.cores);
     cv.notify_all();
     return grpc::Status::OK;
   }

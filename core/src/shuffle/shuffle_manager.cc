@@ -8,6 +8,13 @@
 
 namespace brasa {
 
+FetchFailed::FetchFailed(int shuffle_id, int map_id, int executor, const std::string& why)
+    : std::runtime_error("fetch of shuffle " + std::to_string(shuffle_id) + " map " + std::to_string(map_id) +
+                         " from executor " + std::to_string(executor) + " failed: " + why),
+      shuffle_id(shuffle_id),
+      map_id(map_id),
+      executor(executor) {}
+
 void ShuffleManager::register_shuffle(int shuffle_id, int num_maps) {
   std::lock_guard lock(mu_);
   auto& maps = outputs_[shuffle_id];

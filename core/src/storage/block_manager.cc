@@ -8,6 +8,9 @@
 
 namespace brasa {
 
+BlockMissing::BlockMissing(BlockId id)
+    : std::runtime_error("cached block " + id.name() + " is not here and its lineage was not shipped"), id(id) {}
+
 std::string BlockId::name() const { return "rdd_" + std::to_string(rdd_id) + "_" + std::to_string(partition); }
 
 BlockManager::BlockManager(size_t memory_budget, std::filesystem::path local_dir)

@@ -33,7 +33,7 @@ struct Event {
     // A cluster backend gave the task attempt an executor's core (stage_id,
     // partition, executor_id); local tasks run where they start.
     kTaskPlaced,
-    kExecutorAdded,  // executor_id, name = its address, num_tasks = its cores
+    kExecutorAdded,  // executor_id, name = its host:port (or "localhost (pid N)"), num_tasks = its cores
     kExecutorLost,   // executor_id, error = why
     // An iterative algorithm finished one iteration: name = the algorithm,
     // iteration (1-based), seconds = its wall time, value = a figure of it

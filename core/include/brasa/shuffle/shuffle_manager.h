@@ -51,10 +51,8 @@ class RemoteMapOutput final : public MapOutputBase {
 // that map task instead of counting a task failure.
 class FetchFailed : public std::runtime_error {
  public:
-  FetchFailed(int shuffle_id, int map_id, int executor, const std::string& why)
-      : std::runtime_error("fetch of shuffle " + std::to_string(shuffle_id) + " map " + std::to_string(map_id) +
-                           " from executor " + std::to_string(executor) + " failed: " + why),
-        shuffle_id(shuffle_id), map_id(map_id), executor(executor) {}
+  FetchFailed(int shuffle_id, int map_id, int executor, const std::string& why);  // out of line: thrown from
+                                                                                  // templates in every program
   int shuffle_id, map_id, executor;
 };
 

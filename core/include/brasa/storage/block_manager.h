@@ -35,8 +35,7 @@ struct BlockId {
 // scheduler runs the job again with the lineage.
 class BlockMissing : public std::runtime_error {
  public:
-  explicit BlockMissing(BlockId id)
-      : std::runtime_error("cached block " + id.name() + " is not here and its lineage was not shipped"), id(id) {}
+  explicit BlockMissing(BlockId id);  // out of line: thrown from templates in every program
   BlockId id;
 };
 

@@ -8,13 +8,13 @@
 #include <cstdint>
 #include <optional>
 #include <queue>
-#include <random>
 #include <string>
 #include <vector>
 
 #include "brasa/rdd/rdd_node.h"
 #include "brasa/scheduler/task_metrics.h"
 #include "brasa/util/files.h"
+#include "brasa/util/random.h"
 #include "brasa/util/text_format.h"
 
 namespace brasa::act {
@@ -265,7 +265,7 @@ struct SampleKeys {
           if (keys.size() < k) {
             keys.push_back(r.first);
           } else if (seen == next) {
-            keys[std::uniform_int_distribution<size_t>(0, k - 1)(rng)] = r.first;
+            keys[rng.below(k)] = r.first;
             skip();
           }
           ++seen;
@@ -277,9 +277,9 @@ struct SampleKeys {
         double gap = std::floor(std::log(uniform()) / std::log1p(-w));
         next = std::max(next + 1, k) + static_cast<uint64_t>(std::min(gap, 1e18));
       }
-      double uniform() { return std::uniform_real_distribution<double>(0x1p-53, 1.0)(rng); }
+      double uniform() { return rng.uniform(0x1p-53, 1.0); }
       size_t k;
-      std::mt19937_64 rng;
+      Random rng;
       std::vector<K> keys;
       uint64_t seen = 0, next = 0;
       double w = 1;

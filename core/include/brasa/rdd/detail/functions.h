@@ -9,7 +9,6 @@
 #include <new>
 #include <cstdint>
 #include <optional>
-#include <random>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -18,6 +17,7 @@
 
 #include "brasa/rdd/detail/invoke.h"
 #include "brasa/util/hash.h"
+#include "brasa/util/random.h"
 #include "brasa/util/serializer.h"
 
 namespace brasa::fn {
@@ -167,16 +167,14 @@ template <class T> struct Sampler {
   bool with_replacement;
   uint64_t seed;
   std::vector<T> operator()(int index, std::vector<T>&& part) const {
-    std::mt19937_64 rng(mix64(seed ^ mix64(static_cast<uint64_t>(index) + 1)));
+    Random rng(mix64(seed ^ mix64(static_cast<uint64_t>(index) + 1)));
     std::vector<T> out;
     if (with_replacement) {
-      std::poisson_distribution<int> copies(fraction);
       for (auto& x : part)
-        for (int c = copies(rng); c > 0; --c) out.push_back(x);
+        for (int c = rng.poisson(fraction); c > 0; --c) out.push_back(x);
     } else {
-      std::uniform_real_distribution<double> u(0.0, 1.0);
       for (auto& x : part)
-        if (u(rng) < fraction) out.push_back(std::move(x));
+        if (rng.uniform() < fraction) out.push_back(std::move(x));
     }
     return out;
   }
@@ -189,11 +187,10 @@ template <class T> struct RangeSampler {
   double lower, upper;
   uint64_t seed;
   std::vector<T> operator()(int index, const std::vector<T>& part) const {
-    std::mt19937_64 rng(mix64(seed ^ mix64(static_cast<uint64_t>(index) + 1)));
-    std::uniform_real_distribution<double> u(0.0, 1.0);
+    Random rng(mix64(seed ^ mix64(static_cast<uint64_t>(index) + 1)));
     std::vector<T> out;
     for (const auto& x : part) {
-      double d = u(rng);
+      double d = rng.uniform();
       if (d >= lower && d < upper) out.push_back(x);
     }
     return out;

@@ -10,7 +10,6 @@
 #include <map>
 #include <mutex>
 #include <optional>
-#include <random>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -99,17 +98,17 @@ std::vector<T> RDD<T>::take_sample(bool with_replacement, int64_t num, uint64_t 
   if (num == 0) return {};
   int64_t total = count(site);
   if (total == 0) return {};
-  std::mt19937_64 rng(seed);
+  Random rng(seed);
   std::vector<T> picked;
   if (!with_replacement && num >= total) {
     picked = collect_named("take_sample", site);
   } else {
     double fraction = fn::sample_fraction(num, total, with_replacement);
     do {
-      picked = sample(with_replacement, fraction, rng(), site).collect_named("take_sample", site);
+      picked = sample(with_replacement, fraction, rng.next(), site).collect_named("take_sample", site);
     } while (static_cast<int64_t>(picked.size()) < num);
   }
-  std::shuffle(picked.begin(), picked.end(), rng);
+  rng.shuffle(picked);
   if (static_cast<int64_t>(picked.size()) > num) picked.erase(picked.begin() + num, picked.end());
   return picked;
 }
