@@ -61,6 +61,7 @@ BRASA_COMMON_RECORD(int32_t)
 BRASA_COMMON_RECORD(int64_t)
 BRASA_COMMON_RECORD(double)
 BRASA_COMMON_RECORD(std::string)
+BRASA_COMMON_RECORD(std::vector<double>)  // points and feature vectors
 BRASA_COMMON_PAIR(int32_t, int32_t)
 BRASA_COMMON_PAIR(int64_t, int64_t)
 BRASA_COMMON_PAIR(int64_t, double)
