@@ -71,18 +71,12 @@ template <class T, class Derived> class ReadingSink : public Sink<T> {
 template <class T> class VectorSink final : public Sink<T> {
  public:
   explicit VectorSink(std::vector<T>& out) : out_(out) {}
-  void push(std::span<T> batch) override { append(batch); }
-  void push_borrowed(std::span<const T> batch) override { append(batch); }
+  void push(std::span<T> batch) override {
+    out_.insert(out_.end(), std::make_move_iterator(batch.begin()), std::make_move_iterator(batch.end()));
+  }
+  void push_borrowed(std::span<const T> batch) override { out_.insert(out_.end(), batch.begin(), batch.end()); }
 
  private:
-  template <class U> void append(std::span<U> batch) {
-    if constexpr (kBitwise<T>) {
-      out_.insert(out_.end(), batch.begin(), batch.end());
-    } else {  // a loop compiles to less than a range insert
-      for (auto& x : batch) out_.push_back(std::move(x));
-    }
-  }
-
   std::vector<T>& out_;
 };
 
@@ -99,11 +93,7 @@ template <class T> class ChunkedSink final : public Sink<T> {
     std::vector<T> out;
     out.reserve(size_);
     for (auto& chunk : chunks_) {
-      if constexpr (kBitwise<T>) {
-        out.insert(out.end(), chunk.begin(), chunk.end());
-      } else {  // within capacity: a loop compiles to less than a range insert
-        for (auto& x : chunk) out.push_back(std::move(x));
-      }
+      out.insert(out.end(), std::make_move_iterator(chunk.begin()), std::make_move_iterator(chunk.end()));
       std::vector<T>().swap(chunk);
     }
     chunks_.clear();
@@ -123,11 +113,7 @@ template <class T> class ChunkedSink final : public Sink<T> {
       }
       auto& chunk = chunks_.back();
       size_t n = std::min(size - i, chunk.capacity() - chunk.size());
-      if constexpr (kBitwise<T>) {
-        chunk.insert(chunk.end(), begin + i, begin + i + n);
-      } else {  // within capacity: a loop compiles to less than a range insert
-        for (size_t j = i; j < i + n; ++j) chunk.push_back(std::move(begin[j]));
-      }
+      chunk.insert(chunk.end(), std::make_move_iterator(begin + i), std::make_move_iterator(begin + i + n));
       i += n;
     }
   }
