@@ -20,6 +20,29 @@ std::pair<int64_t, int64_t> share(int64_t n, int parts, int p) {
   return {n * p / parts, n * (p + 1) / parts};
 }
 
+// The random numbers of one edge (R-MAT) or vertex (log-normal): a
+// SplitMix64 stream seeded by (seed, item), so that an item is the same
+// whatever the partitioning and mode, as in GraphX, whose generators seed
+// per vertex or draw on the driver. A UniformRandomBitGenerator, for the
+// standard distributions.
+class ItemRandom {
+ public:
+  using result_type = uint64_t;
+  ItemRandom(uint64_t seed, uint64_t item) : state_(mix(seed * 0x9E3779B97F4A7C15ULL ^ mix(item))) {}
+  static constexpr uint64_t min() { return 0; }
+  static constexpr uint64_t max() { return ~uint64_t{0}; }
+  uint64_t operator()() { return mix(state_ += 0x9E3779B97F4A7C15ULL); }
+  double uniform() { return static_cast<double>((*this)() >> 11) * 0x1.0p-53; }  // [0, 1)
+
+ private:
+  static uint64_t mix(uint64_t z) {
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+  }
+  uint64_t state_;
+};
+
 struct RmatPartition {
   int scale;
   int64_t num_edges;
@@ -28,14 +51,13 @@ struct RmatPartition {
   uint64_t seed;
   std::vector<Edge<int32_t>> operator()(int p, const std::vector<int>&) const {
     auto [begin, end] = share(num_edges, parts, p);
-    std::mt19937_64 rng(seed * 0x9E3779B97F4A7C15ULL + static_cast<uint64_t>(p));
-    std::uniform_real_distribution<double> u(0.0, 1.0);
     std::vector<Edge<int32_t>> out;
     out.reserve(static_cast<size_t>(end - begin));
     for (int64_t i = begin; i < end; ++i) {
+      ItemRandom rng(seed, static_cast<uint64_t>(i));
       VertexId src = 0, dst = 0;
       for (int bit = scale - 1; bit >= 0; --bit) {
-        double r = u(rng);
+        double r = rng.uniform();
         if (r < a) continue;
         if (r < a + b)
           dst |= VertexId{1} << bit;
@@ -57,11 +79,11 @@ struct LogNormalPartition {
   uint64_t seed;
   std::vector<Edge<int32_t>> operator()(int p, const std::vector<int>&) const {
     auto [begin, end] = share(num_vertices, parts, p);
-    std::mt19937_64 rng(seed * 0x9E3779B97F4A7C15ULL + static_cast<uint64_t>(p));
-    std::lognormal_distribution<double> degree(mu, sigma);
-    std::uniform_int_distribution<VertexId> pick(0, num_vertices - 1);
     std::vector<Edge<int32_t>> out;
     for (VertexId v = begin; v < end; ++v) {
+      ItemRandom rng(seed, static_cast<uint64_t>(v));
+      std::lognormal_distribution<double> degree(mu, sigma);
+      std::uniform_int_distribution<VertexId> pick(0, num_vertices - 1);
       auto d = static_cast<int64_t>(std::min(degree(rng), static_cast<double>(num_vertices)));
       for (int64_t k = 0; k < d; ++k) out.push_back(Edge<int32_t>{v, pick(rng), 1});
     }

@@ -1,6 +1,7 @@
 // Synthetic graphs (GraphX's GraphGenerators), generated in parallel where
-// they are used: each partition draws its own part from a seed and its
-// index, so a graph depends only on its arguments, never on the master.
+// they are used: each edge (R-MAT) or vertex (log-normal) draws its random
+// numbers from the seed and its own index, so a graph depends on the seed
+// and sizes only, never on the number of partitions or the master.
 #pragma once
 
 #include <cstdint>

@@ -297,12 +297,15 @@ Partitioner RDD<T>::binary_partitioner(const RDD<U>& other) const {
 template <class T>
 Partitioner RDD<T>::range_partitioner(int n, bool ascending, const CallSite& site) const requires PairType<T> {
   using K = KeyOf<T>;
-  // A sample of about 20 keys per output partition, each key weighted by
+  // A sample of about 400 keys per output partition, each key weighted by
   // how many records it stands for, then weighted quantiles, as Spark's
   // RangePartitioner: every input partition gives 3 times its share of
   // the sample, and one much larger than the others is sampled again at
-  // the overall rate.
-  size_t sample_size = std::min<size_t>(size_t{20} * static_cast<size_t>(n), 1000000);
+  // the overall rate. Spark samples 20 keys per partition (its SQL, 100):
+  // sorting 10^6 random keys into 8 or 20 ranges, that left the largest
+  // range 14-26% above the mean (10-16% with 100, 3-7% with 400), and a
+  // stage waits for its largest task.
+  size_t sample_size = std::min<size_t>(size_t{400} * static_cast<size_t>(n), 1000000);
   int parts = std::max(1, num_partitions());
   int per_partition = static_cast<int>(std::ceil(3.0 * static_cast<double>(sample_size) / parts));
   std::vector<std::pair<uint64_t, std::vector<K>>> samples(static_cast<size_t>(num_partitions()));
