@@ -29,8 +29,25 @@
 #define BRASA_COMMON_TEMPLATE extern template
 #endif
 
-// Everything whose code depends only on the record type T.
+// Everything whose code depends only on the record type T, and the RDD
+// members that take no function of the user's.
 #define BRASA_COMMON_RECORD(...)                                                                            \
+  BRASA_COMMON_TEMPLATE std::vector<__VA_ARGS__> RDD<__VA_ARGS__>::collect(CallSite) const;                 \
+  BRASA_COMMON_TEMPLATE std::vector<__VA_ARGS__> RDD<__VA_ARGS__>::collect_named(const char*, const CallSite&) \
+      const;                                                                                                \
+  BRASA_COMMON_TEMPLATE int64_t RDD<__VA_ARGS__>::count(CallSite) const;                                    \
+  BRASA_COMMON_TEMPLATE std::vector<__VA_ARGS__> RDD<__VA_ARGS__>::take(int64_t, CallSite) const;           \
+  BRASA_COMMON_TEMPLATE __VA_ARGS__ RDD<__VA_ARGS__>::first(CallSite) const;                                \
+  BRASA_COMMON_TEMPLATE bool RDD<__VA_ARGS__>::is_empty(CallSite) const;                                    \
+  BRASA_COMMON_TEMPLATE std::vector<__VA_ARGS__> RDD<__VA_ARGS__>::take_sample(bool, int64_t, uint64_t,      \
+                                                                                CallSite) const;            \
+  BRASA_COMMON_TEMPLATE RDD<__VA_ARGS__> RDD<__VA_ARGS__>::sample(bool, double, uint64_t, CallSite) const;   \
+  BRASA_COMMON_TEMPLATE RDD<__VA_ARGS__> RDD<__VA_ARGS__>::union_with(const RDD<__VA_ARGS__>&, CallSite)    \
+      const;                                                                                                \
+  BRASA_COMMON_TEMPLATE RDD<__VA_ARGS__> RDD<__VA_ARGS__>::coalesce(int, bool, CallSite) const;             \
+  BRASA_COMMON_TEMPLATE RDD<__VA_ARGS__> RDD<__VA_ARGS__>::repartition(int, CallSite) const;                \
+  BRASA_COMMON_TEMPLATE const RDD<__VA_ARGS__>& RDD<__VA_ARGS__>::persist(StorageLevel) const;              \
+  BRASA_COMMON_TEMPLATE const RDD<__VA_ARGS__>& RDD<__VA_ARGS__>::unpersist() const;                        \
   BRASA_COMMON_TEMPLATE class Sink<__VA_ARGS__>;                                                            \
   BRASA_COMMON_TEMPLATE class VectorSink<__VA_ARGS__>;                                                      \
   BRASA_COMMON_TEMPLATE class ChunkedSink<__VA_ARGS__>;                                                     \
