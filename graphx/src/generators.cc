@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "brasa/util/hash.h"
+
 namespace brasa::graphx {
 
 namespace {
@@ -21,25 +23,21 @@ std::pair<int64_t, int64_t> share(int64_t n, int parts, int p) {
 }
 
 // The random numbers of one edge (R-MAT) or vertex (log-normal): a
-// SplitMix64 stream seeded by (seed, item), so that an item is the same
-// whatever the partitioning and mode, as in GraphX, whose generators seed
-// per vertex or draw on the driver. A UniformRandomBitGenerator, for the
-// standard distributions.
+// SplitMix-style stream (a counter finalised by the core's mix64) seeded by
+// (seed, item), so that an item is the same whatever the partitioning and
+// mode, as in GraphX, whose generators seed per vertex or draw on the
+// driver. A UniformRandomBitGenerator, for the standard distributions.
 class ItemRandom {
  public:
   using result_type = uint64_t;
-  ItemRandom(uint64_t seed, uint64_t item) : state_(mix(seed * 0x9E3779B97F4A7C15ULL ^ mix(item))) {}
+  ItemRandom(uint64_t seed, uint64_t item) : state_(mix64(seed * kGamma ^ mix64(item))) {}
   static constexpr uint64_t min() { return 0; }
   static constexpr uint64_t max() { return ~uint64_t{0}; }
-  uint64_t operator()() { return mix(state_ += 0x9E3779B97F4A7C15ULL); }
+  uint64_t operator()() { return mix64(state_ += kGamma); }
   double uniform() { return static_cast<double>((*this)() >> 11) * 0x1.0p-53; }  // [0, 1)
 
  private:
-  static uint64_t mix(uint64_t z) {
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
+  static constexpr uint64_t kGamma = 0x9E3779B97F4A7C15ULL;  // 2^64 / golden ratio
   uint64_t state_;
 };
 

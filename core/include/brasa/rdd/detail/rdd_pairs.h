@@ -303,7 +303,7 @@ Partitioner RDD<T>::range_partitioner(int n, bool ascending, const CallSite& sit
   // the sample, and one much larger than the others is sampled again at
   // the overall rate. Spark samples 20 keys per partition (its SQL, 100):
   // sorting 10^6 random keys into 8 or 20 ranges, that left the largest
-  // range 14-26% above the mean (10-16% with 100, 3-7% with 400), and a
+  // range 6-26% above the mean (11-16% with 100, 2-7% with 400), and a
   // stage waits for its largest task.
   size_t sample_size = std::min<size_t>(size_t{400} * static_cast<size_t>(n), 1000000);
   int parts = std::max(1, num_partitions());
