@@ -6,8 +6,12 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
+#include <filesystem>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -225,6 +229,65 @@ TEST(ExecutorLoss, IsPublishedAsAnEventWithTheReason) {
   EXPECT_EQ(recorder->executor_events[0].type, brasa::Event::Type::kExecutorLost);
   EXPECT_GE(recorder->executor_events[0].executor_id, 0);
   EXPECT_FALSE(recorder->executor_events[0].error.empty());
+}
+
+// A reducer reads a map output written on its own host from the file the
+// executor wrote beside it (Spark's host-local shuffle read); without the
+// file, or with the read turned off, it fetches the output over RPC.
+TEST(HostLocalShuffle, ReducersReadTheFilesOfTheirHostAndFetchWithoutThem) {
+  SKIP_ON_CLUSTER_ONLY_ONCE();
+  struct BytesRead : brasa::Listener {
+    std::atomic<int64_t> remote{0}, local{0};
+    void on_event(const brasa::Event& e) override {
+      if (e.type != brasa::Event::Type::kTaskEnd) return;
+      remote += e.metrics.shuffle_remote_bytes_read;
+      local += e.metrics.shuffle_local_bytes_read;
+    }
+  };
+  auto job = [](brasa::Context& ctx) {
+    return ctx.range(0, 100000, 1, 4)
+        .map([](int64_t x) { return std::pair<int64_t, int64_t>{x % 1000, x}; })
+        .reduce_by_key([](int64_t a, int64_t b) { return a + b; }, 4);
+  };
+  const auto expected = job(*make_context()).collect();
+  auto shuffle_files = [](const std::filesystem::path& dir) {  // (executors may be writing and deleting)
+    std::vector<std::filesystem::path> files;
+    std::error_code ec;
+    for (std::filesystem::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+      if (it->path().filename().string().rfind("shuffle_", 0) == 0) files.push_back(it->path());
+    return files;
+  };
+  for (bool read_host_local : {true, false}) {
+    brasa_test::TempDir dir;
+    auto ctx = make_context("local-cluster[2,1]", {{"brasa.local.dir", dir.path().string()},
+                                                   {"brasa.shuffle.readHostLocalDisk", read_host_local ? "true" : "false"}});
+    auto bytes = std::make_shared<BytesRead>();
+    ctx->runtime().events().add_listener(bytes);
+    {
+      auto sums = job(*ctx);
+      EXPECT_EQ(sums.collect(), expected);
+      ctx->runtime().events().flush();
+      EXPECT_GT(bytes->remote + bytes->local, 0);
+      if (read_host_local) {
+        EXPECT_EQ(bytes->remote, 0) << "every map output was on this host";
+        // Without the files the reducers fetch the outputs.
+        auto files = shuffle_files(dir.path());
+        EXPECT_EQ(files.size(), 4u);
+        for (const auto& f : files) std::filesystem::remove(f);
+        EXPECT_EQ(sums.collect(), expected);
+        ctx->runtime().events().flush();
+        EXPECT_GT(bytes->remote, 0);
+      } else {
+        EXPECT_GT(bytes->remote, 0) << "half of the outputs are on the other executor";
+      }
+    }
+    // The shuffle is gone with its RDD; the executors delete their files.
+    EXPECT_EQ(ctx->range(0, 10, 1, 4).count(), 10);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!shuffle_files(dir.path()).empty() && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    EXPECT_TRUE(shuffle_files(dir.path()).empty());
+  }
 }
 
 TEST(ExecutorLoss, NoExecutorLeftFailsTheJobWithoutHanging) {

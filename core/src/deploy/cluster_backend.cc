@@ -73,6 +73,7 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
     pid_t pid = 0;
     std::string address;
     std::string task_address;
+    std::string shuffle_dir;  // where it writes map outputs for reducers on its host
     std::string log;
     int cores = 0;
     int free = 0;
@@ -82,6 +83,8 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
     std::set<int> plans;  // stages whose plan it has
     std::chrono::steady_clock::time_point last_heartbeat = std::chrono::steady_clock::now();
     std::unique_ptr<rpc::Executor::Stub> stub;
+    rpc::RemoveRequest removals;  // what the driver freed since, for its next task
+    bool removing = false;        // the remover is sending it removals
   };
 
   Runtime& rt;
@@ -94,9 +97,14 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
   std::map<int, Executor> executors;
   std::map<std::pair<int, int>, int> cached_blocks;  // (rdd, partition) -> executor that computed it
   std::chrono::milliseconds locality_wait{3000};
+  // Reducers read map outputs written on their host from the file instead
+  // of fetching them (Spark's spark.shuffle.readHostLocalDisk).
+  bool read_host_local;
   std::chrono::milliseconds heartbeat_timeout{10000};
   std::thread monitor;
   bool stopping = false;
+  std::condition_variable removal_cv;  // the remover's: removals were queued, or `stopping` was set
+  std::thread remover;                 // sends removals no task took (remove_pending)
   // Standalone mode: the master that places executors, and this application's id there.
   std::unique_ptr<rpc::Master::Stub> master;
   std::string master_address;
@@ -114,7 +122,7 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
 
   void launch();
 
-  explicit Impl(Runtime& r) : rt(r) {}
+  explicit Impl(Runtime& r) : rt(r), read_host_local(r.conf().get_bool("brasa.shuffle.readHostLocalDisk", true)) {}
 
   // ---- Driver service ----------------------------------------------------------------
 
@@ -143,6 +151,7 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
     e.cores = std::max(1, req->cores());
     e.free = e.cores;
     e.task_address = req->task_address();
+    e.shuffle_dir = req->shuffle_dir();
     e.slots.resize(static_cast<size_t>(e.cores));
     e.registered = true;
     e.last_heartbeat = std::chrono::steady_clock::now();
@@ -334,7 +343,8 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
     }
   }
 
-  void remove_everywhere(rpc::RemoveRequest::Kind kind, int64_t what) {
+  // Sends `req` to every live executor, one after the other.
+  void send_removal(const rpc::RemoveRequest& req) {
     std::vector<rpc::Executor::Stub*> stubs;  // entries and stubs live as long as the backend
     {
       std::lock_guard lock(mu);
@@ -343,20 +353,72 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
     }
     for (auto* stub : stubs) {
       auto ctx = client_context(secret, std::chrono::milliseconds(2000));
-      rpc::RemoveRequest req;
-      req.set_kind(kind);
-      req.set_id(what);
       rpc::Empty out;
-      stub->Remove(ctx.get(), req, &out);
+      stub->Remove(ctx.get(), req, &out);  // an executor that does not answer is lost anyway
+    }
+  }
+
+  // Shuffles, RDDs and broadcasts the driver frees reach each executor with
+  // its next task, which frees them before it runs: an iterative job frees
+  // a few of each per iteration, and a round trip per object and executor
+  // on the driver's thread cost more than a PageRank iteration's tasks.
+  // Riding with the task keeps the order, so an RDD unpersisted and
+  // persisted again (as local_checkpoint does) keeps its new blocks. What an
+  // executor has not taken within kRemovalDelay goes in one call of its own.
+  static constexpr auto kRemovalDelay = std::chrono::milliseconds(20);
+  template <class Add> void queue_removal(Add add) {
+    std::lock_guard lock(mu);
+    for (auto& [id, e] : executors)
+      if (e.alive) add(e.removals);
+    removal_cv.notify_one();
+  }
+  // The removals queued for `e`, to send with its next task (the lock held;
+  // waits for the remover's call to `e`, which they must follow).
+  void take_removals(std::unique_lock<std::mutex>& lock, Executor& e, rpc::RemoveRequest* out) {
+    cv.wait(lock, [&] { return !e.removing; });
+    out->Swap(&e.removals);
+  }
+  void remove_pending() {
+    std::unique_lock lock(mu);
+    auto pending = [&] {
+      for (auto& [id, e] : executors)
+        if (e.alive && e.removals.ByteSizeLong() > 0) return true;
+      return false;
+    };
+    for (;;) {
+      removal_cv.wait(lock, [&] { return stopping || pending(); });
+      removal_cv.wait_for(lock, kRemovalDelay, [&] { return stopping; });
+      if (stopping) return;  // the executors are stopping and free everything
+      for (auto& [id, e] : executors) {
+        if (!e.alive || !e.stub || e.removals.ByteSizeLong() == 0) continue;
+        rpc::RemoveRequest batch;
+        batch.Swap(&e.removals);
+        e.removing = true;
+        lock.unlock();
+        auto ctx = client_context(secret, std::chrono::milliseconds(2000));
+        rpc::Empty out;
+        e.stub->Remove(ctx.get(), batch, &out);  // an executor that does not answer is lost anyway
+        lock.lock();
+        e.removing = false;
+        cv.notify_all();
+      }
     }
   }
 
   // From now on, what the driver frees is freed on the executors too.
   void forward_removals() {
-    rt.shuffle_manager().set_on_remove([this](int id) { remove_everywhere(rpc::RemoveRequest::SHUFFLE, id); });
-    rt.block_manager().set_on_remove_rdd([this](int id) { remove_everywhere(rpc::RemoveRequest::RDD, id); });
+    remover = std::thread([this] { remove_pending(); });
+    rt.shuffle_manager().set_on_remove(
+        [this](int id) { queue_removal([id](rpc::RemoveRequest& r) { r.add_shuffles(id); }); });
+    rt.block_manager().set_on_remove_rdd([this](int id) {
+      {
+        std::lock_guard lock(mu);
+        std::erase_if(cached_blocks, [&](const auto& kv) { return kv.first.first == id; });
+      }
+      queue_removal([id](rpc::RemoveRequest& r) { r.add_rdds(id); });
+    });
     rt.broadcasts().set_on_remove(
-        [this](uint64_t id) { remove_everywhere(rpc::RemoveRequest::BROADCAST, static_cast<int64_t>(id)); });
+        [this](uint64_t id) { queue_removal([id](rpc::RemoveRequest& r) { r.add_broadcasts(id); }); });
   }
 
   // Says at once when the master goes away or comes back (running jobs go on
@@ -440,12 +502,14 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
       std::lock_guard lock(mu);
       stopping = true;
       stop_cv.notify_all();
+      removal_cv.notify_all();
     }
     if (monitor.joinable()) monitor.join();
     close_slots();
     rt.shuffle_manager().set_on_remove(nullptr);
     rt.block_manager().set_on_remove_rdd(nullptr);
     rt.broadcasts().set_on_remove(nullptr);
+    if (remover.joinable()) remover.join();
 
     std::vector<pid_t> pids;
     {
@@ -845,7 +909,9 @@ void ClusterBackend::cancel_job(int job_id) {
       for (auto& slot : e.slots)
         if (slot.busy && slot.job == job_id) slot.cancel();
   }
-  impl_->remove_everywhere(rpc::RemoveRequest::JOB, job_id);  // ... and the executors stop running them
+  rpc::RemoveRequest req;  // ... and the executors stop running them
+  req.add_jobs(job_id);
+  impl_->send_removal(req);
 }
 
 bool ClusterBackend::has_cached(int rdd_id, int num_partitions) const {
@@ -894,6 +960,7 @@ void ClusterBackend::run(const TaskAttempt& a) {
       loc->add_map_id(static_cast<int>(m));
       loc->add_executor_id(where[m]->executor);
       loc->add_address(where[m]->address);
+      loc->add_file(where[m]->file);
     }
   }
 
@@ -903,6 +970,10 @@ void ClusterBackend::run(const TaskAttempt& a) {
     Event placed{Event::Type::kTaskPlaced, a.job_id, a.stage_id, a.partition};
     placed.executor_id = e.id;
     impl.rt.events().post(std::move(placed));
+  }
+  {
+    std::unique_lock lock(impl.mu);
+    impl.take_removals(lock, e, req.mutable_removals());
   }
   TaskSlot& slot = *slot_ptr;
   bool broken = false;
@@ -1027,8 +1098,11 @@ void ClusterBackend::run(const TaskAttempt& a) {
   }
   impl.record_blocks(a, done, e.id);
   if (a.shuffle) {
+    const std::string file = e.shuffle_dir.empty() || !impl.read_host_local
+                                 ? ""
+                                 : ShuffleManager::host_local_file(e.shuffle_dir, a.shuffle->shuffle_id(), a.partition);
     impl.rt.shuffle_manager().add_remote(a.shuffle->shuffle_id(), a.shuffle->num_map_partitions(), a.partition, e.id,
-                                         e.address);
+                                         e.address, file);
   } else {
     ByteReader r(result);
     a.action->deliver(a.partition, r);

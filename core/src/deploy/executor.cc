@@ -138,6 +138,7 @@ class ExecutorService final : public rpc::Executor::Service {
     const auto start = std::chrono::steady_clock::now();
     int64_t deserialize_ns = 0;
     try {
+      if (req.has_removals()) remove(req.removals());
       if (!req.plan().empty()) {
         add_plan(req.stage_id(), req.plan());
         deserialize_ns = elapsed_ns(start);
@@ -160,7 +161,7 @@ class ExecutorService final : public rpc::Executor::Service {
         for (int i = 0; i < n; ++i)
           if (loc.map_id(i) >= 0 && loc.map_id(i) < loc.num_maps())
             rt_->shuffle_manager().add_remote(loc.shuffle_id(), loc.num_maps(), loc.map_id(i), loc.executor_id(i),
-                                              loc.address(i));
+                                              loc.address(i), i < loc.file_size() ? loc.file(i) : "");
       }
       TaskContext tc(*rt_, req.stage_id(), req.partition(), req.attempt());
       const int job = req.job_id();
@@ -249,27 +250,20 @@ class ExecutorService final : public rpc::Executor::Service {
 
   grpc::Status Remove(grpc::ServerContext* ctx, const rpc::RemoveRequest* req, rpc::Empty*) override {
     if (auto s = check_secret(ctx, secret_, "Remove"); !s.ok()) return s;
-    switch (req->kind()) {
-      case rpc::RemoveRequest::SHUFFLE:
-        rt_->shuffle_manager().remove(static_cast<int>(req->id()));
-        break;
-      case rpc::RemoveRequest::RDD:
-        rt_->block_manager().remove_rdd(static_cast<int>(req->id()));
-        break;
-      case rpc::RemoveRequest::BROADCAST:
-        rt_->broadcasts().remove(static_cast<uint64_t>(req->id()));
-        break;
-      case rpc::RemoveRequest::JOB: {
-        std::lock_guard lock(mu_);
-        cancelled_jobs_.insert(static_cast<int>(req->id()));
-        if (cancelled_jobs_.size() > kMaxPlans) cancelled_jobs_.erase(cancelled_jobs_.begin());
-        any_cancelled_ = true;
-        break;
-      }
-      default:
-        return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "unknown kind of removal");
-    }
+    remove(*req);
     return grpc::Status::OK;
+  }
+
+  void remove(const rpc::RemoveRequest& req) {
+    if (req.jobs_size() > 0) {
+      std::lock_guard lock(mu_);
+      for (int job : req.jobs()) cancelled_jobs_.insert(job);
+      while (cancelled_jobs_.size() > kMaxPlans) cancelled_jobs_.erase(cancelled_jobs_.begin());
+      any_cancelled_ = true;
+    }
+    for (int shuffle : req.shuffles()) rt_->shuffle_manager().remove(shuffle);
+    for (int rdd : req.rdds()) rt_->block_manager().remove_rdd(rdd);
+    for (uint64_t broadcast : req.broadcasts()) rt_->broadcasts().remove(broadcast);
   }
 
   grpc::Status Stop(grpc::ServerContext* ctx, const rpc::Empty*, rpc::Empty*) override {
@@ -510,6 +504,7 @@ void run_executor() {
     auto rt = std::make_shared<Runtime>(conf);
     RpcShuffleFetcher fetcher(secret);
     rt->shuffle_manager().set_fetcher(&fetcher);
+    rt->shuffle_manager().set_host_local_dir(rt->local_dir());
     auto driver_stub = rpc::Driver::NewStub(make_channel(driver));
     rt->broadcasts().set_fetcher([&](uint64_t bid) {
       rpc::FetchBroadcastRequest req;
@@ -540,6 +535,7 @@ void run_executor() {
     reg.set_task_address(tasks.address());
     reg.set_cores(cores);
     reg.set_pid(::getpid());
+    reg.set_shuffle_dir(rt->local_dir());
     {
       auto ctx = client_context(secret, std::chrono::milliseconds(30000));
       rpc::Empty empty;

@@ -19,7 +19,7 @@
 
 namespace brasa::deploy {
 
-constexpr uint32_t kProtocolVersion = 1;
+constexpr uint32_t kProtocolVersion = 2;
 constexpr size_t kChunkBytes = size_t{1} << 20;  // stays far below gRPC's 4 MB message limit
 
 // Metadata entry that carries the shared secret on every call.

@@ -1,12 +1,97 @@
 #include "brasa/shuffle/shuffle_manager.h"
 
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstdio>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 
 namespace brasa {
+
+namespace {
+
+// A host-local file holds an output's buckets, encoded as encode_bucket
+// gives them, after a header: the number of buckets n, then n + 1 offsets
+// (bucket r is bytes [offset r, offset r + 1) of the file).
+
+bool write_all(int fd, const char* data, size_t n, off_t at) {
+  while (n > 0) {
+    ssize_t w = ::pwrite(fd, data, n, at);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return false;
+    data += w;
+    n -= static_cast<size_t>(w);
+    at += w;
+  }
+  return true;
+}
+
+bool read_all(int fd, char* data, size_t n, off_t at) {
+  while (n > 0) {
+    ssize_t r = ::pread(fd, data, n, at);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return false;
+    data += r;
+    n -= static_cast<size_t>(r);
+    at += r;
+  }
+  return true;
+}
+
+// Writes the file whole or not at all (a reducer must never see half of one).
+void write_host_local_file(const MapOutputBase& output, const std::string& path) {
+  const std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    spdlog::debug("cannot write {}: {}", tmp, std::strerror(errno));
+    return;
+  }
+  const uint64_t n = output.num_buckets();
+  std::vector<uint64_t> header(n + 2);
+  header[0] = n;
+  off_t at = static_cast<off_t>(header.size() * sizeof(uint64_t));
+  bool ok = true;
+  for (uint64_t r = 0; r < n && ok; ++r) {
+    header[r + 1] = static_cast<uint64_t>(at);
+    std::string bucket = output.encode_bucket(r);
+    ok = write_all(fd, bucket.data(), bucket.size(), at);
+    at += static_cast<off_t>(bucket.size());
+  }
+  header[n + 1] = static_cast<uint64_t>(at);
+  ok = ok && write_all(fd, reinterpret_cast<const char*>(header.data()), header.size() * sizeof(uint64_t), 0);
+  ok = ::close(fd) == 0 && ok;
+  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    spdlog::debug("cannot write {}: {}; reducers will fetch the output", path, std::strerror(errno));
+    ::unlink(tmp.c_str());
+  }
+}
+
+// Bucket r of a host-local file, if the file is there and whole.
+bool read_host_local_bucket(const std::string& path, size_t r, std::string& out) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  uint64_t n = 0, range[2] = {0, 0};
+  bool ok = read_all(fd, reinterpret_cast<char*>(&n), sizeof n, 0) && r < n &&
+            read_all(fd, reinterpret_cast<char*>(range), sizeof range, static_cast<off_t>((r + 1) * sizeof(uint64_t))) &&
+            range[0] <= range[1];
+  if (ok) {
+    out.resize(range[1] - range[0]);
+    ok = read_all(fd, out.data(), out.size(), static_cast<off_t>(range[0]));
+  }
+  ::close(fd);
+  return ok;
+}
+
+}  // namespace
+
+std::string ShuffleManager::host_local_file(const std::string& dir, int shuffle_id, int map_id) {
+  return dir + "/shuffle_" + std::to_string(shuffle_id) + "_" + std::to_string(map_id) + ".data";
+}
 
 FetchFailed::FetchFailed(int shuffle_id, int map_id, int executor, const std::string& why)
     : std::runtime_error("fetch of shuffle " + std::to_string(shuffle_id) + " map " + std::to_string(map_id) +
@@ -37,11 +122,18 @@ void ShuffleManager::put(Runtime& runtime, int shuffle_id, int map_id, std::shar
     m->shuffle_records_written += output->records();
     m->shuffle_bytes_written += static_cast<int64_t>(output->memory_bytes + output->spilled_bytes);
   }
+  const std::string file = host_local_dir_.empty() ? "" : host_local_file(host_local_dir_, shuffle_id, map_id);
+  if (!file.empty()) write_host_local_file(*output, file);
   std::lock_guard lock(mu_);
   auto it = outputs_.find(shuffle_id);
   auto* slot = it == outputs_.end() ? nullptr : &it->second.at(static_cast<size_t>(map_id));
-  if (!slot || (*slot && !dynamic_cast<RemoteMapOutput*>(slot->get()))) {
-    used_ -= output->memory_bytes;  // dropped meanwhile, or computed twice: release the reservation
+  if (!slot) {  // dropped meanwhile
+    used_ -= output->memory_bytes;
+    if (!file.empty()) ::unlink(file.c_str());
+    return;
+  }
+  if (*slot && !dynamic_cast<RemoteMapOutput*>(slot->get())) {
+    used_ -= output->memory_bytes;  // computed twice: release the reservation
     return;
   }
   *slot = std::move(output);  // a local output replaces a stale remote location
@@ -49,13 +141,37 @@ void ShuffleManager::put(Runtime& runtime, int shuffle_id, int map_id, std::shar
 
 std::vector<std::string> ShuffleManager::fetch(const RemoteMapOutput& where, int shuffle_id,
                                                const std::vector<int>& map_ids, int reduce_id) const {
+  std::vector<std::string> files(map_ids.size());
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = outputs_.find(shuffle_id); it != outputs_.end())
+      for (size_t i = 0; i < map_ids.size(); ++i)
+        if (auto* o = dynamic_cast<const RemoteMapOutput*>(it->second.at(static_cast<size_t>(map_ids[i])).get()))
+          files[i] = o->file;
+  }
+  std::vector<std::string> buckets(map_ids.size());
+  std::vector<int> fetch_maps;
+  std::vector<size_t> fetch_slots;
+  int64_t host_local_bytes = 0;
+  for (size_t i = 0; i < map_ids.size(); ++i) {
+    if (!files[i].empty() && read_host_local_bucket(files[i], static_cast<size_t>(reduce_id), buckets[i])) {
+      host_local_bytes += static_cast<int64_t>(buckets[i].size());
+      continue;
+    }
+    fetch_maps.push_back(map_ids[i]);
+    fetch_slots.push_back(i);
+  }
+  TaskMetrics* m = current_task_metrics();
+  if (m) m->shuffle_local_bytes_read += host_local_bytes;
+  if (fetch_maps.empty()) return buckets;
   if (!fetcher_) throw std::logic_error("remote map output in a process without a shuffle fetcher");
   auto start = std::chrono::steady_clock::now();
-  auto buckets = fetcher_->fetch(where, shuffle_id, map_ids, reduce_id);
-  if (TaskMetrics* m = current_task_metrics()) {
+  auto fetched = fetcher_->fetch(where, shuffle_id, fetch_maps, reduce_id);
+  for (size_t k = 0; k < fetch_slots.size() && k < fetched.size(); ++k) buckets[fetch_slots[k]] = std::move(fetched[k]);
+  if (m) {
     m->shuffle_fetch_wait_ns +=
         std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count();
-    for (const auto& b : buckets) m->shuffle_remote_bytes_read += static_cast<int64_t>(b.size());
+    for (size_t k : fetch_slots) m->shuffle_remote_bytes_read += static_cast<int64_t>(buckets[k].size());
   }
   return buckets;
 }
@@ -85,8 +201,13 @@ void ShuffleManager::remove(int shuffle_id) {
     std::lock_guard lock(mu_);
     auto it = outputs_.find(shuffle_id);
     if (it == outputs_.end()) return;
-    for (auto& o : it->second)
-      if (o) used_ -= o->memory_bytes;
+    for (size_t m = 0; m < it->second.size(); ++m) {
+      auto& o = it->second[m];
+      if (!o) continue;
+      used_ -= o->memory_bytes;
+      if (!host_local_dir_.empty() && !dynamic_cast<RemoteMapOutput*>(o.get()))
+        ::unlink(host_local_file(host_local_dir_, shuffle_id, static_cast<int>(m)).c_str());
+    }
     outputs_.erase(it);
     hook = on_remove_;
   }
@@ -102,12 +223,13 @@ std::vector<std::shared_ptr<const RemoteMapOutput>> ShuffleManager::remote_locat
   return out;
 }
 
-void ShuffleManager::add_remote(int shuffle_id, int num_maps, int map_id, int executor, const std::string& address) {
+void ShuffleManager::add_remote(int shuffle_id, int num_maps, int map_id, int executor, const std::string& address,
+                                const std::string& file) {
   std::lock_guard lock(mu_);
   auto& maps = outputs_[shuffle_id];
   if (maps.empty()) maps.resize(static_cast<size_t>(num_maps));
   auto& slot = maps.at(static_cast<size_t>(map_id));
-  if (!slot || dynamic_cast<RemoteMapOutput*>(slot.get())) slot = std::make_shared<RemoteMapOutput>(executor, address);
+  if (!slot || dynamic_cast<RemoteMapOutput*>(slot.get())) slot = std::make_shared<RemoteMapOutput>(executor, address, file);
 }
 
 int ShuffleManager::remove_executor(int executor) {

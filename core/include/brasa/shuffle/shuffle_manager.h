@@ -6,6 +6,11 @@
 // a spill file: a map task spills its buckets when they outgrow the task's
 // shuffle memory, and the manager spills a whole finished output when the
 // outputs held in memory would exceed brasa.memory.shuffle.
+//
+// An executor also writes each finished output, encoded, to a file in its
+// local directory (Spark's host-local shuffle read): a reducer on the same
+// host reads its bucket from the file instead of asking the executor that
+// holds it, which would have to stop and serve it.
 #pragma once
 
 #include <functional>
@@ -33,6 +38,7 @@ class MapOutputBase {
   virtual std::string encode_bucket(size_t r) const = 0;
   // Records in all buckets, in memory and spilled.
   virtual int64_t records() const { return 0; }
+  virtual size_t num_buckets() const { return 0; }
   size_t memory_bytes = 0;  // held in memory
   size_t spilled_bytes = 0;  // in the spill file
 };
@@ -40,11 +46,13 @@ class MapOutputBase {
 // A map output held by another executor: where to fetch its buckets.
 class RemoteMapOutput final : public MapOutputBase {
  public:
-  RemoteMapOutput(int executor, std::string address) : executor(executor), address(std::move(address)) {}
+  RemoteMapOutput(int executor, std::string address, std::string file)
+      : executor(executor), address(std::move(address)), file(std::move(file)) {}
   void spill(Runtime&) override {}
   std::string encode_bucket(size_t) const override { throw std::logic_error("remote map output"); }
   int executor;
   std::string address;
+  std::string file;  // its encoded buckets, if readable on this host (empty: fetch them)
 };
 
 // Raised by a reducer that cannot get a map output: the scheduler re-runs
@@ -99,6 +107,8 @@ template <class B> class MapOutput final : public MapOutputBase {
     return n;
   }
 
+  size_t num_buckets() const override { return buckets.size(); }
+
   std::string encode_bucket(size_t r) const override {
     if (r >= buckets.size()) throw std::out_of_range("no reduce partition " + std::to_string(r));
     std::string bytes;
@@ -151,13 +161,21 @@ class ShuffleManager {
 
   // Where outputs held by other executors come from (unset in local mode).
   void set_fetcher(ShuffleFetcher* fetcher) { fetcher_ = fetcher; }
-  // Bucket reduce_id of each of `map_ids` from the executor that holds them
-  // (counting the bytes and the wait into the task's metrics).
+  // Executors: where put() also writes each output's encoded buckets, for
+  // reducers on this host (empty: nowhere).
+  void set_host_local_dir(std::string dir) { host_local_dir_ = std::move(dir); }
+  // The file of map output `map_id` of a shuffle, written in `dir`.
+  static std::string host_local_file(const std::string& dir, int shuffle_id, int map_id);
+  // Bucket reduce_id of each of `map_ids` held by the executor `where`: read
+  // from the outputs' host-local files where they can be, fetched from the
+  // executor in one round trip otherwise (counting the bytes and the wait
+  // into the task's metrics).
   std::vector<std::string> fetch(const RemoteMapOutput& where, int shuffle_id, const std::vector<int>& map_ids,
                                  int reduce_id) const;
-  // Records outputs held elsewhere (executors learn them with each task);
-  // outputs already known are kept.
-  void add_remote(int shuffle_id, int num_maps, int map_id, int executor, const std::string& address);
+  // Records outputs held elsewhere (executors learn them with each task),
+  // with their host-local file if any; outputs already known are kept.
+  void add_remote(int shuffle_id, int num_maps, int map_id, int executor, const std::string& address,
+                  const std::string& file = "");
   // For each map of the shuffle, where its output is held (null: here or missing).
   std::vector<std::shared_ptr<const RemoteMapOutput>> remote_locations(int shuffle_id) const;
   // Called with the id of each removed shuffle (the driver tells executors).
@@ -174,6 +192,7 @@ class ShuffleManager {
   size_t used_ = 0;
   std::map<int, std::vector<std::shared_ptr<MapOutputBase>>> outputs_;
   ShuffleFetcher* fetcher_ = nullptr;
+  std::string host_local_dir_;
   std::function<void(int)> on_remove_;
 };
 
