@@ -85,6 +85,22 @@ TEST_F(LocalCluster, ShuffleJobsMatchLocal) {
   EXPECT_EQ(sorted(joined(cluster())), sorted(joined(*local)));
 }
 
+// What the driver frees reaches an executor before its next task: an RDD
+// unpersisted and then made a local checkpoint (whose blocks are its only
+// copy) must not lose its new blocks to the late removal of its old ones.
+TEST_F(LocalCluster, AnUnpersistedRddCheckpointedAgainKeepsItsNewBlocks) {
+  for (int i = 0; i < 20; ++i) {
+    auto values = cluster().range(0, 1000, 1, 4).map([](int64_t x) { return x * 3; });
+    values.cache();
+    EXPECT_EQ(values.count(), 1000);
+    values.unpersist();
+    values.local_checkpoint();
+    EXPECT_EQ(values.map([](int64_t x) { return x + 1; }).reduce([](int64_t a, int64_t b) { return a + b; }),
+              3 * 999 * 1000 / 2 + 1000)
+        << "round " << i;
+  }
+}
+
 TEST_F(LocalCluster, PlansAndResultsLargerThanOneMessage) {
   // 16 MiB of driver data in the plan and 16 MiB of results: both exceed
   // gRPC's 4 MB message limit and must travel in chunks.
