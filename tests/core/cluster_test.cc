@@ -87,10 +87,11 @@ TEST_F(LocalCluster, ShuffleJobsMatchLocal) {
 
 // What the driver frees reaches an executor before its next task: an RDD
 // unpersisted and then made a local checkpoint (whose blocks are its only
-// copy) must not lose its new blocks to the late removal of its old ones.
-TEST_F(LocalCluster, AnUnpersistedRddCheckpointedAgainKeepsItsNewBlocks) {
+// copy) must not lose its new blocks to the late removal of its old ones,
+// nor to a task on another core that carried the removal.
+void unpersist_then_checkpoint(brasa::Context& ctx) {
   for (int i = 0; i < 20; ++i) {
-    auto values = cluster().range(0, 1000, 1, 4).map([](int64_t x) { return x * 3; });
+    auto values = ctx.range(0, 1000, 1, 4).map([](int64_t x) { return x * 3; });
     values.cache();
     EXPECT_EQ(values.count(), 1000);
     values.unpersist();
@@ -99,6 +100,13 @@ TEST_F(LocalCluster, AnUnpersistedRddCheckpointedAgainKeepsItsNewBlocks) {
               3 * 999 * 1000 / 2 + 1000)
         << "round " << i;
   }
+}
+
+TEST_F(LocalCluster, AnUnpersistedRddCheckpointedAgainKeepsItsNewBlocks) { unpersist_then_checkpoint(cluster()); }
+
+TEST(Removals, AnUnpersistedRddCheckpointedAgainKeepsItsNewBlocksOnEveryCore) {
+  SKIP_ON_CLUSTER_ONLY_ONCE();
+  unpersist_then_checkpoint(*make_context("local-cluster[1,2]"));
 }
 
 TEST_F(LocalCluster, PlansAndResultsLargerThanOneMessage) {

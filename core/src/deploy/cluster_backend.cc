@@ -83,8 +83,8 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
     std::set<int> plans;  // stages whose plan it has
     std::chrono::steady_clock::time_point last_heartbeat = std::chrono::steady_clock::now();
     std::unique_ptr<rpc::Executor::Stub> stub;
-    rpc::RemoveRequest removals;  // what the driver freed since, for its next task
-    bool removing = false;        // the remover is sending it removals
+    std::vector<rpc::Removal> removals;  // what the driver freed that it has not acknowledged
+    uint64_t next_removal = 1;           // the sequence number of the next one
   };
 
   Runtime& rt;
@@ -359,30 +359,43 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
   }
 
   // Shuffles, RDDs and broadcasts the driver frees reach each executor with
-  // its next task, which frees them before it runs: an iterative job frees
+  // its next tasks, which free them before they run: an iterative job frees
   // a few of each per iteration, and a round trip per object and executor
   // on the driver's thread cost more than a PageRank iteration's tasks.
-  // Riding with the task keeps the order, so an RDD unpersisted and
-  // persisted again (as local_checkpoint does) keeps its new blocks. What an
-  // executor has not taken within kRemovalDelay goes in one call of its own.
+  // Every task carries all removals its executor has not acknowledged (by
+  // replying to a task that carried them, or to the remover's call), and
+  // the executor applies each once, in order, before the task runs: so an
+  // RDD unpersisted and persisted again (as local_checkpoint does) keeps its
+  // new blocks, on every core. What no task took within kRemovalDelay goes
+  // in one call of the remover's.
   static constexpr auto kRemovalDelay = std::chrono::milliseconds(20);
-  template <class Add> void queue_removal(Add add) {
+  void queue_removal(rpc::Removal::Kind kind, int64_t id) {
     std::lock_guard lock(mu);
-    for (auto& [id, e] : executors)
-      if (e.alive) add(e.removals);
+    for (auto& [eid, e] : executors) {
+      if (!e.alive) continue;
+      auto& r = e.removals.emplace_back();
+      r.set_seq(e.next_removal++);
+      r.set_kind(kind);
+      r.set_id(id);
+    }
     removal_cv.notify_one();
   }
-  // The removals queued for `e`, to send with its next task (the lock held;
-  // waits for the remover's call to `e`, which they must follow).
-  void take_removals(std::unique_lock<std::mutex>& lock, Executor& e, rpc::RemoveRequest* out) {
-    cv.wait(lock, [&] { return !e.removing; });
-    out->Swap(&e.removals);
+  // Copies e's unacknowledged removals into `out`; returns the last one's
+  // sequence number (0: none). The lock is held.
+  static uint64_t carry_removals(const Executor& e, rpc::RemoveRequest* out) {
+    for (const auto& r : e.removals) *out->add_removals() = r;
+    return e.removals.empty() ? 0 : e.removals.back().seq();
+  }
+  // The executor has applied the removals up to `seq`.
+  void acknowledge_removals(Executor& e, uint64_t seq) {
+    std::lock_guard lock(mu);
+    std::erase_if(e.removals, [&](const rpc::Removal& r) { return r.seq() <= seq; });
   }
   void remove_pending() {
     std::unique_lock lock(mu);
     auto pending = [&] {
       for (auto& [id, e] : executors)
-        if (e.alive && e.removals.ByteSizeLong() > 0) return true;
+        if (e.alive && e.stub && !e.removals.empty()) return true;
       return false;
     };
     for (;;) {
@@ -390,17 +403,15 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
       removal_cv.wait_for(lock, kRemovalDelay, [&] { return stopping; });
       if (stopping) return;  // the executors are stopping and free everything
       for (auto& [id, e] : executors) {
-        if (!e.alive || !e.stub || e.removals.ByteSizeLong() == 0) continue;
+        if (!e.alive || !e.stub || e.removals.empty()) continue;
         rpc::RemoveRequest batch;
-        batch.Swap(&e.removals);
-        e.removing = true;
+        const uint64_t last = carry_removals(e, &batch);
         lock.unlock();
         auto ctx = client_context(secret, std::chrono::milliseconds(2000));
         rpc::Empty out;
-        e.stub->Remove(ctx.get(), batch, &out);  // an executor that does not answer is lost anyway
+        const bool ok = e.stub->Remove(ctx.get(), batch, &out).ok();  // else the next task or call carries them
+        if (ok) acknowledge_removals(e, last);
         lock.lock();
-        e.removing = false;
-        cv.notify_all();
       }
     }
   }
@@ -408,17 +419,16 @@ struct ClusterBackend::Impl final : public rpc::Driver::Service {
   // From now on, what the driver frees is freed on the executors too.
   void forward_removals() {
     remover = std::thread([this] { remove_pending(); });
-    rt.shuffle_manager().set_on_remove(
-        [this](int id) { queue_removal([id](rpc::RemoveRequest& r) { r.add_shuffles(id); }); });
+    rt.shuffle_manager().set_on_remove([this](int id) { queue_removal(rpc::Removal::SHUFFLE, id); });
     rt.block_manager().set_on_remove_rdd([this](int id) {
       {
         std::lock_guard lock(mu);
         std::erase_if(cached_blocks, [&](const auto& kv) { return kv.first.first == id; });
       }
-      queue_removal([id](rpc::RemoveRequest& r) { r.add_rdds(id); });
+      queue_removal(rpc::Removal::RDD, id);
     });
     rt.broadcasts().set_on_remove(
-        [this](uint64_t id) { queue_removal([id](rpc::RemoveRequest& r) { r.add_broadcasts(id); }); });
+        [this](uint64_t id) { queue_removal(rpc::Removal::BROADCAST, static_cast<int64_t>(id)); });
   }
 
   // Says at once when the master goes away or comes back (running jobs go on
@@ -971,9 +981,10 @@ void ClusterBackend::run(const TaskAttempt& a) {
     placed.executor_id = e.id;
     impl.rt.events().post(std::move(placed));
   }
+  uint64_t removals_carried;
   {
-    std::unique_lock lock(impl.mu);
-    impl.take_removals(lock, e, req.mutable_removals());
+    std::lock_guard lock(impl.mu);
+    removals_carried = Impl::carry_removals(e, req.mutable_removals());
   }
   TaskSlot& slot = *slot_ptr;
   bool broken = false;
@@ -1048,6 +1059,7 @@ void ClusterBackend::run(const TaskAttempt& a) {
     }
     impl.forget_plan(e, a.stage_id);  // the executor dropped it: send it again
   }
+  if (finished && removals_carried > 0) impl.acknowledge_removals(e, removals_carried);  // applied before it ran
   if (a.cancelled && a.cancelled->load()) throw TaskCancelled();  // the executor was told to stop
   if (!finished) {
     std::string why = status.ok() ? "task stream ended without a result" : status.error_message();

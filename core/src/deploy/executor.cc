@@ -254,6 +254,9 @@ class ExecutorService final : public rpc::Executor::Service {
     return grpc::Status::OK;
   }
 
+  // Frees what the driver freed, each object once and in the driver's
+  // order: tasks on other cores that carry the same removals wait here until
+  // they are done, so none of them caches a block that a removal then drops.
   void remove(const rpc::RemoveRequest& req) {
     if (req.jobs_size() > 0) {
       std::lock_guard lock(mu_);
@@ -261,10 +264,26 @@ class ExecutorService final : public rpc::Executor::Service {
       while (cancelled_jobs_.size() > kMaxPlans) cancelled_jobs_.erase(cancelled_jobs_.begin());
       any_cancelled_ = true;
     }
-    for (int shuffle : req.shuffles()) rt_->shuffle_manager().remove(shuffle);
-    for (int rdd : req.rdds()) rt_->block_manager().remove_rdd(rdd);
-    for (uint64_t broadcast : req.broadcasts()) rt_->broadcasts().remove(broadcast);
+    std::lock_guard lock(removal_mu_);
+    for (const auto& r : req.removals()) {
+      if (r.seq() <= removals_applied_) continue;
+      switch (r.kind()) {
+        case rpc::Removal::SHUFFLE:
+          rt_->shuffle_manager().remove(static_cast<int>(r.id()));
+          break;
+        case rpc::Removal::RDD:
+          rt_->block_manager().remove_rdd(static_cast<int>(r.id()));
+          break;
+        case rpc::Removal::BROADCAST:
+          rt_->broadcasts().remove(static_cast<uint64_t>(r.id()));
+          break;
+        default:
+          break;
+      }
+      removals_applied_ = r.seq();
+    }
   }
+
 
   grpc::Status Stop(grpc::ServerContext* ctx, const rpc::Empty*, rpc::Empty*) override {
     if (auto s = check_secret(ctx, secret_, "Stop"); !s.ok()) return s;
@@ -293,6 +312,8 @@ class ExecutorService final : public rpc::Executor::Service {
   static constexpr size_t kMaxPlans = 256;
   std::map<int, std::shared_ptr<TaskBody>> plans_;  // by stage id (increasing)
   std::set<int> cancelled_jobs_;                     // the latest ones
+  std::mutex removal_mu_;
+  uint64_t removals_applied_ = 0;  // the sequence number of the last removal applied
   std::atomic<bool> any_cancelled_{false};
   std::mutex updates_mu_;
   std::vector<rpc::BlockUpdate> block_updates_;  // since the last task reply

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -96,39 +97,56 @@ bool read_all(int fd, char* data, size_t n, off_t at) {
   return true;
 }
 
-// Writes the file whole or not at all (a reducer must never see half of one).
+struct Fd {
+  int fd;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+// Writes the file whole or not at all: a reducer must never see half of one.
+// Each write has a temporary file of its own (two jobs may compute the same
+// map output at once).
 void write_host_local_file(const MapOutputBase& output, const std::string& dir, int shuffle_id, int map_id) {
-  const std::string path = ShuffleManager::host_local_file(dir, shuffle_id, map_id), tmp = path + ".tmp";
+  static std::atomic<uint64_t> writes{0};
+  const std::string path = ShuffleManager::host_local_file(dir, shuffle_id, map_id);
+  const std::string tmp = path + ".tmp" + std::to_string(writes++);
   const uint64_t zero = 0;
-  int fd = -1;
+  Fd f{-1};
   if (file_pool().take(dir, tmp)) {
-    fd = ::open(tmp.c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd >= 0 && !write_all(fd, reinterpret_cast<const char*>(&zero), sizeof zero, 0)) {
-      ::close(fd);
-      fd = -1;
+    f.fd = ::open(tmp.c_str(), O_WRONLY | O_CLOEXEC);
+    if (f.fd >= 0 && !write_all(f.fd, reinterpret_cast<const char*>(&zero), sizeof zero, 0)) {
+      ::close(f.fd);
+      f.fd = -1;
     }
   }
-  if (fd < 0) fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) {
+  if (f.fd < 0) f.fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (f.fd < 0) {
     spdlog::debug("cannot write {}: {}", tmp, std::strerror(errno));
     return;
   }
-  const uint64_t n = output.num_buckets();
-  std::vector<uint64_t> header(n + 3);
-  header[0] = output_key(shuffle_id, map_id);
-  header[1] = n;
-  off_t at = static_cast<off_t>(header.size() * sizeof(uint64_t));
   bool ok = true;
-  for (uint64_t r = 0; r < n && ok; ++r) {
-    header[r + 2] = static_cast<uint64_t>(at);
-    std::string bucket = output.encode_bucket(r);
-    ok = write_all(fd, bucket.data(), bucket.size(), at);
-    at += static_cast<off_t>(bucket.size());
+  try {
+    const uint64_t n = output.num_buckets();
+    std::vector<uint64_t> header(n + 3);
+    header[0] = output_key(shuffle_id, map_id);
+    header[1] = n;
+    off_t at = static_cast<off_t>(header.size() * sizeof(uint64_t));
+    for (uint64_t r = 0; r < n && ok; ++r) {
+      header[r + 2] = static_cast<uint64_t>(at);
+      std::string bucket = output.encode_bucket(r);
+      ok = write_all(f.fd, bucket.data(), bucket.size(), at);
+      at += static_cast<off_t>(bucket.size());
+    }
+    header[n + 2] = static_cast<uint64_t>(at);
+    ok = ok && ::ftruncate(f.fd, at) == 0 &&
+         write_all(f.fd, reinterpret_cast<const char*>(header.data()), header.size() * sizeof(uint64_t), 0);
+  } catch (const std::exception& e) {  // reading a spilled bucket back failed: reducers will fetch it
+    spdlog::debug("cannot write {}: {}", path, e.what());
+    ok = false;
   }
-  header[n + 2] = static_cast<uint64_t>(at);
-  ok = ok && ::ftruncate(fd, at) == 0 &&
-       write_all(fd, reinterpret_cast<const char*>(header.data()), header.size() * sizeof(uint64_t), 0);
-  ok = ::close(fd) == 0 && ok;
+  ok = ::close(f.fd) == 0 && ok;
+  f.fd = -1;
   if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
     spdlog::debug("cannot write {}: {}; reducers will fetch the output", path, std::strerror(errno));
     ::unlink(tmp.c_str());
@@ -138,19 +156,19 @@ void write_host_local_file(const MapOutputBase& output, const std::string& dir, 
 // Bucket r of a host-local file, if the file is there, whole and still the
 // output's.
 bool read_host_local_bucket(const std::string& path, uint64_t key, size_t r, std::string& out) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
+  Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  struct stat st {};
+  if (f.fd < 0 || ::fstat(f.fd, &st) != 0) return false;
+  const auto size = static_cast<uint64_t>(st.st_size);
   uint64_t head[2] = {0, 0}, range[2] = {0, 0}, key_after = 0;
-  bool ok = read_all(fd, reinterpret_cast<char*>(head), sizeof head, 0) && head[0] == key && r < head[1] &&
-            read_all(fd, reinterpret_cast<char*>(range), sizeof range, static_cast<off_t>((r + 2) * sizeof(uint64_t))) &&
-            range[0] <= range[1];
-  if (ok) {
-    out.resize(range[1] - range[0]);
-    ok = read_all(fd, out.data(), out.size(), static_cast<off_t>(range[0])) &&
-         read_all(fd, reinterpret_cast<char*>(&key_after), sizeof key_after, 0) && key_after == key;
-  }
-  ::close(fd);
-  return ok;
+  if (!read_all(f.fd, reinterpret_cast<char*>(head), sizeof head, 0) || head[0] != key || r >= head[1] ||
+      (r + 4) * sizeof(uint64_t) > size ||
+      !read_all(f.fd, reinterpret_cast<char*>(range), sizeof range, static_cast<off_t>((r + 2) * sizeof(uint64_t))) ||
+      range[0] > range[1] || range[1] > size)
+    return false;
+  out.resize(range[1] - range[0]);
+  return read_all(f.fd, out.data(), out.size(), static_cast<off_t>(range[0])) &&
+         read_all(f.fd, reinterpret_cast<char*>(&key_after), sizeof key_after, 0) && key_after == key;
 }
 
 }  // namespace
