@@ -303,6 +303,7 @@ TEST(HostLocalShuffle, ReducersReadTheFilesOfTheirHostAndFetchWithoutThem) {
         EXPECT_GT(bytes->remote, 0);
       } else {
         EXPECT_GT(bytes->remote, 0) << "half of the outputs are on the other executor";
+        EXPECT_TRUE(shuffle_files(dir.path()).empty()) << "no reducer reads them: the executors write none";
       }
     }
     // The shuffle is gone with its RDD; the executors delete their files.

@@ -956,6 +956,7 @@ void ClusterBackend::run(const TaskAttempt& a) {
   req.set_stage_id(a.stage_id);
   req.set_partition(a.partition);
   req.set_attempt(a.attempt);
+  req.set_host_local_reads(impl.read_host_local);
   if (a.cached_rdds)
     for (int rdd : *a.cached_rdds) req.add_cached_rdds(rdd);
   for (int shuffle_id : *a.read_shuffles) {

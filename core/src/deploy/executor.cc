@@ -139,6 +139,11 @@ class ExecutorService final : public rpc::Executor::Service {
     int64_t deserialize_ns = 0;
     try {
       if (req.has_removals()) remove(req.removals());
+      // The driver says with every task whether reducers read map outputs
+      // from files on their host; it never changes, so the first task decides.
+      std::call_once(host_local_once_, [&] {
+        if (req.host_local_reads()) rt_->shuffle_manager().set_host_local_dir(rt_->local_dir());
+      });
       if (!req.plan().empty()) {
         add_plan(req.stage_id(), req.plan());
         deserialize_ns = elapsed_ns(start);
@@ -314,6 +319,7 @@ class ExecutorService final : public rpc::Executor::Service {
   std::set<int> cancelled_jobs_;                     // the latest ones
   std::mutex removal_mu_;
   uint64_t removals_applied_ = 0;  // the sequence number of the last removal applied
+  std::once_flag host_local_once_;
   std::atomic<bool> any_cancelled_{false};
   std::mutex updates_mu_;
   std::vector<rpc::BlockUpdate> block_updates_;  // since the last task reply
@@ -525,7 +531,6 @@ void run_executor() {
     auto rt = std::make_shared<Runtime>(conf);
     RpcShuffleFetcher fetcher(secret);
     rt->shuffle_manager().set_fetcher(&fetcher);
-    rt->shuffle_manager().set_host_local_dir(rt->local_dir());
     auto driver_stub = rpc::Driver::NewStub(make_channel(driver));
     rt->broadcasts().set_fetcher([&](uint64_t bid) {
       rpc::FetchBroadcastRequest req;
