@@ -289,7 +289,6 @@ class ExecutorService final : public rpc::Executor::Service {
     }
   }
 
-
   grpc::Status Stop(grpc::ServerContext* ctx, const rpc::Empty*, rpc::Empty*) override {
     if (auto s = check_secret(ctx, secret_, "Stop"); !s.ok()) return s;
     request_stop();

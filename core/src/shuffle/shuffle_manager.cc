@@ -107,9 +107,9 @@ struct Fd {
 // Writes the file whole or not at all: a reducer must never see half of one.
 // Each write has a temporary file of its own (two jobs may compute the same
 // map output at once).
-void write_host_local_file(const MapOutputBase& output, const std::string& dir, int shuffle_id, int map_id) {
+void write_host_local_file(const MapOutputBase& output, const std::string& dir, const std::string& path,
+                           uint64_t key) {
   static std::atomic<uint64_t> writes{0};
-  const std::string path = ShuffleManager::host_local_file(dir, shuffle_id, map_id);
   const std::string tmp = path + ".tmp" + std::to_string(writes++);
   const uint64_t zero = 0;
   Fd f{-1};
@@ -129,7 +129,7 @@ void write_host_local_file(const MapOutputBase& output, const std::string& dir, 
   try {
     const uint64_t n = output.num_buckets();
     std::vector<uint64_t> header(n + 3);
-    header[0] = output_key(shuffle_id, map_id);
+    header[0] = key;
     header[1] = n;
     off_t at = static_cast<off_t>(header.size() * sizeof(uint64_t));
     for (uint64_t r = 0; r < n && ok; ++r) {
@@ -207,7 +207,7 @@ void ShuffleManager::put(Runtime& runtime, int shuffle_id, int map_id, std::shar
     m->shuffle_bytes_written += static_cast<int64_t>(output->memory_bytes + output->spilled_bytes);
   }
   const std::string file = host_local_dir_.empty() ? "" : host_local_file(host_local_dir_, shuffle_id, map_id);
-  if (!file.empty()) write_host_local_file(*output, host_local_dir_, shuffle_id, map_id);
+  if (!file.empty()) write_host_local_file(*output, host_local_dir_, file, output_key(shuffle_id, map_id));
   std::lock_guard lock(mu_);
   auto it = outputs_.find(shuffle_id);
   auto* slot = it == outputs_.end() ? nullptr : &it->second.at(static_cast<size_t>(map_id));
@@ -282,6 +282,7 @@ std::vector<int> ShuffleManager::missing_maps(int shuffle_id) const {
 
 void ShuffleManager::remove(int shuffle_id) {
   std::function<void(int)> hook;
+  std::vector<std::string> files;  // this executor's, given to the pool once the lock is released
   {
     std::lock_guard lock(mu_);
     auto it = outputs_.find(shuffle_id);
@@ -291,11 +292,12 @@ void ShuffleManager::remove(int shuffle_id) {
       if (!o) continue;
       used_ -= o->memory_bytes;
       if (!host_local_dir_.empty() && !dynamic_cast<RemoteMapOutput*>(o.get()))
-        file_pool().give(host_local_dir_, host_local_file(host_local_dir_, shuffle_id, static_cast<int>(m)));
+        files.push_back(host_local_file(host_local_dir_, shuffle_id, static_cast<int>(m)));
     }
     outputs_.erase(it);
     hook = on_remove_;
   }
+  for (const auto& f : files) file_pool().give(host_local_dir_, f);
   if (hook) hook(shuffle_id);
 }
 
