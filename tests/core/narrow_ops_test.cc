@@ -3,6 +3,7 @@
 // many partitions.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <numeric>
 #include <set>
 #include <string>
@@ -260,6 +261,56 @@ TEST(FlatMap, WordsViewsBecomeStrings) {
   lines_rdd.cache();
   lines_rdd.count();
   EXPECT_EQ(lines_rdd.flat_map([](const std::string& l) { return brasa::words(l); }).collect(), expected);
+}
+
+// Words reach a following map as views, and the map's function gets a
+// string made from each: whether it takes the word by value, by const or
+// non-const reference or generically, from lines computed or cached, with
+// lines of more words than a batch. Other consumers get the words as strings.
+TEST(FlatMap, WordsReachAMapAsTheStringsItTakes) {
+  auto ctx = make_context();
+  std::vector<std::string> lines{"  a b\tc ", "", "dd\n ee", "a-long-word-past-the-small-string-buffer f"};
+  std::string many;
+  for (int i = 0; i < 10000; ++i) many += "w" + std::to_string(i % 37) + (i % 3 ? " " : "\t");
+  lines.push_back(many);
+  for (int i = 0; i < 5000; ++i) lines.push_back("x" + std::to_string(i) + " y");
+  std::vector<std::pair<std::string, size_t>> expected;
+  for (const auto& l : lines)
+    for (std::string_view w : brasa::words(l)) expected.emplace_back(std::string(w), w.size());
+
+  auto lines_rdd = ctx->parallelize(lines, 3);
+  auto words = lines_rdd.flat_map([](const std::string& l) { return brasa::words(l); });
+  for (int cached = 0; cached < 2; ++cached) {
+    if (cached) {
+      lines_rdd.cache();
+      lines_rdd.count();
+    }
+    EXPECT_EQ(words.map([](std::string w) { return std::pair{w, w.size()}; }).collect(), expected);
+    EXPECT_EQ(words.map([](const std::string& w) { return std::pair{w, w.size()}; }).collect(), expected);
+    EXPECT_EQ(words.map([](std::string& w) { return std::pair{std::move(w), w.size()}; }).map([](auto p) {
+      return std::pair{p.first, p.first.size()};
+    }).collect(), expected);
+    auto generic = [](const auto& w) { return std::pair{std::string(w), w.size()}; };
+    EXPECT_EQ(words.map(generic).collect(), expected);
+    // Not a pair or string: the length alone.
+    auto lengths = words.map([](const std::string& w) { return w.size(); }).collect();
+    ASSERT_EQ(lengths.size(), expected.size());
+    for (size_t i = 0; i < lengths.size(); ++i) EXPECT_EQ(lengths[i], expected[i].second);
+    // Consumers that take strings.
+    EXPECT_EQ(words.count(), static_cast<int64_t>(expected.size()));
+    auto kept = words.filter([](const std::string& w) { return w.size() > 2; }).collect();
+    std::vector<std::string> long_words;
+    for (const auto& [w, n] : expected)
+      if (n > 2) long_words.push_back(w);
+    EXPECT_EQ(kept, long_words);
+    auto counts = words.map([](std::string w) { return std::pair{std::move(w), int64_t{1}}; })
+                      .reduce_by_key([](int64_t a, int64_t b) { return a + b; })
+                      .collect_as_map();
+    std::map<std::string, int64_t> expected_counts;
+    for (const auto& [w, n] : expected) ++expected_counts[w];
+    std::map<std::string, int64_t> got(counts.begin(), counts.end());
+    EXPECT_EQ(got, expected_counts);
+  }
 }
 
 TEST(Split, WordsAndFields) {

@@ -19,10 +19,20 @@
 
 namespace brasa {
 
-// Key equality; strings compare their bytes inline, since a memcmp call
-// costs more than the comparison of a short word.
-template <class K, class Key> bool keys_equal(const K& a, const Key& b) {
-  if constexpr (std::is_same_v<K, std::string>) {
+// Key equality. Strings compare their bytes inline, since a memcmp call
+// costs more than the comparison of a short word; two std::strings of up to
+// 16 bytes compare as two masked 8-byte words, without a branch on their
+// length (see hash_padded).
+template <class K, class Key> [[gnu::always_inline]] inline bool keys_equal(const K& a, const Key& b) {
+  if constexpr (std::is_same_v<K, std::string> && std::is_same_v<Key, std::string> && detail::kStringsPadded) {
+    const size_t n = a.size();
+    if (n != b.size()) return false;
+    if (n > 16) [[unlikely]]
+      return std::string_view(a) == std::string_view(b);
+    const uint64_t lo = detail::load8(a.data()) ^ detail::load8(b.data());
+    const uint64_t hi = detail::load8(a.data() + 8) ^ detail::load8(b.data() + 8);
+    return (detail::low_bytes(lo, n) | detail::low_bytes(hi, n > 8 ? n - 8 : 0)) == 0;
+  } else if constexpr (std::is_same_v<K, std::string>) {
     std::string_view x(a), y(b);
     if (x.size() != y.size()) return false;
     for (size_t i = 0; i < x.size(); ++i)

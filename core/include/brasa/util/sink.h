@@ -9,6 +9,9 @@
 #include <iterator>
 #include <span>
 #include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "brasa/util/size_estimate.h"
@@ -53,6 +56,21 @@ template <class T> class Sink {
       add_cached_bytes_copied(bytes);
     }
     push(copy);
+  }
+  // True when push_views is cheaper than push for this consumer: a map over
+  // words builds its own records from them, so no string need be made for
+  // the batch (flat_map over brasa::words asks).
+  virtual bool takes_views() const { return false; }
+  // A batch of std::string records lent as views into text that lives for
+  // the call. Only called when takes_views(); by default the strings are
+  // made and pushed.
+  virtual void push_views(std::span<const std::string_view> views) {
+    if constexpr (std::is_same_v<T, std::string>) {
+      std::vector<std::string> made(views.begin(), views.end());
+      push(made);
+    } else {
+      throw std::logic_error("push_views: a sink of records that are not strings");
+    }
   }
   // True once the consumer needs no more records (take, first): producers
   // check it between batches and stop early.

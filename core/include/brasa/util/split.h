@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <iterator>
 #include <string_view>
+#include <type_traits>
 
 namespace brasa {
 
@@ -75,6 +76,9 @@ template <class Sep, bool skip_empty> class SplitRange {
  private:
   std::string_view text_;
 };
+
+template <class T> struct IsSplitRange : std::false_type {};
+template <class Sep, bool skip_empty> struct IsSplitRange<SplitRange<Sep, skip_empty>> : std::true_type {};
 
 namespace detail {
 struct IsSpace {

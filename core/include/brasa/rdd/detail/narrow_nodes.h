@@ -13,6 +13,7 @@
 
 #include "brasa/rdd/detail/invoke.h"
 #include "brasa/rdd/rdd_node.h"
+#include "brasa/util/split.h"
 
 namespace brasa {
 
@@ -20,6 +21,21 @@ namespace detail {
 template <class T> struct IsPairOrString : std::false_type {};
 template <class A, class B> struct IsPairOrString<std::pair<A, B>> : std::true_type {};
 template <class C, class Tr, class A> struct IsPairOrString<std::basic_string<C, Tr, A>> : std::true_type {};
+
+// Appends call() to buf. A pair or string is built in its slot, not moved
+// there: a short string's move is a call to memcpy (6% of word count). Only
+// for types whose constructors cannot take a Made for a value.
+template <class Out, class Call> void append_made(std::vector<Out>& buf, Call&& call) {
+  if constexpr (IsPairOrString<Out>::value) {
+    struct Made {
+      Call* call;
+      operator Out() const { return (*call)(); }
+    };
+    buf.emplace_back(Made{&call});
+  } else {
+    buf.push_back(call());
+  }
+}
 }  // namespace detail
 
 template <class In, class Out, class F> class MapNode final : public UnaryNode<In, Out> {
@@ -34,25 +50,33 @@ template <class In, class Out, class F> class MapNode final : public UnaryNode<I
       std::vector<Out> buf;
       void push(std::span<In> batch) override {
         buf.clear();
-        if constexpr (detail::IsPairOrString<Out>::value) {
-          // The record is built in its slot, not moved there: a short
-          // string's move is a call to memcpy (6% of word count). Only for
-          // types whose constructors cannot take a Made for a value.
-          struct Made {
-            F* f;
-            In* x;
-            operator Out() const { return invoke_moving(*f, *x); }
-          };
-          for (auto& x : batch) buf.emplace_back(Made{f, &x});
-        } else {
-          for (auto& x : batch) buf.push_back(invoke_moving(*f, x));
-        }
+        for (auto& x : batch) detail::append_made(buf, [&] { return invoke_moving(*f, x); });
         this->out_.push(buf);
       }
       void push_borrowed(std::span<const In> batch) override {
         buf.clear();
         for (const auto& x : batch) buf.push_back(invoke_lent(*f, x));
         this->out_.push(buf);
+      }
+      // Words of a flat_map: f gets a string made from each view in its
+      // parameter, with no string in between.
+      bool takes_views() const override { return std::is_same_v<In, std::string>; }
+      void push_views(std::span<const std::string_view> views) override {
+        if constexpr (std::is_same_v<In, std::string>) {
+          buf.clear();
+          for (std::string_view v : views)
+            detail::append_made(buf, [&] {
+              if constexpr (std::is_invocable_v<F&, std::string&&>) {
+                return (*f)(std::string(v));
+              } else {
+                std::string x(v);
+                return (*f)(x);
+              }
+            });
+          this->out_.push(buf);
+        } else {
+          Sink<In>::push_views(views);
+        }
       }
     } apply(out);
     F f = f_;  // each task its own copy: functors may keep state
@@ -118,15 +142,25 @@ template <class T, class F> class FilterNode final : public UnaryNode<T, T> {
 
 namespace detail {
 // Adds y (an Out, or a std::string_view that Out is built from) to a
-// FlatMapNode's batch, passing the batch on when full. Outside the node:
-// a local class cannot have a member template.
+// FlatMapNode's batch, passing the batch on when full; a view stays one
+// when the consumer takes views. Outside the node: a local class cannot
+// have a member template.
 template <class Apply, class Y> void emit(Apply& apply, Y&& y) {
+  if constexpr (std::is_same_v<std::decay_t<Y>, std::string_view>) {
+    if (apply.to_views) {
+      apply.views.push_back(y);
+      if (apply.views.size() >= kBatchSize) apply.flush();
+      return;
+    }
+  }
   apply.buf.emplace_back(std::forward<Y>(y));
   if (apply.buf.size() >= kBatchSize) apply.flush();
 }
 }  // namespace detail
 
-// f returns any iterable of Out per record.
+// f returns any iterable of Out per record. Words of brasa::words or
+// brasa::split (views into the record) go on as views until a consumer
+// needs strings (see Sink::push_views).
 template <class In, class Out, class F> class FlatMapNode final : public UnaryNode<In, Out> {
  public:
   FlatMapNode(NodePtr<In> parent, F f, std::string op, const CallSite& site, bool keeps_partitioner)
@@ -137,6 +171,8 @@ template <class In, class Out, class F> class FlatMapNode final : public UnaryNo
       using ForwardingSink<In, Out>::ForwardingSink;
       F* f;
       std::vector<Out> buf;
+      bool to_views = false;  // kViews, and the consumer takes views
+      std::vector<std::string_view> views;
       void push(std::span<In> batch) override {
         for (auto& x : batch)
           for (auto&& y : invoke_moving(*f, x)) detail::emit(*this, std::move(y));
@@ -147,16 +183,22 @@ template <class In, class Out, class F> class FlatMapNode final : public UnaryNo
           for (auto&& y : invoke_lent(*f, x)) detail::emit(*this, std::move(y));
         flush();
       }
+      // Views point into records of the batch being pushed, so the batch
+      // is flushed before push returns.
       void flush() {
-        if (buf.empty()) return;
-        this->out_.push(buf);
+        if (!views.empty()) this->out_.push_views(views);
+        views.clear();
+        if (!buf.empty()) this->out_.push(buf);
         buf.clear();
       }
     } apply(out);
     F f = f_;  // each task its own copy: functors may keep state
     apply.f = &f;
+    apply.to_views = kViews && out.takes_views();
     this->parent_->iterate(p, apply);
   }
+
+  static constexpr bool kViews = std::is_same_v<Out, std::string> && IsSplitRange<MovingResult<F, In>>::value;
 
   void write_plan(PlanWriter& w) const override {
     w.begin<FlatMapNode>();
