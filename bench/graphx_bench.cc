@@ -61,7 +61,7 @@ struct Options {
   std::string out = "bench/results";
   std::vector<std::string> graphs = {"17:2000000", "20:16000000"};  // scale:edges
   int runs = 3;
-  int partitions = 4;
+  int partitions = 4;  // 0: each master's default parallelism
   int pregel_supersteps = 100;
   int64_t networkx_max_edges = 3'000'000;  // networkx takes minutes beyond
   std::string python = "/usr/bin/python3";
@@ -410,7 +410,8 @@ void run_graph(const Options& o, const GraphSize& size, bool with_pregel, Report
       return it == got.end() ? -1.0 : it->second;
     });
     report.add({g1, "brasa graphx", master, per_iteration.median(), m, true,
-                worst < 1e-9 && got.size() == hand.ids.size() ? "ranks match the loop" : "WRONG ranks"});
+                std::string(worst < 1e-9 && got.size() == hand.ids.size() ? "ranks match the loop" : "WRONG ranks") +
+                    "; " + std::to_string(g.edge_partitions().num_partitions()) + " edge partitions"});
     per_iteration_of[master] = per_iteration.median();
 
     Timings tc{o.runs, {}};
@@ -485,7 +486,8 @@ int main(int argc, char** argv) {
   app.add_option("--out", o.out, "directory for graphx.csv and graphx.svg");
   app.add_option("--graphs", o.graphs, "R-MAT graphs as SCALE:EDGES (2^SCALE vertices), space-separated");
   app.add_option("--runs", o.runs, "timed runs per configuration (the median is reported)")->check(CLI::PositiveNumber);
-  app.add_option("--partitions", o.partitions, "edge partitions")->check(CLI::PositiveNumber);
+  app.add_option("--partitions", o.partitions, "edge partitions (0: each master's default parallelism)")
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--pregel-supersteps", o.pregel_supersteps, "supersteps of the Pregel memory run (first graph)")
       ->check(CLI::Range(10, 100000));
   app.add_option("--python", o.python, "Python with SciPy, igraph and networkx (Debian's python3-*)");
