@@ -18,6 +18,21 @@
 namespace brasa::graphx {
 namespace detail {
 
+// out = make(0), ..., make(n - 1). Plain values are written into the
+// resized vector: GCC leaves push_back out of line in the large functions
+// below, a call per vertex.
+template <class T, class Make> void fill_with(std::vector<T>& out, size_t n, Make&& make) {
+  if constexpr (std::is_trivially_copyable_v<T> && std::is_default_constructible_v<T>) {
+    out.resize(n);
+    T* p = out.data();
+    for (size_t i = 0; i < n; ++i) p[i] = make(i);
+  } else {
+    out.clear();
+    out.reserve(n);
+    for (size_t i = 0; i < n; ++i) out.push_back(make(i));
+  }
+}
+
 template <class ED> using Parts = std::vector<EdgePartition<ED>>;
 
 // The attributes one vertex partition sends one edge partition, in the
@@ -413,13 +428,12 @@ template <class VD, class ED, class M, class Send, class Merge> struct Scan {
         b.roles = every_edge;
         const auto& route = p.routes[v];
         std::vector<M> values;
-        values.reserve(route.size());
         size_t with_message = 0;
-        for (int32_t r : route) {
-          const auto l = static_cast<size_t>(r);
-          values.push_back(std::move(work.values[l]));
+        fill_with(values, route.size(), [&](size_t k) {
+          const auto l = static_cast<size_t>(route[k]);
           with_message += (p.roles[l] & every_edge) != 0;
-        }
+          return std::move(work.values[l]);
+        });
         if (with_message == 0) continue;
         if (sparse_block(with_message, route.size())) {  // few: as (position, value) pairs, like other sparse blocks
           b.roles = 0;
@@ -549,13 +563,14 @@ template <class VD, class U, class F> struct JoinArrays {
       const VertexPartition<U>* u = n < b.size() ? &b[n] : nullptr;
       VertexPartition<VD2> q;
       q.ids = v.ids;
-      q.values.reserve(v.size());
       if (u && u->ids.same(v.ids)) {  // a VertexRDD of this graph: index i is the same id on both sides
-        for (size_t i = 0; i < v.size(); ++i)
-          q.values.push_back(f(v.ids[i], v.values[i], u->has(i) ? std::optional<U>(u->values[i]) : std::nullopt));
+        fill_with(q.values, v.size(), [&](size_t i) {
+          return f(v.ids[i], v.values[i], u->has(i) ? std::optional<U>(u->values[i]) : std::nullopt);
+        });
         out.push_back(std::move(q));
         continue;
       }
+      q.values.reserve(v.size());
       // One walk over both id arrays.
       size_t j = 0;
       for (size_t i = 0; i < v.size(); ++i) {
