@@ -313,6 +313,32 @@ TEST(FlatMap, WordsReachAMapAsTheStringsItTakes) {
   }
 }
 
+// A flat_map function that cannot read a lent line in place gets a copy of
+// it, so its words point into the copy: they must become strings before
+// the copy goes (parallelize lends its data). A map whose result points
+// into its argument gets strings that live as long as the batch.
+TEST(FlatMap, WordsOfCopiedLinesAndViewsOfMadeStringsStayValid) {
+  auto ctx = make_context();
+  std::vector<std::string> lines;
+  std::vector<std::string> expected, firsts;
+  for (int i = 0; i < 3000; ++i) {
+    lines.push_back("line" + std::to_string(i) + " with a-word-longer-than-sixteen-bytes-" + std::to_string(i));
+    for (std::string_view w : brasa::words(lines.back())) {
+      expected.emplace_back(w);
+      firsts.emplace_back(w.substr(0, 3));
+    }
+  }
+  auto rdd = ctx->parallelize(lines, 2);
+  auto identity = [](std::string w) { return w; };
+  EXPECT_EQ(rdd.flat_map([](const auto& l) { return brasa::words(l); }).map(identity).collect(), expected);
+  EXPECT_EQ(rdd.flat_map([](std::string& l) { return brasa::words(l); }).map(identity).collect(), expected);
+  auto prefixes = rdd.flat_map([](const std::string& l) { return brasa::words(l); })
+                      .map([](std::string_view w) { return w.substr(0, 3); })
+                      .map([](std::string_view w) { return std::string(w); })
+                      .collect();
+  EXPECT_EQ(prefixes, firsts);
+}
+
 TEST(Split, WordsAndFields) {
   auto list = [](auto range) { return std::vector<std::string>(range.begin(), range.end()); };
   EXPECT_EQ(list(brasa::words("")), std::vector<std::string>{});

@@ -1,6 +1,7 @@
 #include "util/model_io.h"
 
 #include <charconv>
+#include <cstring>
 #include <filesystem>
 #include <random>
 #include <stdexcept>
@@ -147,6 +148,40 @@ Metadata Metadata::parse(const std::string& json, const std::string& where) {
   }
 }
 
+uint64_t model_data_hash(const std::string& data) {
+  auto load8 = [](const char* q) {
+    uint64_t v;
+    std::memcpy(&v, q, 8);
+    return v;
+  };
+  auto load4 = [](const char* q) {
+    uint32_t v;
+    std::memcpy(&v, q, 4);
+    return static_cast<uint64_t>(v);
+  };
+  const char* p = data.data();
+  size_t n = data.size();
+  uint64_t h = 0x9e3779b97f4a7c15ULL ^ (n * 0xff51afd7ed558ccdULL);
+  uint64_t a = 0, b = 0;
+  if (n <= 16) {
+    if (n >= 8) {
+      a = load8(p);
+      b = load8(p + n - 8);
+    } else if (n >= 4) {
+      a = load4(p);
+      b = load4(p + n - 4);
+    } else if (n > 0) {
+      a = (static_cast<uint64_t>(static_cast<unsigned char>(p[0])) << 16) |
+          (static_cast<uint64_t>(static_cast<unsigned char>(p[n / 2])) << 8) | static_cast<unsigned char>(p[n - 1]);
+    }
+  } else {
+    for (; n > 16; p += 16, n -= 16) h = mix64(h ^ load8(p)) + load8(p + 8);
+    a = load8(p + n - 16);
+    b = load8(p + n - 8);
+  }
+  return mix64(mix64(h ^ a) ^ b);
+}
+
 void save_model(const std::string& path, const std::string& model_class, Metadata metadata, const std::string& data,
                 bool overwrite) {
   if (path.empty()) throw std::invalid_argument(model_class + ".save: the path is empty");
@@ -156,7 +191,7 @@ void save_model(const std::string& path, const std::string& model_class, Metadat
   metadata.set("class", model_class);
   metadata.set("format_version", static_cast<double>(kModelFormatVersion));
   metadata.set("data_bytes", static_cast<double>(data.size()));
-  metadata.set("data_hash", hex(hash_bytes(data.data(), data.size())));
+  metadata.set("data_hash", hex(model_data_hash(data)));
   fs::create_directories(target.parent_path());
   std::mt19937_64 rng(std::random_device{}());
   fs::path staging = target.string() + ".saving-" + hex(rng());
@@ -187,7 +222,7 @@ SavedModel load_model(const std::string& path, const std::string& model_class) {
     throw std::runtime_error(who + ": format version " + std::to_string(version) + " is not supported (this build reads " +
                              std::to_string(kModelFormatVersion) + ")");
   if (m.metadata.number("data_bytes") != static_cast<double>(m.data.size()) ||
-      m.metadata.text("data_hash") != hex(hash_bytes(m.data.data(), m.data.size())))
+      m.metadata.text("data_hash") != hex(model_data_hash(m.data)))
     throw std::runtime_error(who + ": data.bin is corrupt (its size or hash differs from metadata.json)");
   return m;
 }

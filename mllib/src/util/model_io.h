@@ -5,6 +5,7 @@
 // and names the directory and what is wrong.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 
@@ -32,6 +33,11 @@ class Metadata {
 };
 
 inline constexpr int kModelFormatVersion = 1;
+
+// The data_hash of a model's data.bin: a frozen copy of the core's byte
+// hash as it was when the format was made, so that the core may change its
+// own (as it did in December 2026) without making saved models unreadable.
+uint64_t model_data_hash(const std::string& data);
 
 // Writes `path` (refused if it exists unless overwrite) with `metadata`
 // plus class, format_version, data_bytes and data_hash, and `data`.

@@ -58,8 +58,9 @@ inline uint64_t hash_long(const char* p, size_t n) {  // n > 16
 // Whether a std::string's data() is followed by at least 16 readable bytes
 // less its size, for sizes up to 16: libstdc++ keeps up to 15 characters in
 // a 16-byte buffer inside the object and allocates more than 16 bytes
-// otherwise.
-#if defined(__GLIBCXX__)
+// otherwise (the C++11 string; the old copy-on-write one shares a
+// shorter allocation).
+#if defined(__GLIBCXX__) && _GLIBCXX_USE_CXX11_ABI
 inline constexpr bool kStringsPadded = true;
 #else
 inline constexpr bool kStringsPadded = false;

@@ -3,9 +3,11 @@
 //
 //   ctx.text_file(path).flat_map([](const std::string& line) { return brasa::words(line); })
 //
-// gives an RDD<std::string>: flat_map copies each view into a record before
-// the line goes away. The views point into the text, so the text must
-// outlive the range (take the line by const reference, not by value).
+// gives an RDD<std::string>: flat_map makes each view a record while the
+// line is alive (a map right after it gets each word as the string it
+// takes, with no string in between). The views point into the text, so
+// the text must outlive the range (take the line by const reference, not
+// by value).
 #pragma once
 
 #include <cstddef>

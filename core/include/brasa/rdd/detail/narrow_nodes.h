@@ -22,6 +22,14 @@ template <class T> struct IsPairOrString : std::false_type {};
 template <class A, class B> struct IsPairOrString<std::pair<A, B>> : std::true_type {};
 template <class C, class Tr, class A> struct IsPairOrString<std::basic_string<C, Tr, A>> : std::true_type {};
 
+// Records that hold no pointer into what they were made from: numbers,
+// strings, and pairs and vectors of these.
+template <class T> struct OwnsItsData : std::bool_constant<std::is_arithmetic_v<T> || std::is_enum_v<T>> {};
+template <> struct OwnsItsData<std::string> : std::true_type {};
+template <class A, class B>
+struct OwnsItsData<std::pair<A, B>> : std::bool_constant<OwnsItsData<A>::value && OwnsItsData<B>::value> {};
+template <class T> struct OwnsItsData<std::vector<T>> : OwnsItsData<T> {};
+
 // Appends call() to buf. A pair or string is built in its slot, not moved
 // there: a short string's move is a call to memcpy (6% of word count). Only
 // for types whose constructors cannot take a Made for a value.
@@ -59,8 +67,9 @@ template <class In, class Out, class F> class MapNode final : public UnaryNode<I
         this->out_.push(buf);
       }
       // Words of a flat_map: f gets a string made from each view in its
-      // parameter, with no string in between.
-      bool takes_views() const override { return std::is_same_v<In, std::string>; }
+      // parameter, with no string in between. Only for results that own
+      // their data: a view into the argument would outlive it.
+      bool takes_views() const override { return std::is_same_v<In, std::string> && detail::OwnsItsData<Out>::value; }
       void push_views(std::span<const std::string_view> views) override {
         if constexpr (std::is_same_v<In, std::string>) {
           buf.clear();
@@ -179,8 +188,17 @@ template <class In, class Out, class F> class FlatMapNode final : public UnaryNo
         flush();
       }
       void push_borrowed(std::span<const In> batch) override {
-        for (const auto& x : batch)
-          for (auto&& y : invoke_lent(*f, x)) detail::emit(*this, std::move(y));
+        if constexpr (kReadsInPlace<F, In>) {
+          for (const auto& x : batch)
+            for (auto&& y : (*f)(x)) detail::emit(*this, std::move(y));
+        } else {  // f gets a copy of each record, so what it returns may point into the copy
+          const bool views_were = std::exchange(to_views, false);
+          for (const auto& x : batch) {
+            In copy(x);
+            for (auto&& y : invoke_moving(*f, copy)) detail::emit(*this, std::move(y));
+          }
+          to_views = views_were;
+        }
         flush();
       }
       // Views point into records of the batch being pushed, so the batch
