@@ -14,6 +14,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "positional_io.h"
+
 namespace brasa {
 
 namespace {
@@ -73,30 +75,6 @@ FilePool& file_pool() {
   return pool;
 }
 
-bool write_all(int fd, const char* data, size_t n, off_t at) {
-  while (n > 0) {
-    ssize_t w = ::pwrite(fd, data, n, at);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return false;
-    data += w;
-    n -= static_cast<size_t>(w);
-    at += w;
-  }
-  return true;
-}
-
-bool read_all(int fd, char* data, size_t n, off_t at) {
-  while (n > 0) {
-    ssize_t r = ::pread(fd, data, n, at);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) return false;
-    data += r;
-    n -= static_cast<size_t>(r);
-    at += r;
-  }
-  return true;
-}
-
 struct Fd {
   int fd;
   ~Fd() {
@@ -115,7 +93,7 @@ void write_host_local_file(const MapOutputBase& output, const std::string& dir, 
   Fd f{-1};
   if (file_pool().take(dir, tmp)) {
     f.fd = ::open(tmp.c_str(), O_WRONLY | O_CLOEXEC);
-    if (f.fd >= 0 && !write_all(f.fd, reinterpret_cast<const char*>(&zero), sizeof zero, 0)) {
+    if (f.fd >= 0 && !pwrite_all(f.fd, reinterpret_cast<const char*>(&zero), sizeof zero, 0)) {
       ::close(f.fd);
       f.fd = -1;
     }
@@ -135,12 +113,12 @@ void write_host_local_file(const MapOutputBase& output, const std::string& dir, 
     for (uint64_t r = 0; r < n && ok; ++r) {
       header[r + 2] = static_cast<uint64_t>(at);
       std::string bucket = output.encode_bucket(r);
-      ok = write_all(f.fd, bucket.data(), bucket.size(), at);
+      ok = pwrite_all(f.fd, bucket.data(), bucket.size(), at);
       at += static_cast<off_t>(bucket.size());
     }
     header[n + 2] = static_cast<uint64_t>(at);
     ok = ok && ::ftruncate(f.fd, at) == 0 &&
-         write_all(f.fd, reinterpret_cast<const char*>(header.data()), header.size() * sizeof(uint64_t), 0);
+         pwrite_all(f.fd, reinterpret_cast<const char*>(header.data()), header.size() * sizeof(uint64_t), 0);
   } catch (const std::exception& e) {  // reading a spilled bucket back failed: reducers will fetch it
     spdlog::debug("cannot write {}: {}", path, e.what());
     ok = false;
@@ -161,14 +139,14 @@ bool read_host_local_bucket(const std::string& path, uint64_t key, size_t r, std
   if (f.fd < 0 || ::fstat(f.fd, &st) != 0) return false;
   const auto size = static_cast<uint64_t>(st.st_size);
   uint64_t head[2] = {0, 0}, range[2] = {0, 0}, key_after = 0;
-  if (!read_all(f.fd, reinterpret_cast<char*>(head), sizeof head, 0) || head[0] != key || r >= head[1] ||
+  if (!pread_all(f.fd, reinterpret_cast<char*>(head), sizeof head, 0) || head[0] != key || r >= head[1] ||
       (r + 4) * sizeof(uint64_t) > size ||
-      !read_all(f.fd, reinterpret_cast<char*>(range), sizeof range, static_cast<off_t>((r + 2) * sizeof(uint64_t))) ||
+      !pread_all(f.fd, reinterpret_cast<char*>(range), sizeof range, static_cast<off_t>((r + 2) * sizeof(uint64_t))) ||
       range[0] > range[1] || range[1] > size)
     return false;
   out.resize(range[1] - range[0]);
-  return read_all(f.fd, out.data(), out.size(), static_cast<off_t>(range[0])) &&
-         read_all(f.fd, reinterpret_cast<char*>(&key_after), sizeof key_after, 0) && key_after == key;
+  return pread_all(f.fd, out.data(), out.size(), static_cast<off_t>(range[0])) &&
+         pread_all(f.fd, reinterpret_cast<char*>(&key_after), sizeof key_after, 0) && key_after == key;
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "brasa/runtime.h"
+#include "positional_io.h"
 
 namespace brasa {
 namespace {
@@ -30,15 +31,8 @@ SpillFile::~SpillFile() {
 
 SpillFile::Range SpillFile::append(const std::string& bytes) {
   Range r{size_, bytes.size()};
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = ::pwrite(fd_, bytes.data() + done, bytes.size() - done, static_cast<off_t>(size_ + done));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw std::runtime_error("cannot write spill file " + path_ + ": " + std::strerror(errno));
-    }
-    done += static_cast<size_t>(n);
-  }
+  if (!pwrite_all(fd_, bytes.data(), bytes.size(), static_cast<off_t>(size_)))
+    throw std::runtime_error("cannot write spill file " + path_ + ": " + std::strerror(errno));
   size_ += bytes.size();
   if (TaskMetrics* m = current_task_metrics()) m->spill_bytes += static_cast<int64_t>(bytes.size());
   return r;
@@ -46,14 +40,9 @@ SpillFile::Range SpillFile::append(const std::string& bytes) {
 
 std::string SpillFile::read(Range r) const {
   std::string out(r.length, '\0');
-  size_t done = 0;
-  while (done < r.length) {
-    ssize_t n = ::pread(fd_, out.data() + done, r.length - done, static_cast<off_t>(r.offset + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) throw std::runtime_error("cannot read spill file " + path_ + ": " +
-                                         (n < 0 ? std::strerror(errno) : "unexpected end of file"));
-    done += static_cast<size_t>(n);
-  }
+  if (!pread_all(fd_, out.data(), r.length, static_cast<off_t>(r.offset)))
+    throw std::runtime_error("cannot read spill file " + path_ + ": " +
+                             (errno ? std::strerror(errno) : "unexpected end of file"));
   return out;
 }
 

@@ -1,7 +1,6 @@
 #include "util/model_io.h"
 
 #include <charconv>
-#include <cstring>
 #include <filesystem>
 #include <random>
 #include <stdexcept>
@@ -149,19 +148,11 @@ Metadata Metadata::parse(const std::string& json, const std::string& where) {
 }
 
 uint64_t model_data_hash(const std::string& data) {
-  auto load8 = [](const char* q) {
-    uint64_t v;
-    std::memcpy(&v, q, 8);
-    return v;
-  };
-  auto load4 = [](const char* q) {
-    uint32_t v;
-    std::memcpy(&v, q, 4);
-    return static_cast<uint64_t>(v);
-  };
+  using brasa::detail::load4;
+  using brasa::detail::load8;
   const char* p = data.data();
   size_t n = data.size();
-  uint64_t h = 0x9e3779b97f4a7c15ULL ^ (n * 0xff51afd7ed558ccdULL);
+  uint64_t h = brasa::detail::hash_seed(n);
   uint64_t a = 0, b = 0;
   if (n <= 16) {
     if (n >= 8) {
