@@ -97,6 +97,47 @@ TEST(Graph, MapEdgesMapTripletsAndReverse) {
   EXPECT_EQ(as_map(g.reverse().out_degrees().collect()), as_map(g.in_degrees().collect()));
 }
 
+// Sources are stored as one-byte steps; a step of 255 or more is kept
+// aside. Sources whose local indices lie far apart give such steps: here
+// 1, 300 and 599 among the destinations 1..600.
+std::vector<Edge<int>> far_step_edges() {
+  std::vector<Edge<int>> out;
+  for (int v = 1; v <= 600; ++v) out.push_back({1000, v, v});
+  for (int v = 1; v <= 300; ++v) out.push_back({kBig, v, -v});
+  out.push_back({0, kBig, 7});
+  for (int v = 1; v <= 600; v += 299) out.push_back({v, 0, 100 + v});
+  return out;
+}
+
+TEST(EdgePartition, SourcesAsStepsKeepEveryEdgeInOrder) {
+  const auto edges = far_step_edges();
+  auto p = brasa::graphx::EdgePartition<int>::build(edges, 3);
+  ASSERT_EQ(p.size(), edges.size());
+  EXPECT_FALSE(p.src.far.empty());  // the test covers far steps
+  const auto sources = p.src.decode();
+  std::vector<Edge<int>> back;
+  p.each_edge([&](size_t e, int32_t s, int32_t d) {
+    EXPECT_EQ(s, sources[e]);
+    if (e > 0) {
+      EXPECT_LE(sources[e - 1], s);  // sorted by source
+    }
+    back.push_back({p.local_to_global[static_cast<size_t>(s)], p.local_to_global[static_cast<size_t>(d)], p.attr[e]});
+  });
+  EXPECT_EQ(brasa_test::sorted(back), brasa_test::sorted(edges));
+  // Through a shuffle (serialized) and the graph operators that walk sources.
+  auto ctx = brasa_test::make_context();
+  auto g = Graph<int, int>::from_edges(ctx->parallelize(edges, 2), 0)
+               .map_vertices([](VertexId id, int) { return static_cast<int>(id % 1000); });
+  EXPECT_EQ(brasa_test::sorted(g.edges().collect()), brasa_test::sorted(edges));
+  std::map<VertexId, int> out_degree;
+  for (const auto& e : edges) ++out_degree[e.src];
+  EXPECT_EQ(as_map(g.out_degrees().collect()), out_degree);
+  for (const auto& t : g.triplets().collect()) {
+    EXPECT_EQ(t.src_attr, static_cast<int>(t.src % 1000));
+    EXPECT_EQ(t.dst_attr, static_cast<int>(t.dst % 1000));
+  }
+}
+
 // GraphX's subgraph: vertices by vpred, edges by epred and both ends kept.
 TEST(Graph, SubgraphKeepsVerticesByPredicateAndEdgesBetweenThem) {
   auto ctx = brasa_test::make_context();

@@ -88,7 +88,8 @@ template <class ED> struct EdgesOf {
     std::vector<Edge<ED>> out;
     for (const auto& p : parts) {
       out.reserve(out.size() + p.size());
-      for (size_t e = 0; e < p.size(); ++e) out.push_back(Edge<ED>{p.src_id(e), p.dst_id(e), p.attr[e]});
+      const VertexId* id = p.local_to_global.data();
+      p.each_edge([&](size_t e, int32_t s, int32_t d) { out.push_back(Edge<ED>{id[s], id[d], p.attr[e]}); });
     }
     return out;
   }
@@ -382,20 +383,16 @@ template <class VD, class ED, class M, class Send, class Merge> struct Scan {
     ctx.ids_ = p.local_to_global.data();
     ctx.attrs_ = attr;
     ctx.out_ = &messages;
-    const int32_t* src = p.src.data();
-    const int32_t* dst = p.dst.data();
     const ED* edge_attr = p.attr.data();
-    const size_t count = p.size();
     // One loop per case, so that a scan of every edge tests nothing per edge.
     auto each_edge = [&](auto wanted) {
-      for (size_t e = 0; e < count; ++e) {
-        const int32_t s = src[e], d = dst[e];
-        if (!wanted(s, d)) continue;
+      p.each_edge([&](size_t e, int32_t s, int32_t d) {
+        if (!wanted(s, d)) return;
         ctx.src_ = s;
         ctx.dst_ = d;
         ctx.attr_ = edge_attr + e;
         send_fn(ctx);
-      }
+      });
     };
     if (filter_active)
       each_edge([&](int32_t s, int32_t d) { return edge_is_active(active, s, d, dir); });
@@ -633,13 +630,14 @@ template <class ED, class F> struct MapEdges {
     for (const auto& p : parts) {
       std::vector<ED2> attrs;
       attrs.reserve(p.size());
+      const VertexId* id = p.local_to_global.data();
       Edge<ED> e;
-      for (size_t i = 0; i < p.size(); ++i) {
-        e.src = p.src_id(i);
-        e.dst = p.dst_id(i);
+      p.each_edge([&](size_t i, int32_t s, int32_t d) {
+        e.src = id[s];
+        e.dst = id[d];
         e.attr = p.attr[i];
         attrs.push_back(f(e));
-      }
+      });
       out.push_back(p.with_attrs(std::move(attrs)));
     }
     return out;
@@ -652,7 +650,8 @@ template <class ED> struct Reverse {
     for (const auto& p : parts) {
       std::vector<Edge<ED>> edges;
       edges.reserve(p.size());
-      for (size_t e = 0; e < p.size(); ++e) edges.push_back(Edge<ED>{p.dst_id(e), p.src_id(e), p.attr[e]});
+      const VertexId* id = p.local_to_global.data();
+      p.each_edge([&](size_t e, int32_t s, int32_t d) { edges.push_back(Edge<ED>{id[d], id[s], p.attr[e]}); });
       out.push_back(EdgePartition<ED>::build(edges, static_cast<int>(p.routes.size())));
       out.back().index = p.index;
     }
@@ -674,9 +673,11 @@ template <class VD, class ED> struct Triplets {
     for (const auto& p : parts) {
       auto attr = local_attrs(p, shipped, kSource | kDestination);
       out.reserve(out.size() + p.size());
-      for (size_t e = 0; e < p.size(); ++e)
-        out.push_back(EdgeTriplet<VD, ED>{p.src_id(e), p.dst_id(e), attr[static_cast<size_t>(p.src[e])],
-                                          attr[static_cast<size_t>(p.dst[e])], p.attr[e]});
+      const VertexId* id = p.local_to_global.data();
+      p.each_edge([&](size_t e, int32_t s, int32_t d) {
+        out.push_back(EdgeTriplet<VD, ED>{id[s], id[d], attr[static_cast<size_t>(s)], attr[static_cast<size_t>(d)],
+                                          p.attr[e]});
+      });
     }
     return out;
   }
@@ -694,14 +695,15 @@ template <class VD, class ED, class F> struct MapTriplets {
       std::vector<ED2> attrs;
       attrs.reserve(p.size());
       EdgeTriplet<VD, ED> t;
-      for (size_t e = 0; e < p.size(); ++e) {
-        t.src = p.src_id(e);
-        t.dst = p.dst_id(e);
-        t.src_attr = attr[static_cast<size_t>(p.src[e])];
-        t.dst_attr = attr[static_cast<size_t>(p.dst[e])];
+      const VertexId* id = p.local_to_global.data();
+      p.each_edge([&](size_t e, int32_t s, int32_t d) {
+        t.src = id[s];
+        t.dst = id[d];
+        t.src_attr = attr[static_cast<size_t>(s)];
+        t.dst_attr = attr[static_cast<size_t>(d)];
         t.attr = p.attr[e];
         attrs.push_back(f(t));
-      }
+      });
       out.push_back(p.with_attrs(std::move(attrs)));
     }
     return out;
