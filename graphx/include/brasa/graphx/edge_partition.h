@@ -64,14 +64,16 @@ struct SourceColumn {
 };
 
 template <class ED> struct EdgePartition {
-  std::vector<VertexId> local_to_global;  // ascending
-  SourceColumn src;                       // local indices, ascending
-  std::vector<int32_t> dst;               // local indices
+  // Local index -> vertex id, grouped by the vertex partition each vertex
+  // lives in and ascending by id within it: route p, the vertices of
+  // vertex partition p, is the range [route_start[p], route_start[p + 1]).
+  // Vertex attributes arrive from p, and messages leave for p, as that
+  // slice of the local arrays, in this order.
+  std::vector<VertexId> local_to_global;
+  std::vector<int32_t> route_start;
+  SourceColumn src;          // local indices, ascending
+  std::vector<int32_t> dst;  // local indices
   std::vector<ED> attr;
-  // routes[p]: the local indices of the vertices that live in vertex
-  // partition p, ascending by id; vertex attributes arrive from p, and
-  // messages leave for p, in this order.
-  std::vector<std::vector<int32_t>> routes;
   // roles[l]: kSource if local vertex l is the source of an edge here, plus
   // kDestination if it is the destination of one; an operation that reads
   // only one end's attribute is shipped only the vertices in that role.
@@ -80,6 +82,9 @@ template <class ED> struct EdgePartition {
 
   size_t size() const { return src.size(); }
   size_t num_vertices() const { return local_to_global.size(); }
+  size_t num_routes() const { return route_start.empty() ? 0 : route_start.size() - 1; }
+  size_t route_begin(size_t p) const { return static_cast<size_t>(route_start[p]); }
+  size_t route_size(size_t p) const { return static_cast<size_t>(route_start[p + 1] - route_start[p]); }
   VertexId dst_id(size_t e) const { return local_to_global[static_cast<size_t>(dst[e])]; }
   // f(e, source local index, destination local index) for every edge, in order.
   template <class F> void each_edge(F&& f) const {
@@ -87,71 +92,83 @@ template <class ED> struct EdgePartition {
     src.each([&](size_t e, int32_t s) { f(e, s, d[e]); });
   }
 
-  // The local index of vertex `id`, or -1 when no edge here touches it.
-  int32_t local_of(VertexId id) const {
-    auto it = std::lower_bound(local_to_global.begin(), local_to_global.end(), id);
-    return it != local_to_global.end() && *it == id ? static_cast<int32_t>(it - local_to_global.begin()) : -1;
-  }
-
   // The same edges with new attributes (map_edges): the structure is shared
   // by value, which costs a copy of the index columns.
   template <class ED2> EdgePartition<ED2> with_attrs(std::vector<ED2> attrs) const {
     EdgePartition<ED2> out;
     out.local_to_global = local_to_global;
+    out.route_start = route_start;
     out.src = src;
     out.dst = dst;
     out.attr = std::move(attrs);
-    out.routes = routes;
     out.roles = roles;
     out.index = index;
     return out;
   }
 
-  // Builds a partition from edges in any order (parallel edges keep their
-  // input order), routed to `vertex_partitions` hash partitions of vertices.
+  // Builds a partition from edges in any order, routed to
+  // `vertex_partitions` hash partitions of vertices. Edges are sorted by
+  // local source, then local destination; parallel edges keep their input
+  // order.
   static EdgePartition build(std::span<const Edge<ED>> edges, int vertex_partitions) {
     if (edges.size() > static_cast<size_t>(INT32_MAX))
       throw std::length_error("graphx: more than 2^31-1 edges in one edge partition; use more partitions");
     EdgePartition p;
-    p.local_to_global.reserve(2 * edges.size());
+    std::vector<VertexId> ids;  // ascending
+    ids.reserve(2 * edges.size());
     for (const auto& e : edges) {
-      p.local_to_global.push_back(e.src);
-      p.local_to_global.push_back(e.dst);
+      ids.push_back(e.src);
+      ids.push_back(e.dst);
     }
-    std::sort(p.local_to_global.begin(), p.local_to_global.end());
-    p.local_to_global.erase(std::unique(p.local_to_global.begin(), p.local_to_global.end()), p.local_to_global.end());
-    p.local_to_global.shrink_to_fit();
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    // Grouped by vertex partition (a counting sort keeps ids ascending in each).
+    Partitioner by_vertex = Partitioner::hash(vertex_partitions);
+    std::vector<int32_t> part(ids.size());
+    p.route_start.assign(static_cast<size_t>(vertex_partitions) + 1, 0);
+    for (size_t i = 0; i < ids.size(); ++i) {
+      part[i] = by_vertex.partition_of(ids[i]);
+      ++p.route_start[static_cast<size_t>(part[i]) + 1];
+    }
+    for (size_t q = 0; q < static_cast<size_t>(vertex_partitions); ++q) p.route_start[q + 1] += p.route_start[q];
+    std::vector<int32_t> local_of_rank(ids.size());  // rank in ids -> local index
+    {
+      std::vector<int32_t> next(p.route_start.begin(), p.route_start.end() - 1);
+      for (size_t i = 0; i < ids.size(); ++i) local_of_rank[i] = next[static_cast<size_t>(part[i])]++;
+    }
+    p.local_to_global.resize(ids.size());
+    for (size_t i = 0; i < ids.size(); ++i) p.local_to_global[static_cast<size_t>(local_of_rank[i])] = ids[i];
+    auto local_of = [&](VertexId id) {
+      return local_of_rank[static_cast<size_t>(std::lower_bound(ids.begin(), ids.end(), id) - ids.begin())];
+    };
+    std::vector<int32_t> s(edges.size()), d(edges.size());
+    for (size_t i = 0; i < edges.size(); ++i) {
+      s[i] = local_of(edges[i].src);
+      d[i] = local_of(edges[i].dst);
+    }
     std::vector<uint32_t> order(edges.size());
     std::iota(order.begin(), order.end(), 0u);
-    std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-      return edges[a].src != edges[b].src ? edges[a].src < edges[b].src : edges[a].dst < edges[b].dst;
-    });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](uint32_t a, uint32_t b) { return s[a] != s[b] ? s[a] < s[b] : d[a] < d[b]; });
     p.src.reserve(edges.size());
     p.dst.reserve(edges.size());
     p.attr.reserve(edges.size());
-    p.roles.assign(p.local_to_global.size(), 0);
+    p.roles.assign(ids.size(), 0);
     for (uint32_t i : order) {
-      const int32_t s = p.local_of(edges[i].src), d = p.local_of(edges[i].dst);
-      p.src.push_back(s);
-      p.dst.push_back(d);
+      p.src.push_back(s[i]);
+      p.dst.push_back(d[i]);
       p.attr.push_back(edges[i].attr);
-      p.roles[static_cast<size_t>(s)] |= kSource;
-      p.roles[static_cast<size_t>(d)] |= kDestination;
+      p.roles[static_cast<size_t>(s[i])] |= kSource;
+      p.roles[static_cast<size_t>(d[i])] |= kDestination;
     }
-    Partitioner by_vertex = Partitioner::hash(vertex_partitions);
-    p.routes.resize(static_cast<size_t>(vertex_partitions));
-    for (size_t l = 0; l < p.local_to_global.size(); ++l)
-      p.routes[static_cast<size_t>(by_vertex.partition_of(p.local_to_global[l]))].push_back(static_cast<int32_t>(l));
     return p;
   }
 
   size_t heap_bytes() const {
-    size_t n = local_to_global.capacity() * sizeof(VertexId) + src.heap_bytes() + dst.capacity() * sizeof(int32_t) +
-               approx_bytes(attr);
-    for (const auto& r : routes) n += sizeof(r) + r.capacity() * sizeof(int32_t);
-    return n + roles.capacity();
+    return local_to_global.capacity() * sizeof(VertexId) + route_start.capacity() * sizeof(int32_t) +
+           src.heap_bytes() + dst.capacity() * sizeof(int32_t) + approx_bytes(attr) + roles.capacity();
   }
-  template <class Ar> void serialize(Ar& ar) { ar(local_to_global, src, dst, attr, routes, roles, index); }
+  template <class Ar> void serialize(Ar& ar) { ar(local_to_global, route_start, src, dst, attr, roles, index); }
 };
 
 }  // namespace brasa::graphx

@@ -42,8 +42,8 @@
 namespace brasa::graphx {
 
 // For each edge partition, the positions (in a vertex partition's ids) of
-// the vertices it touches, in the order the edge partition's routes list
-// them: what a vertex partition gathers and ships to each edge partition,
+// the vertices it touches, in the order of the edge partition's route to
+// it: what a vertex partition gathers and ships to each edge partition,
 // and where the messages coming back belong.
 struct RoutingPartition {
   std::vector<std::vector<int32_t>> positions;  // by edge partition

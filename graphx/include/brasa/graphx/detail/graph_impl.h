@@ -36,9 +36,9 @@ template <class T, class Make> void fill_with(std::vector<T>& out, size_t n, Mak
 template <class ED> using Parts = std::vector<EdgePartition<ED>>;
 
 // The attributes one vertex partition sends one edge partition, in the
-// order of the edge partition's routes[from] (and, for Pregel, whether
+// order of the edge partition's route `from` (and, for Pregel, whether
 // each vertex is active); or, when `at` is not empty, only the vertices at
-// those positions of routes[from] (a replicated vertex view's changes).
+// those positions of the route (a replicated vertex view's changes).
 // The attributes are shared: a task reading the block from a shuffle held
 // in memory copies a reference, not the array.
 template <class VD> struct ShipBlock {
@@ -52,9 +52,9 @@ template <class VD> struct ShipBlock {
 template <class VD> using Shipped = std::vector<std::pair<int32_t, ShipBlock<VD>>>;
 
 // The messages one edge partition sends one vertex partition, aligned with
-// the edge partition's routes[p]; has[k] says whether the k-th got one.
+// the edge partition's route p; has[k] says whether the k-th got one.
 // A block where few vertices got one is sparse instead: values[j] is the
-// message of the vertex at position at[j] of routes[p] (has is empty).
+// message of the vertex at position at[j] of the route (has is empty).
 // A block of a send function that sends on every edge (SendsOnEveryEdge)
 // has no `has`: the vertices with a message are those whose role there is
 // in `roles` (the receiver knows them from its routing), and the others'
@@ -154,15 +154,12 @@ template <class ED> struct RouteIds {
   std::vector<std::pair<int32_t, EdgePartitionRoute>> operator()(const Parts<ED>& parts) const {
     std::vector<std::pair<int32_t, EdgePartitionRoute>> out;
     for (const auto& e : parts)
-      for (size_t p = 0; p < e.routes.size(); ++p) {
-        if (e.routes[p].empty()) continue;
+      for (size_t p = 0; p < e.num_routes(); ++p) {
+        const size_t begin = e.route_begin(p), n = e.route_size(p);
+        if (n == 0) continue;
         EdgePartitionRoute route{e.index, {}, {}};
-        route.ids.reserve(e.routes[p].size());
-        route.roles.reserve(e.routes[p].size());
-        for (int32_t l : e.routes[p]) {
-          route.ids.push_back(e.local_to_global[static_cast<size_t>(l)]);
-          route.roles.push_back(e.roles[static_cast<size_t>(l)]);
-        }
+        route.ids.assign(e.local_to_global.begin() + begin, e.local_to_global.begin() + begin + n);
+        route.roles.assign(e.roles.begin() + begin, e.roles.begin() + begin + n);
         out.push_back({static_cast<int32_t>(p), std::move(route)});
       }
     return out;
@@ -206,32 +203,34 @@ template <class VD, class ED>
 void scatter(const EdgePartition<ED>& p, const Shipped<VD>& shipped, std::vector<VD>& attr,
              std::vector<uint8_t>* active, uint8_t roles) {
   for (const auto& [q, block] : shipped) {
-    const auto& route = p.routes.at(static_cast<size_t>(block.from));
+    const size_t route = static_cast<size_t>(block.from);
+    if (route >= p.num_routes()) throw std::logic_error("graphx: a block from a vertex partition with no route");
+    const size_t begin = p.route_begin(route), n = p.route_size(route);
+    VD* out = attr.data() + begin;  // the route's slice
+    uint8_t* out_active = active ? active->data() + begin : nullptr;
+    const uint8_t* role = p.roles.data() + begin;
     if (!block.at.empty()) {
       for (size_t j = 0; j < block.at.size(); ++j) {
-        const auto l = static_cast<size_t>(route[static_cast<size_t>(block.at[j])]);
-        attr[l] = block.attrs[j];
-        if (active) (*active)[l] = 1;
+        const auto k = static_cast<size_t>(block.at[j]);
+        out[k] = block.attrs[j];
+        if (out_active) out_active[k] = 1;
       }
     } else if (roles == (kSource | kDestination)) {  // every routed vertex was shipped
-      for (size_t k = 0; k < route.size(); ++k) {
-        attr[static_cast<size_t>(route[k])] = block.attrs[k];
-        if (active) (*active)[static_cast<size_t>(route[k])] = block.active[k];
-      }
+      if (block.attrs.size() != n) throw std::logic_error("graphx: a block of attributes does not match its route");
+      std::copy(block.attrs.begin(), block.attrs.end(), out);
+      if (out_active) std::copy(block.active.begin(), block.active.end(), out_active);
     } else if constexpr (std::is_trivially_copyable_v<VD>) {
       // Without a branch per vertex (roles mix unpredictably): the vertices
       // not shipped get a value that is never read.
+      const VD* in = block.attrs.data();
       const size_t last = block.attrs.size() - 1;
-      for (size_t k = 0, j = 0; k < route.size(); ++k) {
-        const auto l = static_cast<size_t>(route[k]);
-        attr[l] = block.attrs[std::min(j, last)];
-        j += (p.roles[l] & roles) != 0;
+      for (size_t k = 0, j = 0; k < n; ++k) {
+        out[k] = in[std::min(j, last)];
+        j += (role[k] & roles) != 0;
       }
     } else {
-      for (size_t k = 0, j = 0; k < route.size(); ++k) {
-        const auto l = static_cast<size_t>(route[k]);
-        if (p.roles[l] & roles) attr[l] = block.attrs[j++];
-      }
+      for (size_t k = 0, j = 0; k < n; ++k)
+        if (role[k] & roles) out[k] = block.attrs[j++];
     }
   }
 }
@@ -343,6 +342,7 @@ template <class VD, class ED, class M, class Send, class Merge> struct Scan {
     std::vector<uint8_t> active;
     std::vector<M> values;
     std::vector<uint8_t> has;
+    std::vector<uint8_t> covered;  // by route: a dense block of attributes came
   };
 
   // With the attributes shipped for this operation (or none).
@@ -351,7 +351,20 @@ template <class VD, class ED, class M, class Send, class Merge> struct Scan {
     auto& s = scratch();
     for (const auto& p : parts) {
       size_t n = p.num_vertices();
-      s.attr.assign(shipped ? n : 0, VD{});
+      if constexpr (std::is_trivially_copyable_v<VD>) {
+        // A dense block overwrites its route's whole slice: only the slices
+        // of the other routes are reset, instead of the whole array.
+        s.attr.resize(shipped ? n : 0);
+        if (shipped) {
+          s.covered.assign(p.num_routes(), 0);
+          for (const auto& [q, b] : *shipped)
+            if (b.at.empty() && static_cast<size_t>(b.from) < s.covered.size()) s.covered[static_cast<size_t>(b.from)] = 1;
+          for (size_t r = 0; r < s.covered.size(); ++r)
+            if (!s.covered[r]) std::fill_n(s.attr.begin() + static_cast<std::ptrdiff_t>(p.route_begin(r)), p.route_size(r), VD{});
+        }
+      } else {
+        s.attr.assign(shipped ? n : 0, VD{});
+      }
       if (filter_active) s.active.assign(n, 0);  // read only then
       if (shipped) scatter(p, *shipped, s.attr, filter_active ? &s.active : nullptr, roles);
       scan_partition(p, s.attr.data(), s.active.data(), out);
@@ -419,25 +432,23 @@ template <class VD, class ED, class M, class Send, class Merge> struct Scan {
                                " messages to sources and " + std::to_string(messages.sent_to_dst) +
                                " to destinations over " + std::to_string(count) + " edges");
       // Exactly the vertices with a role in every_edge got a message.
-      for (size_t v = 0; v < p.routes.size(); ++v) {
+      for (size_t v = 0; v < p.num_routes(); ++v) {
         MessageBlock<M> b;
         b.from = p.index;
         b.roles = every_edge;
-        const auto& route = p.routes[v];
-        std::vector<M> values;
+        const size_t begin = p.route_begin(v), n = p.route_size(v);
+        const uint8_t* role = p.roles.data() + begin;
         size_t with_message = 0;
-        fill_with(values, route.size(), [&](size_t k) {
-          const auto l = static_cast<size_t>(route[k]);
-          with_message += (p.roles[l] & every_edge) != 0;
-          return std::move(work.values[l]);
-        });
+        for (size_t k = 0; k < n; ++k) with_message += (role[k] & every_edge) != 0;
         if (with_message == 0) continue;
-        if (sparse_block(with_message, route.size())) {  // few: as (position, value) pairs, like other sparse blocks
+        auto slice = work.values.begin() + static_cast<std::ptrdiff_t>(begin);
+        std::vector<M> values(std::make_move_iterator(slice), std::make_move_iterator(slice + static_cast<std::ptrdiff_t>(n)));
+        if (sparse_block(with_message, n)) {  // few: as (position, value) pairs, like other sparse blocks
           b.roles = 0;
           size_t j = 0;
           b.at.reserve(with_message);
-          for (size_t k = 0; k < route.size(); ++k) {
-            if (!(p.roles[static_cast<size_t>(route[k])] & every_edge)) continue;
+          for (size_t k = 0; k < n; ++k) {
+            if (!(role[k] & every_edge)) continue;
             b.at.push_back(static_cast<int32_t>(k));
             values[j++] = std::move(values[k]);
           }
@@ -451,31 +462,27 @@ template <class VD, class ED, class M, class Send, class Merge> struct Scan {
     work.has.assign(n, 0);
     LocalMessages<M, Merge> messages{work.values.data(), work.has.data(), &merge_fn};
     scan_edges(p, attr, active, messages);
-    for (size_t v = 0; v < p.routes.size(); ++v) {
-      const auto& route = p.routes[v];
+    for (size_t v = 0; v < p.num_routes(); ++v) {
+      const size_t begin = p.route_begin(v), n = p.route_size(v);
+      const uint8_t* has = work.has.data() + begin;
+      auto slice = work.values.begin() + static_cast<std::ptrdiff_t>(begin);
       size_t with_message = 0;
-      for (int32_t l : route) with_message += work.has[static_cast<size_t>(l)];
+      for (size_t k = 0; k < n; ++k) with_message += has[k];
       if (with_message == 0) continue;
       MessageBlock<M> b;
       b.from = p.index;
       std::vector<M> values;
-      if (sparse_block(with_message, route.size())) {
+      if (sparse_block(with_message, n)) {
         b.at.reserve(with_message);
         values.reserve(with_message);
-        for (size_t k = 0; k < route.size(); ++k) {
-          const auto l = static_cast<size_t>(route[k]);
-          if (!work.has[l]) continue;
+        for (size_t k = 0; k < n; ++k) {
+          if (!has[k]) continue;
           b.at.push_back(static_cast<int32_t>(k));
-          values.push_back(std::move(work.values[l]));
+          values.push_back(std::move(slice[static_cast<std::ptrdiff_t>(k)]));
         }
       } else {
-        b.has.resize(route.size());
-        values.reserve(route.size());
-        for (size_t k = 0; k < route.size(); ++k) {
-          const auto l = static_cast<size_t>(route[k]);
-          b.has[k] = work.has[l];
-          values.push_back(std::move(work.values[l]));
-        }
+        b.has.assign(has, has + n);
+        values.assign(std::make_move_iterator(slice), std::make_move_iterator(slice + static_cast<std::ptrdiff_t>(n)));
       }
       b.values = SharedArray<M>(std::move(values));
       out.emplace_back(static_cast<int32_t>(v), std::move(b));
@@ -652,7 +659,7 @@ template <class ED> struct Reverse {
       edges.reserve(p.size());
       const VertexId* id = p.local_to_global.data();
       p.each_edge([&](size_t e, int32_t s, int32_t d) { edges.push_back(Edge<ED>{id[d], id[s], p.attr[e]}); });
-      out.push_back(EdgePartition<ED>::build(edges, static_cast<int>(p.routes.size())));
+      out.push_back(EdgePartition<ED>::build(edges, static_cast<int>(p.num_routes())));
       out.back().index = p.index;
     }
     return out;
