@@ -97,9 +97,31 @@ TEST(Graph, MapEdgesMapTripletsAndReverse) {
   EXPECT_EQ(as_map(g.reverse().out_degrees().collect()), as_map(g.in_degrees().collect()));
 }
 
-// Sources are stored as one-byte steps; a step of 255 or more is kept
-// aside. Sources whose local indices lie far apart give such steps: here
-// 1, 300 and 599 among the destinations 1..600.
+TEST(SourceColumn, StepsOfEveryWidthDecodeAndRoundTrip) {
+  // A far first source, then steps of 0, 254, 255, 256 and 1.
+  const std::vector<int32_t> sources{300, 300, 554, 809, 1065, 1066};
+  brasa::graphx::SourceColumn c;
+  for (int32_t x : sources) c.push_back(x);
+  EXPECT_EQ(c.decode(), sources);
+  EXPECT_EQ(c.far, (std::vector<int32_t>{300, 809, 1065}));  // the steps of 300, 255 and 256
+  std::string bytes;
+  brasa::ByteWriter(&bytes).write(c);
+  brasa::ByteReader r(bytes);
+  auto back = r.read<brasa::graphx::SourceColumn>();
+  EXPECT_EQ(back.decode(), sources);
+  back.push_back(1070);  // goes on from the last source
+  EXPECT_EQ(back.decode().back(), 1070);
+  // A marker without its far source is refused, not read past the end.
+  c.far.pop_back();
+  bytes.clear();
+  brasa::ByteWriter(&bytes).write(c);
+  brasa::ByteReader bad(bytes);
+  EXPECT_THROW(bad.read<brasa::graphx::SourceColumn>(), std::runtime_error);
+}
+
+// With one vertex partition, local indices follow the ids: the sources 1,
+// 300 and 599 among the destinations 1..600 are 299 apart, steps too wide
+// for a byte.
 std::vector<Edge<int>> far_step_edges() {
   std::vector<Edge<int>> out;
   for (int v = 1; v <= 600; ++v) out.push_back({1000, v, v});
@@ -111,20 +133,48 @@ std::vector<Edge<int>> far_step_edges() {
 
 TEST(EdgePartition, SourcesAsStepsKeepEveryEdgeInOrder) {
   const auto edges = far_step_edges();
-  auto p = brasa::graphx::EdgePartition<int>::build(edges, 3);
-  ASSERT_EQ(p.size(), edges.size());
-  EXPECT_FALSE(p.src.far.empty());  // the test covers far steps
-  const auto sources = p.src.decode();
-  std::vector<Edge<int>> back;
-  p.each_edge([&](size_t e, int32_t s, int32_t d) {
-    EXPECT_EQ(s, sources[e]);
-    if (e > 0) {
-      EXPECT_LE(sources[e - 1], s);  // sorted by source
+  for (int vertex_partitions : {1, 3}) {
+    auto p = brasa::graphx::EdgePartition<int>::build(edges, vertex_partitions);
+    ASSERT_EQ(p.size(), edges.size());
+    if (vertex_partitions == 1) {
+      EXPECT_EQ(p.src.far.size(), 2u);  // 1 -> 300 and 300 -> 599
     }
-    back.push_back({p.local_to_global[static_cast<size_t>(s)], p.local_to_global[static_cast<size_t>(d)], p.attr[e]});
-  });
-  EXPECT_EQ(brasa_test::sorted(back), brasa_test::sorted(edges));
-  // Through a shuffle (serialized) and the graph operators that walk sources.
+    // Each route is the slice of its vertex partition's vertices, ascending by id.
+    brasa::Partitioner by_vertex = brasa::Partitioner::hash(vertex_partitions);
+    for (size_t r = 0; r < p.num_routes(); ++r)
+      for (size_t k = 0; k < p.route_size(r); ++k) {
+        const VertexId id = p.local_to_global[p.route_begin(r) + k];
+        EXPECT_EQ(by_vertex.partition_of(id), static_cast<int>(r));
+        if (k > 0) {
+          EXPECT_LT(p.local_to_global[p.route_begin(r) + k - 1], id);
+        }
+      }
+    auto walk = [](const brasa::graphx::EdgePartition<int>& q) {
+      std::vector<Edge<int>> out;
+      int32_t last = -1;
+      q.each_edge([&](size_t e, int32_t s, int32_t d) {
+        EXPECT_LE(last, s);  // sorted by local source
+        last = s;
+        out.push_back({q.local_to_global[static_cast<size_t>(s)], q.local_to_global[static_cast<size_t>(d)], q.attr[e]});
+      });
+      return out;
+    };
+    const auto walked = walk(p);
+    EXPECT_EQ(brasa_test::sorted(walked), brasa_test::sorted(edges));
+    // Serialized, as a shuffle or a checkpoint stores it: the same edges in the same order.
+    std::string bytes;
+    brasa::ByteWriter(&bytes).write(p);
+    brasa::ByteReader r(bytes);
+    EXPECT_EQ(walk(r.read<brasa::graphx::EdgePartition<int>>()), walked);
+    // A destination out of range is refused when read.
+    auto broken = p;
+    broken.dst[3] = static_cast<int32_t>(p.num_vertices());
+    bytes.clear();
+    brasa::ByteWriter(&bytes).write(broken);
+    brasa::ByteReader bad(bytes);
+    EXPECT_THROW(bad.read<brasa::graphx::EdgePartition<int>>(), std::runtime_error);
+  }
+  // The graph operators that walk sources.
   auto ctx = brasa_test::make_context();
   auto g = Graph<int, int>::from_edges(ctx->parallelize(edges, 2), 0)
                .map_vertices([](VertexId id, int) { return static_cast<int>(id % 1000); });
@@ -136,6 +186,36 @@ TEST(EdgePartition, SourcesAsStepsKeepEveryEdgeInOrder) {
     EXPECT_EQ(t.src_attr, static_cast<int>(t.src % 1000));
     EXPECT_EQ(t.dst_attr, static_cast<int>(t.dst % 1000));
   }
+}
+
+// A scan keeps its arrays from one partition to the next (per thread) and
+// resets only the slices no shipped block overwrites: a scan of a small
+// graph after one of a larger graph, whose routes partly get no block,
+// sees only its own attributes.
+TEST(Graph, AScanAfterAnotherGraphsSeesOnlyItsOwnAttributes) {
+  auto ctx = brasa_test::make_context();
+  auto sum_of_sources = [](const Graph<double, int>& g) {
+    return as_map(g.aggregate_messages<double>([](auto& c) { c.send_to_dst(c.src_attr()); },
+                                               [](double a, double b) { return a + b; }, TripletFields::src())
+                      .collect());
+  };
+  auto expected_of = [](const std::vector<Edge<int>>& edges, double scale) {
+    std::map<VertexId, double> out;
+    for (const auto& e : edges) out[e.dst] += static_cast<double>(e.src) * scale;
+    return out;
+  };
+  std::vector<Edge<int>> big;
+  for (int i = 0; i < 3000; ++i) big.push_back({(i * 7919) % 997, (i * 104729) % 991, 0});
+  auto g1 = Graph<double, int>::from_edges(ctx->parallelize(big, 3), 0).map_vertices([](VertexId id, double) {
+    return static_cast<double>(id) * 1000.0;
+  });
+  EXPECT_EQ(sum_of_sources(g1), expected_of(big, 1000.0));
+  // Sources in one or two vertex partitions only: most routes ship nothing.
+  const std::vector<Edge<int>> small{{2, 5, 0}, {2, 900, 0}, {2, 17, 0}, {3, 2, 0}};
+  auto g2 = Graph<double, int>::from_edges(ctx->parallelize(small, 3), 0).map_vertices([](VertexId id, double) {
+    return static_cast<double>(id);
+  });
+  EXPECT_EQ(sum_of_sources(g2), expected_of(small, 1.0));
 }
 
 // GraphX's subgraph: vertices by vpred, edges by epred and both ends kept.

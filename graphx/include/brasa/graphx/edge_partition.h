@@ -1,9 +1,10 @@
 // One partition of a graph's edges, stored as flat columns: the vertices it
-// touches (local index -> vertex id, ascending), and per edge the local
-// indices of its ends and its attribute, sorted by source (then
-// destination) so that a scan walks each source's edges together, as a CSR
-// row does. Sources are kept as one-byte steps (SourceColumn). A graph's
-// edge RDD holds one EdgePartition per partition.
+// touches (local index -> vertex id, grouped by the vertex partition they
+// live in), and per edge the local indices of its ends and its attribute,
+// sorted by local source (then destination) so that a scan walks each
+// source's edges together, as a CSR row does. Sources are kept as one-byte
+// steps (SourceColumn). A graph's edge RDD holds one EdgePartition per
+// partition.
 #pragma once
 
 #include <algorithm>
@@ -11,10 +12,13 @@
 #include <numeric>
 #include <span>
 #include <stdexcept>
+#include <string>
+#include <type_traits>
 #include <vector>
 
 #include "brasa/graphx/types.h"
 #include "brasa/rdd/partitioner.h"
+#include "brasa/util/serializer.h"
 #include "brasa/util/size_estimate.h"
 
 namespace brasa::graphx {
@@ -60,7 +64,12 @@ struct SourceColumn {
     return out;
   }
   size_t heap_bytes() const { return step.capacity() + far.capacity() * sizeof(int32_t); }
-  template <class Ar> void serialize(Ar& ar) { ar(step, far, last); }
+  template <class Ar> void serialize(Ar& ar) {
+    ar(step, far, last);
+    if constexpr (std::is_same_v<Ar, ByteReader>)
+      if (static_cast<size_t>(std::count(step.begin(), step.end(), kFar)) != far.size())
+        throw std::runtime_error("graphx: corrupt edge partition (source steps and far sources disagree)");
+  }
 };
 
 template <class ED> struct EdgePartition {
@@ -71,7 +80,7 @@ template <class ED> struct EdgePartition {
   // slice of the local arrays, in this order.
   std::vector<VertexId> local_to_global;
   std::vector<int32_t> route_start;
-  SourceColumn src;          // local indices, ascending
+  SourceColumn src;          // local indices, non-decreasing
   std::vector<int32_t> dst;  // local indices
   std::vector<ED> attr;
   // roles[l]: kSource if local vertex l is the source of an edge here, plus
@@ -122,6 +131,8 @@ template <class ED> struct EdgePartition {
     }
     std::sort(ids.begin(), ids.end());
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    if (ids.size() > static_cast<size_t>(INT32_MAX))
+      throw std::length_error("graphx: more than 2^31-1 vertices in one edge partition; use more partitions");
     // Grouped by vertex partition (a counting sort keeps ids ascending in each).
     Partitioner by_vertex = Partitioner::hash(vertex_partitions);
     std::vector<int32_t> part(ids.size());
@@ -168,7 +179,28 @@ template <class ED> struct EdgePartition {
     return local_to_global.capacity() * sizeof(VertexId) + route_start.capacity() * sizeof(int32_t) +
            src.heap_bytes() + dst.capacity() * sizeof(int32_t) + approx_bytes(attr) + roles.capacity();
   }
-  template <class Ar> void serialize(Ar& ar) { ar(local_to_global, route_start, src, dst, attr, roles, index); }
+  template <class Ar> void serialize(Ar& ar) {
+    ar(local_to_global, route_start, src, dst, attr, roles, index);
+    if constexpr (std::is_same_v<Ar, ByteReader>) check();
+  }
+
+  // Throws when the columns do not fit together (corrupt bytes): every
+  // index a scan follows is then in range.
+  void check() const {
+    const size_t n = num_vertices(), m = size();
+    bool ok = dst.size() == m && attr.size() == m && roles.size() == n && !route_start.empty() &&
+              route_start.front() == 0 && static_cast<size_t>(route_start.back()) == n &&
+              std::is_sorted(route_start.begin(), route_start.end());
+    for (size_t e = 0; ok && e < m; ++e) ok = dst[e] >= 0 && static_cast<size_t>(dst[e]) < n;
+    if (ok && m > 0) {
+      int32_t last_source = -1;
+      src.each([&](size_t, int32_t s) {
+        ok = ok && s >= last_source && static_cast<size_t>(s) < n;
+        last_source = s;
+      });
+    }
+    if (!ok) throw std::runtime_error("graphx: corrupt edge partition " + std::to_string(index));
+  }
 };
 
 }  // namespace brasa::graphx

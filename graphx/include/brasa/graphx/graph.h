@@ -93,7 +93,8 @@ template <class VD, class ED> class Graph {
 
   // (id, attribute) of every vertex.
   VertexRDD<VD> vertices() const { return VertexRDD<VD>(vparts_); }
-  // Every edge, partition by partition, each sorted by source then destination.
+  // Every edge, partition by partition, each grouped by source (in the
+  // partition's local order, not by id).
   RDD<Edge<ED>> edges() const;
   // The edges as stored: one EdgePartition per partition.
   const RDD<EdgePartition<ED>>& edge_partitions() const { return edges_; }

@@ -367,7 +367,7 @@ template <class VD, class ED, class M, class Send, class Merge> struct Scan {
       }
       if (filter_active) s.active.assign(n, 0);  // read only then
       if (shipped) scatter(p, *shipped, s.attr, filter_active ? &s.active : nullptr, roles);
-      scan_partition(p, s.attr.data(), s.active.data(), out);
+      scan_partition(p, shipped ? s.attr.data() : nullptr, s.active.data(), out);
     }
     return out;
   }
