@@ -65,8 +65,18 @@ struct GraphStructure {
   std::optional<RDD<RoutingPartition>> routing;  // built on first use
 };
 
+template <class VD, class ED> class Graph;
 namespace detail {
 template <class VD, class ED> class ReplicatedVertexView;
+// into.outer_join_vertices(messages_of.aggregate_messages<M>(send, merge,
+// fields), f) in one pass, without the merged messages as a vertex RDD in
+// between (the algorithm library's iterations); both graphs have the same
+// structure (one is derived from the other's vertices).
+struct FusedJoin {
+  template <class M, class VD, class ED, class VD3, class Send, class Merge, class F>
+  static auto aggregate_then_join(const Graph<VD3, ED>& messages_of, const Graph<VD, ED>& into, Send send,
+                                  Merge merge, TripletFields fields, F f);
+};
 }
 
 template <class VD, class ED> class Graph {
@@ -186,6 +196,7 @@ template <class VD, class ED> class Graph {
  private:
   template <class V2, class E2> friend class Graph;
   template <class V2, class E2> friend class detail::ReplicatedVertexView;  // Pregel's
+  friend struct detail::FusedJoin;
   using Structure = GraphStructure;
 
   Graph(RDD<VertexPartition<VD>> vparts, RDD<EdgePartition<ED>> edges, std::shared_ptr<Structure> structure)

@@ -498,6 +498,49 @@ template <class VD, class ED, class M, class Send, class Merge> struct ScanAlone
   Messages<M> operator()(const Parts<ED>& parts) const { return scan.run(parts, nullptr); }
 };
 
+// Merges the message blocks sent to one vertex partition into values and
+// mask (by position, sized to the partition, values at the merge's
+// "no message" and mask at 0).
+template <class M, class Merge>
+void merge_blocks_into(M* values, uint8_t* mask, const RoutingPartition& routing, const Messages<M>& blocks,
+                       Merge& merge_fn) {
+  constexpr bool identity = MergeWithIdentity<Merge, M>;
+  // Raw pointers, because a byte store may alias anything: through
+  // vectors, each store to the mask would reload every vector's bounds.
+  auto merge_in = [&](size_t i, const M& m, uint8_t has) {
+    if (identity || mask[i])
+      values[i] = merge_fn(std::move(values[i]), m);
+    else
+      values[i] = m;
+    mask[i] |= has;
+  };
+  for (const auto& [p, b] : blocks) {
+    const auto& route = routing.positions.at(static_cast<size_t>(b.from));
+    const int32_t* pos = route.data();
+    const size_t n = route.size();
+    const M* in = b.values.data();
+    if (b.at.empty() && b.values.size() != n) throw std::logic_error("graphx: a message block does not match its route");
+    if (b.roles) {  // the vertices with these roles got a message; the others hold the identity
+      const uint8_t* role = routing.roles.at(static_cast<size_t>(b.from)).data();
+      const uint8_t wanted = b.roles;
+      for (size_t k = 0; k < n; ++k) merge_in(static_cast<size_t>(pos[k]), in[k], (role[k] & wanted) != 0);
+      continue;
+    }
+    if (!b.at.empty()) {  // sparse: every vertex listed got a message
+      for (size_t j = 0; j < b.at.size(); ++j)
+        merge_in(static_cast<size_t>(route.at(static_cast<size_t>(b.at[j]))), in[j], 1);
+      continue;
+    }
+    const uint8_t* has = b.has.data();
+    for (size_t k = 0; k < n; ++k) {
+      // With an identity, a block holds it where it has no message:
+      // merged in without a test, it changes nothing.
+      if (!identity && !has[k]) continue;
+      merge_in(static_cast<size_t>(pos[k]), in[k], has[k]);
+    }
+  }
+}
+
 // The merged messages of one vertex partition, by position.
 template <class VD, class M, class Merge> struct MergeBlocks {
   Merge merge;
@@ -509,47 +552,41 @@ template <class VD, class M, class Merge> struct MergeBlocks {
     const auto& v = vertices[0];
     VertexPartition<M> out;
     out.ids = v.ids;
-    out.mask.assign(v.size(), 0);
     Merge merge_fn = merge;
-    constexpr bool identity = MergeWithIdentity<Merge, M>;
+    out.mask.assign(v.size(), 0);
     out.values.assign(v.size(), no_message<M>(merge_fn));
-    // Raw pointers, because a byte store may alias anything: through the
-    // vectors, each store to the mask would reload every vector's bounds.
-    M* values = out.values.data();
-    uint8_t* mask = out.mask.data();
-    auto merge_in = [&](size_t i, const M& m, uint8_t has) {
-      if (identity || mask[i])
-        values[i] = merge_fn(std::move(values[i]), m);
-      else
-        values[i] = m;
-      mask[i] |= has;
-    };
-    for (const auto& [p, b] : blocks) {
-      const auto& route = routing.at(0).positions.at(static_cast<size_t>(b.from));
-      const int32_t* pos = route.data();
-      const size_t n = route.size();
-      const M* in = b.values.data();
-      if (b.at.empty() && b.values.size() != n)
-        throw std::logic_error("graphx: a message block does not match its route");
-      if (b.roles) {  // the vertices with these roles got a message; the others hold the identity
-        const uint8_t* role = routing.at(0).roles.at(static_cast<size_t>(b.from)).data();
-        const uint8_t wanted = b.roles;
-        for (size_t k = 0; k < n; ++k) merge_in(static_cast<size_t>(pos[k]), in[k], (role[k] & wanted) != 0);
-        continue;
-      }
-      if (!b.at.empty()) {  // sparse: every vertex listed got a message
-        for (size_t j = 0; j < b.at.size(); ++j)
-          merge_in(static_cast<size_t>(route.at(static_cast<size_t>(b.at[j]))), in[j], 1);
-        continue;
-      }
-      const uint8_t* has = b.has.data();
-      for (size_t k = 0; k < n; ++k) {
-        // With an identity, a block holds it where it has no message:
-        // merged in without a test, it changes nothing.
-        if (!identity && !has[k]) continue;
-        merge_in(static_cast<size_t>(pos[k]), in[k], has[k]);
-      }
-    }
+    merge_blocks_into(out.values.data(), out.mask.data(), routing.at(0), blocks, merge_fn);
+    return single(std::move(out));
+  }
+};
+
+// MergeBlocks, then outer_join_vertices of the merged messages into these
+// vertices (f(id, attribute, message or nullopt)), in one task: the merged
+// messages stay in this thread's arrays instead of becoming a partition.
+template <class VD, class M, class Merge, class F> struct MergeJoin {
+  using VD2 = std::decay_t<std::invoke_result_t<const F&, VertexId, const VD&, std::optional<M>>>;
+  Merge merge;
+  F f;
+  template <class Ar>
+  void serialize(Ar& ar) requires(!std::is_trivially_copyable_v<Merge> || !std::is_trivially_copyable_v<F>) {
+    ar(merge, f);
+  }
+  std::vector<VertexPartition<VD2>> operator()(const std::vector<VertexPartition<VD>>& vertices,
+                                               const std::vector<RoutingPartition>& routing,
+                                               const Messages<M>& blocks) const {
+    if (vertices.empty()) return {};
+    const auto& v = vertices[0];
+    static thread_local std::vector<M> values;
+    static thread_local std::vector<uint8_t> mask;
+    Merge merge_fn = merge;
+    values.assign(v.size(), no_message<M>(merge_fn));
+    mask.assign(v.size(), 0);
+    merge_blocks_into(values.data(), mask.data(), routing.at(0), blocks, merge_fn);
+    VertexPartition<VD2> out;
+    out.ids = v.ids;
+    fill_with(out.values, v.size(), [&](size_t i) {
+      return f(v.ids[i], v.values[i], mask[i] ? std::optional<M>(std::move(values[i])) : std::nullopt);
+    });
     return single(std::move(out));
   }
 };
@@ -1043,6 +1080,25 @@ VertexRDD<M> Graph<VD, ED>::merge_messages(const auto& blocks, Merge merge) cons
   auto laid_out = blocks.partition_by(Partitioner::direct(vertex_partitions()));
   return VertexRDD<M>(vparts_.zip_partitions(routing(), laid_out, detail::MergeBlocks<VD, M, Merge>{merge}, true));
 }
+
+namespace detail {
+template <class M, class VD, class ED, class VD3, class Send, class Merge, class F>
+auto FusedJoin::aggregate_then_join(const Graph<VD3, ED>& messages_of, const Graph<VD, ED>& into, Send send,
+                                    Merge merge, TripletFields fields, F f) {
+  if (messages_of.structure_ != into.structure_)
+    throw std::logic_error("graphx: aggregate_then_join over graphs of different structures");
+  Scan<VD3, ED, M, Send, Merge> scan{send, merge, false, EdgeDirection::Either, fields.roles()};
+  auto laid_out = [&] {
+    if (!fields.use_src && !fields.use_dst)
+      return messages_of.edges_.map_partitions(ScanAlone<VD3, ED, M, Send, Merge>{scan});
+    return messages_of.edges_.zip_partitions(messages_of.template ship<VD3>(nullptr, fields.roles()),
+                                             ScanShipped<VD3, ED, M, Send, Merge>{scan});
+  }().partition_by(Partitioner::direct(into.vertex_partitions()));
+  using Join = MergeJoin<VD, M, Merge, F>;
+  auto v = into.vparts_.zip_partitions(into.routing(), laid_out, Join{merge, std::move(f)}, true);
+  return Graph<typename Join::VD2, ED>(std::move(v), into.edges_, into.structure_);
+}
+}  // namespace detail
 
 // ---- Persistence ------------------------------------------------------------------------------------------
 

@@ -174,10 +174,13 @@ template <class VD, class ED> Graph<double, double> page_rank(const Graph<VD, ED
     contributions.vertices().cache();
     IterationClock clock(contributions.edge_partitions().node()->runtime(), "pagerank");
     for (int i = 0;; ++i) {
-      auto sums = contributions.template aggregate_messages<double>(detail::SendContribution{}, detail::AddDoubles{},
-                                                                    TripletFields::src());
+      // inverse.outer_join_vertices(contributions.aggregate_messages(...), f), in one pass.
+      auto step = [&](auto f) {
+        return detail::FusedJoin::aggregate_then_join<double>(contributions, inverse, detail::SendContribution{},
+                                                              detail::AddDoubles{}, TripletFields::src(), f);
+      };
       if (i + 1 == options.iterations) {
-        auto ranks = inverse.outer_join_vertices(sums, new_rank);
+        auto ranks = step(new_rank);
         ranks.vertices().cache();
         ranks.vertices().partitions().count();
         detail::release(contributions.vertices());
@@ -187,7 +190,7 @@ template <class VD, class ED> Graph<double, double> page_rank(const Graph<VD, ED
         inverse.vertices().unpersist();
         return result;
       }
-      auto next = inverse.outer_join_vertices(sums, detail::NextContribution{new_rank});
+      auto next = step(detail::NextContribution{new_rank});
       next.vertices().cache();
       // Every few iterations the contributions become a local checkpoint:
       // lineage, and the shuffles it keeps alive, stop growing.
