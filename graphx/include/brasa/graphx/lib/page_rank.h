@@ -283,9 +283,10 @@ Graph<std::vector<double>, double> parallel_personalized_page_rank(const Graph<V
     Graph<std::vector<double>, double> ranks = weighted.map_vertices(start);
     ranks.cache();
     for (int i = 0; i < iterations; ++i) {
-      auto sums = ranks.template aggregate_messages<std::vector<double>>(detail::SendRanks{}, detail::AddRankVectors{},
-                                                                         TripletFields::src());
-      auto next = ranks.outer_join_vertices(sums, detail::NewRanks{start, reset_prob});
+      // ranks.outer_join_vertices(ranks.aggregate_messages(...), NewRanks), in one pass.
+      auto next = detail::FusedJoin::aggregate_then_join<std::vector<double>>(
+          ranks, ranks, detail::SendRanks{}, detail::AddRankVectors{}, TripletFields::src(),
+          detail::NewRanks{start, reset_prob});
       next.vertices().cache();
       if ((i + 1) % detail::kCheckpointInterval == 0)
         next.vertices().partitions().local_checkpoint();
