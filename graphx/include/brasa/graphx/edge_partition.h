@@ -94,7 +94,6 @@ template <class ED> struct EdgePartition {
   size_t num_routes() const { return route_start.empty() ? 0 : route_start.size() - 1; }
   size_t route_begin(size_t p) const { return static_cast<size_t>(route_start[p]); }
   size_t route_size(size_t p) const { return static_cast<size_t>(route_start[p + 1] - route_start[p]); }
-  VertexId dst_id(size_t e) const { return local_to_global[static_cast<size_t>(dst[e])]; }
   // f(e, source local index, destination local index) for every edge, in order.
   template <class F> void each_edge(F&& f) const {
     const int32_t* d = dst.data();

@@ -213,6 +213,9 @@ template <class VD, class ED> class Graph {
   // reads the ends in `roles` (with the active flags of `active` when
   // given: then every end), laid out by edge partition.
   template <class A> auto ship(const RDD<VertexPartition<A>>* active, uint8_t roles = kSource | kDestination) const;
+  // The scans' message blocks of aggregate_messages (without an active
+  // set), by edge partition.
+  template <class M, class Send, class Merge> auto scan_messages(Send send, Merge merge, TripletFields fields) const;
   // The messages of the scans, merged per vertex partition.
   template <class M, class Merge> VertexRDD<M> merge_messages(const auto& blocks, Merge merge) const;
 

@@ -1037,12 +1037,7 @@ template <class VD, class ED> Graph<VD, ED> Graph<VD, ED>::partition_by(Partitio
 template <class VD, class ED>
 template <class M, class Send, class Merge>
 VertexRDD<M> Graph<VD, ED>::aggregate_messages(Send send, Merge merge, TripletFields fields) const {
-  detail::Scan<VD, ED, M, Send, Merge> scan{send, merge, false, EdgeDirection::Either, fields.roles()};
-  if (!fields.use_src && !fields.use_dst)
-    return merge_messages<M>(edges_.map_partitions(detail::ScanAlone<VD, ED, M, Send, Merge>{scan}), merge);
-  return merge_messages<M>(
-      edges_.zip_partitions(ship<VD>(nullptr, fields.roles()), detail::ScanShipped<VD, ED, M, Send, Merge>{scan}),
-      merge);
+  return merge_messages<M>(scan_messages<M>(send, merge, fields), merge);
 }
 
 template <class VD, class ED>
@@ -1075,6 +1070,14 @@ auto Graph<VD, ED>::ship(const RDD<VertexPartition<A>>* active, uint8_t roles) c
 }
 
 template <class VD, class ED>
+template <class M, class Send, class Merge>
+auto Graph<VD, ED>::scan_messages(Send send, Merge merge, TripletFields fields) const {
+  detail::Scan<VD, ED, M, Send, Merge> scan{send, merge, false, EdgeDirection::Either, fields.roles()};
+  if (!fields.use_src && !fields.use_dst) return edges_.map_partitions(detail::ScanAlone<VD, ED, M, Send, Merge>{scan});
+  return edges_.zip_partitions(ship<VD>(nullptr, fields.roles()), detail::ScanShipped<VD, ED, M, Send, Merge>{scan});
+}
+
+template <class VD, class ED>
 template <class M, class Merge>
 VertexRDD<M> Graph<VD, ED>::merge_messages(const auto& blocks, Merge merge) const {
   auto laid_out = blocks.partition_by(Partitioner::direct(vertex_partitions()));
@@ -1087,13 +1090,8 @@ auto FusedJoin::aggregate_then_join(const Graph<VD3, ED>& messages_of, const Gra
                                     Merge merge, TripletFields fields, F f) {
   if (messages_of.structure_ != into.structure_)
     throw std::logic_error("graphx: aggregate_then_join over graphs of different structures");
-  Scan<VD3, ED, M, Send, Merge> scan{send, merge, false, EdgeDirection::Either, fields.roles()};
-  auto laid_out = [&] {
-    if (!fields.use_src && !fields.use_dst)
-      return messages_of.edges_.map_partitions(ScanAlone<VD3, ED, M, Send, Merge>{scan});
-    return messages_of.edges_.zip_partitions(messages_of.template ship<VD3>(nullptr, fields.roles()),
-                                             ScanShipped<VD3, ED, M, Send, Merge>{scan});
-  }().partition_by(Partitioner::direct(into.vertex_partitions()));
+  auto laid_out = messages_of.template scan_messages<M>(send, merge, fields)
+                      .partition_by(Partitioner::direct(into.vertex_partitions()));
   using Join = MergeJoin<VD, M, Merge, F>;
   auto v = into.vparts_.zip_partitions(into.routing(), laid_out, Join{merge, std::move(f)}, true);
   return Graph<typename Join::VD2, ED>(std::move(v), into.edges_, into.structure_);
