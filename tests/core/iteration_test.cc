@@ -90,6 +90,37 @@ TEST(LocalCheckpoint, CutsTheLineageAndKeepsTheResults) {
   EXPECT_THROW(values.persist(brasa::StorageLevel::disk_only()), std::logic_error);
 }
 
+TEST(LocalCheckpoint, OfAnRDDComputedAlreadyRunsNoJob) {
+  auto ctx = brasa_test::make_context();
+  auto values = ctx->range(0, 2000, 1, 4)
+                    .map([](int64_t x) { return KV{x % 100, x}; })
+                    .reduce_by_key([](int64_t a, int64_t b) { return a + b; }, 3);
+  values.persist(brasa::StorageLevel::memory_and_disk());
+  // Computed as a side effect of the map stage of a job on a child.
+  auto child = values.map([](const KV& kv) { return KV{kv.first % 7, kv.second}; })
+                   .reduce_by_key([](int64_t a, int64_t b) { return a + b; }, 2);
+  child.run_map_stages();
+  const int jobs_before = ctx->last_job().job_id;
+  values.local_checkpoint();
+  EXPECT_EQ(ctx->last_job().job_id, jobs_before) << "the blocks were there; no job was needed";
+  EXPECT_TRUE(values.is_local_checkpointed());
+  EXPECT_EQ(values.to_debug_string().find("range"), std::string::npos) << values.to_debug_string();
+  std::map<int64_t, int64_t> expected;
+  for (int64_t x = 0; x < 2000; ++x) expected[x % 100] += x;
+  auto got = values.collect();
+  EXPECT_EQ((std::map<int64_t, int64_t>(got.begin(), got.end())), expected);
+  // Memory only: the blocks cannot take disk, so the checkpoint computes
+  // them again at a level with disk, as before.
+  auto in_memory = ctx->range(0, 100, 1, 2).map([](int64_t x) { return x * 2; });
+  in_memory.cache();
+  EXPECT_EQ(in_memory.count(), 100);
+  const int before = ctx->last_job().job_id;
+  in_memory.local_checkpoint();
+  EXPECT_GT(ctx->last_job().job_id, before);
+  EXPECT_EQ(in_memory.storage_level(), brasa::StorageLevel::memory_and_disk());
+  EXPECT_EQ(in_memory.reduce([](int64_t a, int64_t b) { return a + b; }), 9900);
+}
+
 TEST(LocalCheckpoint, ALostBlockIsAClearError) {
   SKIP_ON_CLUSTER("removes a block from the driver's block manager");
   auto ctx = brasa_test::make_context();

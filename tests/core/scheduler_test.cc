@@ -284,6 +284,44 @@ TEST(Stages, SecondActionSkipsTheMapStage) {
   EXPECT_EQ(acc.value(), 2000);
 }
 
+TEST(Stages, RunMapStagesWritesTheShufflesAndNotTheLastStage) {
+  auto ctx = make_context();
+  auto mapped = ctx->accumulator<int64_t>(0);
+  auto reduced_side = ctx->accumulator<int64_t>(0);
+  auto data = brasa_test::skewed_pairs(2000, 7, 20);
+  auto reduced = ctx->parallelize(data, 4)
+                     .map([mapped](std::pair<int, int64_t> kv) {
+                       mapped.add(1);
+                       return kv;
+                     })
+                     .reduce_by_key(add_up, 3)
+                     .map([reduced_side](std::pair<int, int64_t> kv) {
+                       reduced_side.add(1);
+                       return kv;
+                     });
+  reduced.cache();
+  auto regrouped = reduced.map([](std::pair<int, int64_t> kv) { return std::pair<int, int64_t>(kv.first % 5, kv.second); })
+                       .reduce_by_key(add_up, 2);
+  regrouped.run_map_stages();
+  EXPECT_EQ(ctx->last_job().stages_run, 2) << "both map stages, and not the last one";
+  EXPECT_EQ(mapped.value(), 2000);
+  std::map<int, int64_t> sums;
+  for (auto& [k, v] : data) sums[k] += v;
+  EXPECT_EQ(reduced_side.value(), static_cast<int64_t>(sums.size()));
+  // The cached RDD inside the second map stage was cached there.
+  EXPECT_EQ(reduced.count(), static_cast<int64_t>(sums.size()));
+  EXPECT_EQ(ctx->last_job().stages_run, 1);
+  EXPECT_EQ(reduced_side.value(), static_cast<int64_t>(sums.size())) << "the cached RDD was computed again";
+  // An action on the RDD runs its own stage only.
+  std::map<int, int64_t> expected;
+  for (auto& [k, s] : sums) expected[k % 5] += s;
+  auto got = regrouped.collect();
+  EXPECT_EQ(ctx->last_job().stages_run, 1);
+  EXPECT_GE(ctx->last_job().stages_skipped, 1);
+  EXPECT_EQ((std::map<int, int64_t>(got.begin(), got.end())), expected);
+  EXPECT_EQ(mapped.value(), 2000) << "the first map stage ran again";
+}
+
 TEST(Stages, MultiShufflePipeline) {
   auto ctx = make_context();
   auto data = brasa_test::skewed_pairs(4000, 8, 50);

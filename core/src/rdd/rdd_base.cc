@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "brasa/runtime.h"
+#include "brasa/scheduler/backend.h"
 #include "brasa/scheduler/event_bus.h"
 #include "brasa/shuffle/shuffle_manager.h"
 #include "brasa/storage/block_manager.h"
@@ -106,6 +107,10 @@ void RDDBase::unpersist() {
   if (storage_level_.is_valid() && !rebuilt_) note_unpersisted();
   storage_level_ = StorageLevel::none();
   runtime_->block_manager().remove_rdd(id_);
+}
+
+bool RDDBase::is_fully_cached() const {
+  return storage_level_.is_valid() && runtime_->backend().has_cached(id_, num_partitions_);
 }
 
 std::string RDDBase::to_debug_string() const {

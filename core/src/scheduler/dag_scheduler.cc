@@ -328,6 +328,11 @@ void DAGScheduler::run_stages(Job& job) {
     for (auto& s : job.stages)
       s->done = s->shuffle ? runtime_.shuffle_manager().is_complete(s->shuffle->shuffle_id())
                            : std::all_of(delivered.begin(), delivered.end(), [](uint8_t d) { return d != 0; });
+    // A job of no result partitions (RDD::run_map_stages) is done when the
+    // map stages are: its result stage runs no task and is never submitted.
+    if (job.result_partitions.empty())
+      job.result->done = std::all_of(job.result->parents.begin(), job.result->parents.end(),
+                                     [](const Stage* p) { return p->done; });
     if (job.result->done) break;
     std::vector<Stage*> wave;
     for (auto& s : job.stages) {

@@ -292,9 +292,19 @@ template <class T> class RDD {
   // it needed are freed. Needs no directory and costs no extra write, but
   // is not fault-tolerant: a block lost with its executor cannot be
   // recomputed from nothing, and the job that needs it fails saying so.
-  // Iterative algorithms call it every few iterations.
+  // Iterative algorithms call it every few iterations. An RDD persisted
+  // with disk whose partitions are all in the block managers already is
+  // marked without a job.
   const RDD<T>& local_checkpoint(CallSite site = CallSite::current()) const;
   bool is_local_checkpointed() const { return node_->is_local_checkpointed(); }
+
+  // Runs now the map stages that this RDD's own stage waits for (writing
+  // the shuffle outputs its partitions read), but not that stage: the next
+  // action on the RDD starts from those outputs (Spark's submitMapStage).
+  // An iteration calls it on the next step's shuffled input, so that the
+  // stage computing (and caching) one step's state also writes the shuffle
+  // of the next: one stage per iteration fewer than an action on the state.
+  void run_map_stages(CallSite site = CallSite::current()) const;
 
   // ---- Actions --------------------------------------------------------------
   // Each runs one or more jobs now and returns its result to the driver.

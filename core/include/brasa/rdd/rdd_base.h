@@ -81,6 +81,8 @@ class RDDBase : public std::enable_shared_from_this<RDDBase> {
   StorageLevel storage_level() const { return storage_level_; }
   void set_storage_level(StorageLevel level);
   void unpersist();
+  // Persisted, and every partition is in a block manager.
+  bool is_fully_cached() const;
 
   const std::string& checkpoint_dir() const { return checkpoint_dir_; }
   bool is_checkpointed() const { return !checkpoint_dir_.empty(); }

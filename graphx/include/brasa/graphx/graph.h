@@ -68,6 +68,7 @@ struct GraphStructure {
 template <class VD, class ED> class Graph;
 namespace detail {
 template <class VD, class ED> class ReplicatedVertexView;
+template <class VD> struct Shipments;
 // into.outer_join_vertices(messages_of.aggregate_messages<M>(send, merge,
 // fields), f) in one pass, without the merged messages as a vertex RDD in
 // between (the algorithm library's iterations); both graphs have the same
@@ -76,6 +77,10 @@ struct FusedJoin {
   template <class M, class VD, class ED, class VD3, class Send, class Merge, class F>
   static auto aggregate_then_join(const Graph<VD3, ED>& messages_of, const Graph<VD, ED>& into, Send send,
                                   Merge merge, TripletFields fields, F f);
+  // Ships `graph`'s attributes for a later aggregate_then_join reading
+  // `fields` now, computing (and caching, if persisted) its vertices in the
+  // same stage: an iteration's state is computed and shipped in one stage.
+  template <class VD, class ED> static void ship_ahead(const Graph<VD, ED>& graph, TripletFields fields);
 };
 }
 
@@ -200,7 +205,10 @@ template <class VD, class ED> class Graph {
   using Structure = GraphStructure;
 
   Graph(RDD<VertexPartition<VD>> vparts, RDD<EdgePartition<ED>> edges, std::shared_ptr<Structure> structure)
-      : vparts_(std::move(vparts)), edges_(std::move(edges)), structure_(std::move(structure)) {}
+      : vparts_(std::move(vparts)),
+        edges_(std::move(edges)),
+        structure_(std::move(structure)),
+        shipped_(std::make_shared<detail::Shipments<VD>>()) {}
   // From hash-partitioned (id, attribute) pairs and edges routed to as many
   // vertex partitions.
   static Graph build(const RDD<Vertex>& vertices, RDD<EdgePartition<ED>> edges, int vertex_partitions);
@@ -211,7 +219,9 @@ template <class VD, class ED> class Graph {
   const RDD<RoutingPartition>& routing() const;
   // The vertex attributes each edge partition needs for an operation that
   // reads the ends in `roles` (with the active flags of `active` when
-  // given: then every end), laid out by edge partition.
+  // given: then every end), laid out by edge partition. Without `active`
+  // the shipment is kept with the graph, as GraphX keeps its replicated
+  // vertex view: aggregations over one graph ship its attributes once.
   template <class A> auto ship(const RDD<VertexPartition<A>>* active, uint8_t roles = kSource | kDestination) const;
   // The scans' message blocks of aggregate_messages (without an active
   // set), by edge partition.
@@ -222,6 +232,7 @@ template <class VD, class ED> class Graph {
   RDD<VertexPartition<VD>> vparts_;
   RDD<EdgePartition<ED>> edges_;
   std::shared_ptr<Structure> structure_;
+  std::shared_ptr<detail::Shipments<VD>> shipped_;  // ship's results without an active set, by roles
 };
 
 }  // namespace brasa::graphx

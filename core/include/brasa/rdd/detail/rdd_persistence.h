@@ -35,6 +35,10 @@ template <class T>
 const RDD<T>& RDD<T>::local_checkpoint(CallSite site) const {
   if (node_->is_local_checkpointed() || node_->is_checkpointed()) return *this;
   StorageLevel level = storage_level();
+  if (level.use_disk && node_->is_fully_cached()) {  // computed already, by an earlier job
+    node_->mark_local_checkpointed();
+    return *this;
+  }
   if (!level.is_valid()) {
     level = StorageLevel::memory_and_disk();
   } else if (!level.use_disk) {
@@ -45,6 +49,11 @@ const RDD<T>& RDD<T>::local_checkpoint(CallSite site) const {
   run_job(act::Count{}, [](int, int64_t) {}, "local_checkpoint", site);
   node_->mark_local_checkpointed();
   return *this;
+}
+
+template <class T>
+void RDD<T>::run_map_stages(CallSite site) const {
+  run_job_on({}, act::Count{}, [](int, int64_t) {}, "run_map_stages", site);
 }
 
 }  // namespace brasa

@@ -51,6 +51,11 @@ template <class VD> struct ShipBlock {
 };
 template <class VD> using Shipped = std::vector<std::pair<int32_t, ShipBlock<VD>>>;
 
+// A graph's shipped attributes, by the roles they were shipped for.
+template <class VD> struct Shipments {
+  std::optional<RDD<std::pair<int32_t, ShipBlock<VD>>>> by_roles[4];
+};
+
 // The messages one edge partition sends one vertex partition, aligned with
 // the edge partition's route p; has[k] says whether the k-th got one.
 // A block where few vertices got one is sparse instead: values[j] is the
@@ -1063,10 +1068,11 @@ template <class VD, class ED> const RDD<RoutingPartition>& Graph<VD, ED>::routin
 template <class VD, class ED>
 template <class A>
 auto Graph<VD, ED>::ship(const RDD<VertexPartition<A>>* active, uint8_t roles) const {
-  RDD<std::pair<int32_t, detail::ShipBlock<VD>>> blocks =
-      active ? vparts_.zip_partitions(routing(), *active, detail::GatherActive<VD, A>{})
-             : vparts_.zip_partitions(routing(), detail::Gather<VD>{roles});
-  return blocks.partition_by(Partitioner::direct(edges_.num_partitions()));
+  const Partitioner by_edge_partition = Partitioner::direct(edges_.num_partitions());
+  if (active) return vparts_.zip_partitions(routing(), *active, detail::GatherActive<VD, A>{}).partition_by(by_edge_partition);
+  auto& shipped = shipped_->by_roles[roles & (kSource | kDestination)];
+  if (!shipped) shipped = vparts_.zip_partitions(routing(), detail::Gather<VD>{roles}).partition_by(by_edge_partition);
+  return *shipped;
 }
 
 template <class VD, class ED>
@@ -1095,6 +1101,10 @@ auto FusedJoin::aggregate_then_join(const Graph<VD3, ED>& messages_of, const Gra
   using Join = MergeJoin<VD, M, Merge, F>;
   auto v = into.vparts_.zip_partitions(into.routing(), laid_out, Join{merge, std::move(f)}, true);
   return Graph<typename Join::VD2, ED>(std::move(v), into.edges_, into.structure_);
+}
+
+template <class VD, class ED> void FusedJoin::ship_ahead(const Graph<VD, ED>& graph, TripletFields fields) {
+  graph.template ship<VD>(nullptr, fields.roles()).run_map_stages();
 }
 }  // namespace detail
 

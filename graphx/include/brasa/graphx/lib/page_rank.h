@@ -42,6 +42,19 @@ struct PageRankOptions {
 };
 
 namespace detail {
+// Computes and caches the state of iteration i in the stage that also
+// ships it to the edge partitions for the next one (two stages an
+// iteration, not three); every few iterations the state becomes a local
+// checkpoint, so that lineage, and the shuffles it keeps alive, stop
+// growing. Called before the last state is dropped.
+template <class VD, class ED> void compute_and_ship_ahead(const Graph<VD, ED>& next, int i, TripletFields fields) {
+  const bool checkpoint = (i + 1) % kCheckpointInterval == 0;
+  const RDD<VertexPartition<VD>> vertices = next.vertices().partitions();
+  vertices.persist(checkpoint ? StorageLevel::memory_and_disk() : StorageLevel::memory_only());
+  FusedJoin::ship_ahead(next, fields);
+  if (checkpoint) vertices.local_checkpoint();  // the blocks are there: runs no job
+}
+
 struct OutDegreeOrZero {
   template <class VD> int operator()(VertexId, const VD&, std::optional<int> d) const { return d.value_or(0); }
 };
@@ -191,13 +204,7 @@ template <class VD, class ED> Graph<double, double> page_rank(const Graph<VD, ED
         return result;
       }
       auto next = step(detail::NextContribution{new_rank});
-      next.vertices().cache();
-      // Every few iterations the contributions become a local checkpoint:
-      // lineage, and the shuffles it keeps alive, stop growing.
-      if ((i + 1) % detail::kCheckpointInterval == 0)
-        next.vertices().partitions().local_checkpoint();
-      else
-        next.vertices().partitions().count();  // computes this iteration before the last one is dropped
+      detail::compute_and_ship_ahead(next, i, TripletFields::src());
       detail::release(contributions.vertices());
       contributions = next;
       clock.lap(i + 1);
@@ -287,11 +294,7 @@ Graph<std::vector<double>, double> parallel_personalized_page_rank(const Graph<V
       auto next = detail::FusedJoin::aggregate_then_join<std::vector<double>>(
           ranks, ranks, detail::SendRanks{}, detail::AddRankVectors{}, TripletFields::src(),
           detail::NewRanks{start, reset_prob});
-      next.vertices().cache();
-      if ((i + 1) % detail::kCheckpointInterval == 0)
-        next.vertices().partitions().local_checkpoint();
-      else
-        next.vertices().partitions().count();
+      detail::compute_and_ship_ahead(next, i, TripletFields::src());
       detail::release(ranks.vertices());
       ranks = next;
     }
