@@ -269,6 +269,27 @@ template <class VD> Shipped<VD> gather(const VertexPartition<VD>& v, const Routi
         b.at.push_back(static_cast<int32_t>(k));
         attrs.push_back(v.values[i]);
       }
+    } else if constexpr (std::is_trivially_copyable_v<VD>) {
+      // Written straight into the shared array, and without a branch per
+      // vertex (roles mix unpredictably): each vertex is written at the
+      // next free place, which only a shipped one takes.
+      const bool every = roles == (kSource | kDestination);
+      size_t shipped = pos.size();
+      if (!every)
+        shipped = static_cast<size_t>(std::count_if(role.begin(), role.end(), [&](uint8_t x) { return (x & roles) != 0; }));
+      if (shipped == 0) continue;
+      VD* out_attrs = nullptr;
+      b.attrs = SharedArray<VD>::for_overwrite(shipped + 1, &out_attrs).slice(0, shipped);
+      for (size_t k = 0, j = 0; k < pos.size(); ++k) {
+        out_attrs[j] = v.values[static_cast<size_t>(pos[k])];
+        j += every || (role[k] & roles) != 0;
+      }
+      if (every && active_mask) {
+        b.active.reserve(pos.size());
+        for (int32_t i : pos) b.active.push_back(is_active(static_cast<size_t>(i)));
+      }
+      out.emplace_back(static_cast<int32_t>(q), std::move(b));
+      continue;
     } else if (roles == (kSource | kDestination)) {  // every routed vertex
       attrs.reserve(pos.size());
       for (int32_t i : pos) attrs.push_back(v.values[static_cast<size_t>(i)]);
@@ -276,14 +297,6 @@ template <class VD> Shipped<VD> gather(const VertexPartition<VD>& v, const Routi
         b.active.reserve(pos.size());
         for (int32_t i : pos) b.active.push_back(is_active(static_cast<size_t>(i)));
       }
-    } else if constexpr (std::is_trivially_copyable_v<VD>) {
-      attrs.resize(pos.size());  // written without a branch per vertex, then cut
-      size_t j = 0;
-      for (size_t k = 0; k < pos.size(); ++k) {
-        attrs[j] = v.values[static_cast<size_t>(pos[k])];
-        j += (role[k] & roles) != 0;
-      }
-      attrs.resize(j);
     } else {
       for (size_t k = 0; k < pos.size(); ++k)
         if (role[k] & roles) attrs.push_back(v.values[static_cast<size_t>(pos[k])]);
@@ -345,7 +358,7 @@ template <class VD, class ED, class M, class Send, class Merge> struct Scan {
   struct Scratch {
     std::vector<VD> attr;
     std::vector<uint8_t> active;
-    std::vector<M> values;
+    std::vector<M> values;  // messages that are not trivially copyable (see message_array)
     std::vector<uint8_t> has;
     std::vector<uint8_t> covered;  // by route: a dense block of attributes came
   };
@@ -418,17 +431,55 @@ template <class VD, class ED, class M, class Send, class Merge> struct Scan {
       each_edge([](int32_t, int32_t) { return true; });
   }
 
+  // The scan's messages by local index: the array its blocks are slices of.
+  // Trivial messages start without a pass that zeroes them.
+  SharedArray<M> message_array(size_t n, M** values, Merge& merge_fn) const {
+    if constexpr (std::is_trivially_copyable_v<M>) {
+      auto all = SharedArray<M>::for_overwrite(n, values);
+      std::fill_n(*values, n, no_message<M>(merge_fn));
+      return all;
+    } else {
+      auto& work = scratch();
+      work.values.assign(n, no_message<M>(merge_fn));
+      *values = work.values.data();
+      return {};  // made of work.values once the scan is done
+    }
+  }
+
   void scan_partition(const EdgePartition<ED>& p, const VD* attr, const uint8_t* active, Messages<M>& out) const {
     Merge merge_fn = merge;
     auto& work = scratch();
-    const size_t n = p.num_vertices();
-    work.values.assign(n, no_message<M>(merge_fn));
+    M* values = nullptr;
+    SharedArray<M> all = message_array(p.num_vertices(), &values, merge_fn);
+    auto scanned = [&] {
+      if constexpr (!std::is_trivially_copyable_v<M>) all = SharedArray<M>(std::move(work.values));
+    };
+    // Route v's block: its slice of the array, or (few receivers) those alone.
+    auto emit = [&](size_t v, MessageBlock<M>& b, size_t with_message, auto receives) {
+      const size_t begin = p.route_begin(v), n = p.route_size(v);
+      if (!sparse_block(with_message, n)) {
+        b.values = all.slice(begin, n);
+      } else {
+        b.roles = 0;
+        std::vector<M> few;
+        few.reserve(with_message);
+        b.at.reserve(with_message);
+        for (size_t k = 0; k < n; ++k) {
+          if (!receives(k)) continue;
+          b.at.push_back(static_cast<int32_t>(k));
+          few.push_back(all[begin + k]);
+        }
+        b.values = SharedArray<M>(std::move(few));
+      }
+      out.emplace_back(static_cast<int32_t>(v), std::move(b));
+    };
     uint8_t every_edge = 0;  // the ends every edge sends to, when declared (SendsOnEveryEdge)
     if constexpr (MergeWithIdentity<Merge, M> && SendsOnEveryEdge<Send>)
       if (!filter_active) every_edge = send.sends_on_every_edge();
     if (every_edge) {
-      LocalMessages<M, Merge, false> messages{work.values.data(), nullptr, &merge_fn};
+      LocalMessages<M, Merge, false> messages{values, nullptr, &merge_fn};
       scan_edges(p, attr, active, messages);
+      scanned();
       const size_t count = p.size();
       if (messages.sent_to_src != (every_edge & kSource ? count : 0) ||
           messages.sent_to_dst != (every_edge & kDestination ? count : 0))
@@ -438,59 +489,30 @@ template <class VD, class ED, class M, class Send, class Merge> struct Scan {
                                " to destinations over " + std::to_string(count) + " edges");
       // Exactly the vertices with a role in every_edge got a message.
       for (size_t v = 0; v < p.num_routes(); ++v) {
+        const uint8_t* role = p.roles.data() + p.route_begin(v);
+        size_t with_message = 0;
+        for (size_t k = 0; k < p.route_size(v); ++k) with_message += (role[k] & every_edge) != 0;
+        if (with_message == 0) continue;
         MessageBlock<M> b;
         b.from = p.index;
         b.roles = every_edge;
-        const size_t begin = p.route_begin(v), n = p.route_size(v);
-        const uint8_t* role = p.roles.data() + begin;
-        size_t with_message = 0;
-        for (size_t k = 0; k < n; ++k) with_message += (role[k] & every_edge) != 0;
-        if (with_message == 0) continue;
-        auto slice = work.values.begin() + static_cast<std::ptrdiff_t>(begin);
-        std::vector<M> values(std::make_move_iterator(slice), std::make_move_iterator(slice + static_cast<std::ptrdiff_t>(n)));
-        if (sparse_block(with_message, n)) {  // few: as (position, value) pairs, like other sparse blocks
-          b.roles = 0;
-          size_t j = 0;
-          b.at.reserve(with_message);
-          for (size_t k = 0; k < n; ++k) {
-            if (!(role[k] & every_edge)) continue;
-            b.at.push_back(static_cast<int32_t>(k));
-            values[j++] = std::move(values[k]);
-          }
-          values.resize(j);
-        }
-        b.values = SharedArray<M>(std::move(values));
-        out.emplace_back(static_cast<int32_t>(v), std::move(b));
+        emit(v, b, with_message, [&](size_t k) { return (role[k] & every_edge) != 0; });
       }
       return;
     }
-    work.has.assign(n, 0);
-    LocalMessages<M, Merge> messages{work.values.data(), work.has.data(), &merge_fn};
+    work.has.assign(p.num_vertices(), 0);
+    LocalMessages<M, Merge> messages{values, work.has.data(), &merge_fn};
     scan_edges(p, attr, active, messages);
+    scanned();
     for (size_t v = 0; v < p.num_routes(); ++v) {
-      const size_t begin = p.route_begin(v), n = p.route_size(v);
-      const uint8_t* has = work.has.data() + begin;
-      auto slice = work.values.begin() + static_cast<std::ptrdiff_t>(begin);
+      const uint8_t* has = work.has.data() + p.route_begin(v);
       size_t with_message = 0;
-      for (size_t k = 0; k < n; ++k) with_message += has[k];
+      for (size_t k = 0; k < p.route_size(v); ++k) with_message += has[k];
       if (with_message == 0) continue;
       MessageBlock<M> b;
       b.from = p.index;
-      std::vector<M> values;
-      if (sparse_block(with_message, n)) {
-        b.at.reserve(with_message);
-        values.reserve(with_message);
-        for (size_t k = 0; k < n; ++k) {
-          if (!has[k]) continue;
-          b.at.push_back(static_cast<int32_t>(k));
-          values.push_back(std::move(slice[static_cast<std::ptrdiff_t>(k)]));
-        }
-      } else {
-        b.has.assign(has, has + n);
-        values.assign(std::make_move_iterator(slice), std::make_move_iterator(slice + static_cast<std::ptrdiff_t>(n)));
-      }
-      b.values = SharedArray<M>(std::move(values));
-      out.emplace_back(static_cast<int32_t>(v), std::move(b));
+      if (!sparse_block(with_message, p.route_size(v))) b.has.assign(has, has + p.route_size(v));
+      emit(v, b, with_message, [&](size_t k) { return has[k] != 0; });
     }
   }
 };
