@@ -353,8 +353,16 @@ double worst_rank_error(const HandPageRank& hand, const std::vector<double>& wan
   return worst;
 }
 
-void run_brasa(const Options& o, const GraphSize& size, int partitions, bool with_pregel, const HandPageRank& hand,
-               const std::vector<double>& want, const std::map<VertexId, VertexId>& components, double loop,
+// What graphx's rows are checked against: the loop's ranks, Boost's components.
+struct Reference {
+  const HandPageRank& hand;
+  const std::vector<double>& ranks;
+  const std::map<VertexId, VertexId>& components;
+  double loop_seconds;  // per iteration
+  std::string g1, g2;   // the workloads' labels
+};
+
+void run_brasa(const Options& o, const GraphSize& size, int partitions, bool with_pregel, const Reference& ref,
                Report& report, Targets& targets);
 
 void run_graph(const Options& o, const GraphSize& size, bool with_pregel, Report& report, Targets& targets) {
@@ -386,24 +394,23 @@ void run_graph(const Options& o, const GraphSize& size, bool with_pregel, Report
     report.add(row);
   }
 
-  const double loop = later.median();
-  for (const int partitions : o.partitions) {
-    run_brasa(o, size, partitions, with_pregel && partitions == o.partitions.front(), hand, want, components, loop,
-              report, targets);
-  }
+  const Reference ref{hand, want, components, later.median(), g1, g2};
+  for (const int partitions : o.partitions)
+    run_brasa(o, size, partitions, with_pregel && partitions == o.partitions.front(), ref, report, targets);
 }
 
 // graphx's rows on one partition count (0: each master's default).
-void run_brasa(const Options& o, const GraphSize& size, int partitions, bool with_pregel, const HandPageRank& hand,
-               const std::vector<double>& want, const std::map<VertexId, VertexId>& components, double loop,
+void run_brasa(const Options& o, const GraphSize& size, int partitions, bool with_pregel, const Reference& ref,
                Report& report, Targets& targets) {
-  const std::string g1 = "G1 PageRank iteration, " + size.label, g2 = "G2 connected components, " + size.label,
-                    p = "P Pregel superstep, " + size.label;
+  const std::string& g1 = ref.g1;
+  const std::string& g2 = ref.g2;
+  const std::string p = "P Pregel superstep, " + size.label;
+  const HandPageRank& hand = ref.hand;
+  const double loop = ref.loop_seconds;
   const brasa::graphx::RmatOptions rmat{.seed = 1, .partitions = partitions};
   const std::string system = partitions == 0 ? "brasa graphx" : "brasa graphx, " + std::to_string(partitions) + " partitions";
   const std::string setting = partitions == 0 ? "default parallelism" : std::to_string(partitions) + " edge partitions";
   const double m = static_cast<double>(hand.ends.size());
-  auto worst_error = [&](auto rank_of) { return worst_rank_error(hand, want, rank_of); };
   std::map<std::string, double> per_iteration_of;
   for (const auto& master : o.masters) {
     brasa::Context ctx(bench_conf(master));
@@ -435,7 +442,7 @@ void run_brasa(const Options& o, const GraphSize& size, int partitions, bool wit
     // The ranks after the loop's 10 iterations.
     const auto ranks10 = brasa::graphx::page_rank(g, {.iterations = 10}).vertices().collect();
     const std::map<VertexId, double> got(ranks10.begin(), ranks10.end());
-    const double worst = worst_error([&](size_t v) {
+    const double worst = worst_rank_error(hand, ref.ranks, [&](size_t v) {
       auto it = got.find(hand.ids[v]);
       return it == got.end() ? -1.0 : it->second;
     });
@@ -448,7 +455,7 @@ void run_brasa(const Options& o, const GraphSize& size, int partitions, bool wit
     auto collected = tc.time([&] { return brasa::graphx::connected_components(g).vertices().collect(); });
     std::map<VertexId, VertexId> labels(collected.begin(), collected.end());
     report.add({g2, system, master, tc.median(), m, true,
-                labels == components ? "labels match Boost" : "WRONG labels"});
+                labels == ref.components ? "labels match Boost" : "WRONG labels"});
 
     if (!with_pregel) continue;
     auto rss = std::make_shared<RssPerSuperstep>(ctx);

@@ -119,6 +119,14 @@ TEST(LocalCheckpoint, OfAnRDDComputedAlreadyRunsNoJob) {
   EXPECT_GT(ctx->last_job().job_id, before);
   EXPECT_EQ(in_memory.storage_level(), brasa::StorageLevel::memory_and_disk());
   EXPECT_EQ(in_memory.reduce([](int64_t a, int64_t b) { return a + b; }), 9900);
+  // With disk but only some partitions computed: the checkpoint computes them.
+  auto some = ctx->range(0, 100, 1, 4).map([](int64_t x) { return x + 1; });
+  some.persist(brasa::StorageLevel::memory_and_disk());
+  EXPECT_EQ(some.take(1), std::vector<int64_t>{1});
+  const int after_take = ctx->last_job().job_id;
+  some.local_checkpoint();
+  EXPECT_GT(ctx->last_job().job_id, after_take) << "marked with partitions missing";
+  EXPECT_EQ(some.count(), 100);
 }
 
 TEST(LocalCheckpoint, ALostBlockIsAClearError) {

@@ -320,6 +320,15 @@ TEST(Stages, RunMapStagesWritesTheShufflesAndNotTheLastStage) {
   EXPECT_GE(ctx->last_job().stages_skipped, 1);
   EXPECT_EQ((std::map<int, int64_t>(got.begin(), got.end())), expected);
   EXPECT_EQ(mapped.value(), 2000) << "the first map stage ran again";
+  // Without a shuffle to write there is nothing to run.
+  auto narrow = ctx->parallelize(brasa_test::iota_vec(10), 2).map([mapped](int x) {
+    mapped.add(1);
+    return x;
+  });
+  narrow.run_map_stages();
+  EXPECT_EQ(ctx->last_job().stages_run, 0);
+  EXPECT_EQ(ctx->last_job().stages_skipped, 0) << "the result stage was never to run";
+  EXPECT_EQ(mapped.value(), 2000);
 }
 
 TEST(Stages, MultiShufflePipeline) {

@@ -119,6 +119,71 @@ TEST(SourceColumn, StepsOfEveryWidthDecodeAndRoundTrip) {
   EXPECT_THROW(bad.read<brasa::graphx::SourceColumn>(), std::runtime_error);
 }
 
+TEST(SharedArray, SlicesShareTheArrayAndEncodeAsVectors) {
+  using brasa::graphx::SharedArray;
+  int64_t* out = nullptr;
+  auto all = SharedArray<int64_t>::for_overwrite(6, &out);
+  for (int64_t i = 0; i < 6; ++i) out[i] = 10 * i;
+  auto middle = all.slice(2, 3);
+  EXPECT_EQ(middle.size(), 3u);
+  EXPECT_EQ(middle.data(), all.data() + 2) << "a slice is a view, not a copy";
+  EXPECT_EQ(middle, SharedArray<int64_t>(std::vector<int64_t>{20, 30, 40}));
+  EXPECT_EQ(middle.heap_bytes(), 3 * sizeof(int64_t));
+  all = SharedArray<int64_t>();  // the slice keeps the array alive
+  EXPECT_EQ(middle[2], 40);
+  // Encoded, a slice is its elements as a std::vector; decoded, an array.
+  std::string bytes;
+  brasa::ByteWriter(&bytes).write(middle);
+  EXPECT_EQ(brasa::ByteReader(bytes).read<std::vector<int64_t>>(), (std::vector<int64_t>{20, 30, 40}));
+  auto back = brasa::ByteReader(bytes).read<SharedArray<int64_t>>();
+  EXPECT_EQ(back, middle);
+  EXPECT_FALSE(back.same(middle));
+  bytes.resize(bytes.size() - 1);  // truncated: refused
+  EXPECT_THROW(brasa::ByteReader(bytes).read<SharedArray<int64_t>>(), std::runtime_error);
+  // Moved from, an array is empty; records holding vectors count them.
+  SharedArray<std::vector<double>> vectors(std::vector<std::vector<double>>{{1, 2, 3}, {}});
+  EXPECT_GE(vectors.heap_bytes(), 2 * sizeof(std::vector<double>) + 3 * sizeof(double));
+  auto moved = std::move(vectors);
+  EXPECT_EQ(moved.size(), 2u);
+  EXPECT_TRUE(vectors.empty());  // NOLINT(bugprone-use-after-move): what is tested
+}
+
+// A graph keeps the attributes it shipped (as GraphX keeps its replicated
+// vertex view): a second aggregation over it reads them again instead of
+// gathering and shipping them anew, until it is unpersisted.
+TEST(Graph, ASecondAggregationReusesTheShippedAttributes) {
+  auto ctx = brasa_test::make_context();
+  std::vector<Edge<int>> edges;
+  for (int i = 0; i < 500; ++i) edges.push_back({i % 37, (i * 7) % 41, 1});
+  auto g = Graph<double, int>::from_edges(ctx->parallelize(edges, 3), 0).map_vertices([](VertexId id, double) {
+    return static_cast<double>(id);
+  });
+  g.cache();
+  g.num_edges();
+  auto sums = [&] {
+    return as_map(g.aggregate_messages<double>([](auto& c) { c.send_to_dst(c.src_attr()); },
+                                               [](double a, double b) { return a + b; }, TripletFields::src())
+                      .collect());
+  };
+  std::map<VertexId, double> expected;
+  for (const auto& e : edges) expected[e.dst] += static_cast<double>(e.src);
+  g.degrees().count();  // builds the routing tables, kept with the graph's structure
+  EXPECT_EQ(sums(), expected);
+  const int first = ctx->last_job().stages_run;
+  EXPECT_EQ(sums(), expected);
+  EXPECT_EQ(ctx->last_job().stages_run, first - 1) << "the attributes were gathered and shipped again";
+  auto copy = g;  // copies share what was shipped
+  EXPECT_EQ(as_map(copy.aggregate_messages<double>([](auto& c) { c.send_to_dst(c.src_attr()); },
+                                                   [](double a, double b) { return a + b; }, TripletFields::src())
+                       .collect()),
+            expected);
+  EXPECT_EQ(ctx->last_job().stages_run, first - 1);
+  g.unpersist();  // lets go of them too
+  g.cache();
+  EXPECT_EQ(sums(), expected);
+  EXPECT_GE(ctx->last_job().stages_run, first);
+}
+
 // With one vertex partition, local indices follow the ids: the sources 1,
 // 300 and 599 among the destinations 1..600 are 299 apart, steps too wide
 // for a byte.

@@ -480,7 +480,10 @@ void DAGScheduler::run_stages(Job& job) {
     }
   }
   job.stats.stages_run = static_cast<int>(ran.size());
-  job.stats.stages_skipped = static_cast<int>(job.stages.size() - ran.size());
+  // A job of no result partitions has a result stage that is never
+  // submitted: not a skipped stage.
+  job.stats.stages_skipped =
+      static_cast<int>(job.stages.size() - ran.size()) - (job.result_partitions.empty() && !ran.count(job.result) ? 1 : 0);
 }
 
 }  // namespace brasa

@@ -27,6 +27,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -62,6 +63,7 @@ struct RoutingPartition {
 // attributes.
 struct GraphStructure {
   int vertex_partitions = 1;
+  std::mutex mu;                                 // graphs are used from several driver threads
   std::optional<RDD<RoutingPartition>> routing;  // built on first use
 };
 
@@ -221,7 +223,8 @@ template <class VD, class ED> class Graph {
   // reads the ends in `roles` (with the active flags of `active` when
   // given: then every end), laid out by edge partition. Without `active`
   // the shipment is kept with the graph, as GraphX keeps its replicated
-  // vertex view: aggregations over one graph ship its attributes once.
+  // vertex view: aggregations over one graph ship its attributes once,
+  // and its shuffle outputs live as long as the graph (or unpersist()).
   template <class A> auto ship(const RDD<VertexPartition<A>>* active, uint8_t roles = kSource | kDestination) const;
   // The scans' message blocks of aggregate_messages (without an active
   // set), by edge partition.

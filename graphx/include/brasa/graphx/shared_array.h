@@ -23,6 +23,15 @@ namespace brasa::graphx {
 template <class T> class SharedArray {
  public:
   SharedArray() = default;
+  SharedArray(const SharedArray&) = default;
+  SharedArray& operator=(const SharedArray&) = default;
+  // A moved-from array is empty, as a moved-from vector is.
+  SharedArray(SharedArray&& o) noexcept : data_(std::move(o.data_)), size_(std::exchange(o.size_, 0)) {}
+  SharedArray& operator=(SharedArray&& o) noexcept {
+    data_ = std::move(o.data_);
+    size_ = std::exchange(o.size_, 0);
+    return *this;
+  }
   explicit SharedArray(std::vector<T> v) {
     auto owner = std::make_shared<const std::vector<T>>(std::move(v));
     size_ = owner->size();
@@ -63,9 +72,9 @@ template <class T> class SharedArray {
 
   // A slice counts its own elements: the slices of one array add up to it.
   size_t heap_bytes() const {
-    if constexpr (std::is_trivially_copyable_v<T>) return size_ * sizeof(T);
-    size_t bytes = 0;
-    for (const T& x : *this) bytes += approx_bytes(x);
+    size_t bytes = size_ * sizeof(T);
+    if constexpr (!kBitwise<T>)
+      for (const T& x : *this) bytes += brasa::detail::approx_extra(x);
     return bytes;
   }
   template <class Ar> void serialize(Ar& ar) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <mutex>
 #include <numeric>
 #include <optional>
 #include <stdexcept>
@@ -51,8 +52,10 @@ template <class VD> struct ShipBlock {
 };
 template <class VD> using Shipped = std::vector<std::pair<int32_t, ShipBlock<VD>>>;
 
-// A graph's shipped attributes, by the roles they were shipped for.
+// A graph's shipped attributes, by the roles they were shipped for (its
+// copies share them, also across driver threads).
 template <class VD> struct Shipments {
+  std::mutex mu;
   std::optional<RDD<std::pair<int32_t, ShipBlock<VD>>>> by_roles[4];
 };
 
@@ -247,6 +250,10 @@ template <class VD> Shipped<VD> gather(const VertexPartition<VD>& v, const Routi
                                        const std::vector<uint8_t>* active_mask, uint8_t roles,
                                        bool changed_only = false) {
   auto is_active = [&](size_t i) -> uint8_t { return active_mask->empty() || (*active_mask)[i]; };
+  auto flags_of = [&](const std::vector<int32_t>& pos, ShipBlock<VD>& b) {
+    b.active.reserve(pos.size());
+    for (int32_t i : pos) b.active.push_back(is_active(static_cast<size_t>(i)));
+  };
   Shipped<VD> out;
   for (size_t q = 0; q < r.positions.size(); ++q) {
     const auto& pos = r.positions[q];
@@ -284,19 +291,13 @@ template <class VD> Shipped<VD> gather(const VertexPartition<VD>& v, const Routi
         out_attrs[j] = v.values[static_cast<size_t>(pos[k])];
         j += every || (role[k] & roles) != 0;
       }
-      if (every && active_mask) {
-        b.active.reserve(pos.size());
-        for (int32_t i : pos) b.active.push_back(is_active(static_cast<size_t>(i)));
-      }
+      if (every && active_mask) flags_of(pos, b);
       out.emplace_back(static_cast<int32_t>(q), std::move(b));
       continue;
     } else if (roles == (kSource | kDestination)) {  // every routed vertex
       attrs.reserve(pos.size());
       for (int32_t i : pos) attrs.push_back(v.values[static_cast<size_t>(i)]);
-      if (active_mask) {
-        b.active.reserve(pos.size());
-        for (int32_t i : pos) b.active.push_back(is_active(static_cast<size_t>(i)));
-      }
+      if (active_mask) flags_of(pos, b);
     } else {
       for (size_t k = 0; k < pos.size(); ++k)
         if (role[k] & roles) attrs.push_back(v.values[static_cast<size_t>(pos[k])]);
@@ -354,11 +355,12 @@ template <class VD, class ED, class M, class Send, class Merge> struct Scan {
 
   // The per-partition arrays, kept by each thread from one scan to the
   // next: fresh memory costs a page fault per 4 KiB on first touch, more
-  // than the scan itself (design.md, performance principles).
+  // than the scan itself (design.md, performance principles). Trivially
+  // copyable messages are the exception (see message_array).
   struct Scratch {
     std::vector<VD> attr;
     std::vector<uint8_t> active;
-    std::vector<M> values;  // messages that are not trivially copyable (see message_array)
+    std::vector<M> values;  // messages that are not trivially copyable
     std::vector<uint8_t> has;
     std::vector<uint8_t> covered;  // by route: a dense block of attributes came
   };
@@ -431,10 +433,14 @@ template <class VD, class ED, class M, class Send, class Merge> struct Scan {
       each_edge([](int32_t, int32_t) { return true; });
   }
 
-  // The scan's messages by local index: the array its blocks are slices of.
-  // Trivial messages start without a pass that zeroes them.
+  // Trivially copyable messages are scanned into a fresh shared array
+  // (filled without a pass that zeroes it first), and the dense blocks are
+  // slices of it: a slice keeps the whole array alive, and counts only
+  // its own elements. Others are scanned into the thread's scratch array
+  // and moved out, block by block.
+  static constexpr bool kSliced = std::is_trivially_copyable_v<M>;
   SharedArray<M> message_array(size_t n, M** values, Merge& merge_fn) const {
-    if constexpr (std::is_trivially_copyable_v<M>) {
+    if constexpr (kSliced) {
       auto all = SharedArray<M>::for_overwrite(n, values);
       std::fill_n(*values, n, no_message<M>(merge_fn));
       return all;
@@ -442,7 +448,7 @@ template <class VD, class ED, class M, class Send, class Merge> struct Scan {
       auto& work = scratch();
       work.values.assign(n, no_message<M>(merge_fn));
       *values = work.values.data();
-      return {};  // made of work.values once the scan is done
+      return {};
     }
   }
 
@@ -450,15 +456,16 @@ template <class VD, class ED, class M, class Send, class Merge> struct Scan {
     Merge merge_fn = merge;
     auto& work = scratch();
     M* values = nullptr;
-    SharedArray<M> all = message_array(p.num_vertices(), &values, merge_fn);
-    auto scanned = [&] {
-      if constexpr (!std::is_trivially_copyable_v<M>) all = SharedArray<M>(std::move(work.values));
-    };
-    // Route v's block: its slice of the array, or (few receivers) those alone.
+    const SharedArray<M> all = message_array(p.num_vertices(), &values, merge_fn);
+    // Route v's block: its slice of the messages, or (few receivers) those alone.
     auto emit = [&](size_t v, MessageBlock<M>& b, size_t with_message, auto receives) {
       const size_t begin = p.route_begin(v), n = p.route_size(v);
+      M* slice = values + begin;
       if (!sparse_block(with_message, n)) {
-        b.values = all.slice(begin, n);
+        if constexpr (kSliced)
+          b.values = all.slice(begin, n);
+        else
+          b.values = SharedArray<M>(std::vector<M>(std::make_move_iterator(slice), std::make_move_iterator(slice + n)));
       } else {
         b.roles = 0;
         std::vector<M> few;
@@ -467,7 +474,7 @@ template <class VD, class ED, class M, class Send, class Merge> struct Scan {
         for (size_t k = 0; k < n; ++k) {
           if (!receives(k)) continue;
           b.at.push_back(static_cast<int32_t>(k));
-          few.push_back(all[begin + k]);
+          few.push_back(std::move(slice[k]));
         }
         b.values = SharedArray<M>(std::move(few));
       }
@@ -479,7 +486,6 @@ template <class VD, class ED, class M, class Send, class Merge> struct Scan {
     if (every_edge) {
       LocalMessages<M, Merge, false> messages{values, nullptr, &merge_fn};
       scan_edges(p, attr, active, messages);
-      scanned();
       const size_t count = p.size();
       if (messages.sent_to_src != (every_edge & kSource ? count : 0) ||
           messages.sent_to_dst != (every_edge & kDestination ? count : 0))
@@ -503,7 +509,6 @@ template <class VD, class ED, class M, class Send, class Merge> struct Scan {
     work.has.assign(p.num_vertices(), 0);
     LocalMessages<M, Merge> messages{values, work.has.data(), &merge_fn};
     scan_edges(p, attr, active, messages);
-    scanned();
     for (size_t v = 0; v < p.num_routes(); ++v) {
       const uint8_t* has = work.has.data() + p.route_begin(v);
       size_t with_message = 0;
@@ -1079,6 +1084,7 @@ VertexRDD<M> Graph<VD, ED>::aggregate_messages(Send send, Merge merge, TripletFi
 // ---- Internals ----------------------------------------------------------------------------------------
 
 template <class VD, class ED> const RDD<RoutingPartition>& Graph<VD, ED>::routing() const {
+  std::lock_guard lock(structure_->mu);
   if (!structure_->routing) {
     auto routes = edges_.map_partitions(detail::RouteIds<ED>{}).partition_by(Partitioner::direct(vertex_partitions()));
     structure_->routing = vparts_.zip_partitions(routes, detail::BuildRouting<VD>{edges_.num_partitions()});
@@ -1092,8 +1098,10 @@ template <class A>
 auto Graph<VD, ED>::ship(const RDD<VertexPartition<A>>* active, uint8_t roles) const {
   const Partitioner by_edge_partition = Partitioner::direct(edges_.num_partitions());
   if (active) return vparts_.zip_partitions(routing(), *active, detail::GatherActive<VD, A>{}).partition_by(by_edge_partition);
+  const auto& routes = routing();
+  std::lock_guard lock(shipped_->mu);
   auto& shipped = shipped_->by_roles[roles & (kSource | kDestination)];
-  if (!shipped) shipped = vparts_.zip_partitions(routing(), detail::Gather<VD>{roles}).partition_by(by_edge_partition);
+  if (!shipped) shipped = vparts_.zip_partitions(routes, detail::Gather<VD>{roles}).partition_by(by_edge_partition);
   return *shipped;
 }
 
@@ -1141,6 +1149,8 @@ template <class VD, class ED> const Graph<VD, ED>& Graph<VD, ED>::persist(Storag
 template <class VD, class ED> const Graph<VD, ED>& Graph<VD, ED>::unpersist() const {
   vparts_.unpersist();
   edges_.unpersist();
+  std::lock_guard lock(shipped_->mu);
+  for (auto& shipped : shipped_->by_roles) shipped.reset();  // and the shuffle outputs they keep
   return *this;
 }
 

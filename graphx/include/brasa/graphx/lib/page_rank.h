@@ -294,7 +294,12 @@ Graph<std::vector<double>, double> parallel_personalized_page_rank(const Graph<V
       auto next = detail::FusedJoin::aggregate_then_join<std::vector<double>>(
           ranks, ranks, detail::SendRanks{}, detail::AddRankVectors{}, TripletFields::src(),
           detail::NewRanks{start, reset_prob});
-      detail::compute_and_ship_ahead(next, i, TripletFields::src());
+      if (i + 1 < iterations) {
+        detail::compute_and_ship_ahead(next, i, TripletFields::src());
+      } else {
+        next.vertices().cache();
+        next.vertices().partitions().count();  // computes the last ranks before the ones before are dropped
+      }
       detail::release(ranks.vertices());
       ranks = next;
     }
