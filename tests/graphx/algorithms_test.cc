@@ -14,6 +14,7 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <random>
 #include <string>
 #include <utility>
@@ -349,7 +350,49 @@ class KillAtIterations : public brasa::Listener {
   std::atomic<size_t> kills_ = 0;
 };
 
+// The stages each job submitted, by job.
+class StagesPerJob : public brasa::Listener {
+ public:
+  void on_event(const brasa::Event& e) override {
+    std::lock_guard lock(mu_);
+    if (e.type == brasa::Event::Type::kJobStart) names_[e.job_id] = e.name;
+    if (e.type == brasa::Event::Type::kStageSubmitted) ++stages_[e.job_id];
+  }
+  // Of the jobs whose name starts with `action`, in the order they ran.
+  std::vector<int> of(const std::string& action) const {
+    std::lock_guard lock(mu_);
+    std::vector<int> out;
+    for (const auto& [job, name] : names_)
+      if (name.rfind(action, 0) == 0) out.push_back(stages_.count(job) ? stages_.at(job) : 0);
+    return out;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::map<int, std::string> names_;
+  std::map<int, int> stages_;
+};
+
 }  // namespace
+
+// Each iteration of static PageRank computes its contributions in the
+// stage that ships them to the edges for the next: after the first, an
+// iteration is one job of two stages (the scan, then the merge with the
+// next gather), and its local checkpoints run no job of their own.
+TEST(PageRank, AnIterationIsOneJobOfTwoStages) {
+  auto ctx = brasa_test::make_context();
+  auto stages = std::make_shared<StagesPerJob>();
+  ctx->runtime().events().add_listener(stages);
+  auto g = Graph<int, int>::from_edges(ctx->parallelize(random_edges(300, 1500, 4), 3), 0);
+  auto ranks = brasa::graphx::page_rank(g, {.iterations = 8});
+  EXPECT_EQ(ranks.vertices().count(), g.num_vertices());
+  ctx->runtime().events().flush();
+  const auto per_iteration = stages->of("run_map_stages");
+  ASSERT_EQ(per_iteration.size(), 7u) << "every iteration but the last ships ahead";
+  EXPECT_GE(per_iteration[0], 3) << "the first also gathers the start";
+  for (size_t i = 1; i < per_iteration.size(); ++i) EXPECT_EQ(per_iteration[i], 2) << "iteration " << i + 1;
+  EXPECT_TRUE(stages->of("local_checkpoint").empty()) << "a local checkpoint ran a job";
+}
 
 // Executors are killed in the middle of long runs, after local checkpoints
 // whose blocks they held: Pregel (connected components) and static PageRank
