@@ -383,12 +383,11 @@ void run_graph(const Options& o, const GraphSize& size, bool with_pregel, Report
   auto components = boost_components(hand, tb);
   report.add({g2, "Boost.Graph connected_components", "1 thread", tb.median(), m, false, ""});
 
-  auto worst_error = [&](auto rank_of) { return worst_rank_error(hand, want, rank_of); };
   PeerRows peers = run_peers(o, hand, g1, g2, g3, components);
   for (auto& row : peers.rows) {
     if (row.workload == g1 && row.system.rfind("SciPy", 0) == 0)
       row.note = peers.scipy_ranks.size() == hand.ids.size() &&
-                         worst_error([&](size_t v) { return peers.scipy_ranks[v]; }) < 1e-9
+                         worst_rank_error(hand, want, [&](size_t v) { return peers.scipy_ranks[v]; }) < 1e-9
                      ? "ranks match the loop"
                      : "WRONG ranks";
     report.add(row);

@@ -483,7 +483,7 @@ void DAGScheduler::run_stages(Job& job) {
   // A job of no result partitions has a result stage that is never
   // submitted: not a skipped stage.
   job.stats.stages_skipped =
-      static_cast<int>(job.stages.size() - ran.size()) - (job.result_partitions.empty() && !ran.count(job.result) ? 1 : 0);
+      static_cast<int>(job.stages.size() - ran.size()) - (job.result_partitions.empty() ? 1 : 0);
 }
 
 }  // namespace brasa
