@@ -205,8 +205,12 @@ void Suite::word_count() {
                 word_count_shell(path.string(), shell), expected);
   for (const char* m : opt_.on(kMasters)) {
     brasa::Context ctx(bench_conf(m));
-    Answer got = word_count_brasa(ctx, path.string(), kPartitions, t);
-    brasa_row(w, m, t, words, got, expected);
+    Answer got = word_count_brasa(ctx, path.string(), kPartitions, WordCount::kCountByValue, t);
+    brasa_row(w, m, t, words, got, expected, "count_by_value");
+    if (std::string(m) == "local[1]") {
+      got = word_count_brasa(ctx, path.string(), kPartitions, WordCount::kReduceByKey, t);
+      brasa_row(w, "local[1] map + reduce_by_key", t, words, got, expected);
+    }
   }
   peers(w, "word_count " + path.string() + " " + std::to_string(opt_.runs), words, expected);
   fs::remove(path);

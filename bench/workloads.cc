@@ -163,10 +163,13 @@ void write_words(const std::string& path, int64_t bytes) {
   }
 }
 
-Answer word_count_brasa(Context& ctx, const std::string& path, int partitions, Timings& t) {
+Answer word_count_brasa(Context& ctx, const std::string& path, int partitions, WordCount how, Timings& t) {
+  auto text = [&] {
+    return ctx.text_file(path, partitions).flat_map([](const std::string& line) { return words(line); });
+  };
+  if (how == WordCount::kCountByValue) return word_digest(t.time([&] { return text().count_by_value(); }));
   auto counts = t.time([&] {
-    return ctx.text_file(path, partitions)
-        .flat_map([](const std::string& line) { return words(line); })
+    return text()
         .map([](std::string w) { return std::pair{std::move(w), int64_t{1}}; })
         .reduce_by_key([](int64_t a, int64_t b) { return a + b; })
         .collect();

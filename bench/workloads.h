@@ -93,7 +93,10 @@ Answer reduce_by_key_expected(int64_t pairs, int64_t keys);
 
 // 2. word count of a generated text file: Zipf-distributed words.
 void write_words(const std::string& path, int64_t bytes);
-Answer word_count_brasa(Context& ctx, const std::string& path, int partitions, Timings& t);
+// Spark's two ways: words.countByValue() (what Dask's frequencies() does),
+// or words.map(w => (w, 1)).reduceByKey(_ + _).
+enum class WordCount { kCountByValue, kReduceByKey };
+Answer word_count_brasa(Context& ctx, const std::string& path, int partitions, WordCount how, Timings& t);
 Answer word_count_hand(const std::string& path, Timings& t);
 // `LC_ALL=C tr | sort | uniq -c` in a shell.
 Answer word_count_shell(const std::string& path, Timings& t);

@@ -64,7 +64,8 @@ TEST(Workloads, WordCountMatchesHandLoopAndShell) {
   EXPECT_GT(hand.records, 100);
   EXPECT_EQ(word_count_shell(file.path.string(), t), hand);
   brasa::Context ctx(conf());
-  EXPECT_EQ(word_count_brasa(ctx, file.path.string(), 5, t), hand);
+  EXPECT_EQ(word_count_brasa(ctx, file.path.string(), 5, WordCount::kCountByValue, t), hand);
+  EXPECT_EQ(word_count_brasa(ctx, file.path.string(), 5, WordCount::kReduceByKey, t), hand);
 }
 
 TEST(Workloads, SortMatchesStdSort) {

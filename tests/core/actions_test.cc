@@ -6,8 +6,11 @@
 #include <fstream>
 #include <functional>
 #include <limits>
+#include <map>
 #include <numeric>
+#include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "test_util.h"
@@ -262,6 +265,8 @@ TEST(ForeachPartition, OnceForEachPartition) {
   EXPECT_EQ(records.value(), 10);
 }
 
+constexpr std::string_view kNotInTheLine = " p qq\ta-word-longer-than-sixteen ";
+
 // ---- count_by_value, is_empty ----------------------------------------------------------------------
 
 TEST(CountByValue, MatchesSequentialCounts) {
@@ -271,6 +276,63 @@ TEST(CountByValue, MatchesSequentialCounts) {
   for (int x : data) expected[x]++;
   EXPECT_EQ(ctx->parallelize(data, 9).count_by_value(), expected);
   EXPECT_TRUE(ctx->parallelize(std::vector<int>{}, 2).count_by_value().empty());
+}
+
+// Words of flat_map(brasa::words) reach count_by_value as views: into the
+// line when it has room to be read past its end (text_file's lines), into
+// a padded copy otherwise (parallelize's), also with lines of more words
+// than a batch, words of every length around 16 bytes and words that are
+// not in the line at all (a function that splits another string).
+TEST(CountByValue, CountsWordsOfLinesFromEverySource) {
+  auto ctx = make_context();
+  std::mt19937_64 rng(5);
+  std::vector<std::string> lines;
+  for (int i = 0; i < 3000; ++i) {
+    std::string line;
+    for (size_t w = rng() % 12; w > 0; --w) {
+      line.append(1 + rng() % 24, static_cast<char>('a' + rng() % 3));
+      line.append(1 + rng() % 2, " \t"[rng() % 2]);
+    }
+    lines.push_back(line);
+  }
+  std::string many;  // one line of 10,000 words
+  for (int i = 0; i < 10000; ++i) many += "m" + std::to_string(i % 101) + " ";
+  lines.push_back(many);
+  std::map<std::string, int64_t> expected;
+  for (const auto& l : lines)
+    for (std::string_view w : brasa::words(l)) ++expected[std::string(w)];
+
+  auto split = [](const std::string& l) { return brasa::words(l); };
+  auto lent = ctx->parallelize(lines, 3);
+  EXPECT_EQ(lent.flat_map(split).count_by_value(), expected);
+  lent.cache();
+  lent.count();
+  EXPECT_EQ(lent.flat_map(split).count_by_value(), expected);
+
+  brasa_test::TempDir dir;
+  auto file = dir.path() / "lines.txt";
+  {
+    std::ofstream out(file);
+    for (const auto& l : lines) out << l << '\n';
+  }
+  EXPECT_EQ(ctx->text_file(file.string(), 4).flat_map(split).count_by_value(), expected);
+
+  auto elsewhere = ctx->parallelize(lines, 2).flat_map([](const std::string&) { return brasa::words(kNotInTheLine); });
+  EXPECT_EQ(elsewhere.count_by_value(),
+            (std::map<std::string, int64_t>{{"p", 3001}, {"qq", 3001}, {"a-word-longer-than-sixteen", 3001}}));
+}
+
+// A partition's table that outgrows the shuffle memory is passed on and
+// begun again; the counts still add up.
+TEST(CountByValue, ATableLargerThanTheShuffleMemoryIsPassedOnInParts) {
+  auto ctx = std::make_unique<brasa::Context>(brasa_test::test_conf().set("brasa.memory.shuffle", "1m"));
+  std::vector<std::string> values;
+  std::map<std::string, int64_t> expected;
+  for (int i = 0; i < 200000; ++i) {
+    values.push_back("value-" + std::to_string(i * 7919 % 60000));
+    ++expected[values.back()];
+  }
+  EXPECT_EQ(ctx->parallelize(values, 2).count_by_value(), expected);
 }
 
 TEST(IsEmpty, EmptyAndNonEmpty) {

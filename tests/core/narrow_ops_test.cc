@@ -5,6 +5,7 @@
 
 #include <map>
 #include <numeric>
+#include <random>
 #include <set>
 #include <string>
 #include <vector>
@@ -266,7 +267,8 @@ TEST(FlatMap, WordsViewsBecomeStrings) {
 // Words reach a following map as views, and the map's function gets a
 // string made from each: whether it takes the word by value, by const or
 // non-const reference or generically, from lines computed or cached, with
-// lines of more words than a batch. Other consumers get the words as strings.
+// lines of more words than a batch. Other consumers get them as
+// strings, or count them as views.
 TEST(FlatMap, WordsReachAMapAsTheStringsItTakes) {
   auto ctx = make_context();
   std::vector<std::string> lines{"  a b\tc ", "", "dd\n ee", "a-long-word-past-the-small-string-buffer f"};
@@ -296,7 +298,7 @@ TEST(FlatMap, WordsReachAMapAsTheStringsItTakes) {
     auto lengths = words.map([](const std::string& w) { return w.size(); }).collect();
     ASSERT_EQ(lengths.size(), expected.size());
     for (size_t i = 0; i < lengths.size(); ++i) EXPECT_EQ(lengths[i], expected[i].second);
-    // Consumers that take strings.
+    // Other consumers: count counts the views, filter takes strings.
     EXPECT_EQ(words.count(), static_cast<int64_t>(expected.size()));
     auto kept = words.filter([](const std::string& w) { return w.size() > 2; }).collect();
     std::vector<std::string> long_words;
@@ -349,6 +351,33 @@ TEST(Split, WordsAndFields) {
   EXPECT_EQ(list(brasa::split<','>("a,,b,")), (std::vector<std::string>{"a", "", "b", ""}));
   EXPECT_EQ(list(brasa::split<','>(",x")), (std::vector<std::string>{"", "x"}));
   EXPECT_EQ(list(brasa::split<'\t'>("1\t2")), (std::vector<std::string>{"1", "2"}));
+}
+
+// for_each, which flat_map uses, finds 16 bytes at a time what the
+// iterator finds a byte at a time: on texts of every length up to 80 of
+// words, separators of every kind and runs of them, and words longer than
+// 16 bytes.
+TEST(Split, ForEachFindsTheTokensTheIteratorFinds) {
+  const std::string alphabet = "ab,  \t\n\v\f\r,xyz\x80\xff";
+  std::mt19937_64 rng(11);
+  auto check = [](auto range, const std::string& text) {
+    std::vector<std::string> iterated(range.begin(), range.end()), found;
+    range.for_each([&](std::string_view t) { found.emplace_back(t); });
+    EXPECT_EQ(found, iterated) << '"' << text << '"';
+  };
+  for (int round = 0; round < 2000; ++round) {
+    std::string text;
+    size_t n = rng() % 81;
+    while (text.size() < n) {
+      if (rng() % 8 == 0)
+        text.append(17 + rng() % 20, 'w');  // a long word
+      else
+        text.push_back(alphabet[rng() % alphabet.size()]);
+    }
+    check(brasa::words(text), text);
+    check(brasa::split<','>(text), text);
+    check(brasa::split<'\t'>(text), text);
+  }
 }
 
 TEST(FlatMap, OutputLargerThanABatch) {

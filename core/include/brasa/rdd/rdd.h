@@ -370,6 +370,8 @@ template <class T> class RDD {
   template <class F> void foreach_partition(F f, CallSite site = CallSite::current()) const;
 
   // Spark's countByValue: record -> number of occurrences, on the driver.
+  // Each partition is counted in one table before the shuffle; words of
+  // flat_map(brasa::words) are looked up there without making strings.
   std::map<T, int64_t> count_by_value(CallSite site = CallSite::current()) const;
 
   // Spark's countByKey: key -> number of pairs with it, on the driver.

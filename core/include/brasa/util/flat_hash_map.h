@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -19,19 +20,39 @@
 
 namespace brasa {
 
+// A string key that can be read 16 bytes past its end (a view from
+// Sink::push_views, see kViewPadding): hashed and compared as two 8-byte
+// words when it is short, with no branch on its length, which a batch of
+// words of random lengths mispredicts. A map of std::string keys finds it
+// without making a string, and makes one when it inserts it.
+struct PaddedView {
+  std::string_view text;
+  explicit operator std::string() const { return std::string(text); }
+};
+inline uint64_t hash_of(const PaddedView& w) { return hash_padded(w.text.data(), w.text.size()); }
+
+namespace detail {
+// a[0, n) == b[0, n), both readable to 16 bytes when n <= 16.
+[[gnu::always_inline]] inline bool padded_equal(const char* a, const char* b, size_t n) {
+  if (n > 16) [[unlikely]]
+    return std::memcmp(a, b, n) == 0;
+  const uint64_t lo = load8(a) ^ load8(b);
+  const uint64_t hi = load8(a + 8) ^ load8(b + 8);
+  return (low_bytes(lo, n) | low_bytes(hi, n > 8 ? n - 8 : 0)) == 0;
+}
+}  // namespace detail
+
 // Key equality. Strings compare their bytes inline, since a memcmp call
 // costs more than the comparison of a short word; two std::strings of up to
 // 16 bytes compare as two masked 8-byte words, without a branch on their
 // length (see hash_padded).
 template <class K, class Key> [[gnu::always_inline]] inline bool keys_equal(const K& a, const Key& b) {
   if constexpr (std::is_same_v<K, std::string> && std::is_same_v<Key, std::string> && detail::kStringsPadded) {
-    const size_t n = a.size();
-    if (n != b.size()) return false;
-    if (n > 16) [[unlikely]]
-      return std::string_view(a) == std::string_view(b);
-    const uint64_t lo = detail::load8(a.data()) ^ detail::load8(b.data());
-    const uint64_t hi = detail::load8(a.data() + 8) ^ detail::load8(b.data() + 8);
-    return (detail::low_bytes(lo, n) | detail::low_bytes(hi, n > 8 ? n - 8 : 0)) == 0;
+    return a.size() == b.size() && detail::padded_equal(a.data(), b.data(), a.size());
+  } else if constexpr (std::is_same_v<K, std::string> && std::is_same_v<Key, PaddedView> && detail::kStringsPadded) {
+    return a.size() == b.text.size() && detail::padded_equal(a.data(), b.text.data(), a.size());
+  } else if constexpr (std::is_same_v<Key, PaddedView>) {
+    return std::string_view(a) == b.text;
   } else if constexpr (std::is_same_v<K, std::string>) {
     std::string_view x(a), y(b);
     if (x.size() != y.size()) return false;

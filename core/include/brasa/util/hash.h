@@ -69,7 +69,7 @@ inline constexpr bool kStringsPadded = false;
 
 // Bytes, inlined: up to 16 bytes are two zero-padded 8-byte words and two
 // multiplies, with no library call.
-inline uint64_t hash_bytes(const char* p, size_t n) {
+[[gnu::always_inline]] inline uint64_t hash_bytes(const char* p, size_t n) {
   if (n > 16) return detail::hash_long(p, n);
   return detail::hash_words(n, detail::load_exact(p, n < 8 ? n : 8), n > 8 ? detail::load_exact(p + 8, n - 8) : 0);
 }
@@ -77,7 +77,7 @@ inline uint64_t hash_bytes(const char* p, size_t n) {
 // hash_bytes(p, n), for bytes followed by at least 16 - n readable ones (a
 // std::string's own buffer): no branch on the length, which a batch of
 // words of random lengths mispredicts (a quarter of word count's time).
-inline uint64_t hash_padded(const char* p, size_t n) {
+[[gnu::always_inline]] inline uint64_t hash_padded(const char* p, size_t n) {
   if (n > 16) [[unlikely]]
     return detail::hash_long(p, n);
   return detail::hash_words(n, detail::low_bytes(detail::load8(p), n),

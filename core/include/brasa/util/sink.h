@@ -22,6 +22,11 @@ namespace brasa {
 // small enough to stay in L2.
 inline constexpr size_t kBatchSize = 4096;
 
+// Bytes that can be read from the end of every view passed to
+// Sink::push_views on: enough for a word of up to 16 bytes to be loaded as
+// two 8-byte words (hash_padded, PaddedView).
+inline constexpr size_t kViewPadding = 16;
+
 // Thrown inside a task whose job was cancelled.
 class TaskCancelled : public std::runtime_error {
  public:
@@ -58,12 +63,13 @@ template <class T> class Sink {
     push(copy);
   }
   // True when push_views is cheaper than push for this consumer: a map over
-  // words builds its own records from them, so no string need be made for
-  // the batch (flat_map over brasa::words asks).
+  // words builds its own records from them, and count_by_value looks them
+  // up, so no string need be made for the batch (flat_map over
+  // brasa::words asks).
   virtual bool takes_views() const { return false; }
   // A batch of std::string records lent as views into text that lives for
-  // the call. Only called when takes_views(); by default the strings are
-  // made and pushed.
+  // the call, each followed by at least kViewPadding readable bytes. Only
+  // called when takes_views(); by default the strings are made and pushed.
   virtual void push_views(std::span<const std::string_view> views) {
     if constexpr (std::is_same_v<T, std::string>) {
       std::vector<std::string> made(views.begin(), views.end());

@@ -11,11 +11,63 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <iterator>
 #include <string_view>
 #include <type_traits>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace brasa {
+
+namespace detail {
+struct IsSpace {
+  // ' ', '\t', '\n', '\v', '\f', '\r' (the last five are consecutive)
+  bool operator()(char c) const { return c == ' ' || static_cast<unsigned char>(c - '\t') <= '\r' - '\t'; }
+#if defined(__SSE2__)
+  static __m128i mask(__m128i x) {
+    const __m128i ctl = _mm_sub_epi8(x, _mm_set1_epi8('\t'));
+    return _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')),
+                        _mm_cmpeq_epi8(_mm_min_epu8(ctl, _mm_set1_epi8('\r' - '\t')), ctl));
+  }
+#endif
+};
+template <char sep> struct IsChar {
+  bool operator()(char c) const { return c == sep; }
+#if defined(__SSE2__)
+  static __m128i mask(__m128i x) { return _mm_cmpeq_epi8(x, _mm_set1_epi8(sep)); }
+#endif
+};
+
+// Calls f(i) for each i in [0, n) where text[i] is a separator, 16 bytes at
+// a time: one compare and a bit scan per separator, no branch per byte
+// (the per-byte loop mispredicts at the end of every word). Never reads
+// outside the text.
+template <class Sep, class F> void for_each_separator(std::string_view text, F&& f) {
+  const char* p = text.data();
+  const size_t n = text.size();
+  size_t off = 0;
+#if defined(__SSE2__)
+  auto bits = [](__m128i x) { return static_cast<uint32_t>(_mm_movemask_epi8(Sep::mask(x))); };
+  for (; off + 16 <= n; off += 16)
+    for (uint32_t m = bits(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + off))); m; m &= m - 1)
+      f(off + static_cast<size_t>(__builtin_ctz(m)));
+  if (off < n) {  // the tail, through a copy so as not to read past the text
+    alignas(16) char tail[16] = {};
+    std::memcpy(tail, p + off, n - off);
+    for (uint32_t m = bits(_mm_load_si128(reinterpret_cast<const __m128i*>(tail))) & ((1u << (n - off)) - 1); m;
+         m &= m - 1)
+      f(off + static_cast<size_t>(__builtin_ctz(m)));
+  }
+#else
+  for (; off < n; ++off)
+    if (Sep{}(p[off])) f(off);
+#endif
+}
+}  // namespace detail
 
 // The tokens of `text` between runs of separators; `Sep(c)` says whether c
 // separates. Empty tokens are skipped when `skip_empty`.
@@ -68,6 +120,19 @@ template <class Sep, bool skip_empty> class SplitRange {
   };
 
   explicit SplitRange(std::string_view text) : text_(text) {}
+
+  // Calls f(token) for each token in order, as iterating does, but finding
+  // the separators 16 bytes at a time (what flat_map uses).
+  template <class F> void for_each(F&& f) const {
+    const char* p = text_.data();
+    size_t start = 0;  // of the current token
+    detail::for_each_separator<Sep>(text_, [&](size_t i) {
+      if (!skip_empty || i > start) f(std::string_view(p + start, i - start));
+      start = i + 1;
+    });
+    if (!skip_empty || start < text_.size()) f(std::string_view(p + start, text_.size() - start));
+  }
+
   iterator begin() const {
     iterator it(text_.data(), text_.data() + text_.size(), false);
     it.advance();
@@ -81,16 +146,6 @@ template <class Sep, bool skip_empty> class SplitRange {
 
 template <class T> struct IsSplitRange : std::false_type {};
 template <class Sep, bool skip_empty> struct IsSplitRange<SplitRange<Sep, skip_empty>> : std::true_type {};
-
-namespace detail {
-struct IsSpace {
-  // ' ', '\t', '\n', '\v', '\f', '\r' (the last five are consecutive)
-  bool operator()(char c) const { return c == ' ' || static_cast<unsigned char>(c - '\t') <= '\r' - '\t'; }
-};
-template <char sep> struct IsChar {
-  bool operator()(char c) const { return c == sep; }
-};
-}  // namespace detail
 
 // The words of `text`: maximal runs of non-whitespace (Python's str.split()).
 inline SplitRange<detail::IsSpace, true> words(std::string_view text) { return SplitRange<detail::IsSpace, true>(text); }

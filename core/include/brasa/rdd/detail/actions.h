@@ -36,6 +36,9 @@ struct Count {
     struct Counter final : ReadingSink<T, Counter> {
       int64_t n = 0;
       void read(std::span<const T> batch) { n += static_cast<int64_t>(batch.size()); }
+      // Words are counted without being made strings.
+      bool takes_views() const override { return std::is_same_v<T, std::string>; }
+      void push_views(std::span<const std::string_view> views) override { n += static_cast<int64_t>(views.size()); }
     } c;
     node.iterate(p, c);
     return c.n;

@@ -150,20 +150,30 @@ template <class T, class F> class FilterNode final : public UnaryNode<T, T> {
 };
 
 namespace detail {
-// Adds y (an Out, or a std::string_view that Out is built from) to a
-// FlatMapNode's batch, passing the batch on when full; a view stays one
-// when the consumer takes views. Outside the node: a local class cannot
-// have a member template.
+// Adds y to a FlatMapNode's batch, passing the batch on when full.
+// Outside the node: a local class cannot have a member template.
 template <class Apply, class Y> void emit(Apply& apply, Y&& y) {
-  if constexpr (std::is_same_v<std::decay_t<Y>, std::string_view>) {
+  apply.buf.emplace_back(std::forward<Y>(y));
+  if (apply.buf.size() >= kBatchSize) apply.flush();
+}
+
+// Passes on what f returns for record x. Words of brasa::words and
+// brasa::split are found with SplitRange::for_each; when the consumer
+// takes views, they go on as views into x, or into a padded copy of x
+// (see Sink::push_views).
+template <bool views, class Apply, class X> void flat_map_one(Apply& apply, X& x) {
+  if constexpr (views) {
     if (apply.to_views) {
-      apply.views.push_back(y);
-      if (apply.views.size() >= kBatchSize) apply.flush();
+      const std::string& text = apply.padded(x);
+      (*apply.f)(text).for_each([&](std::string_view y) { apply.add_view(y, text); });
       return;
     }
   }
-  apply.buf.emplace_back(std::forward<Y>(y));
-  if (apply.buf.size() >= kBatchSize) apply.flush();
+  auto&& ys = invoke_moving(*apply.f, x);
+  if constexpr (IsSplitRange<std::decay_t<decltype(ys)>>::value)
+    ys.for_each([&](std::string_view y) { emit(apply, y); });
+  else
+    for (auto&& y : ys) emit(apply, std::move(y));
 }
 }  // namespace detail
 
@@ -182,24 +192,52 @@ template <class In, class Out, class F> class FlatMapNode final : public UnaryNo
       std::vector<Out> buf;
       bool to_views = false;  // kViews, and the consumer takes views
       std::vector<std::string_view> views;
+      std::vector<std::string> copies;  // padded copies of records that views point into
+      size_t copies_used = 0;
       void push(std::span<In> batch) override {
-        for (auto& x : batch)
-          for (auto&& y : invoke_moving(*f, x)) detail::emit(*this, std::move(y));
+        for (auto& x : batch) detail::flat_map_one<kViews>(*this, x);
         flush();
       }
       void push_borrowed(std::span<const In> batch) override {
         if constexpr (kReadsInPlace<F, In>) {
-          for (const auto& x : batch)
-            for (auto&& y : (*f)(x)) detail::emit(*this, std::move(y));
+          for (const auto& x : batch) detail::flat_map_one<kViews>(*this, x);
         } else {  // f gets a copy of each record, so what it returns may point into the copy
-          const bool views_were = std::exchange(to_views, false);
           for (const auto& x : batch) {
             In copy(x);
-            for (auto&& y : invoke_moving(*f, copy)) detail::emit(*this, std::move(y));
+            detail::flat_map_one<false>(*this, copy);
           }
-          to_views = views_were;
         }
         flush();
+      }
+      // The record itself when kViewPadding bytes can be read past its
+      // end, a copy that has them otherwise (kept until its views are
+      // passed on).
+      const std::string& padded(const std::string& x) {
+        if (x.capacity() + 1 >= x.size() + kViewPadding) return x;
+        if (views.empty()) copies_used = 0;
+        if (copies_used == copies.size()) copies.emplace_back();
+        std::string& copy = copies[copies_used++];
+        copy.reserve(x.size() + kViewPadding);
+        copy.assign(x);
+        return copy;
+      }
+      // A view into `text` stays one; a token from elsewhere (f split some
+      // other string) is made a string, in order.
+      [[gnu::always_inline]] void add_view(std::string_view y, const std::string& text) {
+        if (y.data() >= text.data() && y.data() + y.size() <= text.data() + text.size()) [[likely]] {
+          views.push_back(y);
+          if (views.size() >= kBatchSize) [[unlikely]]
+            flush();
+        } else {
+          add_string(y);
+        }
+      }
+      [[gnu::noinline]] void add_string(std::string_view y) {
+        if constexpr (kViews) {
+          flush();
+          buf.emplace_back(y);
+          flush();
+        }
       }
       // Views point into records of the batch being pushed, so the batch
       // is flushed before push returns.
@@ -213,10 +251,15 @@ template <class In, class Out, class F> class FlatMapNode final : public UnaryNo
     F f = f_;  // each task its own copy: functors may keep state
     apply.f = &f;
     apply.to_views = kViews && out.takes_views();
+    if (apply.to_views) apply.views.reserve(kBatchSize);
     this->parent_->iterate(p, apply);
   }
 
-  static constexpr bool kViews = std::is_same_v<Out, std::string> && IsSplitRange<MovingResult<F, In>>::value;
+  // Words that can go on as views: f splits the string it reads. (A
+  // conjunction, so that f is not asked about strings it does not take.)
+  static constexpr bool kViews =
+      std::conjunction_v<std::is_same<Out, std::string>, std::is_same<In, std::string>,
+                         std::is_invocable<F&, const std::string&>, IsSplitRange<MovingResult<F, In>>>;
 
   void write_plan(PlanWriter& w) const override {
     w.begin<FlatMapNode>();

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "brasa/rdd/detail/actions.h"
+#include "brasa/rdd/detail/count_node.h"
 #include "brasa/rdd/detail/functions.h"
 #include "brasa/rdd/detail/narrow_nodes.h"
 #include "brasa/rdd/output_committer.h"
@@ -195,10 +196,8 @@ void RDD<T>::foreach_partition(F f, CallSite site) const {
 
 template <class T>
 std::map<T, int64_t> RDD<T>::count_by_value(CallSite site) const {
-  struct One {
-    std::pair<T, int64_t> operator()(T&& x) const { return {std::move(x), 1}; }
-  };
-  return map(One{}, site).reduce_by_key(std::plus<int64_t>{}, std::nullopt, site).collect_as_map(site);
+  RDD<std::pair<T, int64_t>> counted(std::make_shared<CountNode<T>>(node_, site));
+  return counted.reduce_by_key(std::plus<int64_t>{}, std::nullopt, site).collect_as_map(site);
 }
 
 template <class T>

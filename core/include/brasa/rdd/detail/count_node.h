@@ -1,0 +1,103 @@
+// count_by_value's map side: counts a partition's values in one hash table
+// as they stream by, so that its shuffle carries one record per distinct
+// value and partition. Words of flat_map(brasa::words) arrive as views
+// (Sink::push_views) and become strings only when they are new. A table
+// that outgrows the task's shuffle memory is passed on as it is and begun
+// afresh: the reduce side adds the parts up.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "brasa/rdd/rdd_node.h"
+#include "brasa/util/flat_hash_map.h"
+#include "brasa/util/size_estimate.h"
+
+namespace brasa {
+
+namespace detail {
+// Adds one to the count of each key: hashes for the whole batch first,
+// then the lookups, prefetching ahead as combine_batch does. Key is T
+// (moved in when new), const T (copied) or, for strings, a view from
+// Sink::push_views (looked up as a PaddedView, made a string when new).
+// Returns the heap bytes of the keys inserted.
+template <class T, class Key>
+size_t count_batch(FlatHashMap<T, int64_t>& table, std::vector<uint64_t>& hashes, std::span<Key> keys) {
+  constexpr size_t kSlotAhead = 16, kEntryAhead = 8;
+  constexpr bool kViews = std::is_same_v<std::remove_const_t<Key>, std::string_view>;
+  auto key = [&](size_t i) -> decltype(auto) {
+    if constexpr (kViews)
+      return PaddedView{keys[i]};
+    else
+      return std::move(keys[i]);
+  };
+  hashes.resize(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) hashes[i] = hash_of(key(i));
+  size_t heap = 0;
+  bool inserted;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (i + kSlotAhead < keys.size()) table.prefetch(hashes[i + kSlotAhead]);
+    if (i + kEntryAhead < keys.size()) table.prefetch_entry(hashes[i + kEntryAhead]);
+    ++table.find_or_insert(key(i), hashes[i], [] { return int64_t{0}; }, inserted);
+    if (inserted) heap += approx_bytes(table.entries().back().first) - sizeof(T);
+  }
+  return heap;
+}
+}  // namespace detail
+
+template <class T> class CountNode final : public UnaryNode<T, std::pair<T, int64_t>> {
+ public:
+  using Out = std::pair<T, int64_t>;
+
+  CountNode(NodePtr<T> parent, const CallSite& site)
+      : UnaryNode<T, Out>(std::move(parent), "count_by_value", site, false) {}
+
+  void compute(int p, Sink<Out>& out) override {
+    struct Count final : ForwardingSink<T, Out> {
+      using ForwardingSink<T, Out>::ForwardingSink;
+      FlatHashMap<T, int64_t> table;
+      std::vector<uint64_t> hashes;
+      size_t heap = 0;    // of the keys in the table
+      size_t budget = 0;  // the task's shuffle memory
+      void push(std::span<T> batch) override { added(detail::count_batch(table, hashes, batch)); }
+      void push_borrowed(std::span<const T> batch) override { added(detail::count_batch(table, hashes, batch)); }
+      bool takes_views() const override { return std::is_same_v<T, std::string>; }
+      void push_views(std::span<const std::string_view> views) override {
+        if constexpr (std::is_same_v<T, std::string>) {
+          added(detail::count_batch(table, hashes, views));
+        } else {
+          Sink<T>::push_views(views);
+        }
+      }
+      void added(size_t bytes) {
+        heap += bytes;
+        if (heap + table.memory_bytes() > budget) pass_on();
+      }
+      void pass_on() {
+        auto counts = table.take_entries();
+        push_owned(counts, this->out_);
+        heap = 0;
+      }
+    } count(out);
+    count.budget = this->runtime().task_shuffle_memory();
+    this->parent_->iterate(p, count);
+    count.pass_on();
+  }
+
+  void write_plan(PlanWriter& w) const override {
+    w.begin<CountNode>();
+    w.node(*this->parent_);
+  }
+  static std::shared_ptr<RDDBase> rebuild(PlanReader& r) {
+    auto parent = r.node<T>();
+    return std::make_shared<CountNode>(std::move(parent), CallSite{});
+  }
+};
+
+}  // namespace brasa
