@@ -278,11 +278,13 @@ TEST(CountByValue, MatchesSequentialCounts) {
   EXPECT_TRUE(ctx->parallelize(std::vector<int>{}, 2).count_by_value().empty());
 }
 
-// Words of flat_map(brasa::words) reach count_by_value as views: into the
-// line when it has room to be read past its end (text_file's lines), into
-// a padded copy otherwise (parallelize's), also with lines of more words
-// than a batch, words of every length around 16 bytes and words that are
-// not in the line at all (a function that splits another string).
+// Words of flat_map(brasa::words) and fields of brasa::split reach
+// count_by_value as views: into the line when they can be read 16 bytes on,
+// into copies otherwise (the last words of lines whose strings have no
+// room to spare, as parallelize's copies have none), also in lines of 15,
+// 16 and 17 bytes, in a line of more words than a batch followed by more
+// lines in the same partition, in words of every length around 16 bytes,
+// and in words that are not in the line at all (f splits another string).
 TEST(CountByValue, CountsWordsOfLinesFromEverySource) {
   auto ctx = make_context();
   std::mt19937_64 rng(5);
@@ -291,23 +293,28 @@ TEST(CountByValue, CountsWordsOfLinesFromEverySource) {
     std::string line;
     for (size_t w = rng() % 12; w > 0; --w) {
       line.append(1 + rng() % 24, static_cast<char>('a' + rng() % 3));
-      line.append(1 + rng() % 2, " \t"[rng() % 2]);
+      line.append(1 + rng() % 2, ",\t"[rng() % 2]);
     }
+    if (i % 10 == 0) line = std::string(15 + i / 10 % 3, static_cast<char>('a' + i % 2));
     lines.push_back(line);
   }
-  std::string many;  // one line of 10,000 words
+  std::string many;  // one line of 10,000 words, in the middle of a partition
   for (int i = 0; i < 10000; ++i) many += "m" + std::to_string(i % 101) + " ";
-  lines.push_back(many);
-  std::map<std::string, int64_t> expected;
-  for (const auto& l : lines)
-    for (std::string_view w : brasa::words(l)) ++expected[std::string(w)];
+  lines.insert(lines.begin() + 500, many);
+  std::map<std::string, int64_t> words, fields;
+  for (const auto& l : lines) {
+    for (std::string_view w : brasa::words(l)) ++words[std::string(w)];
+    for (std::string_view w : brasa::split<','>(l)) ++fields[std::string(w)];
+  }
 
-  auto split = [](const std::string& l) { return brasa::words(l); };
+  auto split_words = [](const std::string& l) { return brasa::words(l); };
+  auto split_fields = [](const std::string& l) { return brasa::split<','>(l); };
   auto lent = ctx->parallelize(lines, 3);
-  EXPECT_EQ(lent.flat_map(split).count_by_value(), expected);
+  EXPECT_EQ(lent.flat_map(split_words).count_by_value(), words);
+  EXPECT_EQ(lent.flat_map(split_fields).count_by_value(), fields);
   lent.cache();
   lent.count();
-  EXPECT_EQ(lent.flat_map(split).count_by_value(), expected);
+  EXPECT_EQ(lent.flat_map(split_words).count_by_value(), words);
 
   brasa_test::TempDir dir;
   auto file = dir.path() / "lines.txt";
@@ -315,15 +322,30 @@ TEST(CountByValue, CountsWordsOfLinesFromEverySource) {
     std::ofstream out(file);
     for (const auto& l : lines) out << l << '\n';
   }
-  EXPECT_EQ(ctx->text_file(file.string(), 4).flat_map(split).count_by_value(), expected);
+  EXPECT_EQ(ctx->text_file(file.string(), 4).flat_map(split_words).count_by_value(), words);
+  EXPECT_EQ(ctx->text_file(file.string(), 4).flat_map(split_fields).count_by_value(), fields);
 
   auto elsewhere = ctx->parallelize(lines, 2).flat_map([](const std::string&) { return brasa::words(kNotInTheLine); });
   EXPECT_EQ(elsewhere.count_by_value(),
             (std::map<std::string, int64_t>{{"p", 3001}, {"qq", 3001}, {"a-word-longer-than-sixteen", 3001}}));
 }
 
-// A partition's table that outgrows the shuffle memory is passed on and
-// begun again; the counts still add up.
+TEST(CountByValue, CountsNumbersAndPairs) {
+  auto ctx = make_context();
+  std::map<int64_t, int64_t> residues;
+  std::map<std::pair<int64_t, int64_t>, int64_t> pairs;
+  for (int64_t x = 0; x < 100000; ++x) {
+    ++residues[x % 7];
+    ++pairs[{x % 3, x % 5}];
+  }
+  auto numbers = ctx->range(0, 100000, 1, 4);
+  EXPECT_EQ(numbers.map([](int64_t x) { return x % 7; }).count_by_value(), residues);
+  EXPECT_EQ(numbers.map([](int64_t x) { return std::pair{x % 3, x % 5}; }).count_by_value(), pairs);
+}
+
+// A partition's table that outgrows its half of the shuffle memory is
+// passed on and begun again: one value may then come out of a partition
+// more than once, and its counts still add up.
 TEST(CountByValue, ATableLargerThanTheShuffleMemoryIsPassedOnInParts) {
   auto ctx = std::make_unique<brasa::Context>(brasa_test::test_conf().set("brasa.memory.shuffle", "1m"));
   std::vector<std::string> values;
@@ -332,7 +354,15 @@ TEST(CountByValue, ATableLargerThanTheShuffleMemoryIsPassedOnInParts) {
     values.push_back("value-" + std::to_string(i * 7919 % 60000));
     ++expected[values.back()];
   }
-  EXPECT_EQ(ctx->parallelize(values, 2).count_by_value(), expected);
+  auto rdd = ctx->parallelize(values, 2);
+  EXPECT_EQ(rdd.count_by_value(), expected);
+  auto parts = brasa::RDD<std::pair<std::string, int64_t>>(
+                   std::make_shared<brasa::CountNode<std::string>>(rdd.node(), brasa::CallSite{}))
+                   .collect();
+  EXPECT_GT(parts.size(), 2 * expected.size());  // each partition has every value
+  std::map<std::string, int64_t> added;
+  for (const auto& [v, n] : parts) added[v] += n;
+  EXPECT_EQ(added, expected);
 }
 
 TEST(IsEmpty, EmptyAndNonEmpty) {

@@ -17,6 +17,8 @@ using brasa_test::sorted;
 
 namespace {
 
+constexpr std::string_view kOwnText = "x yy another-word-longer-than-sixteen-bytes z";
+
 // ---- parallelize ------------------------------------------------------------
 
 TEST(Parallelize, KeepsOrderForAnyNumberOfSlices) {
@@ -358,7 +360,7 @@ TEST(Split, WordsAndFields) {
 // words, separators of every kind and runs of them, and words longer than
 // 16 bytes.
 TEST(Split, ForEachFindsTheTokensTheIteratorFinds) {
-  const std::string alphabet = "ab,  \t\n\v\f\r,xyz\x80\xff";
+  const std::string alphabet = std::string("ab,  \t\n\v\f\r,xyz\x80\xff") + '\0';
   std::mt19937_64 rng(11);
   auto check = [](auto range, const std::string& text) {
     std::vector<std::string> iterated(range.begin(), range.end()), found;
@@ -377,7 +379,26 @@ TEST(Split, ForEachFindsTheTokensTheIteratorFinds) {
     check(brasa::words(text), text);
     check(brasa::split<','>(text), text);
     check(brasa::split<'\t'>(text), text);
+    check(brasa::split<'\0'>(text), text);
   }
+}
+
+// Words reach a consumer of views in order, whatever f splits: the line it
+// reads, or a string of its own (words of up to 16 bytes are copied,
+// longer ones made strings).
+TEST(FlatMap, WordsReachAConsumerOfViewsInOrderWhateverFSplits) {
+  auto ctx = make_context();
+  std::vector<std::string> lines;
+  for (int i = 0; i < 3000; ++i)
+    lines.push_back(i % 3 ? "w" + std::to_string(i) + " a-word-longer-than-sixteen-bytes-" + std::to_string(i) : "");
+  auto identity = [](std::string w) { return w; };
+  std::vector<std::string> expected;
+  for (const auto& l : lines)
+    for (std::string_view w : brasa::words(l.empty() ? kOwnText : std::string_view(l))) expected.emplace_back(w);
+  auto rdd = ctx->parallelize(lines, 2);
+  auto own_or_line = [](const std::string& l) { return brasa::words(l.empty() ? kOwnText : std::string_view(l)); };
+  EXPECT_EQ(rdd.flat_map(own_or_line).map(identity).collect(), expected);
+  EXPECT_EQ(rdd.flat_map(own_or_line).collect(), expected);
 }
 
 TEST(FlatMap, OutputLargerThanABatch) {

@@ -8,8 +8,6 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "brasa/util/sink.h"
-
 namespace fs = std::filesystem;
 
 namespace brasa {
@@ -93,10 +91,6 @@ bool LineReader::fill() {
   return buf_len_ > 0;
 }
 
-namespace {
-const size_t kInPlace = std::string().capacity();  // characters a string holds without allocating
-}  // namespace
-
 bool LineReader::read_line(std::string& line) {
   line.clear();
   bool any = false;
@@ -106,10 +100,6 @@ bool LineReader::read_line(std::string& line) {
     const char* start = buf_.data() + buf_pos_;
     const char* nl = static_cast<const char*>(std::memchr(start, '\n', buf_len_ - buf_pos_));
     size_t n = nl ? static_cast<size_t>(nl - start) : buf_len_ - buf_pos_;
-    // Room to read past the end, so that flat_map's words pass on as views
-    // into the line itself (Sink::push_views), not into a copy. Not for a
-    // line that fits in the string itself: that would allocate.
-    if (line.size() + n > kInPlace) line.reserve(line.size() + n + kViewPadding);
     line.append(start, n);
     buf_pos_ += n;
     pos_ += n;

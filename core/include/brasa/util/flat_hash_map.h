@@ -20,11 +20,11 @@
 
 namespace brasa {
 
-// A string key that can be read 16 bytes past its end (a view from
-// Sink::push_views, see kViewPadding): hashed and compared as two 8-byte
-// words when it is short, with no branch on its length, which a batch of
-// words of random lengths mispredicts. A map of std::string keys finds it
-// without making a string, and makes one when it inserts it.
+// A string key of which 16 bytes can be read from its start when it is up
+// to 16 bytes long (a view from Sink::push_views, see kViewPadding): hashed
+// and compared as two 8-byte words, with no branch on its length, which a
+// batch of words of random lengths mispredicts. A map of std::string keys
+// finds it without making a string, and makes one when it inserts it.
 struct PaddedView {
   std::string_view text;
   explicit operator std::string() const { return std::string(text); }

@@ -22,9 +22,9 @@ namespace brasa {
 // small enough to stay in L2.
 inline constexpr size_t kBatchSize = 4096;
 
-// Bytes that can be read from the end of every view passed to
-// Sink::push_views on: enough for a word of up to 16 bytes to be loaded as
-// two 8-byte words (hash_padded, PaddedView).
+// Bytes that can be read from the start of every view of up to 16 bytes
+// passed to Sink::push_views: a short word loads as two 8-byte words
+// (hash_padded, PaddedView).
 inline constexpr size_t kViewPadding = 16;
 
 // Thrown inside a task whose job was cancelled.
@@ -68,7 +68,8 @@ template <class T> class Sink {
   // brasa::words asks).
   virtual bool takes_views() const { return false; }
   // A batch of std::string records lent as views into text that lives for
-  // the call, each followed by at least kViewPadding readable bytes. Only
+  // the call. kViewPadding bytes can be read from the start of each view of
+  // up to 16 bytes (what lies past its end is any bytes: mask them). Only
   // called when takes_views(); by default the strings are made and pushed.
   virtual void push_views(std::span<const std::string_view> views) {
     if constexpr (std::is_same_v<T, std::string>) {

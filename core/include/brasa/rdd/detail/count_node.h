@@ -1,11 +1,14 @@
 // count_by_value's map side: counts a partition's values in one hash table
 // as they stream by, so that its shuffle carries one record per distinct
-// value and partition. Words of flat_map(brasa::words) arrive as views
-// (Sink::push_views) and become strings only when they are new. A table
-// that outgrows the task's shuffle memory is passed on as it is and begun
+// value and partition. Words of flat_map over brasa::words or brasa::split
+// arrive as views (Sink::push_views) and become strings only when they are
+// new. A table that outgrows half the task's shuffle memory (the shuffle
+// writer after it has the other half) is passed on as it is and begun
 // afresh: the reduce side adds the parts up.
 #pragma once
 
+#include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -64,7 +67,8 @@ template <class T> class CountNode final : public UnaryNode<T, std::pair<T, int6
       FlatHashMap<T, int64_t> table;
       std::vector<uint64_t> hashes;
       size_t heap = 0;    // of the keys in the table
-      size_t budget = 0;  // the task's shuffle memory
+      size_t budget = 0;  // half the task's shuffle memory
+      size_t most = 0;    // keys the table held
       void push(std::span<T> batch) override { added(detail::count_batch(table, hashes, batch)); }
       void push_borrowed(std::span<const T> batch) override { added(detail::count_batch(table, hashes, batch)); }
       bool takes_views() const override { return std::is_same_v<T, std::string>; }
@@ -80,14 +84,19 @@ template <class T> class CountNode final : public UnaryNode<T, std::pair<T, int6
         if (heap + table.memory_bytes() > budget) pass_on();
       }
       void pass_on() {
+        most = std::max(most, table.size());
         auto counts = table.take_entries();
         push_owned(counts, this->out_);
         heap = 0;
       }
     } count(out);
-    count.budget = this->runtime().task_shuffle_memory();
+    count.budget = this->runtime().task_shuffle_memory() / 2;
+    // Sized for the keys of the last task, instead of growing through every
+    // doubling; capped so that the reservation alone cannot pass the budget.
+    count.table.reserve(std::min(keys_.load(std::memory_order_relaxed), count.budget / 2 / (sizeof(Out) + 32)));
     this->parent_->iterate(p, count);
     count.pass_on();
+    keys_.store(count.most, std::memory_order_relaxed);
   }
 
   void write_plan(PlanWriter& w) const override {
@@ -98,6 +107,9 @@ template <class T> class CountNode final : public UnaryNode<T, std::pair<T, int6
     auto parent = r.node<T>();
     return std::make_shared<CountNode>(std::move(parent), CallSite{});
   }
+
+ private:
+  std::atomic<size_t> keys_{0};  // the largest table of the last task
 };
 
 }  // namespace brasa

@@ -3,6 +3,8 @@
 // over a whole batch per virtual call, inlined into the loop.
 #pragma once
 
+#include <cstdint>
+#include <cstring>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -159,21 +161,19 @@ template <class Apply, class Y> void emit(Apply& apply, Y&& y) {
 
 // Passes on what f returns for record x. Words of brasa::words and
 // brasa::split are found with SplitRange::for_each; when the consumer
-// takes views, they go on as views into x, or into a padded copy of x
-// (see Sink::push_views).
+// takes views, they go on as views (see Sink::push_views). Each call is
+// one expression, so that a parameter f takes by value outlives the loop.
 template <bool views, class Apply, class X> void flat_map_one(Apply& apply, X& x) {
   if constexpr (views) {
     if (apply.to_views) {
-      const std::string& text = apply.padded(x);
-      (*apply.f)(text).for_each([&](std::string_view y) { apply.add_view(y, text); });
+      (*apply.f)(std::as_const(x)).for_each([&](std::string_view y) { apply.add_view(y, x); });
       return;
     }
   }
-  auto&& ys = invoke_moving(*apply.f, x);
-  if constexpr (IsSplitRange<std::decay_t<decltype(ys)>>::value)
-    ys.for_each([&](std::string_view y) { emit(apply, y); });
+  if constexpr (IsSplitRange<std::decay_t<decltype(invoke_moving(*apply.f, x))>>::value)
+    invoke_moving(*apply.f, x).for_each([&](std::string_view y) { emit(apply, y); });
   else
-    for (auto&& y : ys) emit(apply, std::move(y));
+    for (auto&& y : invoke_moving(*apply.f, x)) emit(apply, std::move(y));
 }
 }  // namespace detail
 
@@ -192,8 +192,10 @@ template <class In, class Out, class F> class FlatMapNode final : public UnaryNo
       std::vector<Out> buf;
       bool to_views = false;  // kViews, and the consumer takes views
       std::vector<std::string_view> views;
-      std::vector<std::string> copies;  // padded copies of records that views point into
-      size_t copies_used = 0;
+      // Words of up to 16 bytes copied where they can be read past: at most
+      // kBatchSize of them between flushes, so the array never fills.
+      std::unique_ptr<char[]> copies;
+      size_t copied = 0;
       void push(std::span<In> batch) override {
         for (auto& x : batch) detail::flat_map_one<kViews>(*this, x);
         flush();
@@ -209,41 +211,43 @@ template <class In, class Out, class F> class FlatMapNode final : public UnaryNo
         }
         flush();
       }
-      // The record itself when kViewPadding bytes can be read past its
-      // end, a copy that has them otherwise (kept until its views are
-      // passed on).
-      const std::string& padded(const std::string& x) {
-        if (x.capacity() + 1 >= x.size() + kViewPadding) return x;
-        if (views.empty()) copies_used = 0;
-        if (copies_used == copies.size()) copies.emplace_back();
-        std::string& copy = copies[copies_used++];
-        copy.reserve(x.size() + kViewPadding);
-        copy.assign(x);
-        return copy;
-      }
-      // A view into `text` stays one; a token from elsewhere (f split some
-      // other string) is made a string, in order.
-      [[gnu::always_inline]] void add_view(std::string_view y, const std::string& text) {
-        if (y.data() >= text.data() && y.data() + y.size() <= text.data() + text.size()) [[likely]] {
+      // A word f found, passed on as a view when it lies in `line` and is
+      // longer than 16 bytes or has kViewPadding readable bytes from its
+      // start (all but the last few words of a line whose string has no
+      // room to spare).
+      [[gnu::always_inline]] void add_view(std::string_view y, const std::string& line) {
+        const auto at = reinterpret_cast<uintptr_t>(y.data()), from = reinterpret_cast<uintptr_t>(line.data());
+        if (at >= from && at + y.size() <= from + line.size() &&
+            (y.size() > 16 || at + kViewPadding <= from + line.capacity() + 1)) [[likely]]
           views.push_back(y);
-          if (views.size() >= kBatchSize) [[unlikely]]
-            flush();
-        } else {
-          add_string(y);
-        }
+        else
+          add_copy(y);
+        if (views.size() >= kBatchSize) [[unlikely]]
+          flush();
       }
-      [[gnu::noinline]] void add_string(std::string_view y) {
+      // Otherwise a view of a copy, or (a long word that is not in the
+      // line: f split a string of its own) a string, in order.
+      [[gnu::noinline]] void add_copy(std::string_view y) {
         if constexpr (kViews) {
-          flush();
-          buf.emplace_back(y);
-          flush();
+          if (y.size() > 16) {
+            flush();
+            buf.emplace_back(y);
+            flush();
+            return;
+          }
+          if (!copies) copies = std::make_unique<char[]>(kBatchSize * 16 + kViewPadding);
+          char* to = copies.get() + copied;
+          std::memcpy(to, y.data(), y.size());
+          copied += y.size();
+          views.emplace_back(to, y.size());
         }
       }
-      // Views point into records of the batch being pushed, so the batch
-      // is flushed before push returns.
+      // Views point into records of the batch being pushed (or into
+      // `copies`), so the batch is flushed before push returns.
       void flush() {
         if (!views.empty()) this->out_.push_views(views);
         views.clear();
+        copied = 0;
         if (!buf.empty()) this->out_.push(buf);
         buf.clear();
       }
@@ -255,11 +259,9 @@ template <class In, class Out, class F> class FlatMapNode final : public UnaryNo
     this->parent_->iterate(p, apply);
   }
 
-  // Words that can go on as views: f splits the string it reads. (A
-  // conjunction, so that f is not asked about strings it does not take.)
-  static constexpr bool kViews =
-      std::conjunction_v<std::is_same<Out, std::string>, std::is_same<In, std::string>,
-                         std::is_invocable<F&, const std::string&>, IsSplitRange<MovingResult<F, In>>>;
+  // Words that can go on as views: f splits the line it reads in place.
+  static constexpr bool kViews = std::is_same_v<Out, std::string> && std::is_same_v<In, std::string> &&
+                                 kReadsInPlace<F, In> && IsSplitRange<MovingResult<F, In>>::value;
 
   void write_plan(PlanWriter& w) const override {
     w.begin<FlatMapNode>();

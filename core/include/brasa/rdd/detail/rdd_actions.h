@@ -196,8 +196,11 @@ void RDD<T>::foreach_partition(F f, CallSite site) const {
 
 template <class T>
 std::map<T, int64_t> RDD<T>::count_by_value(CallSite site) const {
+  // The keys of a partition's counts are distinct already: they are
+  // shuffled as they are and added up on the reduce side.
   RDD<std::pair<T, int64_t>> counted(std::make_shared<CountNode<T>>(node_, site));
-  return counted.reduce_by_key(std::plus<int64_t>{}, std::nullopt, site).collect_as_map(site);
+  Partitioner by = counted.default_partitioner();
+  return counted.partition_by(by, site).reduce_by_key(std::plus<int64_t>{}, by, site).collect_as_map(site);
 }
 
 template <class T>
