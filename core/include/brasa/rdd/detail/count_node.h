@@ -19,20 +19,19 @@
 #include <vector>
 
 #include "brasa/rdd/rdd_node.h"
+#include "brasa/shuffle/combine_batch.h"
 #include "brasa/util/flat_hash_map.h"
 #include "brasa/util/size_estimate.h"
 
 namespace brasa {
 
 namespace detail {
-// Adds one to the count of each key: hashes for the whole batch first,
-// then the lookups, prefetching ahead as combine_batch does. Key is T
-// (moved in when new), const T (copied) or, for strings, a view from
+// Adds one to the count of each key (lookup_batch's loop). Key is T (moved
+// in when new), const T (copied) or, for strings, a view from
 // Sink::push_views (looked up as a PaddedView, made a string when new).
 // Returns the heap bytes of the keys inserted.
 template <class T, class Key>
 size_t count_batch(FlatHashMap<T, int64_t>& table, std::vector<uint64_t>& hashes, std::span<Key> keys) {
-  constexpr size_t kSlotAhead = 16, kEntryAhead = 8;
   constexpr bool kViews = std::is_same_v<std::remove_const_t<Key>, std::string_view>;
   auto key = [&](size_t i) -> decltype(auto) {
     if constexpr (kViews)
@@ -40,16 +39,14 @@ size_t count_batch(FlatHashMap<T, int64_t>& table, std::vector<uint64_t>& hashes
     else
       return std::move(keys[i]);
   };
-  hashes.resize(keys.size());
-  for (size_t i = 0; i < keys.size(); ++i) hashes[i] = hash_of(key(i));
   size_t heap = 0;
-  bool inserted;
-  for (size_t i = 0; i < keys.size(); ++i) {
-    if (i + kSlotAhead < keys.size()) table.prefetch(hashes[i + kSlotAhead]);
-    if (i + kEntryAhead < keys.size()) table.prefetch_entry(hashes[i + kEntryAhead]);
-    ++table.find_or_insert(key(i), hashes[i], [] { return int64_t{0}; }, inserted);
-    if (inserted) heap += approx_bytes(table.entries().back().first) - sizeof(T);
-  }
+  lookup_batch(
+      keys.size(), hashes, key, [&](size_t) -> FlatHashMap<T, int64_t>& { return table; },
+      [&](size_t i, FlatHashMap<T, int64_t>& t) {
+        bool inserted;
+        ++t.find_or_insert(key(i), hashes[i], [] { return int64_t{0}; }, inserted);
+        if (inserted) heap += approx_bytes(t.entries().back().first) - sizeof(T);
+      });
   return heap;
 }
 }  // namespace detail
